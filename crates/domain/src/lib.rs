@@ -1,0 +1,19 @@
+//! The casework domain of Kinbridge: members, users and roles, cases and their people,
+//! cross-border requests and their lifecycle, and the rules of who may see and do what.
+//!
+//! Pure: no I/O, no framework. Input is parsed into these types at the edge (web forms,
+//! JSON, CLI) and inner code never re-checks it.
+
+pub mod access;
+pub mod audit;
+pub mod case;
+pub mod country;
+pub mod document;
+pub mod error;
+pub mod ids;
+pub mod member;
+pub mod request;
+pub mod text;
+
+pub use access::{Actor, Role};
+pub use error::{DomainError, FieldError};
