@@ -29,7 +29,7 @@ pub struct AuditEntry {
     pub member_id: Option<String>,
     pub ip: Option<String>,
     pub action: AuditAction,
-    pub entity: &'static str,
+    pub entity: String,
     pub entity_id: Option<String>,
     pub detail: String,
 }
@@ -52,7 +52,7 @@ pub fn chain_hash(prev: &str, seq: i64, e: &AuditEntry) -> String {
     field(e.member_id.as_deref().unwrap_or(""));
     field(e.ip.as_deref().unwrap_or(""));
     field(e.action.as_str());
-    field(e.entity);
+    field(&e.entity);
     field(e.entity_id.as_deref().unwrap_or(""));
     field(&e.detail);
     hex::encode(h.finalize())
@@ -69,7 +69,7 @@ mod tests {
             member_id: None,
             ip: None,
             action: AuditAction::Read,
-            entity: "case",
+            entity: "case".into(),
             entity_id: Some("c".into()),
             detail: detail.into(),
         }

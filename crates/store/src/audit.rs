@@ -1,0 +1,237 @@
+//! The tamper-evident audit trail. Writes append their entries inside their own transaction;
+//! reads go through [`AuditWriter`], which commits the entries of many concurrent requests in
+//! one transaction (group commit) and answers each request only once its entry is durable.
+
+use kinbridge_domain::audit::{chain_hash, AuditAction, AuditEntry};
+use sqlx::AnyPool;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::{get, now, Caller, Result, Store, StoreError, Tx};
+
+/// The most entries committed in one group.
+const MAX_GROUP: usize = 1024;
+
+type Job = (Vec<AuditEntry>, oneshot::Sender<Result<(), String>>);
+
+/// Hands read-audit entries to one background task that commits them in groups.
+#[derive(Clone)]
+pub struct AuditWriter {
+    tx: mpsc::UnboundedSender<Job>,
+}
+
+impl AuditWriter {
+    pub(crate) fn start(pool: AnyPool) -> Self {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut jobs = vec![first];
+                while jobs.len() < MAX_GROUP {
+                    match rx.try_recv() {
+                        Ok(j) => jobs.push(j),
+                        Err(_) => break,
+                    }
+                }
+                let entries: Vec<AuditEntry> = jobs.iter().flat_map(|(e, _)| e.iter().cloned()).collect();
+                let result = commit_group(&pool, &entries).await.map_err(|e| e.to_string());
+                if let Err(e) = &result {
+                    tracing::error!(error = %e, "audit group commit failed");
+                }
+                for (_, done) in jobs {
+                    let _ = done.send(result.clone());
+                }
+            }
+        });
+        Self { tx }
+    }
+
+    /// Records entries and returns once they are committed.
+    pub async fn record(&self, entries: Vec<AuditEntry>) -> Result<()> {
+        let (done, wait) = oneshot::channel();
+        self.tx.send((entries, done)).map_err(|_| StoreError::AuditClosed)?;
+        match wait.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(StoreError::Database(sqlx::Error::Protocol(e))),
+            Err(_) => Err(StoreError::AuditClosed),
+        }
+    }
+
+    /// Waits until everything handed over so far is committed.
+    pub async fn flush(&self) {
+        let _ = self.record(Vec::new()).await;
+    }
+}
+
+async fn commit_group(pool: &AnyPool, entries: &[AuditEntry]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
+    append(&mut tx, entries).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Appends entries to the chain inside `tx`, which must hold the head (see `Store::begin_write`).
+pub async fn append(tx: &mut Tx, entries: &[AuditEntry]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
+    let mut seq: i64 = get(&head, "seq")?;
+    let mut prev: String = get(&head, "hash")?;
+    for e in entries {
+        seq += 1;
+        let hash = chain_hash(&prev, seq, e);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, user_id, member_id, ip, action, entity, entity_id, detail, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(seq)
+        .bind(&e.at)
+        .bind(e.user_id.as_deref())
+        .bind(e.member_id.as_deref())
+        .bind(e.ip.as_deref())
+        .bind(e.action.as_str())
+        .bind(&e.entity)
+        .bind(e.entity_id.as_deref())
+        .bind(&e.detail)
+        .bind(&prev)
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+        prev = hash;
+    }
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(seq).bind(&prev).execute(&mut **tx).await?;
+    Ok(())
+}
+
+impl Caller {
+    /// An audit entry for this caller.
+    pub fn entry(&self, action: AuditAction, entity: &'static str, entity_id: Option<&str>, detail: &str) -> AuditEntry {
+        AuditEntry {
+            at: now(),
+            user_id: Some(self.actor.user_id.to_string()),
+            member_id: Some(self.actor.member_id.to_string()),
+            ip: self.ip.clone(),
+            action,
+            entity: entity.to_string(),
+            entity_id: entity_id.map(str::to_string),
+            detail: detail.to_string(),
+        }
+    }
+}
+
+/// An entry for something done by the system or an anonymous visitor.
+pub fn system_entry(action: AuditAction, entity: &'static str, entity_id: Option<&str>, ip: Option<&str>, detail: &str) -> AuditEntry {
+    AuditEntry {
+        at: now(),
+        user_id: None,
+        member_id: None,
+        ip: ip.map(str::to_string),
+        action,
+        entity: entity.to_string(),
+        entity_id: entity_id.map(str::to_string),
+        detail: detail.to_string(),
+    }
+}
+
+/// What `audit verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verification {
+    Intact { entries: i64 },
+    /// The first entry whose stored hash does not match its content or predecessor.
+    Broken { seq: i64, reason: String },
+}
+
+impl Store {
+    /// Records read-access entries; returns when they are committed.
+    pub async fn audit(&self, entries: Vec<AuditEntry>) -> Result<()> {
+        self.audit.record(entries).await
+    }
+
+    /// Recomputes the chain from the start and compares it with the stored hashes and head.
+    pub async fn verify_audit(&self) -> Result<Verification> {
+        use futures::TryStreamExt;
+        let mut rows = sqlx::query(
+            "SELECT seq, at, user_id, member_id, ip, action, entity, entity_id, detail, prev_hash, hash FROM audit_log ORDER BY seq",
+        )
+        .fetch(&self.pool);
+        let mut prev = kinbridge_domain::audit::GENESIS.to_string();
+        let mut expected_seq = 0i64;
+        while let Some(row) = rows.try_next().await? {
+            expected_seq += 1;
+            let seq: i64 = get(&row, "seq")?;
+            if seq != expected_seq {
+                return Ok(Verification::Broken { seq: expected_seq, reason: "entry missing".into() });
+            }
+            let action: String = get(&row, "action")?;
+            let entry = AuditEntry {
+                at: get(&row, "at")?,
+                user_id: get(&row, "user_id")?,
+                member_id: get(&row, "member_id")?,
+                ip: get(&row, "ip")?,
+                action: AuditAction::parse(&action).unwrap_or(AuditAction::Admin),
+                entity: get(&row, "entity")?,
+                entity_id: get(&row, "entity_id")?,
+                detail: get(&row, "detail")?,
+            };
+            let stored_prev: String = get(&row, "prev_hash")?;
+            let stored_hash: String = get(&row, "hash")?;
+            if stored_prev != prev {
+                return Ok(Verification::Broken { seq, reason: "previous hash does not match".into() });
+            }
+            let recomputed = chain_hash(&prev, seq, &entry);
+            if AuditAction::parse(&action).is_none() || recomputed != stored_hash {
+                return Ok(Verification::Broken { seq, reason: "content does not match its hash".into() });
+            }
+            prev = stored_hash;
+        }
+        drop(rows);
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
+        let head_seq: i64 = get(&head, "seq")?;
+        let head_hash: String = get(&head, "hash")?;
+        if head_seq != expected_seq || head_hash != prev {
+            return Ok(Verification::Broken { seq: expected_seq + 1, reason: "entries after this one were deleted".into() });
+        }
+        Ok(Verification::Intact { entries: expected_seq })
+    }
+
+    /// The most recent audit entries about one record, newest first (for the DPO).
+    pub async fn audit_trail(&self, caller: &Caller, entity_id: Option<&str>, limit: i64) -> Result<Vec<AuditRow>> {
+        caller.actor.require(caller.actor.can_read_audit())?;
+        let rows = match entity_id {
+            Some(id) => sqlx::query("SELECT seq, at, user_id, ip, action, entity, entity_id, detail FROM audit_log WHERE entity_id = $1 ORDER BY seq DESC LIMIT $2")
+                .bind(id.to_string()).bind(limit).fetch_all(&self.pool).await?,
+            None => sqlx::query("SELECT seq, at, user_id, ip, action, entity, entity_id, detail FROM audit_log ORDER BY seq DESC LIMIT $1")
+                .bind(limit).fetch_all(&self.pool).await?,
+        };
+        self.audit(vec![caller.entry(AuditAction::Read, "audit_log", entity_id, "")]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRow {
+                    seq: get(r, "seq")?,
+                    at: get(r, "at")?,
+                    user_id: get(r, "user_id")?,
+                    ip: get(r, "ip")?,
+                    action: get(r, "action")?,
+                    entity: get(r, "entity")?,
+                    entity_id: get(r, "entity_id")?,
+                    detail: get(r, "detail")?,
+                })
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: String,
+    pub user_id: Option<String>,
+    pub ip: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub detail: String,
+}

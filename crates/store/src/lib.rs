@@ -1,0 +1,194 @@
+//! Persistence for Kinbridge. One code path and one set of migrations serve the embedded
+//! SQLite default and PostgreSQL at scale (through sqlx's `Any` driver and portable SQL).
+//!
+//! Every function that reads case data takes the [`Caller`], decides access with the domain
+//! rules, and audits the access, so no handler can forget either. A record the caller may
+//! not see is reported as not found, and the attempt is audited as denied.
+
+pub mod accounts;
+pub mod audit;
+pub mod backup;
+pub mod cases;
+pub mod documents;
+pub mod members;
+pub mod requests;
+mod sql;
+pub mod testing;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use kinbridge_domain::{Actor, DomainError};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor};
+
+pub use audit::AuditWriter;
+pub use sql::Tx;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// A uniqueness rule was broken; the code names it (`email_taken`, ...).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("document store error: {0}")]
+    Blob(#[from] object_store::Error),
+    #[error("the audit writer has stopped")]
+    AuditClosed,
+    #[error("{0}")]
+    Unsupported(&'static str),
+}
+
+impl StoreError {
+    pub fn not_found() -> Self {
+        Self::Domain(DomainError::NotFound)
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Who is calling, and from where: the subject of every access decision and audit entry.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub actor: Actor,
+    pub ip: Option<String>,
+}
+
+/// The database, the document store and the audit writer, shared by every handler.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    blobs: Arc<dyn object_store::ObjectStore>,
+    audit: AuditWriter,
+    data_dir: PathBuf,
+    database_url: String,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).field("data_dir", &self.data_dir).finish()
+    }
+}
+
+/// The SQLite file used when no database URL is given.
+pub fn default_database_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("kinbridge.db").display())
+}
+
+impl Store {
+    /// Opens (creating if needed) the database and the document folder, and runs pending
+    /// migrations.
+    pub async fn open(database_url: &str, data_dir: &Path) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        std::fs::create_dir_all(data_dir.join("documents")).map_err(|e| StoreError::Blob(object_store::Error::Generic { store: "local", source: Box::new(e) }))?;
+        let backend = if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if database_url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(StoreError::Unsupported("database URL must start with sqlite: or postgres://"));
+        };
+        let options = match backend {
+            Backend::Sqlite => AnyPoolOptions::new().max_connections(8).after_connect(|conn, _| {
+                Box::pin(async move {
+                    // WAL lets pages read while a write commits; NORMAL sync is durable in WAL
+                    // mode except for the last transactions on power loss.
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+        };
+        let pool = options.acquire_timeout(Duration::from_secs(30)).connect(database_url).await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        let blobs = Arc::new(object_store::local::LocalFileSystem::new_with_prefix(data_dir.join("documents"))?);
+        let audit = AuditWriter::start(pool.clone());
+        Ok(Self { pool, backend, blobs, audit, data_dir: data_dir.to_path_buf(), database_url: database_url.to_string() })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
+    /// A write transaction. It takes the audit chain's head first: writes are serialised
+    /// (they are few, and made by people), and SQLite never has to upgrade a read lock.
+    pub async fn begin_write(&self) -> Result<Tx> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
+        Ok(tx)
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.audit.flush().await;
+        self.pool.close().await;
+    }
+}
+
+/// Now, as stored: UTC with milliseconds, sortable as text.
+pub fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn date(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+}
+
+fn opt_date(s: Option<String>) -> Option<chrono::NaiveDate> {
+    s.as_deref().map(date)
+}
+
+/// Splits a stored comma-separated list.
+fn list(s: &str) -> Vec<String> {
+    s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
+}
+
+fn get<T>(row: &AnyRow, col: &str) -> Result<T>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    use sqlx::Row;
+    Ok(row.try_get(col)?)
+}
+
+/// Maps a uniqueness violation to a conflict code; other errors pass through.
+fn unique_violation(e: sqlx::Error, code: &'static str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(code),
+        _ => StoreError::Database(e),
+    }
+}
