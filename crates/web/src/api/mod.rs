@@ -1,0 +1,97 @@
+//! The JSON API under `/api/v1`: the same use cases as the pages, for integrations.
+//! Errors are `{"error": {"code", "message", "fields"?}}` with a stable code and a message in
+//! the caller's language.
+
+mod cases;
+mod requests;
+mod session;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+
+use crate::auth::{ApiUser, Auth};
+use crate::error::Problem;
+use crate::i18n::Tr;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(session::router())
+        .merge(cases::router())
+        .merge(requests::router())
+        .route("/members", get(members))
+        .route("/flows", get(flows))
+        .fallback(not_found)
+}
+
+pub fn error_response(tr: &Tr, p: Problem) -> Response {
+    let r = p.render(tr);
+    (r.status, Json(serde_json::json!({ "error": r }))).into_response()
+}
+
+/// An API failure, shown in the caller's language.
+pub struct ApiError(pub Tr, pub Problem);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        error_response(&self.0, self.1)
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+pub trait OrApi<T> {
+    fn or_api(self, tr: &Tr) -> ApiResult<T>;
+}
+
+impl<T, E: Into<Problem>> OrApi<T> for Result<T, E> {
+    fn or_api(self, tr: &Tr) -> ApiResult<T> {
+        self.map_err(|e| ApiError(tr.clone(), e.into()))
+    }
+}
+
+/// A JSON body whose rejections (syntax, wrong types, missing fields, size) become
+/// translated 4xx answers.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, s: &S) -> Result<Self, Self::Rejection> {
+        let tr = req.extensions().get::<Auth>().map(|a| a.tr.clone());
+        match Json::<T>::from_request(req, s).await {
+            Ok(Json(v)) => Ok(Self(v)),
+            Err(rejection) => {
+                let problem = match &rejection {
+                    JsonRejection::JsonDataError(_) => Problem::BadBody("invalid_json_fields"),
+                    JsonRejection::JsonSyntaxError(_) => Problem::BadBody("invalid_json"),
+                    JsonRejection::MissingJsonContentType(_) => Problem::BadBody("json_content_type"),
+                    _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Problem::TooLarge,
+                    _ => Problem::BadBody("invalid_json"),
+                };
+                match tr {
+                    Some(tr) => Err(error_response(&tr, problem)),
+                    None => Err(rejection.into_response()),
+                }
+            }
+        }
+    }
+}
+
+async fn not_found(auth: Auth) -> Response {
+    error_response(&auth.tr, Problem::Store(kinbridge_store::StoreError::not_found()))
+}
+
+async fn members(axum::extract::State(state): axum::extract::State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Response> {
+    let members = state.store.members().await.or_api(&u.tr)?;
+    Ok(Json(members).into_response())
+}
+
+async fn flows(axum::extract::State(state): axum::extract::State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Response> {
+    let flows = state.store.network_flows(&u.caller).await.or_api(&u.tr)?;
+    Ok(Json(flows).into_response())
+}

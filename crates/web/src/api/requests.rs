@@ -1,0 +1,83 @@
+//! Requests through the API: the inbox and outbox, a request, its lifecycle steps,
+//! assignment, messages and reply documents.
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kinbridge_domain::request::Transition;
+use kinbridge_domain::DomainError;
+use kinbridge_store::documents::Attach;
+use kinbridge_store::requests::RequestBox;
+use serde::Deserialize;
+
+use super::cases::{AssigneeBody, BodyText};
+use super::{ApiError, ApiJson, ApiResult, OrApi};
+use crate::auth::ApiUser;
+use crate::error::Problem;
+use crate::pages::read_upload_api;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/requests", get(list))
+        .route("/requests/{id}", get(show))
+        .route("/requests/{id}/transitions", post(transition))
+        .route("/requests/{id}/assignee", post(assign))
+        .route("/requests/{id}/messages", post(message))
+        .route("/requests/{id}/documents", post(upload).layer(crate::upload_limit()))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    #[serde(rename = "box")]
+    which: Option<String>,
+    open: Option<bool>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+async fn list(State(state): State<AppState>, ApiUser(u): ApiUser, Query(q): Query<ListQuery>) -> ApiResult<Response> {
+    let which = match q.which.as_deref() {
+        None => RequestBox::Inbox,
+        Some(b) => RequestBox::parse(b).ok_or(DomainError::field("box", "invalid_choice")).or_api(&u.tr)?,
+    };
+    let page = state.store.list_requests(&u.caller, which, q.open.unwrap_or(false), q.page.unwrap_or(1), q.per_page.unwrap_or(25)).await.or_api(&u.tr)?;
+    Ok(Json(page).into_response())
+}
+
+async fn show(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
+    let detail = state.store.request_detail(&u.caller, &id).await.or_api(&u.tr)?;
+    Ok(Json(detail).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransitionBody {
+    action: String,
+    /// The reason of a decline or withdrawal, the report of an answer, or a message.
+    text: Option<String>,
+}
+
+async fn transition(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>, ApiJson(b): ApiJson<TransitionBody>) -> ApiResult<Response> {
+    let t = Transition::parse(&b.action, b.text.as_deref()).or_api(&u.tr)?;
+    let request = state.store.transition_request(&u.caller, &id, &t).await.or_api(&u.tr)?;
+    Ok(Json(request).into_response())
+}
+
+async fn assign(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>, ApiJson(b): ApiJson<AssigneeBody>) -> ApiResult<Response> {
+    let request = state.store.assign_request(&u.caller, &id, &b.user_id).await.or_api(&u.tr)?;
+    Ok(Json(request).into_response())
+}
+
+async fn message(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>, ApiJson(b): ApiJson<BodyText>) -> ApiResult<StatusCode> {
+    state.store.add_request_message(&u.caller, &id, &b.body).await.or_api(&u.tr)?;
+    Ok(StatusCode::CREATED)
+}
+
+async fn upload(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>, multipart: Multipart) -> ApiResult<Response> {
+    let (name, bytes) = read_upload_api(multipart).await.map_err(|p: Problem| ApiError(u.tr.clone(), p))?;
+    let doc = state.store.upload_document(&u.caller, Attach::Request(&id), &name, bytes).await.or_api(&u.tr)?;
+    Ok((StatusCode::CREATED, Json(doc)).into_response())
+}

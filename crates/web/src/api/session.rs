@@ -1,0 +1,49 @@
+//! API sessions: exchange an e-mail and password for a bearer token, and end it.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use kinbridge_store::accounts::LoginOutcome;
+use serde::Deserialize;
+
+use super::{error_response, ApiJson, ApiResult, OrApi};
+use crate::auth::{ApiUser, Auth};
+use crate::error::Problem;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/session", post(create).delete(delete))
+}
+
+#[derive(Deserialize)]
+struct Credentials {
+    email: String,
+    password: String,
+}
+
+async fn create(State(state): State<AppState>, auth: Auth, ApiJson(c): ApiJson<Credentials>) -> Response {
+    match state.store.login(&c.email, &c.password, &auth.ip).await {
+        Ok(LoginOutcome::LoggedIn { token, session }) => (
+            StatusCode::CREATED,
+            Json(serde_json::json!({ "token": token, "user": session.user, "csrf_token": session.csrf_token })),
+        )
+            .into_response(),
+        Ok(LoginOutcome::BadCredentials) => {
+            let mut r = error_response(&auth.tr, Problem::BadBody("bad_credentials"));
+            *r.status_mut() = StatusCode::UNAUTHORIZED;
+            r
+        }
+        Ok(LoginOutcome::TooManyAttempts) => error_response(&auth.tr, Problem::TooManyAttempts),
+        Err(e) => error_response(&auth.tr, Problem::Store(e)),
+    }
+}
+
+async fn delete(State(state): State<AppState>, ApiUser(u): ApiUser, auth: Auth) -> ApiResult<StatusCode> {
+    if let Some(token) = &auth.token {
+        state.store.logout(&u.caller, token).await.or_api(&u.tr)?;
+        state.sessions.forget(token);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,86 @@
+//! Errors as users and clients see them: one mapping from store and domain errors to a
+//! status, a stable code and a translated message. A 5xx shows a fixed message; its cause
+//! goes to the log only.
+
+use axum::http::StatusCode;
+use kinbridge_domain::{DomainError, FieldError};
+use kinbridge_store::StoreError;
+use serde::Serialize;
+
+use crate::i18n::Tr;
+
+/// What went wrong, independent of how it is shown (page or JSON).
+#[derive(Debug)]
+pub enum Problem {
+    Store(StoreError),
+    Unauthenticated,
+    /// The request body could not be read as the form or JSON it should be.
+    BadBody(&'static str),
+    TooLarge,
+    TooManyAttempts,
+    BadCsrf,
+}
+
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+impl From<DomainError> for Problem {
+    fn from(e: DomainError) -> Self {
+        Self::Store(StoreError::Domain(e))
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct FieldMessage {
+    pub field: &'static str,
+    pub code: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Rendered {
+    #[serde(skip)]
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldMessage>,
+}
+
+pub fn field_messages(tr: &Tr, fields: &[FieldError]) -> Vec<FieldMessage> {
+    fields
+        .iter()
+        .map(|f| FieldMessage {
+            field: f.field,
+            code: f.code,
+            message: format!("{}: {}", tr.term("field", f.field), tr.get(&format!("error-{}", f.code))),
+        })
+        .collect()
+}
+
+impl Problem {
+    pub fn render(&self, tr: &Tr) -> Rendered {
+        let (status, code, fields): (StatusCode, &'static str, &[FieldError]) = match self {
+            Self::Store(StoreError::Domain(d)) => match d {
+                DomainError::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", f.as_slice()),
+                DomainError::InvalidTransition { .. } => (StatusCode::CONFLICT, "invalid_transition", &[]),
+                DomainError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", &[]),
+                DomainError::NotFound => (StatusCode::NOT_FOUND, "not_found", &[]),
+            },
+            Self::Store(StoreError::Conflict(c)) => (StatusCode::CONFLICT, c, &[]),
+            Self::Store(e) => {
+                tracing::error!(error = %e, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", &[])
+            }
+            Self::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", &[]),
+            Self::BadBody(c) => (StatusCode::BAD_REQUEST, c, &[]),
+            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", &[]),
+            Self::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", &[]),
+            Self::BadCsrf => (StatusCode::FORBIDDEN, "bad_csrf", &[]),
+        };
+        Rendered { status, code, message: tr.get(&format!("error-{code}")), fields: field_messages(tr, fields) }
+    }
+}

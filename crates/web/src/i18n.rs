@@ -1,0 +1,176 @@
+//! Translations: Fluent catalogues for English, French, Spanish and Arabic, compiled into
+//! the binary. A missing message falls back to English, so a partial catalogue never shows
+//! a raw key to a user.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+pub const LOCALES: &[(&str, &str)] = &[("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", "العربية")];
+
+const SOURCES: &[(&str, &str)] = &[
+    ("en", include_str!("../locales/en.ftl")),
+    ("fr", include_str!("../locales/fr.ftl")),
+    ("es", include_str!("../locales/es.ftl")),
+    ("ar", include_str!("../locales/ar.ftl")),
+];
+
+pub struct Catalogues {
+    bundles: HashMap<&'static str, FluentBundle<FluentResource>>,
+}
+
+impl Catalogues {
+    /// Parses every catalogue; a syntax error in one is a build defect, caught by the tests.
+    pub fn load() -> Arc<Self> {
+        let mut bundles = HashMap::new();
+        for (code, source) in SOURCES {
+            let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(res, errors)| {
+                tracing::error!(locale = code, ?errors, "translation catalogue has errors");
+                res
+            });
+            let lang: unic_langid::LanguageIdentifier = code.parse().unwrap_or_default();
+            let mut bundle = FluentBundle::new_concurrent(vec![lang]);
+            bundle.set_use_isolating(false);
+            if let Err(errors) = bundle.add_resource(resource) {
+                tracing::error!(locale = code, ?errors, "duplicate translation keys");
+            }
+            bundles.insert(*code, bundle);
+        }
+        Arc::new(Self { bundles })
+    }
+
+    /// The supported locale closest to `wanted` (a code or an Accept-Language header).
+    pub fn negotiate(wanted: &str) -> &'static str {
+        wanted
+            .split(',')
+            .filter_map(|part| part.split(';').next())
+            .map(|tag| tag.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase())
+            .find_map(|lang| LOCALES.iter().find(|(c, _)| *c == lang).map(|(c, _)| *c))
+            .unwrap_or("en")
+    }
+
+    pub fn has(&self, locale: &str, key: &str) -> bool {
+        self.bundles.get(locale).is_some_and(|b| b.has_message(key))
+    }
+
+    pub fn keys(&self, locale: &str) -> Vec<String> {
+        SOURCES
+            .iter()
+            .find(|(c, _)| *c == locale)
+            .map(|(_, src)| {
+                src.lines()
+                    .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
+                    .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_string()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn format(&self, locale: &str, key: &str, args: Option<&FluentArgs>) -> Option<String> {
+        let bundle = self.bundles.get(locale)?;
+        let pattern = bundle.get_message(key)?.value()?;
+        let mut errors = Vec::new();
+        Some(bundle.format_pattern(pattern, args, &mut errors).into_owned())
+    }
+}
+
+/// The translator for one request, handed to every template.
+#[derive(Clone)]
+pub struct Tr {
+    catalogues: Arc<Catalogues>,
+    pub locale: &'static str,
+}
+
+impl Tr {
+    pub fn new(catalogues: Arc<Catalogues>, locale: &str) -> Self {
+        Self { catalogues, locale: Catalogues::negotiate(locale) }
+    }
+
+    pub fn get(&self, key: &str) -> String {
+        self.with(key, None)
+    }
+
+    /// A message with one named argument.
+    pub fn arg(&self, key: &str, name: &str, value: &str) -> String {
+        let mut args = FluentArgs::new();
+        args.set(name.to_string(), FluentValue::from(value.to_string()));
+        self.with(key, Some(&args))
+    }
+
+    /// A message with a count, for plurals.
+    pub fn count(&self, key: &str, n: i64) -> String {
+        let mut args = FluentArgs::new();
+        args.set("count", FluentValue::from(n));
+        self.with(key, Some(&args))
+    }
+
+    /// The name of a vocabulary term, e.g. `term("service", "family_tracing")`.
+    pub fn term(&self, prefix: &str, value: &str) -> String {
+        let key = format!("{prefix}-{value}");
+        if self.catalogues.has(self.locale, &key) || self.catalogues.has("en", &key) {
+            self.get(&key)
+        } else {
+            value.replace('_', " ")
+        }
+    }
+
+    fn with(&self, key: &str, args: Option<&FluentArgs>) -> String {
+        self.catalogues
+            .format(self.locale, key, args)
+            .or_else(|| self.catalogues.format("en", key, args))
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    pub fn dir(&self) -> &'static str {
+        if self.locale == "ar" {
+            "rtl"
+        } else {
+            "ltr"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_catalogue_parses_without_errors() {
+        for (code, source) in SOURCES {
+            assert!(FluentResource::try_new(source.to_string()).is_ok(), "{code}.ftl has syntax errors");
+        }
+    }
+
+    #[test]
+    fn french_and_spanish_translate_every_english_message() {
+        let c = Catalogues::load();
+        let english = c.keys("en");
+        assert!(english.len() > 100, "the English catalogue looks truncated");
+        for locale in ["fr", "es"] {
+            let missing: Vec<_> = english.iter().filter(|k| !c.has(locale, k)).collect();
+            assert!(missing.is_empty(), "{locale} lacks {missing:?}");
+        }
+        for locale in ["fr", "es", "ar"] {
+            let extra: Vec<_> = c.keys(locale).into_iter().filter(|k| !c.has("en", k)).collect();
+            assert!(extra.is_empty(), "{locale} has keys English lacks: {extra:?}");
+        }
+    }
+
+    #[test]
+    fn negotiation() {
+        assert_eq!(Catalogues::negotiate("fr-CH,fr;q=0.9,en;q=0.8"), "fr");
+        assert_eq!(Catalogues::negotiate("de-DE,es;q=0.5"), "es");
+        assert_eq!(Catalogues::negotiate("xx"), "en");
+    }
+
+    #[test]
+    fn falls_back_to_english_then_key() {
+        let tr = Tr::new(Catalogues::load(), "ar");
+        assert_eq!(tr.dir(), "rtl");
+        assert_eq!(tr.get("no-such-key"), "no-such-key");
+        let fr = Tr::new(Catalogues::load(), "fr");
+        assert_ne!(fr.get("nav-cases"), Tr::new(Catalogues::load(), "en").get("nav-cases"));
+    }
+}

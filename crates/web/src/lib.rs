@@ -1,0 +1,101 @@
+//! HTTP for Kinbridge: server-rendered pages that work without JavaScript, the JSON API
+//! under `/api/v1` with its OpenAPI document, sessions, CSRF protection and translations.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod openapi;
+pub mod pages;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{header, HeaderValue};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{middleware, Router};
+use kinbridge_store::Store;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// The largest form or JSON body; documents have their own limit.
+pub const FORM_LIMIT: usize = 256 * 1024;
+/// A document plus the multipart envelope around it.
+pub const UPLOAD_LIMIT: usize = kinbridge_domain::document::MAX_DOCUMENT_BYTES + 64 * 1024;
+
+/// Everything a handler needs, cloned cheaply into each.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub i18n: Arc<i18n::Catalogues>,
+    pub sessions: auth::SessionCache,
+    /// Mark cookies `Secure`; on when served over HTTPS.
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(store: Store, secure_cookies: bool) -> Self {
+        Self { store, i18n: i18n::Catalogues::load(), sessions: auth::SessionCache::default(), secure_cookies }
+    }
+}
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::router())
+        .nest("/api/v1", api::router())
+        .route("/api/openapi.json", get(openapi::document))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .route("/static/style.css", get(style))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::resolve))
+        .layer(DefaultBodyLimit::max(FORM_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            // Spans are named by route template, never by a path with ids in it.
+            let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_default();
+            tracing::info_span!("http", method = %req.method(), route)
+        }))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes; in-flight requests finish first.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
+}
+
+async fn ready(State(state): State<AppState>) -> impl IntoResponse {
+    match state.store.ping().await {
+        Ok(()) => (axum::http::StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::error!(error = %e, "database not ready");
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
+
+async fn style() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        include_str!("../static/style.css"),
+    )
+}
+
+/// Upload routes accept a document; everything else keeps the small form limit.
+pub(crate) fn upload_limit() -> DefaultBodyLimit {
+    DefaultBodyLimit::max(UPLOAD_LIMIT)
+}

@@ -1,0 +1,109 @@
+//! The OpenAPI 3.1 document of the JSON API, with an example body for every operation that
+//! takes one. The API tests send each example to the real server, so the examples cannot
+//! drift from what the server accepts.
+
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+/// One operation: its summary, and the example body if it takes one.
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub example: Option<Value>,
+    pub multipart: bool,
+}
+
+fn op(method: &'static str, path: &'static str, summary: &'static str, example: Option<Value>) -> Operation {
+    Operation { method, path, summary, example, multipart: false }
+}
+
+/// Every operation of `/api/v1`, in the order the document lists them.
+pub fn operations() -> Vec<Operation> {
+    let person = json!({"role": "mother", "given_names": "Selam", "family_name": "Tesfay", "sex": "female",
+        "birth_date": "1985", "birth_date_estimated": true, "nationalities": ["ER"], "languages": ["ti", "ar"]});
+    vec![
+        op("post", "/session", "Sign in: exchange e-mail and password for a bearer token", Some(json!({"email": "caseworker@ch.kinbridge.example", "password": "kinbridge-demo"}))),
+        op("delete", "/session", "Sign out: end this token's session", None),
+        op("get", "/cases", "List cases in the caller's scope; filters status, service, country, assignee, q; page, per_page", None),
+        op("post", "/cases", "Open a case with its people and consents", Some(json!({
+            "service": "family_tracing", "title": "Tracing of Amanuel's mother", "summary": "Separated at the border in 2019.",
+            "child_views": "He wants to live with his mother.", "partner_country": "DE",
+            "people": [{"role": "child", "given_names": "Amanuel", "family_name": "Tesfay", "sex": "male", "birth_date": "~12", "nationalities": ["ER"], "languages": ["ti"]}],
+            "consents": [{"scope": "tracing", "given_by": "Amanuel (with guardian)", "given_on": "2026-11-01"}]
+        }))),
+        op("get", "/cases/{id}", "A case with people, relationships, consents, notes, documents, requests, timeline and beneficiaries", None),
+        op("patch", "/cases/{id}", "Change a case's title, summary, child's views or partner country", Some(json!({"summary": "Mother located in Hamburg.", "version": 1}))),
+        op("post", "/cases/{id}/actions", "Propose, approve, reject or make a closure, or reopen", Some(json!({"action": "propose_closure", "outcome": "reunified"}))),
+        op("post", "/cases/{id}/assignee", "Assign the case (supervisors)", Some(json!({"user_id": "0194f3c2-7b1e-7c3a-9f00-000000000000"}))),
+        op("get", "/cases/{id}/people", "The people of a case", None),
+        op("post", "/cases/{id}/people", "Add a person to a case", Some(person)),
+        op("post", "/cases/{id}/relationships", "Relate two people of a case", Some(json!({"from_person_id": "0194f3c2-7b1e-7c3a-9f00-000000000001", "to_person_id": "0194f3c2-7b1e-7c3a-9f00-000000000002", "kind": "parent_of"}))),
+        op("post", "/cases/{id}/consents", "Record a consent", Some(json!({"scope": "share_with_partners", "given_by": "Selam Tesfay (mother)", "given_on": "2026-11-02"}))),
+        op("get", "/cases/{id}/notes", "Internal notes of a case", None),
+        op("post", "/cases/{id}/notes", "Add an internal note", Some(json!({"body": "Called the mother; she agrees to a video call."}))),
+        op("get", "/cases/{id}/documents", "Documents of a case", None),
+        Operation { method: "post", path: "/cases/{id}/documents", summary: "Upload a document (multipart field `file`; PDF, PNG, JPEG, TIFF, DOCX/ODT or UTF-8 text; at most 20 MiB)", example: None, multipart: true },
+        op("get", "/documents/{id}", "Download a document the caller may see", None),
+        op("post", "/cases/{id}/requests", "Send a request to a partner member", Some(json!({
+            "to_member": "DE", "kind": "tracing", "subject": "Trace the mother", "message": "Last seen in Frankfurt in 2019.",
+            "due_on": "2027-01-15", "share_people": [], "share_documents": []
+        }))),
+        op("get", "/requests", "The inbox (box=inbox) or outbox (box=outbox); open=true for open requests only", None),
+        op("get", "/requests/{id}", "A request as the caller's side sees it, with the steps it may take", None),
+        op("post", "/requests/{id}/transitions", "A lifecycle step: acknowledge, accept, decline (text = reason), start, answer (text = report), close, withdraw (text = reason)", Some(json!({"action": "answer", "text": "Home study report: the mother lives in a two-room flat in Hamburg."}))),
+        op("post", "/requests/{id}/assignee", "The partner assigns one of its caseworkers", Some(json!({"user_id": "0194f3c2-7b1e-7c3a-9f00-000000000000"}))),
+        op("post", "/requests/{id}/messages", "A message to the other side", Some(json!({"body": "Could you also confirm the mother's address?"}))),
+        Operation { method: "post", path: "/requests/{id}/documents", summary: "Attach a document to a request (multipart field `file`)", example: None, multipart: true },
+        op("get", "/members", "The network directory", None),
+        op("get", "/flows", "Request counts between countries by status (General Secretariat)", None),
+    ]
+}
+
+pub fn build() -> Value {
+    let mut paths: Map<String, Value> = Map::new();
+    for o in operations() {
+        let mut operation = json!({
+            "summary": o.summary,
+            "security": if o.path == "/session" && o.method == "post" { json!([]) } else { json!([{"bearer": []}, {"cookie": []}]) },
+            "responses": {
+                "200": {"description": "OK"},
+                "4XX": {"description": "A client error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+        });
+        if let Some(ex) = &o.example {
+            operation["requestBody"] = json!({"required": true, "content": {"application/json": {"example": ex}}});
+        }
+        if o.multipart {
+            operation["requestBody"] = json!({"required": true, "content": {"multipart/form-data": {
+                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]},
+                "example": {"file": "report.pdf"}
+            }}});
+        }
+        if o.path.contains("{id}") {
+            operation["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}]);
+        }
+        let entry = paths.entry(format!("/api/v1{}", o.path)).or_insert_with(|| json!({}));
+        entry[o.method] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Kinbridge API", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Casework across borders. Every answer is scoped by the caller's rights; another member's record answers 404. Errors carry a stable code and a message in the caller's language (Accept-Language or the user's setting)."},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "The token from POST /api/v1/session"},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": "kb_session", "description": "A browser session; send X-CSRF-Token on changes"}
+            },
+            "schemas": {"Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
+                "code": {"type": "string"}, "message": {"type": "string"},
+                "fields": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}}}
+            }}}}}
+        }
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(build())
+}

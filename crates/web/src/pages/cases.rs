@@ -1,0 +1,407 @@
+//! Case pages: the list with filters, opening a case, and the case page with its people,
+//! notes, documents, requests, timeline and closure.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use kinbridge_domain::case::{
+    CaseAction, CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, Outcome, PersonRole, RelationshipKind,
+    ServiceType, Sex,
+};
+use kinbridge_domain::member::Member;
+use kinbridge_domain::request::{NewRequest, RequestKind};
+use kinbridge_domain::{DomainError, FieldError};
+use kinbridge_store::accounts::User;
+use kinbridge_store::cases::{CaseDetail, CaseSummary, Page};
+use kinbridge_store::documents::Attach;
+use kinbridge_store::today;
+use serde::Deserialize;
+
+use super::documents::read_upload;
+use super::{render, see_other, url_encode, Frame, OrPage, PageError};
+use crate::auth::{CsrfForm, PageUser, Signed};
+use crate::error::Problem;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cases", get(list).post(create))
+        .route("/cases/new", get(new_form))
+        .route("/cases/{id}", get(show).post(update))
+        .route("/cases/{id}/people", post(add_person))
+        .route("/cases/{id}/relationships", post(add_relationship))
+        .route("/cases/{id}/consents", post(add_consent))
+        .route("/cases/{id}/notes", post(add_note))
+        .route("/cases/{id}/documents", post(upload).layer(crate::upload_limit()))
+        .route("/cases/{id}/requests", post(send_request))
+        .route("/cases/{id}/assignee", post(assign))
+        .route("/cases/{id}/actions", post(action))
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    status: Option<String>,
+    service: Option<String>,
+    country: Option<String>,
+    assignee: Option<String>,
+    q: Option<String>,
+    page: Option<u32>,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CaseList {
+    t: Frame,
+    page: Page<CaseSummary>,
+    q: ListQuery,
+    services: &'static [ServiceType],
+    colleagues: Vec<User>,
+    query_base: String,
+}
+
+async fn list(State(state): State<AppState>, PageUser(u): PageUser, Query(mut q): Query<ListQuery>) -> Result<Response, PageError> {
+    if q.assignee.as_deref() == Some("mine") {
+        q.assignee = Some(u.user.id.to_string());
+    }
+    let filter = CaseFilter::parse(q.status.as_deref(), q.service.as_deref(), q.country.as_deref(), q.assignee.as_deref(), q.q.as_deref(), q.page, None);
+    let page = state.store.list_cases(&u.caller, &filter).await.or_page(&u)?;
+    let colleagues = state.store.colleagues(&u.caller.actor.member_id).await.or_page(&u)?;
+    let mut base = String::from("/cases?");
+    for (k, v) in [("status", &q.status), ("service", &q.service), ("country", &q.country), ("assignee", &q.assignee), ("q", &q.q)] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            base.push_str(&format!("{k}={}&", url_encode(v)));
+        }
+    }
+    Ok(render(StatusCode::OK, &CaseList { t: Frame::for_user(&u), page, q, services: ServiceType::ALL, colleagues, query_base: base }))
+}
+
+#[derive(Deserialize, Default)]
+struct NewCaseForm {
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    child_views: String,
+    #[serde(default)]
+    partner_country: String,
+    #[serde(default)]
+    child_given_names: String,
+    #[serde(default)]
+    child_family_name: String,
+    #[serde(default)]
+    child_sex: String,
+    #[serde(default)]
+    child_birth_date: String,
+    child_birth_estimated: Option<String>,
+    #[serde(default)]
+    child_nationalities: String,
+    #[serde(default)]
+    child_languages: String,
+    #[serde(default)]
+    consent_given_by: String,
+    #[serde(default)]
+    consent_scopes: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "case_new.html")]
+struct NewCasePage {
+    t: Frame,
+    f: NewCaseForm,
+    services: &'static [ServiceType],
+    sexes: &'static [Sex],
+    scopes: &'static [ConsentScope],
+}
+
+fn new_case_page(t: Frame, f: NewCaseForm) -> NewCasePage {
+    NewCasePage { t, f, services: ServiceType::ALL, sexes: Sex::ALL, scopes: ConsentScope::ALL }
+}
+
+async fn new_form(PageUser(u): PageUser) -> Response {
+    render(StatusCode::OK, &new_case_page(Frame::for_user(&u), NewCaseForm::default()))
+}
+
+/// Parses the whole form, reporting every bad field at once.
+fn parse_new_case(f: &NewCaseForm) -> Result<(NewCase, Vec<NewPerson>, Vec<NewConsent>), DomainError> {
+    let case = NewCase::parse(&f.service, &f.title, &f.summary, &f.child_views, &f.partner_country);
+    let child = NewPerson::parse(
+        "child",
+        &f.child_given_names,
+        &f.child_family_name,
+        &f.child_sex,
+        &f.child_birth_date,
+        f.child_birth_estimated.is_some(),
+        &f.child_nationalities,
+        &f.child_languages,
+        today(),
+    );
+    let consents: Result<Vec<_>, _> = if f.consent_given_by.trim().is_empty() {
+        if f.consent_scopes.is_empty() { Ok(Vec::new()) } else { Err(DomainError::field("given_by", "required")) }
+    } else {
+        f.consent_scopes.iter().map(|s| NewConsent::parse(s, &f.consent_given_by, &today().to_string(), today())).collect()
+    };
+    match (case, child, consents) {
+        (Ok(c), Ok(p), Ok(cs)) => Ok((c, vec![p], cs)),
+        (c, p, cs) => {
+            let mut fields: Vec<FieldError> = Vec::new();
+            for e in [c.err(), p.err(), cs.err()].into_iter().flatten() {
+                if let DomainError::Invalid(f) = e {
+                    fields.extend(f);
+                }
+            }
+            Err(DomainError::Invalid(fields))
+        }
+    }
+}
+
+async fn create(State(state): State<AppState>, PageUser(u): PageUser, CsrfForm(f): CsrfForm<NewCaseForm>) -> Result<Response, PageError> {
+    let parsed = parse_new_case(&f);
+    let result = match parsed {
+        Ok((case, people, consents)) => state.store.open_case(&u.caller, &case, &people, &consents).await.map_err(Problem::from),
+        Err(e) => Err(Problem::from(e)),
+    };
+    match result {
+        Ok(case) => Ok(see_other(&format!("/cases/{}", case.id))),
+        Err(p) => {
+            let status = p.render(&u.tr).status;
+            Ok(render(status, &new_case_page(Frame::for_user(&u).with_problem(&p), f)))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    t: Frame,
+    d: CaseDetail,
+    colleagues: Vec<User>,
+    partners: Vec<Member>,
+    roles: &'static [PersonRole],
+    sexes: &'static [Sex],
+    outcomes: &'static [Outcome],
+    relationship_kinds: &'static [RelationshipKind],
+    scopes: &'static [ConsentScope],
+    request_kinds: &'static [RequestKind],
+    writable: bool,
+    min_due: String,
+}
+
+impl CasePage {
+    fn person_name(&self, id: &kinbridge_domain::ids::PersonId) -> String {
+        self.d.people.iter().find(|p| &p.id == id).map(|p| p.full_name()).unwrap_or_default()
+    }
+}
+
+/// Renders the case page, with the problem of a failed form if there is one.
+async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, PageError> {
+    let d = state.store.case_detail(&u.caller, id).await.or_page(u)?;
+    let writable = u.caller.actor.case_access(&d.case.member_id) == kinbridge_domain::access::CaseAccess::Write;
+    let colleagues = state.store.colleagues(&d.case.member_id).await.or_page(u)?;
+    let partners = state.store.members().await.or_page(u)?.into_iter().filter(|m| m.id != d.case.member_id).collect();
+    let mut t = Frame::for_user(u);
+    let mut status = StatusCode::OK;
+    if let Some(p) = &problem {
+        status = p.render(&u.tr).status;
+        t = t.with_problem(p);
+    }
+    let page = CasePage {
+        t,
+        d,
+        colleagues,
+        partners,
+        roles: PersonRole::ALL,
+        sexes: Sex::ALL,
+        outcomes: Outcome::ALL,
+        relationship_kinds: RelationshipKind::ALL,
+        scopes: ConsentScope::ALL,
+        request_kinds: RequestKind::ALL,
+        writable,
+        min_due: today().to_string(),
+    };
+    Ok(render(status, &page))
+}
+
+async fn show(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
+    case_page(&state, &u, &id, None).await
+}
+
+/// After a form: back to the case on success, or the case page with the errors.
+async fn after<T>(state: &AppState, u: &Signed, id: &str, anchor: &str, r: Result<T, Problem>) -> Result<Response, PageError> {
+    match r {
+        Ok(_) => Ok(see_other(&format!("/cases/{}#{anchor}", url_encode(id)))),
+        Err(p @ Problem::Store(kinbridge_store::StoreError::Domain(DomainError::NotFound))) => Err(PageError(u.tr.clone(), p)),
+        Err(p) => case_page(state, u, id, Some(p)).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct UpdateForm {
+    title: Option<String>,
+    summary: Option<String>,
+    child_views: Option<String>,
+    partner_country: Option<String>,
+}
+
+async fn update(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>, CsrfForm(f): CsrfForm<UpdateForm>) -> Result<Response, PageError> {
+    let r = match CasePatch::parse(f.title.as_deref(), f.summary.as_deref(), f.child_views.as_deref(), f.partner_country.as_deref()) {
+        Ok(p) => state.store.update_case(&u.caller, &id, &p, None).await.map_err(Problem::from),
+        Err(e) => Err(e.into()),
+    };
+    after(&state, &u, &id, "summary", r).await
+}
+
+#[derive(Deserialize)]
+struct PersonForm {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    given_names: String,
+    #[serde(default)]
+    family_name: String,
+    #[serde(default)]
+    sex: String,
+    #[serde(default)]
+    birth_date: String,
+    estimated: Option<String>,
+    #[serde(default)]
+    nationalities: String,
+    #[serde(default)]
+    languages: String,
+}
+
+async fn add_person(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>, CsrfForm(f): CsrfForm<PersonForm>) -> Result<Response, PageError> {
+    let parsed = NewPerson::parse(&f.role, &f.given_names, &f.family_name, &f.sex, &f.birth_date, f.estimated.is_some(), &f.nationalities, &f.languages, today());
+    let r = match parsed {
+        Ok(p) => state.store.add_person(&u.caller, &id, &p).await.map_err(Problem::from),
+        Err(e) => Err(e.into()),
+    };
+    after(&state, &u, &id, "people", r).await
+}
+
+#[derive(Deserialize)]
+struct RelationshipForm {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    kind: String,
+}
+
+async fn add_relationship(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>, CsrfForm(f): CsrfForm<RelationshipForm>) -> Result<Response, PageError> {
+    let r = match RelationshipKind::parse(&f.kind) {
+        Some(kind) => state.store.add_relationship(&u.caller, &id, &f.from, &f.to, kind).await.map_err(Problem::from),
+        None => Err(DomainError::field("kind", "invalid_choice").into()),
+    };
+    after(&state, &u, &id, "people", r).await
+}
+
+#[derive(Deserialize)]
+struct ConsentForm {
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    given_by: String,
+    #[serde(default)]
+    given_on: String,
+}
+
+async fn add_consent(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>, CsrfForm(f): CsrfForm<ConsentForm>) -> Result<Response, PageError> {
+    let r = match NewConsent::parse(&f.scope, &f.given_by, &f.given_on, today()) {
+        Ok(c) => state.store.add_consent(&u.caller, &id, &c).await.map_err(Problem::from),
+        Err(e) => Err(e.into()),
+    };
+    after(&state, &u, &id, "consent", r).await
+}
+
+#[derive(Deserialize)]
+struct NoteForm {
+    #[serde(default)]
+    body: String,
+}
+
+async fn add_note(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>, CsrfForm(f): CsrfForm<NoteForm>) -> Result<Response, PageError> {
+    let r = state.store.add_note(&u.caller, &id, &f.body).await.map_err(Problem::from);
+    after(&state, &u, &id, "notes", r).await
+}
+
+async fn upload(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>, multipart: Multipart) -> Result<Response, PageError> {
+    let r = match read_upload(multipart, Some(&u.csrf)).await {
+        Ok((name, bytes)) => state.store.upload_document(&u.caller, Attach::Case(&id), &name, bytes).await.map_err(Problem::from),
+        Err(p) => Err(p),
+    };
+    after(&state, &u, &id, "documents", r).await
+}
+
+#[derive(Deserialize)]
+struct RequestForm {
+    #[serde(default)]
+    to_member: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    due_on: String,
+    #[serde(default)]
+    share_people: Vec<String>,
+    #[serde(default)]
+    share_documents: Vec<String>,
+}
+
+async fn send_request(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>, CsrfForm(f): CsrfForm<RequestForm>) -> Result<Response, PageError> {
+    match NewRequest::parse(&f.to_member, &f.kind, &f.subject, &f.message, &f.due_on, today()) {
+        Ok(new) => match state.store.send_request(&u.caller, &id, &new, &f.share_people, &f.share_documents).await {
+            Ok(r) => Ok(see_other(&format!("/requests/{}", r.id))),
+            Err(e) => after::<()>(&state, &u, &id, "requests", Err(e.into())).await,
+        },
+        Err(e) => after::<()>(&state, &u, &id, "requests", Err(e.into())).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct AssignForm {
+    #[serde(default)]
+    assignee: String,
+}
+
+async fn assign(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>, CsrfForm(f): CsrfForm<AssignForm>) -> Result<Response, PageError> {
+    let r = state.store.assign_case(&u.caller, &id, &f.assignee).await.map_err(Problem::from);
+    after(&state, &u, &id, "summary", r).await
+}
+
+#[derive(Deserialize)]
+struct ActionForm {
+    #[serde(default)]
+    action: String,
+    outcome: Option<String>,
+}
+
+/// Reads a case action and its outcome where it needs one.
+pub(crate) fn parse_case_action(action: &str, outcome: Option<&str>) -> Result<CaseAction, DomainError> {
+    let outcome = || outcome.and_then(Outcome::parse).ok_or(DomainError::field("outcome", "invalid_choice"));
+    Ok(match action {
+        "propose_closure" => CaseAction::ProposeClosure(outcome()?),
+        "close" => CaseAction::Close(outcome()?),
+        "approve_closure" => CaseAction::ApproveClosure,
+        "reject_closure" => CaseAction::RejectClosure,
+        "reopen" => CaseAction::Reopen,
+        _ => return Err(DomainError::field("action", "invalid_choice")),
+    })
+}
+
+async fn action(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>, CsrfForm(f): CsrfForm<ActionForm>) -> Result<Response, PageError> {
+    let r = match parse_case_action(&f.action, f.outcome.as_deref()) {
+        Ok(a) => state.store.case_action(&u.caller, &id, a).await.map_err(Problem::from),
+        Err(e) => Err(e.into()),
+    };
+    after(&state, &u, &id, "summary", r).await
+}

@@ -1,0 +1,62 @@
+//! The dashboard: what needs the user today — their cases, the inbox, overdue requests.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use kinbridge_domain::case::CaseFilter;
+use kinbridge_domain::request::Request;
+use kinbridge_store::cases::CaseSummary;
+use kinbridge_store::requests::RequestBox;
+
+use super::{render, Frame, OrPage, PageError};
+use crate::auth::PageUser;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(dashboard))
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    t: Frame,
+    my_open: i64,
+    closures_pending: i64,
+    inbox_overdue: i64,
+    outbox_overdue: i64,
+    inbox_open: i64,
+    my_cases: Vec<CaseSummary>,
+    inbox: Vec<Request>,
+}
+
+async fn dashboard(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+    let store = &state.store;
+    let mut page = Dashboard {
+        t: Frame::for_user(&u),
+        my_open: 0,
+        closures_pending: 0,
+        inbox_overdue: 0,
+        outbox_overdue: 0,
+        inbox_open: 0,
+        my_cases: Vec::new(),
+        inbox: Vec::new(),
+    };
+    if u.caller.actor.has_casework() {
+        let (mine, pending) = store.case_counts(&u.caller).await.or_page(&u)?;
+        let (inbox_overdue, outbox_overdue) = store.overdue_counts(&u.caller).await.or_page(&u)?;
+        let filter = CaseFilter::parse(Some("open"), None, None, Some(u.user.id.as_str()), None, None, Some(10));
+        let my_cases = store.list_cases(&u.caller, &filter).await.or_page(&u)?;
+        let inbox = store.list_requests(&u.caller, RequestBox::Inbox, true, 1, 10).await.or_page(&u)?;
+        page.my_open = mine;
+        page.closures_pending = pending;
+        page.inbox_overdue = inbox_overdue;
+        page.outbox_overdue = outbox_overdue;
+        page.inbox_open = inbox.total;
+        page.my_cases = my_cases.items;
+        page.inbox = inbox.items;
+    }
+    Ok(render(StatusCode::OK, &page))
+}

@@ -1,0 +1,176 @@
+//! Server-rendered pages: usable without JavaScript, accessible, translated. Each module is
+//! one area of the product and brings its own routes.
+
+mod cases;
+mod dashboard;
+mod documents;
+
+pub(crate) use cases::parse_case_action;
+pub(crate) use documents::attachment;
+
+/// Reads an API upload; API clients authenticate by token, so no CSRF field.
+pub(crate) async fn read_upload_api(m: axum::extract::Multipart) -> Result<(String, bytes::Bytes), Problem> {
+    documents::read_upload(m, None).await
+}
+mod network;
+mod requests;
+mod session;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Router;
+use kinbridge_domain::Role;
+
+use crate::auth::Signed;
+use crate::error::Problem;
+use crate::i18n::{Tr, LOCALES};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(session::router())
+        .merge(dashboard::router())
+        .merge(cases::router())
+        .merge(requests::router())
+        .merge(documents::router())
+        .merge(network::router())
+}
+
+/// The signed-in user as the page header shows them.
+pub struct Me {
+    pub name: String,
+    pub member_code: String,
+    pub role: &'static str,
+    pub casework: bool,
+    pub supervisor: bool,
+    pub flows: bool,
+}
+
+/// What every page carries: the translator, the user, the CSRF token, messages.
+pub struct Frame {
+    pub tr: Tr,
+    pub me: Option<Me>,
+    pub csrf: String,
+    pub errors: Vec<String>,
+    pub notice: Option<String>,
+}
+
+impl Frame {
+    pub fn for_user(u: &Signed) -> Self {
+        let actor = &u.caller.actor;
+        Self {
+            tr: u.tr.clone(),
+            me: Some(Me {
+                name: u.user.display_name.clone(),
+                member_code: u.user.member_code.clone(),
+                role: u.user.role.as_str(),
+                casework: actor.has_casework(),
+                supervisor: actor.role == Role::Supervisor,
+                flows: actor.can_see_network_flows(),
+            }),
+            csrf: u.csrf.clone(),
+            errors: Vec::new(),
+            notice: None,
+        }
+    }
+
+    pub fn anonymous(tr: &Tr) -> Self {
+        Self { tr: tr.clone(), me: None, csrf: String::new(), errors: Vec::new(), notice: None }
+    }
+
+    pub fn with_problem(mut self, p: &Problem) -> Self {
+        let r = p.render(&self.tr);
+        if r.fields.is_empty() {
+            self.errors.push(r.message);
+        } else {
+            self.errors.extend(r.fields.into_iter().map(|f| f.message));
+        }
+        self
+    }
+
+    pub fn get(&self, key: &str) -> String {
+        self.tr.get(key)
+    }
+    pub fn arg(&self, key: &str, name: &str, value: &str) -> String {
+        self.tr.arg(key, name, value)
+    }
+    pub fn count(&self, key: &str, n: &i64) -> String {
+        self.tr.count(key, *n)
+    }
+    pub fn term(&self, prefix: &str, value: &str) -> String {
+        self.tr.term(prefix, value)
+    }
+    pub fn locale(&self) -> &'static str {
+        self.tr.locale
+    }
+    pub fn dir(&self) -> &'static str {
+        self.tr.dir()
+    }
+    pub fn locales(&self) -> &'static [(&'static str, &'static str)] {
+        LOCALES
+    }
+}
+
+pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    t: Frame,
+    status: u16,
+    message: String,
+}
+
+/// A whole page for an error: the translated message and what to do next.
+pub fn error_page(tr: &Tr, p: Problem) -> Response {
+    if matches!(p, Problem::Unauthenticated) {
+        return axum::response::Redirect::to("/login").into_response();
+    }
+    let r = p.render(tr);
+    let mut message = r.message;
+    for f in r.fields {
+        message.push_str(&format!(" {}", f.message));
+    }
+    render(r.status, &ErrorPage { t: Frame::anonymous(tr), status: r.status.as_u16(), message })
+}
+
+/// Turns a store result into a page error for the signed-in user.
+pub struct PageError(pub Tr, pub Problem);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        error_page(&self.0, self.1)
+    }
+}
+
+pub trait OrPage<T> {
+    fn or_page(self, u: &Signed) -> Result<T, PageError>;
+}
+
+impl<T, E: Into<Problem>> OrPage<T> for Result<T, E> {
+    fn or_page(self, u: &Signed) -> Result<T, PageError> {
+        self.map_err(|e| PageError(u.tr.clone(), e.into()))
+    }
+}
+
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub fn see_other(to: &str) -> Response {
+    axum::response::Redirect::to(to).into_response()
+}

@@ -1,0 +1,46 @@
+//! The network directory, and request flows between countries for the General Secretariat.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use kinbridge_domain::member::Member;
+use kinbridge_store::requests::Flow;
+
+use super::{render, Frame, OrPage, PageError};
+use crate::auth::PageUser;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/members", get(members)).route("/flows", get(flows))
+}
+
+#[derive(Template)]
+#[template(path = "members.html")]
+struct MembersPage {
+    t: Frame,
+    members: Vec<Member>,
+}
+
+async fn members(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+    let members = state.store.members().await.or_page(&u)?;
+    Ok(render(StatusCode::OK, &MembersPage { t: Frame::for_user(&u), members }))
+}
+
+#[derive(Template)]
+#[template(path = "flows.html")]
+struct FlowsPage {
+    t: Frame,
+    flows: Vec<Flow>,
+    total: i64,
+    overdue: i64,
+}
+
+async fn flows(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+    let flows = state.store.network_flows(&u.caller).await.or_page(&u)?;
+    let total = flows.iter().map(|f| f.count).sum();
+    let overdue = flows.iter().map(|f| f.overdue).sum();
+    Ok(render(StatusCode::OK, &FlowsPage { t: Frame::for_user(&u), flows, total, overdue }))
+}

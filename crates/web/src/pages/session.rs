@@ -1,0 +1,161 @@
+//! Signing in and out, and the user's language.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use kinbridge_store::accounts::LoginOutcome;
+use serde::Deserialize;
+
+use super::{render, see_other, Frame, OrPage};
+use crate::auth::{cookie, Auth, CsrfForm, PageUser, LANG_COOKIE, PRELOGIN_COOKIE, SESSION_COOKIE};
+use crate::error::Problem;
+use crate::i18n::{Catalogues, Tr};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/locale", post(set_locale))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    t: Frame,
+    prelogin: String,
+    next: String,
+    email: String,
+}
+
+#[derive(Deserialize, Default)]
+struct LoginQuery {
+    next: Option<String>,
+    lang: Option<String>,
+}
+
+/// Only local paths, so that a crafted link cannot send a user elsewhere after login.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".into(),
+    }
+}
+
+fn cookie_header(name: &str, value: &str, max_age: i64, secure: bool) -> String {
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", if secure { "; Secure" } else { "" })
+}
+
+async fn login_page(State(state): State<AppState>, auth: Auth, Query(q): Query<LoginQuery>) -> Response {
+    let mut tr = auth.tr.clone();
+    let mut headers = Vec::new();
+    if let Some(lang) = q.lang.as_deref() {
+        let chosen = Catalogues::negotiate(lang);
+        tr = Tr::new(state.i18n.clone(), chosen);
+        headers.push(cookie_header(LANG_COOKIE, chosen, 31_536_000, state.secure_cookies));
+    }
+    let prelogin = uuid::Uuid::new_v4().simple().to_string();
+    headers.push(cookie_header(PRELOGIN_COOKIE, &prelogin, 3600, state.secure_cookies));
+    let page = LoginPage { t: Frame::anonymous(&tr), prelogin, next: safe_next(q.next.as_deref()), email: String::new() };
+    let mut resp = render(StatusCode::OK, &page);
+    for h in headers {
+        if let Ok(v) = h.parse() {
+            resp.headers_mut().append(SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+async fn login(State(state): State<AppState>, auth: Auth, headers: axum::http::HeaderMap, Form(f): Form<LoginForm>) -> Response {
+    let tr = auth.tr.clone();
+    let again = |problem: Problem, status: StatusCode| {
+        let prelogin = uuid::Uuid::new_v4().simple().to_string();
+        let page = LoginPage { t: Frame::anonymous(&tr).with_problem(&problem), prelogin: prelogin.clone(), next: safe_next(Some(&f.next)), email: f.email.clone() };
+        let mut resp = render(status, &page);
+        if let Ok(v) = cookie_header(PRELOGIN_COOKIE, &prelogin, 3600, state.secure_cookies).parse() {
+            resp.headers_mut().append(SET_COOKIE, v);
+        }
+        resp
+    };
+    // The login form has no session yet: its CSRF token is a cookie echoed in the form.
+    if cookie(&headers, PRELOGIN_COOKIE).as_deref() != Some(f.csrf.as_str()) || f.csrf.is_empty() {
+        return again(Problem::BadCsrf, StatusCode::FORBIDDEN);
+    }
+    match state.store.login(&f.email, &f.password, &auth.ip).await {
+        Ok(LoginOutcome::LoggedIn { token, .. }) => {
+            let mut resp = see_other(&safe_next(Some(&f.next)));
+            if let Ok(v) = cookie_header(SESSION_COOKIE, &token, 12 * 3600, state.secure_cookies).parse() {
+                resp.headers_mut().append(SET_COOKIE, v);
+            }
+            if let Ok(v) = cookie_header(PRELOGIN_COOKIE, "", 0, state.secure_cookies).parse() {
+                resp.headers_mut().append(SET_COOKIE, v);
+            }
+            resp
+        }
+        Ok(LoginOutcome::BadCredentials) => again(Problem::BadBody("bad_credentials"), StatusCode::UNAUTHORIZED),
+        Ok(LoginOutcome::TooManyAttempts) => again(Problem::TooManyAttempts, StatusCode::TOO_MANY_REQUESTS),
+        Err(e) => again(Problem::Store(e), StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
+
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn logout(State(state): State<AppState>, PageUser(u): PageUser, auth: Auth, CsrfForm(_): CsrfForm<Empty>) -> Result<Response, super::PageError> {
+    if let Some(token) = &auth.token {
+        state.store.logout(&u.caller, token).await.or_page(&u)?;
+        state.sessions.forget(token);
+    }
+    let mut resp = see_other("/login");
+    if let Ok(v) = cookie_header(SESSION_COOKIE, "", 0, state.secure_cookies).parse() {
+        resp.headers_mut().append(SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+struct LocaleForm {
+    locale: String,
+}
+
+async fn set_locale(State(state): State<AppState>, PageUser(u): PageUser, headers: axum::http::HeaderMap, CsrfForm(f): CsrfForm<LocaleForm>) -> Result<Response, super::PageError> {
+    state.store.set_locale(&u.caller, &f.locale).await.or_page(&u)?;
+    state.sessions.forget_user(u.user.id.as_str());
+    // Back to the page the user was on, if it was one of ours.
+    let back = headers
+        .get(axum::http::header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()));
+    Ok(see_other(&safe_next(back.as_deref())).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/cases?page=2")), "/cases?page=2");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}
