@@ -150,7 +150,12 @@ impl BirthDate {
             if !(0..=120).contains(&age) {
                 return Err(err());
             }
-            return Ok(Some(Self { year: today.year() - age, month: None, day: None, estimated: true }));
+            return Ok(Some(Self {
+                year: today.year() - age,
+                month: None,
+                day: None,
+                estimated: true,
+            }));
         }
         let parts: Vec<&str> = raw.split('-').collect();
         let num = |s: &str| s.parse::<u32>().map_err(|_| err());
@@ -162,11 +167,17 @@ impl BirthDate {
             }
             _ => return Err(err()),
         };
-        let first_possible = NaiveDate::from_ymd_opt(year, month.unwrap_or(1), day.unwrap_or(1)).ok_or_else(err)?;
+        let first_possible =
+            NaiveDate::from_ymd_opt(year, month.unwrap_or(1), day.unwrap_or(1)).ok_or_else(err)?;
         if year < 1900 || first_possible > today {
             return Err(err());
         }
-        Ok(Some(Self { year, month, day, estimated }))
+        Ok(Some(Self {
+            year,
+            month,
+            day,
+            estimated,
+        }))
     }
 
     /// The stored form: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
@@ -180,10 +191,13 @@ impl BirthDate {
 
     pub fn from_storage(s: &str, estimated: bool) -> Option<Self> {
         let far_future = NaiveDate::MAX;
-        Self::parse(s, estimated, far_future).ok().flatten().map(|mut b| {
-            b.estimated = estimated;
-            b
-        })
+        Self::parse(s, estimated, far_future)
+            .ok()
+            .flatten()
+            .map(|mut b| {
+                b.estimated = estimated;
+                b
+            })
     }
 
     /// Whole years on `on`; a partial date counts from its middle, which errs by at most
@@ -249,7 +263,9 @@ pub struct Person {
 
 impl Person {
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.given_names, self.family_name).trim().to_string()
+        format!("{} {}", self.given_names, self.family_name)
+            .trim()
+            .to_string()
     }
 
     pub fn age_band_on(&self, on: NaiveDate) -> AgeBand {
@@ -301,7 +317,8 @@ impl NewCase {
         child_views: &str,
         partner_country: &str,
     ) -> Result<Self, DomainError> {
-        let service = ServiceType::parse(service.trim()).ok_or(FieldError::new("service", "invalid_choice"));
+        let service =
+            ServiceType::parse(service.trim()).ok_or(FieldError::new("service", "invalid_choice"));
         let partner = if partner_country.trim().is_empty() {
             Ok(None)
         } else {
@@ -315,7 +332,13 @@ impl NewCase {
             partner,
         ) {
             (Ok(service), Ok(title), Ok(summary), Ok(child_views), Ok(partner_country)) => {
-                Ok(Self { service, title, summary, child_views, partner_country })
+                Ok(Self {
+                    service,
+                    title,
+                    summary,
+                    child_views,
+                    partner_country,
+                })
             }
             (a, b, c, d, e) => Err(invalid([a.err(), b.err(), c.err(), d.err(), e.err()])),
         }
@@ -339,8 +362,12 @@ impl CasePatch {
         partner_country: Option<&str>,
     ) -> Result<Self, DomainError> {
         let title = title.map(|t| text::required("title", t, 200)).transpose();
-        let summary = summary.map(|t| text::optional("summary", t, 20_000)).transpose();
-        let views = child_views.map(|t| text::optional("child_views", t, 20_000)).transpose();
+        let summary = summary
+            .map(|t| text::optional("summary", t, 20_000))
+            .transpose();
+        let views = child_views
+            .map(|t| text::optional("child_views", t, 20_000))
+            .transpose();
         let partner = partner_country
             .map(|c| {
                 if c.trim().is_empty() {
@@ -351,15 +378,21 @@ impl CasePatch {
             })
             .transpose();
         match (title, summary, views, partner) {
-            (Ok(title), Ok(summary), Ok(child_views), Ok(partner_country)) => {
-                Ok(Self { title, summary, child_views, partner_country })
-            }
+            (Ok(title), Ok(summary), Ok(child_views), Ok(partner_country)) => Ok(Self {
+                title,
+                summary,
+                child_views,
+                partner_country,
+            }),
             (a, b, c, d) => Err(invalid([a.err(), b.err(), c.err(), d.err()])),
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.title.is_none() && self.summary.is_none() && self.child_views.is_none() && self.partner_country.is_none()
+        self.title.is_none()
+            && self.summary.is_none()
+            && self.child_views.is_none()
+            && self.partner_country.is_none()
     }
 }
 
@@ -405,12 +438,32 @@ impl NewPerson {
             nats,
             langs,
         ) {
-            (Ok(role), Ok(given_names), Ok(family_name), Ok(sex), Ok(birth_date), Ok(nationalities), Ok(languages)) => {
-                Ok(Self { role, given_names, family_name, sex, birth_date, nationalities, languages })
-            }
-            (a, b, c, d, e, f, g) => {
-                Err(invalid([a.err(), b.err(), c.err(), d.err(), e.err(), f.err(), g.err()]))
-            }
+            (
+                Ok(role),
+                Ok(given_names),
+                Ok(family_name),
+                Ok(sex),
+                Ok(birth_date),
+                Ok(nationalities),
+                Ok(languages),
+            ) => Ok(Self {
+                role,
+                given_names,
+                family_name,
+                sex,
+                birth_date,
+                nationalities,
+                languages,
+            }),
+            (a, b, c, d, e, f, g) => Err(invalid([
+                a.err(),
+                b.err(),
+                c.err(),
+                d.err(),
+                e.err(),
+                f.err(),
+                g.err(),
+            ])),
         }
     }
 }
@@ -424,8 +477,14 @@ pub struct NewConsent {
 }
 
 impl NewConsent {
-    pub fn parse(scope: &str, given_by: &str, given_on: &str, today: NaiveDate) -> Result<Self, DomainError> {
-        let scope = ConsentScope::parse(scope.trim()).ok_or(FieldError::new("scope", "invalid_choice"));
+    pub fn parse(
+        scope: &str,
+        given_by: &str,
+        given_on: &str,
+        today: NaiveDate,
+    ) -> Result<Self, DomainError> {
+        let scope =
+            ConsentScope::parse(scope.trim()).ok_or(FieldError::new("scope", "invalid_choice"));
         let date = text::date("given_on", given_on).and_then(|d| {
             if d > today {
                 Err(FieldError::new("given_on", "date_in_future"))
@@ -434,7 +493,11 @@ impl NewConsent {
             }
         });
         match (scope, text::required("given_by", given_by, 200), date) {
-            (Ok(scope), Ok(given_by), Ok(given_on)) => Ok(Self { scope, given_by, given_on }),
+            (Ok(scope), Ok(given_by), Ok(given_on)) => Ok(Self {
+                scope,
+                given_by,
+                given_on,
+            }),
             (a, b, c) => Err(invalid([a.err(), b.err(), c.err()])),
         }
     }
@@ -473,13 +536,21 @@ pub fn apply_case_action(
     open_requests: u64,
 ) -> Result<(CaseStatus, Option<Outcome>), DomainError> {
     actor.require(actor.case_access(&case.member_id) == CaseAccess::Write)?;
-    let refuse = || DomainError::InvalidTransition { from: case.status.as_str(), action: action.name() };
-    let closing = matches!(action, CaseAction::ProposeClosure(_) | CaseAction::ApproveClosure | CaseAction::Close(_));
+    let refuse = || DomainError::InvalidTransition {
+        from: case.status.as_str(),
+        action: action.name(),
+    };
+    let closing = matches!(
+        action,
+        CaseAction::ProposeClosure(_) | CaseAction::ApproveClosure | CaseAction::Close(_)
+    );
     if closing && open_requests > 0 {
         return Err(DomainError::field("status", "open_requests"));
     }
     match (case.status, action) {
-        (CaseStatus::Open, CaseAction::ProposeClosure(o)) => Ok((CaseStatus::ClosureProposed, Some(o))),
+        (CaseStatus::Open, CaseAction::ProposeClosure(o)) => {
+            Ok((CaseStatus::ClosureProposed, Some(o)))
+        }
         (CaseStatus::ClosureProposed, CaseAction::ApproveClosure) => {
             actor.require(actor.can_supervise())?;
             Ok((CaseStatus::Closed, case.proposed_outcome))
@@ -557,7 +628,9 @@ impl CaseFilter {
             assignee: nonempty(assignee).and_then(UserId::parse),
             text: nonempty(text).map(|t| t.chars().take(100).collect()),
             page: page.unwrap_or(1).max(1),
-            per_page: per_page.unwrap_or(Self::DEFAULT_PER_PAGE).clamp(1, Self::MAX_PER_PAGE),
+            per_page: per_page
+                .unwrap_or(Self::DEFAULT_PER_PAGE)
+                .clamp(1, Self::MAX_PER_PAGE),
         }
     }
 }
@@ -573,12 +646,20 @@ mod tests {
 
     #[test]
     fn birth_dates() {
-        let b = BirthDate::parse("2014-03-09", false, today()).unwrap().unwrap();
+        let b = BirthDate::parse("2014-03-09", false, today())
+            .unwrap()
+            .unwrap();
         assert_eq!(b.age_on(today()), Some(12));
         let e = BirthDate::parse("~12", false, today()).unwrap().unwrap();
         assert!(e.estimated);
         assert_eq!(e.year, 2014);
-        assert_eq!(BirthDate::parse("2014-03", false, today()).unwrap().unwrap().to_storage(), "2014-03");
+        assert_eq!(
+            BirthDate::parse("2014-03", false, today())
+                .unwrap()
+                .unwrap()
+                .to_storage(),
+            "2014-03"
+        );
         assert!(BirthDate::parse("2030-01-01", false, today()).is_err());
         assert!(BirthDate::parse("2014-02-30", false, today()).is_err());
         assert!(BirthDate::parse("14-3-9", false, today()).is_err());
@@ -625,15 +706,32 @@ mod tests {
     #[test]
     fn closure_needs_a_supervisor_and_no_open_requests() {
         let m = MemberId::generate();
-        let worker = Actor { user_id: UserId::generate(), member_id: m.clone(), role: Role::Caseworker };
-        let boss = Actor { role: Role::Supervisor, ..worker.clone() };
+        let worker = Actor {
+            user_id: UserId::generate(),
+            member_id: m.clone(),
+            role: Role::Caseworker,
+        };
+        let boss = Actor {
+            role: Role::Supervisor,
+            ..worker.clone()
+        };
         let open = case(CaseStatus::Open, &m);
         let proposed = case(CaseStatus::ClosureProposed, &m);
         assert_eq!(
-            apply_case_action(&worker, &open, CaseAction::ProposeClosure(Outcome::Reunified), 0).unwrap().0,
+            apply_case_action(
+                &worker,
+                &open,
+                CaseAction::ProposeClosure(Outcome::Reunified),
+                0
+            )
+            .unwrap()
+            .0,
             CaseStatus::ClosureProposed
         );
-        assert_eq!(apply_case_action(&worker, &proposed, CaseAction::ApproveClosure, 0), Err(DomainError::Forbidden));
+        assert_eq!(
+            apply_case_action(&worker, &proposed, CaseAction::ApproveClosure, 0),
+            Err(DomainError::Forbidden)
+        );
         assert_eq!(
             apply_case_action(&boss, &proposed, CaseAction::ApproveClosure, 0).unwrap(),
             (CaseStatus::Closed, Some(Outcome::Reunified))
@@ -646,13 +744,21 @@ mod tests {
             apply_case_action(&boss, &open, CaseAction::Reopen, 0),
             Err(DomainError::InvalidTransition { .. })
         ));
-        let other = Actor { member_id: MemberId::generate(), ..boss };
-        assert_eq!(apply_case_action(&other, &open, CaseAction::Close(Outcome::NotFound), 0), Err(DomainError::Forbidden));
+        let other = Actor {
+            member_id: MemberId::generate(),
+            ..boss
+        };
+        assert_eq!(
+            apply_case_action(&other, &open, CaseAction::Close(Outcome::NotFound), 0),
+            Err(DomainError::Forbidden)
+        );
     }
 
     #[test]
     fn new_case_reports_every_bad_field() {
-        let Err(DomainError::Invalid(errs)) = NewCase::parse("nope", "", "", "", "XX") else { panic!() };
+        let Err(DomainError::Invalid(errs)) = NewCase::parse("nope", "", "", "", "XX") else {
+            panic!()
+        };
         let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["service", "title", "partner_country"]);
     }

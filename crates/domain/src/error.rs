@@ -22,7 +22,10 @@ pub enum DomainError {
     Invalid(Vec<FieldError>),
     /// A lifecycle step that is not allowed from the current state or by this party.
     #[error("transition {action} is not allowed from {from}")]
-    InvalidTransition { from: &'static str, action: &'static str },
+    InvalidTransition {
+        from: &'static str,
+        action: &'static str,
+    },
     /// The actor may not do this. Reads of things the actor may not see are `NotFound`.
     #[error("not allowed")]
     Forbidden,

@@ -46,7 +46,10 @@ pub fn email(field: &'static str, raw: &str) -> Result<String, FieldError> {
     let e = raw.trim().to_lowercase();
     let ok = e.len() <= 254
         && e.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
         })
         && !e.chars().any(|c| c.is_whitespace() || c.is_control());
     if ok {
@@ -86,7 +89,10 @@ mod tests {
     #[test]
     fn required_rejects_blank() {
         assert_eq!(required("title", "  \n", 10).unwrap_err().code, "required");
-        assert_eq!(required("title", "abcdefghijk", 10).unwrap_err().code, "too_long");
+        assert_eq!(
+            required("title", "abcdefghijk", 10).unwrap_err().code,
+            "too_long"
+        );
         assert_eq!(required("title", " a\u{0}b ", 10).unwrap(), "ab");
     }
 

@@ -58,7 +58,13 @@ pub enum Attach<'a> {
 impl Store {
     /// Checks the content, stores the original, then records it; if recording fails, the
     /// stored file is removed again so nothing is left half-written.
-    pub async fn upload_document(&self, caller: &Caller, to: Attach<'_>, filename: &str, bytes: Bytes) -> Result<Document> {
+    pub async fn upload_document(
+        &self,
+        caller: &Caller,
+        to: Attach<'_>,
+        filename: &str,
+        bytes: Bytes,
+    ) -> Result<Document> {
         let (case_id, request_id, timeline_case) = match to {
             Attach::Case(id) => {
                 let case = self.authorize_case(caller, id, CaseAccess::Write).await?;
@@ -77,7 +83,9 @@ impl Store {
         let sha = hex::encode(Sha256::digest(&bytes));
         let key = format!("{}/{}", caller.actor.member_id, id);
         let size = bytes.len() as i64;
-        self.blobs.put(&BlobPath::from(key.as_str()), PutPayload::from_bytes(bytes)).await?;
+        self.blobs
+            .put(&BlobPath::from(key.as_str()), PutPayload::from_bytes(bytes))
+            .await?;
         let recorded = async {
             let mut tx = self.begin_write().await?;
             sqlx::query(
@@ -111,15 +119,24 @@ impl Store {
             }
             return Err(e);
         }
-        let row = sqlx::query(&format!("{DOC_SELECT} WHERE d.id = $1")).bind(id.as_str()).fetch_one(&self.pool).await?;
+        let row = sqlx::query(&format!("{DOC_SELECT} WHERE d.id = $1"))
+            .bind(id.as_str())
+            .fetch_one(&self.pool)
+            .await?;
         doc_from(&row)
     }
 
     async fn request_party(&self, caller: &Caller, id: &str) -> Result<(String, String, Party)> {
-        let row = match RequestId::parse(id) {
-            Some(rid) => sqlx::query("SELECT id, case_id, from_member_id, to_member_id FROM requests WHERE id = $1").bind(rid.as_str()).fetch_optional(&self.pool).await?,
-            None => None,
-        };
+        let row =
+            match RequestId::parse(id) {
+                Some(rid) => sqlx::query(
+                    "SELECT id, case_id, from_member_id, to_member_id FROM requests WHERE id = $1",
+                )
+                .bind(rid.as_str())
+                .fetch_optional(&self.pool)
+                .await?,
+                None => None,
+            };
         if let Some(r) = row {
             let from = MemberId::from_trusted(get(&r, "from_member_id")?);
             let to = MemberId::from_trusted(get(&r, "to_member_id")?);
@@ -132,7 +149,12 @@ impl Store {
 
     /// The sender's own documents on a case (not the partner's replies).
     pub(crate) async fn documents_of_case(&self, case_id: &str) -> Result<Vec<Document>> {
-        let rows = sqlx::query(&format!("{DOC_SELECT} WHERE d.case_id = $1 ORDER BY d.created_at DESC")).bind(case_id.to_string()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&format!(
+            "{DOC_SELECT} WHERE d.case_id = $1 ORDER BY d.created_at DESC"
+        ))
+        .bind(case_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(doc_from).collect()
     }
 
@@ -151,7 +173,12 @@ impl Store {
     /// case, or either side of a request it was uploaded to or shared with. Audited.
     pub async fn download_document(&self, caller: &Caller, id: &str) -> Result<(Document, Bytes)> {
         let row = match DocumentId::parse(id) {
-            Some(d) => sqlx::query(&format!("{DOC_SELECT} WHERE d.id = $1")).bind(d.as_str()).fetch_optional(&self.pool).await?,
+            Some(d) => {
+                sqlx::query(&format!("{DOC_SELECT} WHERE d.id = $1"))
+                    .bind(d.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
             None => None,
         };
         let Some(row) = row else {
@@ -159,7 +186,8 @@ impl Store {
         };
         let doc = doc_from(&row)?;
         let key: String = get(&row, "storage_key")?;
-        let through_case = doc.case_id.is_some() && caller.actor.case_access(&doc.owner_member_id) >= CaseAccess::Read;
+        let through_case = doc.case_id.is_some()
+            && caller.actor.case_access(&doc.owner_member_id) >= CaseAccess::Read;
         let through_request = if through_case {
             false
         } else {
@@ -179,16 +207,35 @@ impl Store {
         if !(through_case || through_request) {
             return Err(self.denied(caller, "document", id).await);
         }
-        let bytes = self.blobs.get(&BlobPath::from(key.as_str())).await?.bytes().await?;
-        self.audit(vec![caller.entry(AuditAction::Download, "document", Some(doc.id.as_str()), &doc.filename)]).await?;
+        let bytes = self
+            .blobs
+            .get(&BlobPath::from(key.as_str()))
+            .await?
+            .bytes()
+            .await?;
+        self.audit(vec![caller.entry(
+            AuditAction::Download,
+            "document",
+            Some(doc.id.as_str()),
+            &doc.filename,
+        )])
+        .await?;
         Ok((doc, bytes))
     }
 
     /// Documents of a case, audited.
     pub async fn documents(&self, caller: &Caller, case_id: &str) -> Result<Vec<Document>> {
-        let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
+        let case = self
+            .authorize_case(caller, case_id, CaseAccess::Read)
+            .await?;
         let docs = self.documents_of_case(case.id.as_str()).await?;
-        self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "documents")]).await?;
+        self.audit(vec![caller.entry(
+            AuditAction::Read,
+            "case",
+            Some(case.id.as_str()),
+            "documents",
+        )])
+        .await?;
         Ok(docs)
     }
 }

@@ -69,7 +69,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 let problem = match &rejection {
                     JsonRejection::JsonDataError(_) => Problem::BadBody("invalid_json_fields"),
                     JsonRejection::JsonSyntaxError(_) => Problem::BadBody("invalid_json"),
-                    JsonRejection::MissingJsonContentType(_) => Problem::BadBody("json_content_type"),
+                    JsonRejection::MissingJsonContentType(_) => {
+                        Problem::BadBody("json_content_type")
+                    }
                     _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Problem::TooLarge,
                     _ => Problem::BadBody("invalid_json"),
                 };
@@ -83,15 +85,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 async fn not_found(auth: Auth) -> Response {
-    error_response(&auth.tr, Problem::Store(kinbridge_store::StoreError::not_found()))
+    error_response(
+        &auth.tr,
+        Problem::Store(kinbridge_store::StoreError::not_found()),
+    )
 }
 
-async fn members(axum::extract::State(state): axum::extract::State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Response> {
+async fn members(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    ApiUser(u): ApiUser,
+) -> ApiResult<Response> {
     let members = state.store.members().await.or_api(&u.tr)?;
     Ok(Json(members).into_response())
 }
 
-async fn flows(axum::extract::State(state): axum::extract::State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Response> {
+async fn flows(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    ApiUser(u): ApiUser,
+) -> ApiResult<Response> {
     let flows = state.store.network_flows(&u.caller).await.or_api(&u.tr)?;
     Ok(Json(flows).into_response())
 }

@@ -1,0 +1,57 @@
+//! `kinbridge serve`: the web server and API on one address.
+
+use std::process::ExitCode;
+
+use super::DataOptions;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "KINBRIDGE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Load the demo network first if the database is empty.
+    #[arg(long)]
+    demo: bool,
+    /// How many demo cases to generate with --demo.
+    #[arg(long, default_value_t = 3000)]
+    demo_cases: usize,
+    /// Mark cookies Secure (serve behind HTTPS).
+    #[arg(long, env = "KINBRIDGE_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+pub async fn run(data: &DataOptions, args: Args) -> anyhow::Result<ExitCode> {
+    let store = data.open().await?;
+    if args.demo {
+        super::demo::load_if_empty(&store, args.demo_cases).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(&args.listen).await?;
+    let addr = listener.local_addr()?;
+    println!(
+        "Kinbridge is running on http://{addr}/  (database: {})",
+        super::redact(&data.url())
+    );
+    let state = kinbridge_web::AppState::new(store.clone(), args.secure_cookies);
+    kinbridge_web::serve(listener, state, shutdown_signal()).await?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
