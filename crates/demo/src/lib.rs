@@ -34,272 +34,44 @@ pub enum DemoError {
 
 /// (code, name, country, kind, languages)
 const MEMBERS: &[(&str, &str, &str, MemberKind, &str)] = &[
-    (
-        "GS",
-        "General Secretariat",
-        "CH",
-        MemberKind::GeneralSecretariat,
-        "en,fr,es",
-    ),
-    (
-        "CH",
-        "Service Social International – Suisse",
-        "CH",
-        MemberKind::Branch,
-        "fr,de,en",
-    ),
-    (
-        "DE",
-        "Internationaler Sozialdienst Deutschland",
-        "DE",
-        MemberKind::Branch,
-        "en,de",
-    ),
-    (
-        "FR",
-        "Service Social International France",
-        "FR",
-        MemberKind::Branch,
-        "fr",
-    ),
-    (
-        "ES",
-        "Servicio Social Internacional España",
-        "ES",
-        MemberKind::AffiliatedBureau,
-        "es",
-    ),
-    (
-        "IT",
-        "Servizio Sociale Internazionale Italia",
-        "IT",
-        MemberKind::Branch,
-        "en,it",
-    ),
-    (
-        "BE",
-        "Service Social International Belgique",
-        "BE",
-        MemberKind::Branch,
-        "fr,nl",
-    ),
-    (
-        "NL",
-        "International Social Service Netherlands",
-        "NL",
-        MemberKind::Branch,
-        "en,nl",
-    ),
-    (
-        "SE",
-        "International Social Service Sweden",
-        "SE",
-        MemberKind::Correspondent,
-        "en,sv",
-    ),
-    (
-        "GB",
-        "International Social Service UK",
-        "GB",
-        MemberKind::Branch,
-        "en",
-    ),
-    (
-        "UA",
-        "International Social Service Ukraine",
-        "UA",
-        MemberKind::AffiliatedBureau,
-        "en,uk",
-    ),
-    (
-        "RO",
-        "International Social Service Romania",
-        "RO",
-        MemberKind::Correspondent,
-        "en,ro",
-    ),
-    (
-        "GR",
-        "International Social Service Greece",
-        "GR",
-        MemberKind::Branch,
-        "en,el",
-    ),
-    (
-        "TR",
-        "International Social Service Türkiye",
-        "TR",
-        MemberKind::Correspondent,
-        "en,tr",
-    ),
-    (
-        "LB",
-        "Service Social International Liban",
-        "LB",
-        MemberKind::AffiliatedBureau,
-        "fr,ar,en",
-    ),
-    (
-        "JO",
-        "International Social Service Jordan",
-        "JO",
-        MemberKind::Correspondent,
-        "en,ar",
-    ),
-    (
-        "EG",
-        "International Social Service Egypt",
-        "EG",
-        MemberKind::Correspondent,
-        "en,ar",
-    ),
-    (
-        "MA",
-        "Service Social International Maroc",
-        "MA",
-        MemberKind::Correspondent,
-        "fr,ar",
-    ),
-    (
-        "SN",
-        "Service Social International Sénégal",
-        "SN",
-        MemberKind::AffiliatedBureau,
-        "fr,wo",
-    ),
-    (
-        "BF",
-        "Service Social International Burkina Faso",
-        "BF",
-        MemberKind::Branch,
-        "fr",
-    ),
-    (
-        "KE",
-        "International Social Service Kenya",
-        "KE",
-        MemberKind::Branch,
-        "en,sw",
-    ),
-    (
-        "ET",
-        "International Social Service Ethiopia",
-        "ET",
-        MemberKind::Correspondent,
-        "en,am",
-    ),
-    (
-        "ZA",
-        "International Social Service South Africa",
-        "ZA",
-        MemberKind::Branch,
-        "en",
-    ),
-    (
-        "IN",
-        "International Social Service India",
-        "IN",
-        MemberKind::Correspondent,
-        "en,hi",
-    ),
-    (
-        "VN",
-        "International Social Service Viet Nam",
-        "VN",
-        MemberKind::Correspondent,
-        "en,vi",
-    ),
-    (
-        "HK",
-        "International Social Service Hong Kong",
-        "HK",
-        MemberKind::Branch,
-        "en,zh",
-    ),
-    (
-        "JP",
-        "International Social Service Japan",
-        "JP",
-        MemberKind::Branch,
-        "en,ja",
-    ),
-    (
-        "KR",
-        "International Social Service Korea",
-        "KR",
-        MemberKind::Branch,
-        "en,ko",
-    ),
-    (
-        "PH",
-        "International Social Service Philippines",
-        "PH",
-        MemberKind::Correspondent,
-        "en,tl",
-    ),
-    (
-        "AU",
-        "International Social Service Australia",
-        "AU",
-        MemberKind::Branch,
-        "en",
-    ),
-    (
-        "NZ",
-        "International Social Service New Zealand",
-        "NZ",
-        MemberKind::Correspondent,
-        "en",
-    ),
-    (
-        "US",
-        "International Social Service USA",
-        "US",
-        MemberKind::Branch,
-        "en,es",
-    ),
-    (
-        "CA",
-        "International Social Service Canada",
-        "CA",
-        MemberKind::Branch,
-        "en,fr",
-    ),
-    (
-        "MX",
-        "Servicio Social Internacional México",
-        "MX",
-        MemberKind::Correspondent,
-        "es",
-    ),
-    (
-        "BR",
-        "Serviço Social Internacional Brasil",
-        "BR",
-        MemberKind::Correspondent,
-        "pt,es",
-    ),
-    (
-        "AR",
-        "Servicio Social Internacional Argentina",
-        "AR",
-        MemberKind::AffiliatedBureau,
-        "es",
-    ),
-    (
-        "CO",
-        "Servicio Social Internacional Colombia",
-        "CO",
-        MemberKind::Correspondent,
-        "es",
-    ),
-    (
-        "CL",
-        "Servicio Social Internacional Chile",
-        "CL",
-        MemberKind::Correspondent,
-        "es",
-    ),
+    ("GS", "General Secretariat", "CH", MemberKind::GeneralSecretariat, "en,fr,es"),
+    ("CH", "Service Social International – Suisse", "CH", MemberKind::Branch, "fr,de,en"),
+    ("DE", "Internationaler Sozialdienst Deutschland", "DE", MemberKind::Branch, "en,de"),
+    ("FR", "Service Social International France", "FR", MemberKind::Branch, "fr"),
+    ("ES", "Servicio Social Internacional España", "ES", MemberKind::AffiliatedBureau, "es"),
+    ("IT", "Servizio Sociale Internazionale Italia", "IT", MemberKind::Branch, "en,it"),
+    ("BE", "Service Social International Belgique", "BE", MemberKind::Branch, "fr,nl"),
+    ("NL", "International Social Service Netherlands", "NL", MemberKind::Branch, "en,nl"),
+    ("SE", "International Social Service Sweden", "SE", MemberKind::Correspondent, "en,sv"),
+    ("GB", "International Social Service UK", "GB", MemberKind::Branch, "en"),
+    ("UA", "International Social Service Ukraine", "UA", MemberKind::AffiliatedBureau, "en,uk"),
+    ("RO", "International Social Service Romania", "RO", MemberKind::Correspondent, "en,ro"),
+    ("GR", "International Social Service Greece", "GR", MemberKind::Branch, "en,el"),
+    ("TR", "International Social Service Türkiye", "TR", MemberKind::Correspondent, "en,tr"),
+    ("LB", "Service Social International Liban", "LB", MemberKind::AffiliatedBureau, "fr,ar,en"),
+    ("JO", "International Social Service Jordan", "JO", MemberKind::Correspondent, "en,ar"),
+    ("EG", "International Social Service Egypt", "EG", MemberKind::Correspondent, "en,ar"),
+    ("MA", "Service Social International Maroc", "MA", MemberKind::Correspondent, "fr,ar"),
+    ("SN", "Service Social International Sénégal", "SN", MemberKind::AffiliatedBureau, "fr,wo"),
+    ("BF", "Service Social International Burkina Faso", "BF", MemberKind::Branch, "fr"),
+    ("KE", "International Social Service Kenya", "KE", MemberKind::Branch, "en,sw"),
+    ("ET", "International Social Service Ethiopia", "ET", MemberKind::Correspondent, "en,am"),
+    ("ZA", "International Social Service South Africa", "ZA", MemberKind::Branch, "en"),
+    ("IN", "International Social Service India", "IN", MemberKind::Correspondent, "en,hi"),
+    ("VN", "International Social Service Viet Nam", "VN", MemberKind::Correspondent, "en,vi"),
+    ("HK", "International Social Service Hong Kong", "HK", MemberKind::Branch, "en,zh"),
+    ("JP", "International Social Service Japan", "JP", MemberKind::Branch, "en,ja"),
+    ("KR", "International Social Service Korea", "KR", MemberKind::Branch, "en,ko"),
+    ("PH", "International Social Service Philippines", "PH", MemberKind::Correspondent, "en,tl"),
+    ("AU", "International Social Service Australia", "AU", MemberKind::Branch, "en"),
+    ("NZ", "International Social Service New Zealand", "NZ", MemberKind::Correspondent, "en"),
+    ("US", "International Social Service USA", "US", MemberKind::Branch, "en,es"),
+    ("CA", "International Social Service Canada", "CA", MemberKind::Branch, "en,fr"),
+    ("MX", "Servicio Social Internacional México", "MX", MemberKind::Correspondent, "es"),
+    ("BR", "Serviço Social Internacional Brasil", "BR", MemberKind::Correspondent, "pt,es"),
+    ("AR", "Servicio Social Internacional Argentina", "AR", MemberKind::AffiliatedBureau, "es"),
+    ("CO", "Servicio Social Internacional Colombia", "CO", MemberKind::Correspondent, "es"),
+    ("CL", "Servicio Social Internacional Chile", "CL", MemberKind::Correspondent, "es"),
 ];
 
 #[derive(Debug, Clone)]
@@ -344,11 +116,7 @@ struct Rows {
 
 impl Rows {
     fn new(table: &'static str, columns: &'static [&'static str]) -> Self {
-        Self {
-            table,
-            columns,
-            values: Vec::new(),
-        }
+        Self { table, columns, values: Vec::new() }
     }
 
     fn push(&mut self, row: Vec<V>) {
@@ -361,11 +129,7 @@ impl Rows {
         // Stay well under SQLite's and PostgreSQL's limits on bound parameters.
         let rows_per_statement = (4000 / width).max(1);
         for chunk in self.values.chunks(rows_per_statement * width) {
-            let mut sql = format!(
-                "INSERT INTO {} ({}) VALUES ",
-                self.table,
-                self.columns.join(", ")
-            );
+            let mut sql = format!("INSERT INTO {} ({}) VALUES ", self.table, self.columns.join(", "));
             let mut args = AnyArguments::default();
             for (r, row) in chunk.chunks(width).enumerate() {
                 if r > 0 {
@@ -402,13 +166,7 @@ fn opt(s: Option<String>) -> V {
 }
 
 fn stamp(d: NaiveDate, rng: &mut fastrand::Rng) -> String {
-    format!(
-        "{}T{:02}:{:02}:{:02}.000Z",
-        d,
-        rng.u32(7..18),
-        rng.u32(0..60),
-        rng.u32(0..60)
-    )
+    format!("{}T{:02}:{:02}:{:02}.000Z", d, rng.u32(7..18), rng.u32(0..60), rng.u32(0..60))
 }
 
 fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
@@ -426,12 +184,8 @@ pub async fn load(
     seed: u64,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Summary, DemoError> {
-    let existing: i64 = sqlx::Row::try_get(
-        &sqlx::query("SELECT COUNT(*) AS n FROM members")
-            .fetch_one(store.pool())
-            .await?,
-        "n",
-    )?;
+    let existing: i64 =
+        sqlx::Row::try_get(&sqlx::query("SELECT COUNT(*) AS n FROM members").fetch_one(store.pool()).await?, "n")?;
     if existing > 0 {
         return Err(DemoError::NotEmpty);
     }
@@ -443,17 +197,7 @@ pub async fn load(
     let mut members = Vec::new();
     let mut users = Rows::new(
         "users",
-        &[
-            "id",
-            "member_id",
-            "email",
-            "display_name",
-            "role",
-            "password_hash",
-            "locale",
-            "active",
-            "created_at",
-        ],
+        &["id", "member_id", "email", "display_name", "role", "password_hash", "locale", "active", "created_at"],
     );
     let mut highlights = Vec::new();
     for (code, name, country, kind, langs) in MEMBERS {
@@ -467,17 +211,10 @@ pub async fn load(
             services: ServiceType::ALL.to_vec(),
             email: format!("office@{}.kinbridge.example", code.to_lowercase()),
             phone: format!("+{} {}", 10 + rng.u32(10..90), rng.u32(100_000..999_999)),
-            address: format!(
-                "{} — {}",
-                name,
-                Country::parse(country).map(|c| c.name()).unwrap_or("")
-            ),
+            address: format!("{} — {}", name, Country::parse(country).map(|c| c.name()).unwrap_or("")),
         };
         let member = store.create_member(&new).await?;
-        let note_lang = langs
-            .split(',')
-            .find(|l| ["en", "fr", "es"].contains(l))
-            .unwrap_or("en");
+        let note_lang = langs.split(',').find(|l| ["en", "fr", "es"].contains(l)).unwrap_or("en");
         let locale = note_lang;
         let lc = code.to_lowercase();
         let staff: Vec<(&str, &'static str)> = if *kind == MemberKind::GeneralSecretariat {
@@ -502,8 +239,8 @@ pub async fn load(
             let given = pick(
                 &mut rng,
                 &[
-                    "Ana", "Jonas", "Amina", "Lucía", "Claire", "Samuel", "Mei", "Olena", "Kwame",
-                    "Priya", "Tomás", "Fatou",
+                    "Ana", "Jonas", "Amina", "Lucía", "Claire", "Samuel", "Mei", "Olena", "Kwame", "Priya", "Tomás",
+                    "Fatou",
                 ],
             );
             let display = format!("{given} ({code} {role})").replace('_', " ");
@@ -523,11 +260,7 @@ pub async fn load(
                 caseworkers.push(id);
             }
             if ["CH", "DE", "FR", "ES", "GS"].contains(code) && local != "caseworker2" {
-                highlights.push(Login {
-                    email,
-                    role,
-                    member: code,
-                });
+                highlights.push(Login { email, role, member: code });
             }
         }
         if *kind != MemberKind::GeneralSecretariat {
@@ -586,33 +319,11 @@ pub async fn load(
             "created_at",
         ],
     );
-    let mut relationships = Rows::new(
-        "relationships",
-        &[
-            "id",
-            "case_id",
-            "from_person_id",
-            "to_person_id",
-            "kind",
-            "created_at",
-        ],
-    );
-    let mut consents = Rows::new(
-        "consents",
-        &[
-            "id",
-            "case_id",
-            "scope",
-            "given_by",
-            "given_on",
-            "recorded_by",
-            "created_at",
-        ],
-    );
-    let mut notes = Rows::new(
-        "notes",
-        &["id", "case_id", "author_id", "body", "created_at"],
-    );
+    let mut relationships =
+        Rows::new("relationships", &["id", "case_id", "from_person_id", "to_person_id", "kind", "created_at"]);
+    let mut consents =
+        Rows::new("consents", &["id", "case_id", "scope", "given_by", "given_on", "recorded_by", "created_at"]);
+    let mut notes = Rows::new("notes", &["id", "case_id", "author_id", "body", "created_at"]);
     let mut requests = Rows::new(
         "requests",
         &[
@@ -636,21 +347,10 @@ pub async fn load(
     );
     let mut messages = Rows::new(
         "request_messages",
-        &[
-            "id",
-            "request_id",
-            "author_id",
-            "author_member_id",
-            "kind",
-            "body",
-            "created_at",
-        ],
+        &["id", "request_id", "author_id", "author_member_id", "kind", "body", "created_at"],
     );
     let mut shared = Rows::new("request_people", &["request_id", "person_id"]);
-    let mut events = Rows::new(
-        "case_events",
-        &["id", "case_id", "at", "actor_id", "kind", "detail"],
-    );
+    let mut events = Rows::new("case_events", &["id", "case_id", "at", "actor_id", "kind", "detail"]);
 
     let today = today();
     let mut request_count = 0usize;
@@ -661,16 +361,9 @@ pub async fn load(
         if pi == mi {
             pi = (pi + 1) % members.len();
         }
-        let (member_id, member_code, note_lang) = (
-            members[mi].id.clone(),
-            members[mi].code,
-            members[mi].note_lang,
-        );
-        let (partner_id, partner_country, partner_workers) = (
-            members[pi].id.clone(),
-            members[pi].country,
-            members[pi].caseworkers.clone(),
-        );
+        let (member_id, member_code, note_lang) = (members[mi].id.clone(), members[mi].code, members[mi].note_lang);
+        let (partner_id, partner_country, partner_workers) =
+            (members[pi].id.clone(), members[pi].country, members[pi].caseworkers.clone());
         let worker = pick(&mut rng, &members[mi].caseworkers).clone();
         let culture: &Culture = pick(&mut rng, CULTURES);
         let service = *pick(&mut rng, ServiceType::ALL);
@@ -683,25 +376,11 @@ pub async fn load(
 
         // The family.
         let father_given = *pick(&mut rng, culture.male);
-        let family = if culture.patronymic {
-            father_given.to_string()
-        } else {
-            pick(&mut rng, culture.family).to_string()
-        };
+        let family =
+            if culture.patronymic { father_given.to_string() } else { pick(&mut rng, culture.family).to_string() };
         let child_female = rng.bool();
-        let child_given = *pick(
-            &mut rng,
-            if child_female {
-                culture.female
-            } else {
-                culture.male
-            },
-        );
-        let child_age = if service == ServiceType::SearchOfOrigins {
-            rng.i64(25..56)
-        } else {
-            rng.i64(0..18)
-        };
+        let child_given = *pick(&mut rng, if child_female { culture.female } else { culture.male });
+        let child_age = if service == ServiceType::SearchOfOrigins { rng.i64(25..56) } else { rng.i64(0..18) };
         let child_birth = opened - Duration::days(child_age * 365 + rng.i64(0..365));
         let estimated = service == ServiceType::UnaccompaniedMinors && rng.bool();
         let nationality = *pick(&mut rng, culture.countries);
@@ -736,11 +415,7 @@ pub async fn load(
         ));
         if rng.bool() {
             let grandfather = *pick(&mut rng, culture.male);
-            let father_family = if culture.patronymic {
-                grandfather.to_string()
-            } else {
-                family.clone()
-            };
+            let father_family = if culture.patronymic { grandfather.to_string() } else { family.clone() };
             persons.push((
                 uuid::Uuid::now_v7().to_string(),
                 "father",
@@ -753,50 +428,23 @@ pub async fn load(
         }
         if rng.u8(..3) == 0 {
             let sib_female = rng.bool();
-            let sib = *pick(
-                &mut rng,
-                if sib_female {
-                    culture.female
-                } else {
-                    culture.male
-                },
-            );
+            let sib = *pick(&mut rng, if sib_female { culture.female } else { culture.male });
             persons.push((
                 uuid::Uuid::now_v7().to_string(),
                 "sibling",
                 sib.to_string(),
                 family.clone(),
                 if sib_female { "female" } else { "male" },
-                Some(
-                    (child_birth + Duration::days(rng.i64(-2000..2000)))
-                        .min(opened - Duration::days(1)),
-                ),
+                Some((child_birth + Duration::days(rng.i64(-2000..2000))).min(opened - Duration::days(1))),
                 false,
             ));
         }
         let adult = format!("{mother_given} {mother_family}");
-        let country_name = Country::parse(partner_country)
-            .map(|c| c.name())
-            .unwrap_or(partner_country);
-        let title = text::fill(
-            pick_str(&mut rng, text::title(service.as_str())),
-            child_given,
-            &adult,
-            country_name,
-        );
-        let summary = text::fill(
-            pick_str(&mut rng, text::note(note_lang)),
-            &child_name,
-            &adult,
-            country_name,
-        );
+        let country_name = Country::parse(partner_country).map(|c| c.name()).unwrap_or(partner_country);
+        let title = text::fill(pick_str(&mut rng, text::title(service.as_str())), child_given, &adult, country_name);
+        let summary = text::fill(pick_str(&mut rng, text::note(note_lang)), &child_name, &adult, country_name);
         let views = if child_age >= 7 && child_age < 18 {
-            text::fill(
-                pick_str(&mut rng, text::note(note_lang)),
-                &child_name,
-                &adult,
-                country_name,
-            )
+            text::fill(pick_str(&mut rng, text::note(note_lang)), &child_name, &adult, country_name)
         } else {
             String::new()
         };
@@ -826,38 +474,20 @@ pub async fn load(
         };
         let outcome = || {
             let o: &[Outcome] = match service {
-                ServiceType::FamilyTracing => &[
-                    Outcome::ContactReestablished,
-                    Outcome::Reunified,
-                    Outcome::NotFound,
-                    Outcome::Withdrawn,
-                ],
-                ServiceType::SearchOfOrigins => &[
-                    Outcome::OriginsInformation,
-                    Outcome::ContactReestablished,
-                    Outcome::NotFound,
-                ],
-                ServiceType::FamilyMediation => &[
-                    Outcome::MediationAgreement,
-                    Outcome::Withdrawn,
-                    Outcome::ContactReestablished,
-                ],
-                ServiceType::UnaccompaniedMinors => &[
-                    Outcome::Reunified,
-                    Outcome::IntegratedLocally,
-                    Outcome::FamilyBasedCare,
-                    Outcome::Returned,
-                ],
-                ServiceType::AlternativeCare => &[
-                    Outcome::FamilyBasedCare,
-                    Outcome::Reunified,
-                    Outcome::Transferred,
-                ],
-                ServiceType::ReturnAssessment => &[
-                    Outcome::Returned,
-                    Outcome::IntegratedLocally,
-                    Outcome::Reunified,
-                ],
+                ServiceType::FamilyTracing => {
+                    &[Outcome::ContactReestablished, Outcome::Reunified, Outcome::NotFound, Outcome::Withdrawn]
+                }
+                ServiceType::SearchOfOrigins => {
+                    &[Outcome::OriginsInformation, Outcome::ContactReestablished, Outcome::NotFound]
+                }
+                ServiceType::FamilyMediation => {
+                    &[Outcome::MediationAgreement, Outcome::Withdrawn, Outcome::ContactReestablished]
+                }
+                ServiceType::UnaccompaniedMinors => {
+                    &[Outcome::Reunified, Outcome::IntegratedLocally, Outcome::FamilyBasedCare, Outcome::Returned]
+                }
+                ServiceType::AlternativeCare => &[Outcome::FamilyBasedCare, Outcome::Reunified, Outcome::Transferred],
+                ServiceType::ReturnAssessment => &[Outcome::Returned, Outcome::IntegratedLocally, Outcome::Reunified],
                 _ => &[
                     Outcome::Reunified,
                     Outcome::ContactReestablished,
@@ -868,9 +498,8 @@ pub async fn load(
             };
             o
         };
-        let closed_on = (status == "closed").then(|| {
-            opened + Duration::days(rng.i64(30..age_days.clamp(31, 700))).min(today - opened)
-        });
+        let closed_on = (status == "closed")
+            .then(|| opened + Duration::days(rng.i64(30..age_days.clamp(31, 700))).min(today - opened));
         let closed_on = closed_on.map(|d| d.min(today));
         let final_outcome = (status == "closed").then(|| pick(&mut rng, outcome()).as_str());
         let proposed = (status == "closure_proposed").then(|| pick(&mut rng, outcome()).as_str());
@@ -913,18 +542,13 @@ pub async fn load(
                 first_response = Some(first_response.map_or(answer_day, |d| d.min(answer_day)));
             }
             let partner_worker = pick(&mut rng, &partner_workers).clone();
-            let assignee =
-                (!["sent", "acknowledged"].contains(&rstatus)).then(|| partner_worker.clone());
-            let msg = text::fill(
-                pick_str(&mut rng, text::request_message(note_lang)),
-                &child_name,
-                &adult,
-                country_name,
-            );
+            let assignee = (!["sent", "acknowledged"].contains(&rstatus)).then(|| partner_worker.clone());
+            let msg =
+                text::fill(pick_str(&mut rng, text::request_message(note_lang)), &child_name, &adult, country_name);
             let sent_at = stamp(sent, &mut rng);
             let answered_at = answered.then(|| stamp(answer_day, &mut rng));
-            let closed_at = (rstatus == "closed")
-                .then(|| stamp(closed_on.unwrap_or(answer_day).max(answer_day), &mut rng));
+            let closed_at =
+                (rstatus == "closed").then(|| stamp(closed_on.unwrap_or(answer_day).max(answer_day), &mut rng));
             requests.push(vec![
                 t(&rid),
                 t(&case_id),
@@ -938,18 +562,10 @@ pub async fn load(
                 } else {
                     rstatus
                 }),
-                t(format!(
-                    "{} — {}",
-                    kind.as_str().replace('_', " "),
-                    child_name
-                )),
+                t(format!("{} — {}", kind.as_str().replace('_', " "), child_name)),
                 t(due.to_string()),
                 opt(assignee),
-                if declined {
-                    t("No capacity to take this request at present.")
-                } else {
-                    V::N
-                },
+                if declined { t("No capacity to take this request at present.") } else { V::N },
                 t(&sent_at),
                 opt((rstatus != "sent").then(|| sent_at.clone())),
                 opt(answered_at.clone()),
@@ -967,12 +583,7 @@ pub async fn load(
                 t(&sent_at),
             ]);
             if let Some(at) = &answered_at {
-                let body = text::fill(
-                    pick_str(&mut rng, text::report(note_lang)),
-                    &child_name,
-                    &adult,
-                    country_name,
-                );
+                let body = text::fill(pick_str(&mut rng, text::report(note_lang)), &child_name, &adult, country_name);
                 messages.push(vec![
                     t(uuid::Uuid::now_v7().to_string()),
                     t(&rid),
@@ -982,30 +593,16 @@ pub async fn load(
                     t(body),
                     t(at),
                 ]);
-                case_events.push((
-                    at.clone(),
-                    "request_answered",
-                    format!("{} {}", kind.as_str(), members[pi].code),
-                ));
+                case_events.push((at.clone(), "request_answered", format!("{} {}", kind.as_str(), members[pi].code)));
             }
             shared.push(vec![t(&rid), t(&persons[0].0)]);
-            case_events.push((
-                sent_at,
-                "request_sent",
-                format!("{} → {}", kind.as_str(), members[pi].code),
-            ));
+            case_events.push((sent_at, "request_sent", format!("{} → {}", kind.as_str(), members[pi].code)));
         }
 
         let mut search = format!("{reference} {title} {summary}");
         for (pid, role, given, fam, sex, birth, est) in &persons {
             search.push_str(&format!(" {given} {fam}"));
-            let birth = birth.map(|b| {
-                if *est {
-                    b.format("%Y").to_string()
-                } else {
-                    b.to_string()
-                }
-            });
+            let birth = birth.map(|b| if *est { b.format("%Y").to_string() } else { b.to_string() });
             people.push(vec![
                 t(pid),
                 t(&case_id),
@@ -1015,19 +612,11 @@ pub async fn load(
                 t(*sex),
                 opt(birth),
                 V::I(i64::from(*est)),
-                t(if *role == "child" || rng.bool() {
-                    nationality
-                } else {
-                    culture.countries[0]
-                }),
+                t(if *role == "child" || rng.bool() { nationality } else { culture.countries[0] }),
                 t(&languages),
                 t(stamp(opened, &mut rng)),
             ]);
-            case_events.push((
-                stamp(opened, &mut rng),
-                "person_added",
-                format!("{role} {given}"),
-            ));
+            case_events.push((stamp(opened, &mut rng), "person_added", format!("{role} {given}")));
             if *role != "child" {
                 let kind = match *role {
                     "mother" | "father" => "parent_of",
@@ -1068,12 +657,7 @@ pub async fn load(
         }
         for _ in 0..rng.usize(1..4) {
             let day = (opened + Duration::days(rng.i64(0..age_days.clamp(1, 400)))).min(today);
-            let body = text::fill(
-                pick_str(&mut rng, text::note(note_lang)),
-                &child_name,
-                &adult,
-                country_name,
-            );
+            let body = text::fill(pick_str(&mut rng, text::note(note_lang)), &child_name, &adult, country_name);
             notes.push(vec![
                 t(uuid::Uuid::now_v7().to_string()),
                 t(&case_id),
@@ -1083,21 +667,10 @@ pub async fn load(
             ]);
         }
         if let Some(c) = closed_on {
-            case_events.push((
-                stamp(c, &mut rng),
-                "closed",
-                final_outcome.unwrap_or("").to_string(),
-            ));
+            case_events.push((stamp(c, &mut rng), "closed", final_outcome.unwrap_or("").to_string()));
         }
         for (at, kind, detail) in case_events {
-            events.push(vec![
-                t(uuid::Uuid::now_v7().to_string()),
-                t(&case_id),
-                t(at),
-                t(&worker),
-                t(kind),
-                t(detail),
-            ]);
+            events.push(vec![t(uuid::Uuid::now_v7().to_string()), t(&case_id), t(at), t(&worker), t(kind), t(detail)]);
         }
         cases_rows.push(vec![
             t(&case_id),
@@ -1158,11 +731,5 @@ pub async fn load(
             &format!("demo loaded: {cases} cases"),
         )])
         .await?;
-    Ok(Summary {
-        members: MEMBERS.len(),
-        users: user_count,
-        cases,
-        requests: request_count,
-        highlights,
-    })
+    Ok(Summary { members: MEMBERS.len(), users: user_count, cases, requests: request_count, highlights })
 }

@@ -10,38 +10,24 @@ pub fn title(service: &str) -> &'static [&'static str] {
             "{child} looks for a brother last seen in {country}",
             "Tracing of the family of {child}",
         ],
-        "search_of_origins" => &[
-            "{adult} searches for a birth mother",
-            "Origins search for {adult}, adopted from {country}",
-        ],
-        "adoption_assistance" => &[
-            "Post-adoption follow-up for {child}",
-            "Pre-adoption assessment for {child}",
-        ],
-        "family_mediation" => &[
-            "Mediation between the parents of {child}",
-            "Contact arrangements for {child} across borders",
-        ],
-        "child_protection_separation" => &[
-            "Custody dispute about {child}",
-            "Suspected abduction of {child} to {country}",
-        ],
-        "unaccompanied_minors" => &[
-            "{child}, unaccompanied, arrived from {country}",
-            "Family assessment for {child}, separated minor",
-        ],
-        "alternative_care" => &[
-            "Kinship care for {child} in {country}",
-            "Foster placement review for {child}",
-        ],
-        "return_assessment" => &[
-            "Return assessment for {child} to {country}",
-            "Best-interests assessment before return of {child}",
-        ],
-        _ => &[
-            "Social-legal assistance for {child}",
-            "Assistance to the family of {child} in {country}",
-        ],
+        "search_of_origins" => {
+            &["{adult} searches for a birth mother", "Origins search for {adult}, adopted from {country}"]
+        }
+        "adoption_assistance" => &["Post-adoption follow-up for {child}", "Pre-adoption assessment for {child}"],
+        "family_mediation" => {
+            &["Mediation between the parents of {child}", "Contact arrangements for {child} across borders"]
+        }
+        "child_protection_separation" => {
+            &["Custody dispute about {child}", "Suspected abduction of {child} to {country}"]
+        }
+        "unaccompanied_minors" => {
+            &["{child}, unaccompanied, arrived from {country}", "Family assessment for {child}, separated minor"]
+        }
+        "alternative_care" => &["Kinship care for {child} in {country}", "Foster placement review for {child}"],
+        "return_assessment" => {
+            &["Return assessment for {child} to {country}", "Best-interests assessment before return of {child}"]
+        }
+        _ => &["Social-legal assistance for {child}", "Assistance to the family of {child} in {country}"],
     }
 }
 
@@ -90,15 +76,21 @@ pub fn request_message(lang: &str) -> &'static [&'static str] {
 
 pub fn report(lang: &str) -> &'static [&'static str] {
     match lang {
-        "fr" => &["Rapport : {adult} a été rencontré·e ; la famille souhaite reprendre contact avec {child}.", "Rapport : l'adresse n'est plus valable ; des voisins indiquent un départ vers la capitale."],
-        "es" => &["Informe: nos reunimos con {adult}; la familia desea retomar el contacto con {child}.", "Informe: la dirección ya no es válida; los vecinos indican que se mudaron a la capital."],
-        _ => &["Report: we met {adult}; the family wishes to re-establish contact with {child}.", "Report: the address is no longer valid; neighbours say the family moved to the capital."],
+        "fr" => &[
+            "Rapport : {adult} a été rencontré·e ; la famille souhaite reprendre contact avec {child}.",
+            "Rapport : l'adresse n'est plus valable ; des voisins indiquent un départ vers la capitale.",
+        ],
+        "es" => &[
+            "Informe: nos reunimos con {adult}; la familia desea retomar el contacto con {child}.",
+            "Informe: la dirección ya no es válida; los vecinos indican que se mudaron a la capital.",
+        ],
+        _ => &[
+            "Report: we met {adult}; the family wishes to re-establish contact with {child}.",
+            "Report: the address is no longer valid; neighbours say the family moved to the capital.",
+        ],
     }
 }
 
 pub fn fill(template: &str, child: &str, adult: &str, country: &str) -> String {
-    template
-        .replace("{child}", child)
-        .replace("{adult}", adult)
-        .replace("{country}", country)
+    template.replace("{child}", child).replace("{adult}", adult).replace("{country}", country)
 }

@@ -99,8 +99,7 @@ impl Actor {
     }
 
     pub fn can_manage_users(&self, member: &MemberId) -> bool {
-        (self.role == Role::MemberAdmin && &self.member_id == member)
-            || self.role == Role::SystemAdmin
+        (self.role == Role::MemberAdmin && &self.member_id == member) || self.role == Role::SystemAdmin
     }
 
     pub fn can_read_audit(&self) -> bool {
@@ -125,41 +124,19 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, member: &MemberId) -> Actor {
-        Actor {
-            user_id: UserId::generate(),
-            member_id: member.clone(),
-            role,
-        }
+        Actor { user_id: UserId::generate(), member_id: member.clone(), role }
     }
 
     #[test]
     fn case_access_by_role_and_member() {
         let ch = MemberId::generate();
         let de = MemberId::generate();
-        assert_eq!(
-            actor(Role::Caseworker, &ch).case_access(&ch),
-            CaseAccess::Write
-        );
-        assert_eq!(
-            actor(Role::Caseworker, &de).case_access(&ch),
-            CaseAccess::None
-        );
-        assert_eq!(
-            actor(Role::Researcher, &ch).case_access(&ch),
-            CaseAccess::None
-        );
-        assert_eq!(
-            actor(Role::Coordinator, &ch).case_access(&ch),
-            CaseAccess::None
-        );
-        assert_eq!(
-            actor(Role::MemberAdmin, &ch).case_access(&ch),
-            CaseAccess::None
-        );
-        assert_eq!(
-            actor(Role::SystemAdmin, &de).case_access(&ch),
-            CaseAccess::Read
-        );
+        assert_eq!(actor(Role::Caseworker, &ch).case_access(&ch), CaseAccess::Write);
+        assert_eq!(actor(Role::Caseworker, &de).case_access(&ch), CaseAccess::None);
+        assert_eq!(actor(Role::Researcher, &ch).case_access(&ch), CaseAccess::None);
+        assert_eq!(actor(Role::Coordinator, &ch).case_access(&ch), CaseAccess::None);
+        assert_eq!(actor(Role::MemberAdmin, &ch).case_access(&ch), CaseAccess::None);
+        assert_eq!(actor(Role::SystemAdmin, &de).case_access(&ch), CaseAccess::Read);
     }
 
     #[test]
@@ -167,14 +144,8 @@ mod tests {
         let ch = MemberId::generate();
         let de = MemberId::generate();
         let fr = MemberId::generate();
-        assert_eq!(
-            actor(Role::Caseworker, &ch).party(&ch, &de),
-            Some(Party::Sender)
-        );
-        assert_eq!(
-            actor(Role::Supervisor, &de).party(&ch, &de),
-            Some(Party::Receiver)
-        );
+        assert_eq!(actor(Role::Caseworker, &ch).party(&ch, &de), Some(Party::Sender));
+        assert_eq!(actor(Role::Supervisor, &de).party(&ch, &de), Some(Party::Receiver));
         assert_eq!(actor(Role::Caseworker, &fr).party(&ch, &de), None);
         assert_eq!(actor(Role::Researcher, &de).party(&ch, &de), None);
     }

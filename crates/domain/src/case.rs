@@ -150,34 +150,21 @@ impl BirthDate {
             if !(0..=120).contains(&age) {
                 return Err(err());
             }
-            return Ok(Some(Self {
-                year: today.year() - age,
-                month: None,
-                day: None,
-                estimated: true,
-            }));
+            return Ok(Some(Self { year: today.year() - age, month: None, day: None, estimated: true }));
         }
         let parts: Vec<&str> = raw.split('-').collect();
         let num = |s: &str| s.parse::<u32>().map_err(|_| err());
         let (year, month, day) = match parts.as_slice() {
             [y] if y.len() == 4 => (num(y)? as i32, None, None),
             [y, m] if y.len() == 4 && m.len() == 2 => (num(y)? as i32, Some(num(m)?), None),
-            [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
-                (num(y)? as i32, Some(num(m)?), Some(num(d)?))
-            }
+            [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => (num(y)? as i32, Some(num(m)?), Some(num(d)?)),
             _ => return Err(err()),
         };
-        let first_possible =
-            NaiveDate::from_ymd_opt(year, month.unwrap_or(1), day.unwrap_or(1)).ok_or_else(err)?;
+        let first_possible = NaiveDate::from_ymd_opt(year, month.unwrap_or(1), day.unwrap_or(1)).ok_or_else(err)?;
         if year < 1900 || first_possible > today {
             return Err(err());
         }
-        Ok(Some(Self {
-            year,
-            month,
-            day,
-            estimated,
-        }))
+        Ok(Some(Self { year, month, day, estimated }))
     }
 
     /// The stored form: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
@@ -191,13 +178,10 @@ impl BirthDate {
 
     pub fn from_storage(s: &str, estimated: bool) -> Option<Self> {
         let far_future = NaiveDate::MAX;
-        Self::parse(s, estimated, far_future)
-            .ok()
-            .flatten()
-            .map(|mut b| {
-                b.estimated = estimated;
-                b
-            })
+        Self::parse(s, estimated, far_future).ok().flatten().map(|mut b| {
+            b.estimated = estimated;
+            b
+        })
     }
 
     /// Whole years on `on`; a partial date counts from its middle, which errs by at most
@@ -263,9 +247,7 @@ pub struct Person {
 
 impl Person {
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.given_names, self.family_name)
-            .trim()
-            .to_string()
+        format!("{} {}", self.given_names, self.family_name).trim().to_string()
     }
 
     pub fn age_band_on(&self, on: NaiveDate) -> AgeBand {
@@ -317,8 +299,7 @@ impl NewCase {
         child_views: &str,
         partner_country: &str,
     ) -> Result<Self, DomainError> {
-        let service =
-            ServiceType::parse(service.trim()).ok_or(FieldError::new("service", "invalid_choice"));
+        let service = ServiceType::parse(service.trim()).ok_or(FieldError::new("service", "invalid_choice"));
         let partner = if partner_country.trim().is_empty() {
             Ok(None)
         } else {
@@ -332,13 +313,7 @@ impl NewCase {
             partner,
         ) {
             (Ok(service), Ok(title), Ok(summary), Ok(child_views), Ok(partner_country)) => {
-                Ok(Self {
-                    service,
-                    title,
-                    summary,
-                    child_views,
-                    partner_country,
-                })
+                Ok(Self { service, title, summary, child_views, partner_country })
             }
             (a, b, c, d, e) => Err(invalid([a.err(), b.err(), c.err(), d.err(), e.err()])),
         }
@@ -362,37 +337,21 @@ impl CasePatch {
         partner_country: Option<&str>,
     ) -> Result<Self, DomainError> {
         let title = title.map(|t| text::required("title", t, 200)).transpose();
-        let summary = summary
-            .map(|t| text::optional("summary", t, 20_000))
-            .transpose();
-        let views = child_views
-            .map(|t| text::optional("child_views", t, 20_000))
-            .transpose();
+        let summary = summary.map(|t| text::optional("summary", t, 20_000)).transpose();
+        let views = child_views.map(|t| text::optional("child_views", t, 20_000)).transpose();
         let partner = partner_country
-            .map(|c| {
-                if c.trim().is_empty() {
-                    Ok(None)
-                } else {
-                    Country::parse_field("partner_country", c).map(Some)
-                }
-            })
+            .map(|c| if c.trim().is_empty() { Ok(None) } else { Country::parse_field("partner_country", c).map(Some) })
             .transpose();
         match (title, summary, views, partner) {
-            (Ok(title), Ok(summary), Ok(child_views), Ok(partner_country)) => Ok(Self {
-                title,
-                summary,
-                child_views,
-                partner_country,
-            }),
+            (Ok(title), Ok(summary), Ok(child_views), Ok(partner_country)) => {
+                Ok(Self { title, summary, child_views, partner_country })
+            }
             (a, b, c, d) => Err(invalid([a.err(), b.err(), c.err(), d.err()])),
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.title.is_none()
-            && self.summary.is_none()
-            && self.child_views.is_none()
-            && self.partner_country.is_none()
+        self.title.is_none() && self.summary.is_none() && self.child_views.is_none() && self.partner_country.is_none()
     }
 }
 
@@ -438,32 +397,10 @@ impl NewPerson {
             nats,
             langs,
         ) {
-            (
-                Ok(role),
-                Ok(given_names),
-                Ok(family_name),
-                Ok(sex),
-                Ok(birth_date),
-                Ok(nationalities),
-                Ok(languages),
-            ) => Ok(Self {
-                role,
-                given_names,
-                family_name,
-                sex,
-                birth_date,
-                nationalities,
-                languages,
-            }),
-            (a, b, c, d, e, f, g) => Err(invalid([
-                a.err(),
-                b.err(),
-                c.err(),
-                d.err(),
-                e.err(),
-                f.err(),
-                g.err(),
-            ])),
+            (Ok(role), Ok(given_names), Ok(family_name), Ok(sex), Ok(birth_date), Ok(nationalities), Ok(languages)) => {
+                Ok(Self { role, given_names, family_name, sex, birth_date, nationalities, languages })
+            }
+            (a, b, c, d, e, f, g) => Err(invalid([a.err(), b.err(), c.err(), d.err(), e.err(), f.err(), g.err()])),
         }
     }
 }
@@ -477,14 +414,8 @@ pub struct NewConsent {
 }
 
 impl NewConsent {
-    pub fn parse(
-        scope: &str,
-        given_by: &str,
-        given_on: &str,
-        today: NaiveDate,
-    ) -> Result<Self, DomainError> {
-        let scope =
-            ConsentScope::parse(scope.trim()).ok_or(FieldError::new("scope", "invalid_choice"));
+    pub fn parse(scope: &str, given_by: &str, given_on: &str, today: NaiveDate) -> Result<Self, DomainError> {
+        let scope = ConsentScope::parse(scope.trim()).ok_or(FieldError::new("scope", "invalid_choice"));
         let date = text::date("given_on", given_on).and_then(|d| {
             if d > today {
                 Err(FieldError::new("given_on", "date_in_future"))
@@ -493,11 +424,7 @@ impl NewConsent {
             }
         });
         match (scope, text::required("given_by", given_by, 200), date) {
-            (Ok(scope), Ok(given_by), Ok(given_on)) => Ok(Self {
-                scope,
-                given_by,
-                given_on,
-            }),
+            (Ok(scope), Ok(given_by), Ok(given_on)) => Ok(Self { scope, given_by, given_on }),
             (a, b, c) => Err(invalid([a.err(), b.err(), c.err()])),
         }
     }
@@ -536,21 +463,9 @@ pub fn apply_case_action(
     open_requests: u64,
 ) -> Result<(CaseStatus, Option<Outcome>), DomainError> {
     actor.require(actor.case_access(&case.member_id) == CaseAccess::Write)?;
-    let refuse = || DomainError::InvalidTransition {
-        from: case.status.as_str(),
-        action: action.name(),
-    };
-    let closing = matches!(
-        action,
-        CaseAction::ProposeClosure(_) | CaseAction::ApproveClosure | CaseAction::Close(_)
-    );
-    if closing && open_requests > 0 {
-        return Err(DomainError::field("status", "open_requests"));
-    }
-    match (case.status, action) {
-        (CaseStatus::Open, CaseAction::ProposeClosure(o)) => {
-            Ok((CaseStatus::ClosureProposed, Some(o)))
-        }
+    let refuse = || DomainError::InvalidTransition { from: case.status.as_str(), action: action.name() };
+    let next = match (case.status, action) {
+        (CaseStatus::Open, CaseAction::ProposeClosure(o)) => Ok((CaseStatus::ClosureProposed, Some(o))),
         (CaseStatus::ClosureProposed, CaseAction::ApproveClosure) => {
             actor.require(actor.can_supervise())?;
             Ok((CaseStatus::Closed, case.proposed_outcome))
@@ -568,7 +483,12 @@ pub fn apply_case_action(
             Ok((CaseStatus::Open, None))
         }
         _ => Err(refuse()),
+    }?;
+    let closing = matches!(next.0, CaseStatus::Closed | CaseStatus::ClosureProposed);
+    if closing && open_requests > 0 {
+        return Err(DomainError::field("status", "open_requests"));
     }
+    Ok(next)
 }
 
 vocabulary! {
@@ -628,9 +548,7 @@ impl CaseFilter {
             assignee: nonempty(assignee).and_then(UserId::parse),
             text: nonempty(text).map(|t| t.chars().take(100).collect()),
             page: page.unwrap_or(1).max(1),
-            per_page: per_page
-                .unwrap_or(Self::DEFAULT_PER_PAGE)
-                .clamp(1, Self::MAX_PER_PAGE),
+            per_page: per_page.unwrap_or(Self::DEFAULT_PER_PAGE).clamp(1, Self::MAX_PER_PAGE),
         }
     }
 }
@@ -646,20 +564,12 @@ mod tests {
 
     #[test]
     fn birth_dates() {
-        let b = BirthDate::parse("2014-03-09", false, today())
-            .unwrap()
-            .unwrap();
+        let b = BirthDate::parse("2014-03-09", false, today()).unwrap().unwrap();
         assert_eq!(b.age_on(today()), Some(12));
         let e = BirthDate::parse("~12", false, today()).unwrap().unwrap();
         assert!(e.estimated);
         assert_eq!(e.year, 2014);
-        assert_eq!(
-            BirthDate::parse("2014-03", false, today())
-                .unwrap()
-                .unwrap()
-                .to_storage(),
-            "2014-03"
-        );
+        assert_eq!(BirthDate::parse("2014-03", false, today()).unwrap().unwrap().to_storage(), "2014-03");
         assert!(BirthDate::parse("2030-01-01", false, today()).is_err());
         assert!(BirthDate::parse("2014-02-30", false, today()).is_err());
         assert!(BirthDate::parse("14-3-9", false, today()).is_err());
@@ -706,32 +616,15 @@ mod tests {
     #[test]
     fn closure_needs_a_supervisor_and_no_open_requests() {
         let m = MemberId::generate();
-        let worker = Actor {
-            user_id: UserId::generate(),
-            member_id: m.clone(),
-            role: Role::Caseworker,
-        };
-        let boss = Actor {
-            role: Role::Supervisor,
-            ..worker.clone()
-        };
+        let worker = Actor { user_id: UserId::generate(), member_id: m.clone(), role: Role::Caseworker };
+        let boss = Actor { role: Role::Supervisor, ..worker.clone() };
         let open = case(CaseStatus::Open, &m);
         let proposed = case(CaseStatus::ClosureProposed, &m);
         assert_eq!(
-            apply_case_action(
-                &worker,
-                &open,
-                CaseAction::ProposeClosure(Outcome::Reunified),
-                0
-            )
-            .unwrap()
-            .0,
+            apply_case_action(&worker, &open, CaseAction::ProposeClosure(Outcome::Reunified), 0).unwrap().0,
             CaseStatus::ClosureProposed
         );
-        assert_eq!(
-            apply_case_action(&worker, &proposed, CaseAction::ApproveClosure, 0),
-            Err(DomainError::Forbidden)
-        );
+        assert_eq!(apply_case_action(&worker, &proposed, CaseAction::ApproveClosure, 0), Err(DomainError::Forbidden));
         assert_eq!(
             apply_case_action(&boss, &proposed, CaseAction::ApproveClosure, 0).unwrap(),
             (CaseStatus::Closed, Some(Outcome::Reunified))
@@ -744,10 +637,7 @@ mod tests {
             apply_case_action(&boss, &open, CaseAction::Reopen, 0),
             Err(DomainError::InvalidTransition { .. })
         ));
-        let other = Actor {
-            member_id: MemberId::generate(),
-            ..boss
-        };
+        let other = Actor { member_id: MemberId::generate(), ..boss };
         assert_eq!(
             apply_case_action(&other, &open, CaseAction::Close(Outcome::NotFound), 0),
             Err(DomainError::Forbidden)
@@ -756,9 +646,7 @@ mod tests {
 
     #[test]
     fn new_case_reports_every_bad_field() {
-        let Err(DomainError::Invalid(errs)) = NewCase::parse("nope", "", "", "", "XX") else {
-            panic!()
-        };
+        let Err(DomainError::Invalid(errs)) = NewCase::parse("nope", "", "", "", "XX") else { panic!() };
         let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["service", "title", "partner_country"]);
     }

@@ -33,16 +33,11 @@ impl Country {
     }
 
     fn entry(&self) -> &'static (&'static str, &'static str, &'static str) {
-        COUNTRIES
-            .iter()
-            .find(|(code, _, _)| code.as_bytes() == self.0)
-            .unwrap_or(&("??", "Unknown", "??"))
+        COUNTRIES.iter().find(|(code, _, _)| code.as_bytes() == self.0).unwrap_or(&("??", "Unknown", "??"))
     }
 
     pub fn all() -> impl Iterator<Item = Country> {
-        COUNTRIES
-            .iter()
-            .map(|(c, _, _)| Country([c.as_bytes()[0], c.as_bytes()[1]]))
+        COUNTRIES.iter().map(|(c, _, _)| Country([c.as_bytes()[0], c.as_bytes()[1]]))
     }
 }
 

@@ -66,12 +66,7 @@ impl ContentKind {
 fn looks_like_text(bytes: &[u8]) -> bool {
     let sample = &bytes[..bytes.len().min(4096)];
     !sample.contains(&0)
-        && sample
-            .iter()
-            .filter(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
-            .count()
-            * 10
-            >= sample.len() * 7
+        && sample.iter().filter(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()).count() * 10 >= sample.len() * 7
 }
 
 /// A file name safe to show and to send back in a download header.
@@ -96,23 +91,12 @@ mod tests {
 
     #[test]
     fn sniffing() {
-        assert_eq!(
-            ContentKind::sniff(b"%PDF-1.7 ...").unwrap(),
-            ContentKind::Pdf
-        );
-        assert_eq!(
-            ContentKind::sniff("Rapport social — Genève".as_bytes()).unwrap(),
-            ContentKind::PlainText
-        );
+        assert_eq!(ContentKind::sniff(b"%PDF-1.7 ...").unwrap(), ContentKind::Pdf);
+        assert_eq!(ContentKind::sniff("Rapport social — Genève".as_bytes()).unwrap(), ContentKind::PlainText);
         assert_eq!(ContentKind::sniff(b"").unwrap_err().code, "empty_file");
+        assert_eq!(ContentKind::sniff(b"caf\xe9 au lait").unwrap_err().code, "invalid_utf8");
         assert_eq!(
-            ContentKind::sniff(b"caf\xe9 au lait").unwrap_err().code,
-            "invalid_utf8"
-        );
-        assert_eq!(
-            ContentKind::sniff(b"MZ\x90\x00\x03\x00\x00\x00\xff\xff")
-                .unwrap_err()
-                .code,
+            ContentKind::sniff(b"MZ\x90\x00\x03\x00\x00\x00\xff\xff").unwrap_err().code,
             "unsupported_file_type"
         );
     }
@@ -120,10 +104,7 @@ mod tests {
     #[test]
     fn filenames() {
         assert_eq!(clean_filename("../../etc/passwd").unwrap(), "passwd");
-        assert_eq!(
-            clean_filename("C:\\scans\\report \"1\".pdf").unwrap(),
-            "report 1.pdf"
-        );
+        assert_eq!(clean_filename("C:\\scans\\report \"1\".pdf").unwrap(), "report 1.pdf");
         assert!(clean_filename("..").is_err());
     }
 }

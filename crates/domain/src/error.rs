@@ -22,10 +22,7 @@ pub enum DomainError {
     Invalid(Vec<FieldError>),
     /// A lifecycle step that is not allowed from the current state or by this party.
     #[error("transition {action} is not allowed from {from}")]
-    InvalidTransition {
-        from: &'static str,
-        action: &'static str,
-    },
+    InvalidTransition { from: &'static str, action: &'static str },
     /// The actor may not do this. Reads of things the actor may not see are `NotFound`.
     #[error("not allowed")]
     Forbidden,
@@ -59,9 +56,21 @@ pub fn invalid(errors: impl IntoIterator<Item = Option<FieldError>>) -> DomainEr
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($variant),+ }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                Self::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown {}: {s}", stringify!($name))))
+            }
+        }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];

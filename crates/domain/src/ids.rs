@@ -37,10 +37,7 @@ macro_rules! id_type {
     )+};
 }
 
-id_type!(
-    MemberId, UserId, CaseId, PersonId, RequestId, DocumentId, NoteId, MessageId, EventId,
-    ConsentId
-);
+id_type!(MemberId, UserId, CaseId, PersonId, RequestId, DocumentId, NoteId, MessageId, EventId, ConsentId);
 
 #[cfg(test)]
 mod tests {

@@ -74,11 +74,7 @@ pub struct NewMember {
 
 impl NewMember {
     pub fn parse(code: &str, name: &str, country: &str) -> Result<Self, DomainError> {
-        match (
-            MemberCode::parse(code),
-            text::required("name", name, 200),
-            Country::parse_field("country", country),
-        ) {
+        match (MemberCode::parse(code), text::required("name", name, 200), Country::parse_field("country", country)) {
             (Ok(code), Ok(name), Ok(country)) => Ok(Self {
                 code,
                 name,

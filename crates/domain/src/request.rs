@@ -49,10 +49,7 @@ vocabulary! {
 impl RequestStatus {
     /// The partner still owes work: these are the states in which a request can be overdue.
     pub fn awaits_partner(self) -> bool {
-        matches!(
-            self,
-            Self::Sent | Self::Acknowledged | Self::Accepted | Self::InProgress
-        )
+        matches!(self, Self::Sent | Self::Acknowledged | Self::Accepted | Self::InProgress)
     }
 
     /// The next status after `action` by `party`, or why not. Each step belongs to one side:
@@ -75,23 +72,14 @@ impl RequestStatus {
             (S::Accepted | S::InProgress, A::Answer) => S::Answered,
             (S::Answered | S::Declined, A::Close) => S::Closed,
             (S::Sent | S::Acknowledged | S::Accepted | S::InProgress, A::Withdraw) => S::Closed,
-            _ => {
-                return Err(DomainError::InvalidTransition {
-                    from: self.as_str(),
-                    action: action.as_str(),
-                })
-            }
+            _ => return Err(DomainError::InvalidTransition { from: self.as_str(), action: action.as_str() }),
         };
         Ok(next)
     }
 
     /// What `party` can do next, for the buttons on a page.
     pub fn actions_for(self, party: Party) -> Vec<RequestAction> {
-        RequestAction::ALL
-            .iter()
-            .copied()
-            .filter(|a| self.apply(*a, party).is_ok())
-            .collect()
+        RequestAction::ALL.iter().copied().filter(|a| self.apply(*a, party).is_ok()).collect()
     }
 }
 
@@ -154,20 +142,10 @@ impl NewRequest {
                 Ok(d)
             }
         });
-        match (
-            to,
-            kind,
-            text::required("subject", subject, 200),
-            text::required("message", message, 20_000),
-            due,
-        ) {
-            (Ok(to_member_code), Ok(kind), Ok(subject), Ok(message), Ok(due_on)) => Ok(Self {
-                to_member_code,
-                kind,
-                subject,
-                message,
-                due_on,
-            }),
+        match (to, kind, text::required("subject", subject, 200), text::required("message", message, 20_000), due) {
+            (Ok(to_member_code), Ok(kind), Ok(subject), Ok(message), Ok(due_on)) => {
+                Ok(Self { to_member_code, kind, subject, message, due_on })
+            }
             (a, b, c, d, e) => Err(invalid([a.err(), b.err(), c.err(), d.err(), e.err()])),
         }
     }
@@ -183,18 +161,16 @@ pub struct Transition {
 
 impl Transition {
     pub fn parse(action: &str, text_in: Option<&str>) -> Result<Self, DomainError> {
-        let action = RequestAction::parse(action.trim())
-            .ok_or(DomainError::field("action", "invalid_choice"))?;
+        let action = RequestAction::parse(action.trim()).ok_or(DomainError::field("action", "invalid_choice"))?;
         let needs_text = match action {
             RequestAction::Decline | RequestAction::Withdraw => Some("reason"),
             RequestAction::Answer => Some("report"),
             _ => None,
         };
         let text = match needs_text {
-            Some(field) => Some(
-                text::required(field, text_in.unwrap_or(""), 50_000)
-                    .map_err(|e| DomainError::Invalid(vec![e]))?,
-            ),
+            Some(field) => {
+                Some(text::required(field, text_in.unwrap_or(""), 50_000).map_err(|e| DomainError::Invalid(vec![e]))?)
+            }
             None => text_in
                 .map(|t| text::optional("message", t, 50_000))
                 .transpose()
@@ -223,34 +199,16 @@ mod tests {
 
     #[test]
     fn each_step_belongs_to_one_side() {
-        assert_eq!(
-            S::Sent.apply(A::Accept, Party::Sender),
-            Err(DomainError::Forbidden)
-        );
-        assert_eq!(
-            S::Answered.apply(A::Close, Party::Receiver),
-            Err(DomainError::Forbidden)
-        );
-        assert_eq!(
-            S::Sent.apply(A::Accept, Party::Observer),
-            Err(DomainError::Forbidden)
-        );
+        assert_eq!(S::Sent.apply(A::Accept, Party::Sender), Err(DomainError::Forbidden));
+        assert_eq!(S::Answered.apply(A::Close, Party::Receiver), Err(DomainError::Forbidden));
+        assert_eq!(S::Sent.apply(A::Accept, Party::Observer), Err(DomainError::Forbidden));
     }
 
     #[test]
     fn invalid_transitions_are_errors() {
-        assert!(matches!(
-            S::Closed.apply(A::Accept, Party::Receiver),
-            Err(DomainError::InvalidTransition { .. })
-        ));
-        assert!(matches!(
-            S::Sent.apply(A::Answer, Party::Receiver),
-            Err(DomainError::InvalidTransition { .. })
-        ));
-        assert!(matches!(
-            S::Declined.apply(A::Withdraw, Party::Sender),
-            Err(DomainError::InvalidTransition { .. })
-        ));
+        assert!(matches!(S::Closed.apply(A::Accept, Party::Receiver), Err(DomainError::InvalidTransition { .. })));
+        assert!(matches!(S::Sent.apply(A::Answer, Party::Receiver), Err(DomainError::InvalidTransition { .. })));
+        assert!(matches!(S::Declined.apply(A::Withdraw, Party::Sender), Err(DomainError::InvalidTransition { .. })));
     }
 
     #[test]
@@ -272,10 +230,7 @@ mod tests {
 
     #[test]
     fn available_actions() {
-        assert_eq!(
-            S::Sent.actions_for(Party::Receiver),
-            vec![A::Acknowledge, A::Accept, A::Decline]
-        );
+        assert_eq!(S::Sent.actions_for(Party::Receiver), vec![A::Acknowledge, A::Accept, A::Decline]);
         assert_eq!(S::Answered.actions_for(Party::Sender), vec![A::Close]);
         assert!(S::Closed.actions_for(Party::Sender).is_empty());
     }

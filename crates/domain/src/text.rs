@@ -27,18 +27,14 @@ fn bounded(field: &'static str, t: String, max: usize) -> Result<String, FieldEr
 
 /// Trims, normalises line ends and drops control characters other than newline and tab.
 fn clean(raw: &str) -> String {
-    let kept: String = raw
-        .replace("\r\n", "\n")
-        .chars()
-        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
-        .collect();
+    let kept: String =
+        raw.replace("\r\n", "\n").chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect();
     kept.trim().to_string()
 }
 
 /// A calendar date `YYYY-MM-DD`.
 pub fn date(field: &'static str, raw: &str) -> Result<chrono::NaiveDate, FieldError> {
-    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| FieldError::new(field, "invalid_date"))
+    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| FieldError::new(field, "invalid_date"))
 }
 
 /// An e-mail address, lower-cased. Only the shape is checked; delivery proves the rest.
@@ -46,10 +42,7 @@ pub fn email(field: &'static str, raw: &str) -> Result<String, FieldError> {
     let e = raw.trim().to_lowercase();
     let ok = e.len() <= 254
         && e.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
         })
         && !e.chars().any(|c| c.is_whitespace() || c.is_control());
     if ok {
@@ -70,15 +63,8 @@ pub fn language(field: &'static str, raw: &str) -> Result<String, FieldError> {
 }
 
 /// A comma- or space-separated list parsed item by item.
-pub fn list<T>(
-    raw: &str,
-    parse: impl Fn(&str) -> Result<T, FieldError>,
-) -> Result<Vec<T>, FieldError> {
-    raw.split([',', ' ', ';'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(parse)
-        .collect()
+pub fn list<T>(raw: &str, parse: impl Fn(&str) -> Result<T, FieldError>) -> Result<Vec<T>, FieldError> {
+    raw.split([',', ' ', ';']).map(str::trim).filter(|s| !s.is_empty()).map(parse).collect()
 }
 
 #[cfg(test)]
@@ -89,10 +75,7 @@ mod tests {
     #[test]
     fn required_rejects_blank() {
         assert_eq!(required("title", "  \n", 10).unwrap_err().code, "required");
-        assert_eq!(
-            required("title", "abcdefghijk", 10).unwrap_err().code,
-            "too_long"
-        );
+        assert_eq!(required("title", "abcdefghijk", 10).unwrap_err().code, "too_long");
         assert_eq!(required("title", " a\u{0}b ", 10).unwrap(), "ab");
     }
 

@@ -1,8 +1,6 @@
 //! Accounts: users, their passwords (argon2id), login sessions and the login rate limit.
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::error::FieldError;
@@ -36,11 +34,7 @@ pub struct User {
 
 impl User {
     pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: self.id.clone(),
-            member_id: self.member_id.clone(),
-            role: self.role,
-        }
+        Actor { user_id: self.id.clone(), member_id: self.member_id.clone(), role: self.role }
     }
 }
 
@@ -73,11 +67,7 @@ pub fn hash_password(password: &str) -> Result<String, FieldError> {
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// Spends the same time as a real check, so that a wrong e-mail cannot be told from a
@@ -94,14 +84,11 @@ fn token_hash(token: &str) -> String {
 }
 
 fn random_token() -> String {
-    format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    )
+    format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
 }
 
-const USER_COLUMNS: &str = "u.id, u.member_id, m.code AS member_code, m.name AS member_name, u.email, u.display_name, u.role, u.locale";
+const USER_COLUMNS: &str =
+    "u.id, u.member_id, m.code AS member_code, m.name AS member_name, u.email, u.display_name, u.role, u.locale";
 
 fn user_from(row: &sqlx::any::AnyRow) -> Result<User> {
     let role: String = get(row, "role")?;
@@ -139,9 +126,7 @@ impl NewUser {
         let role = Role::parse(role.trim()).ok_or(FieldError::new("role", "invalid_choice"));
         let email = text::email("email", email);
         let name = if display_name.trim().is_empty() {
-            email
-                .clone()
-                .map(|e| e.split('@').next().unwrap_or_default().to_string())
+            email.clone().map(|e| e.split('@').next().unwrap_or_default().to_string())
         } else {
             text::required("display_name", display_name, 200)
         };
@@ -154,12 +139,7 @@ impl NewUser {
                 password_hash,
                 locale: "en".into(),
             }),
-            (a, b, c, d) => Err(kinbridge_domain::error::invalid([
-                a.err(),
-                b.err(),
-                c.err(),
-                d.err(),
-            ])),
+            (a, b, c, d) => Err(kinbridge_domain::error::invalid([a.err(), b.err(), c.err(), d.err()])),
         }
     }
 }
@@ -172,10 +152,7 @@ impl Store {
             .bind(&new.member_code)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or(StoreError::Domain(DomainError::field(
-                "member",
-                "unknown_member",
-            )))?;
+            .ok_or(StoreError::Domain(DomainError::field("member", "unknown_member")))?;
         let member_id: String = get(&member, "id")?;
         let id = UserId::generate();
         sqlx::query(
@@ -210,10 +187,7 @@ impl Store {
 
     pub async fn user(&self, id: &UserId) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u JOIN members m ON m.id = u.member_id WHERE u.id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&sql).bind(id.as_str()).fetch_optional(&self.pool).await?;
         row.as_ref().map(user_from).transpose()
     }
 
@@ -223,10 +197,7 @@ impl Store {
             "SELECT {USER_COLUMNS} FROM users u JOIN members m ON m.id = u.member_id \
              WHERE u.member_id = $1 AND u.active = 1 AND u.role IN ('caseworker', 'supervisor') ORDER BY u.display_name"
         );
-        let rows = sqlx::query(&sql)
-            .bind(member_id.as_str())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&sql).bind(member_id.as_str()).fetch_all(&self.pool).await?;
         rows.iter().map(user_from).collect()
     }
 
@@ -240,12 +211,9 @@ impl Store {
         let failures = |col: &'static str, val: String| {
             let since = since.clone();
             async move {
-                let sql = format!("SELECT COUNT(*) AS n FROM login_attempts WHERE {col} = $1 AND at > $2 AND success = 0");
-                let row = sqlx::query(&sql)
-                    .bind(val)
-                    .bind(since)
-                    .fetch_one(&self.pool)
-                    .await?;
+                let sql =
+                    format!("SELECT COUNT(*) AS n FROM login_attempts WHERE {col} = $1 AND at > $2 AND success = 0");
+                let row = sqlx::query(&sql).bind(val).bind(since).fetch_one(&self.pool).await?;
                 get::<i64>(&row, "n")
             }
         };
@@ -262,11 +230,10 @@ impl Store {
             .await?;
             return Ok(LoginOutcome::TooManyAttempts);
         }
-        let row =
-            sqlx::query("SELECT id, password_hash FROM users WHERE email = $1 AND active = 1")
-                .bind(&email)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1 AND active = 1")
+            .bind(&email)
+            .fetch_optional(&self.pool)
+            .await?;
         let user_id = match &row {
             Some(r) if verify_password(password, &get::<String>(r, "password_hash")?) => {
                 Some(UserId::from_trusted(get(r, "id")?))
@@ -278,36 +245,23 @@ impl Store {
             }
         };
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO login_attempts (id, email, ip, at, success) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(&email)
-        .bind(ip)
-        .bind(now())
-        .bind(i64::from(user_id.is_some()))
-        .execute(&mut *tx)
-        .await?;
-        let Some(user_id) = user_id else {
-            append(
-                &mut tx,
-                &[system_entry(
-                    AuditAction::LoginFailed,
-                    "user",
-                    None,
-                    Some(ip),
-                    &email,
-                )],
-            )
+        sqlx::query("INSERT INTO login_attempts (id, email, ip, at, success) VALUES ($1, $2, $3, $4, $5)")
+            .bind(uuid::Uuid::now_v7().to_string())
+            .bind(&email)
+            .bind(ip)
+            .bind(now())
+            .bind(i64::from(user_id.is_some()))
+            .execute(&mut *tx)
             .await?;
+        let Some(user_id) = user_id else {
+            append(&mut tx, &[system_entry(AuditAction::LoginFailed, "user", None, Some(ip), &email)]).await?;
             tx.commit().await?;
             return Ok(LoginOutcome::BadCredentials);
         };
         let token = random_token();
         let csrf_token = random_token();
-        let expires = (chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS))
-            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-            .to_string();
+        let expires =
+            (chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
         sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(token_hash(&token))
             .bind(user_id.as_str())
@@ -316,24 +270,12 @@ impl Store {
             .bind(&expires)
             .execute(&mut *tx)
             .await?;
-        let mut entry = system_entry(
-            AuditAction::Login,
-            "user",
-            Some(user_id.as_str()),
-            Some(ip),
-            "",
-        );
+        let mut entry = system_entry(AuditAction::Login, "user", Some(user_id.as_str()), Some(ip), "");
         entry.user_id = Some(user_id.to_string());
         append(&mut tx, &[entry]).await?;
         tx.commit().await?;
-        let user = self
-            .user(&user_id)
-            .await?
-            .ok_or_else(StoreError::not_found)?;
-        Ok(LoginOutcome::LoggedIn {
-            token,
-            session: Session { user, csrf_token },
-        })
+        let user = self.user(&user_id).await?.ok_or_else(StoreError::not_found)?;
+        Ok(LoginOutcome::LoggedIn { token, session: Session { user, csrf_token } })
     }
 
     /// The live session for a token, if any.
@@ -342,36 +284,17 @@ impl Store {
             "SELECT {USER_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id JOIN members m ON m.id = u.member_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1"
         );
-        let row = sqlx::query(&sql)
-            .bind(token_hash(token))
-            .bind(now())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&sql).bind(token_hash(token)).bind(now()).fetch_optional(&self.pool).await?;
         match row {
-            Some(r) => Ok(Some(Session {
-                user: user_from(&r)?,
-                csrf_token: get(&r, "csrf_token")?,
-            })),
+            Some(r) => Ok(Some(Session { user: user_from(&r)?, csrf_token: get(&r, "csrf_token")? })),
             None => Ok(None),
         }
     }
 
     pub async fn logout(&self, caller: &Caller, token: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash(token))
-            .execute(&mut *tx)
-            .await?;
-        append(
-            &mut tx,
-            &[caller.entry(
-                AuditAction::Logout,
-                "user",
-                Some(caller.actor.user_id.as_str()),
-                "",
-            )],
-        )
-        .await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(&mut *tx).await?;
+        append(&mut tx, &[caller.entry(AuditAction::Logout, "user", Some(caller.actor.user_id.as_str()), "")]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -411,10 +334,7 @@ mod tests {
         assert!(h.starts_with("$argon2id$"));
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("wrong horse battery", &h));
-        assert_eq!(
-            hash_password("short").unwrap_err().code,
-            "password_too_short"
-        );
+        assert_eq!(hash_password("short").unwrap_err().code, "password_too_short");
     }
 
     #[test]

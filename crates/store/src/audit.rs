@@ -31,11 +31,8 @@ impl AuditWriter {
                         Err(_) => break,
                     }
                 }
-                let entries: Vec<AuditEntry> =
-                    jobs.iter().flat_map(|(e, _)| e.iter().cloned()).collect();
-                let result = commit_group(&pool, &entries)
-                    .await
-                    .map_err(|e| e.to_string());
+                let entries: Vec<AuditEntry> = jobs.iter().flat_map(|(e, _)| e.iter().cloned()).collect();
+                let result = commit_group(&pool, &entries).await.map_err(|e| e.to_string());
                 if let Err(e) = &result {
                     tracing::error!(error = %e, "audit group commit failed");
                 }
@@ -50,9 +47,7 @@ impl AuditWriter {
     /// Records entries and returns once they are committed.
     pub async fn record(&self, entries: Vec<AuditEntry>) -> Result<()> {
         let (done, wait) = oneshot::channel();
-        self.tx
-            .send((entries, done))
-            .map_err(|_| StoreError::AuditClosed)?;
+        self.tx.send((entries, done)).map_err(|_| StoreError::AuditClosed)?;
         match wait.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(StoreError::Database(sqlx::Error::Protocol(e))),
@@ -71,9 +66,7 @@ async fn commit_group(pool: &AnyPool, entries: &[AuditEntry]) -> Result<()> {
         return Ok(());
     }
     let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
     append(&mut tx, entries).await?;
     tx.commit().await?;
     Ok(())
@@ -84,9 +77,7 @@ pub async fn append(tx: &mut Tx, entries: &[AuditEntry]) -> Result<()> {
     if entries.is_empty() {
         return Ok(());
     }
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(&mut **tx)
-        .await?;
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
     let mut seq: i64 = get(&head, "seq")?;
     let mut prev: String = get(&head, "hash")?;
     for e in entries {
@@ -193,10 +184,7 @@ impl Store {
             expected_seq += 1;
             let seq: i64 = get(&row, "seq")?;
             if seq != expected_seq {
-                return Ok(Verification::Broken {
-                    seq: expected_seq,
-                    reason: "entry missing".into(),
-                });
+                return Ok(Verification::Broken { seq: expected_seq, reason: "entry missing".into() });
             }
             let action: String = get(&row, "action")?;
             let entry = AuditEntry {
@@ -212,24 +200,16 @@ impl Store {
             let stored_prev: String = get(&row, "prev_hash")?;
             let stored_hash: String = get(&row, "hash")?;
             if stored_prev != prev {
-                return Ok(Verification::Broken {
-                    seq,
-                    reason: "previous hash does not match".into(),
-                });
+                return Ok(Verification::Broken { seq, reason: "previous hash does not match".into() });
             }
             let recomputed = chain_hash(&prev, seq, &entry);
             if AuditAction::parse(&action).is_none() || recomputed != stored_hash {
-                return Ok(Verification::Broken {
-                    seq,
-                    reason: "content does not match its hash".into(),
-                });
+                return Ok(Verification::Broken { seq, reason: "content does not match its hash".into() });
             }
             prev = stored_hash;
         }
         drop(rows);
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&self.pool)
-            .await?;
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
         let head_seq: i64 = get(&head, "seq")?;
         let head_hash: String = get(&head, "hash")?;
         if head_seq != expected_seq || head_hash != prev {
@@ -238,18 +218,11 @@ impl Store {
                 reason: "entries after this one were deleted".into(),
             });
         }
-        Ok(Verification::Intact {
-            entries: expected_seq,
-        })
+        Ok(Verification::Intact { entries: expected_seq })
     }
 
     /// The most recent audit entries about one record, newest first (for the DPO).
-    pub async fn audit_trail(
-        &self,
-        caller: &Caller,
-        entity_id: Option<&str>,
-        limit: i64,
-    ) -> Result<Vec<AuditRow>> {
+    pub async fn audit_trail(&self, caller: &Caller, entity_id: Option<&str>, limit: i64) -> Result<Vec<AuditRow>> {
         caller.actor.require(caller.actor.can_read_audit())?;
         let rows = match entity_id {
             Some(id) => sqlx::query("SELECT seq, at, user_id, ip, action, entity, entity_id, detail FROM audit_log WHERE entity_id = $1 ORDER BY seq DESC LIMIT $2")
@@ -257,13 +230,7 @@ impl Store {
             None => sqlx::query("SELECT seq, at, user_id, ip, action, entity, entity_id, detail FROM audit_log ORDER BY seq DESC LIMIT $1")
                 .bind(limit).fetch_all(&self.pool).await?,
         };
-        self.audit(vec![caller.entry(
-            AuditAction::Read,
-            "audit_log",
-            entity_id,
-            "",
-        )])
-        .await?;
+        self.audit(vec![caller.entry(AuditAction::Read, "audit_log", entity_id, "")]).await?;
         rows.iter()
             .map(|r| {
                 Ok(AuditRow {

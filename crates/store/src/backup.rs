@@ -13,14 +13,9 @@ impl Store {
             ));
         }
         if file.exists() {
-            return Err(StoreError::Unsupported(
-                "the backup file exists already; choose a new name",
-            ));
+            return Err(StoreError::Unsupported("the backup file exists already; choose a new name"));
         }
-        sqlx::query("VACUUM INTO $1")
-            .bind(file.display().to_string())
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("VACUUM INTO $1").bind(file.display().to_string()).execute(&self.pool).await?;
         Ok(())
     }
 }
@@ -31,18 +26,12 @@ pub fn restore_sqlite(backup: &Path, database_file: &Path) -> std::io::Result<()
     let mut header = [0u8; 16];
     std::io::Read::read_exact(&mut std::fs::File::open(backup)?, &mut header)?;
     if &header != b"SQLite format 3\0" {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "not an SQLite database",
-        ));
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "not an SQLite database"));
     }
     for suffix in ["-wal", "-shm"] {
         let side = database_file.with_file_name(format!(
             "{}{suffix}",
-            database_file
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("kinbridge.db")
+            database_file.file_name().and_then(|n| n.to_str()).unwrap_or("kinbridge.db")
         ));
         if side.exists() {
             std::fs::remove_file(side)?;

@@ -4,9 +4,8 @@
 use kinbridge_domain::access::{CaseAccess, CaseScope};
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{
-    apply_case_action, beneficiaries, Beneficiary, BirthDate, Case, CaseAction, CaseFilter,
-    CasePatch, CaseStatus, EventKind, NewCase, NewConsent, NewPerson, Outcome, Person, PersonRole,
-    RelationshipKind, ServiceType, Sex,
+    apply_case_action, beneficiaries, Beneficiary, BirthDate, Case, CaseAction, CaseFilter, CasePatch, CaseStatus,
+    EventKind, NewCase, NewConsent, NewPerson, Outcome, Person, PersonRole, RelationshipKind, ServiceType, Sex,
 };
 use kinbridge_domain::ids::{CaseId, MemberId, PersonId, UserId};
 use kinbridge_domain::DomainError;
@@ -30,8 +29,7 @@ pub(crate) fn case_from(row: &AnyRow) -> Result<Case> {
         id: CaseId::from_trusted(get(row, "id")?),
         member_id: MemberId::from_trusted(get(row, "member_id")?),
         reference: get(row, "reference")?,
-        service: ServiceType::parse(&service)
-            .ok_or_else(|| sqlx::Error::Decode("service".into()))?,
+        service: ServiceType::parse(&service).ok_or_else(|| sqlx::Error::Decode("service".into()))?,
         status: CaseStatus::parse(&status).ok_or_else(|| sqlx::Error::Decode("status".into()))?,
         title: get(row, "title")?,
         summary: get(row, "summary")?,
@@ -60,23 +58,15 @@ pub(crate) fn person_from(row: &AnyRow) -> Result<Person> {
         given_names: get(row, "given_names")?,
         family_name: get(row, "family_name")?,
         sex: Sex::parse(&sex).unwrap_or(Sex::Unknown),
-        birth_date: birth
-            .as_deref()
-            .and_then(|b| BirthDate::from_storage(b, estimated != 0)),
+        birth_date: birth.as_deref().and_then(|b| BirthDate::from_storage(b, estimated != 0)),
         nationalities: list(&get::<String>(row, "nationalities")?),
         languages: list(&get::<String>(row, "languages")?),
     })
 }
 
-pub(crate) async fn fetch_case<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    id: &str,
-) -> Result<Option<Case>> {
+pub(crate) async fn fetch_case<'e, E: Executor<'e, Database = Any>>(e: E, id: &str) -> Result<Option<Case>> {
     let sql = format!("SELECT {CASE_COLUMNS} FROM cases c LEFT JOIN users u ON u.id = c.assignee_id WHERE c.id = $1");
-    let row = sqlx::query(&sql)
-        .bind(id.to_string())
-        .fetch_optional(e)
-        .await?;
+    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(e).await?;
     row.as_ref().map(case_from).transpose()
 }
 
@@ -177,9 +167,7 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub fn pages(&self) -> u32 {
-        (self.total.max(0) as u64)
-            .div_ceil(u64::from(self.per_page.max(1)))
-            .max(1) as u32
+        (self.total.max(0) as u64).div_ceil(u64::from(self.per_page.max(1))).max(1) as u32
     }
 }
 
@@ -231,12 +219,7 @@ pub struct CaseDetail {
 impl Store {
     /// Reads a case for `need`, or audits the denied attempt and answers not found: a
     /// guessed id of another member's case looks exactly like one that does not exist.
-    pub(crate) async fn authorize_case(
-        &self,
-        caller: &Caller,
-        id: &str,
-        need: CaseAccess,
-    ) -> Result<Case> {
+    pub(crate) async fn authorize_case(&self, caller: &Caller, id: &str, need: CaseAccess) -> Result<Case> {
         let case = match CaseId::parse(id) {
             Some(cid) => fetch_case(&self.pool, cid.as_str()).await?,
             None => None,
@@ -248,22 +231,9 @@ impl Store {
     }
 
     /// Audits a refused or unknown access and returns the not-found error to answer with.
-    pub(crate) async fn denied(
-        &self,
-        caller: &Caller,
-        entity: &'static str,
-        id: &str,
-    ) -> StoreError {
+    pub(crate) async fn denied(&self, caller: &Caller, entity: &'static str, id: &str) -> StoreError {
         let id: String = id.chars().take(64).collect();
-        match self
-            .audit(vec![caller.entry(
-                AuditAction::Denied,
-                entity,
-                Some(&id),
-                "",
-            )])
-            .await
-        {
+        match self.audit(vec![caller.entry(AuditAction::Denied, entity, Some(&id), "")]).await {
             Ok(()) => StoreError::not_found(),
             Err(e) => e,
         }
@@ -279,10 +249,12 @@ impl Store {
         caller.actor.require(caller.actor.has_casework())?;
         let member_id = caller.actor.member_id.as_str();
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query("UPDATE members SET next_case_number = next_case_number + 1 WHERE id = $1 RETURNING code, next_case_number")
-            .bind(member_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let row = sqlx::query(
+            "UPDATE members SET next_case_number = next_case_number + 1 WHERE id = $1 RETURNING code, next_case_number",
+        )
+        .bind(member_id)
+        .fetch_one(&mut *tx)
+        .await?;
         let code: String = get(&row, "code")?;
         let number: i64 = get::<i64>(&row, "next_case_number")? - 1;
         let opened = today();
@@ -307,14 +279,7 @@ impl Store {
         .bind(&at)
         .execute(&mut *tx)
         .await?;
-        event(
-            &mut tx,
-            id.as_str(),
-            Some(&caller.actor.user_id),
-            EventKind::Opened,
-            &reference,
-        )
-        .await?;
+        event(&mut tx, id.as_str(), Some(&caller.actor.user_id), EventKind::Opened, &reference).await?;
         for p in people {
             insert_person(&mut tx, id.as_str(), p).await?;
             event(
@@ -330,14 +295,8 @@ impl Store {
             insert_consent(&mut tx, id.as_str(), &caller.actor.user_id, c).await?;
         }
         refresh_search_text(&mut tx, id.as_str()).await?;
-        append(
-            &mut tx,
-            &[caller.entry(AuditAction::Create, "case", Some(id.as_str()), &reference)],
-        )
-        .await?;
-        let case = fetch_case(&mut *tx, id.as_str())
-            .await?
-            .ok_or_else(StoreError::not_found)?;
+        append(&mut tx, &[caller.entry(AuditAction::Create, "case", Some(id.as_str()), &reference)]).await?;
+        let case = fetch_case(&mut *tx, id.as_str()).await?.ok_or_else(StoreError::not_found)?;
         tx.commit().await?;
         Ok(case)
     }
@@ -345,8 +304,7 @@ impl Store {
     /// One case, audited.
     pub async fn case(&self, caller: &Caller, id: &str) -> Result<Case> {
         let case = self.authorize_case(caller, id, CaseAccess::Read).await?;
-        self.audit(vec![caller.entry(AuditAction::Read, "case", Some(id), "")])
-            .await?;
+        self.audit(vec![caller.entry(AuditAction::Read, "case", Some(id), "")]).await?;
         Ok(case)
     }
 
@@ -363,25 +321,9 @@ impl Store {
             self.requests_of_case(&cid),
             self.timeline_of(&cid),
         )?;
-        self.audit(vec![caller.entry(
-            AuditAction::Read,
-            "case",
-            Some(&cid),
-            "",
-        )])
-        .await?;
+        self.audit(vec![caller.entry(AuditAction::Read, "case", Some(&cid), "")]).await?;
         let beneficiaries = beneficiaries(&case, &people);
-        Ok(CaseDetail {
-            case,
-            people,
-            relationships,
-            consents,
-            notes,
-            documents,
-            requests,
-            timeline,
-            beneficiaries,
-        })
+        Ok(CaseDetail { case, people, relationships, consents, notes, documents, requests, timeline, beneficiaries })
     }
 
     pub(crate) async fn people_of(&self, case_id: &str) -> Result<Vec<Person>> {
@@ -393,10 +335,12 @@ impl Store {
     }
 
     async fn relationships_of(&self, case_id: &str) -> Result<Vec<Relationship>> {
-        let rows = sqlx::query("SELECT from_person_id, to_person_id, kind FROM relationships WHERE case_id = $1 ORDER BY created_at")
-            .bind(case_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT from_person_id, to_person_id, kind FROM relationships WHERE case_id = $1 ORDER BY created_at",
+        )
+        .bind(case_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|r| {
                 let kind: String = get(r, "kind")?;
@@ -410,10 +354,12 @@ impl Store {
     }
 
     async fn consents_of(&self, case_id: &str) -> Result<Vec<Consent>> {
-        let rows = sqlx::query("SELECT scope, given_by, given_on, withdrawn_on FROM consents WHERE case_id = $1 ORDER BY created_at")
-            .bind(case_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT scope, given_by, given_on, withdrawn_on FROM consents WHERE case_id = $1 ORDER BY created_at",
+        )
+        .bind(case_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(Consent {
@@ -476,40 +422,24 @@ impl Store {
             CaseScope::Nothing => return Err(DomainError::Forbidden.into()),
         }
         if let Some(s) = f.status {
-            w.push(" AND c.status = ")
-                .bind(Arg::Text(s.as_str().into()));
+            w.push(" AND c.status = ").bind(Arg::Text(s.as_str().into()));
         }
         if let Some(s) = f.service {
-            w.push(" AND c.service = ")
-                .bind(Arg::Text(s.as_str().into()));
+            w.push(" AND c.service = ").bind(Arg::Text(s.as_str().into()));
         }
         if let Some(c) = f.country {
-            w.push(" AND c.partner_country = ")
-                .bind(Arg::Text(c.code().into()));
+            w.push(" AND c.partner_country = ").bind(Arg::Text(c.code().into()));
         }
         if let Some(a) = &f.assignee {
-            w.push(" AND c.assignee_id = ")
-                .bind(Arg::Text(a.to_string()));
+            w.push(" AND c.assignee_id = ").bind(Arg::Text(a.to_string()));
         }
         if let Some(t) = &f.text {
-            let pattern = format!(
-                "%{}%",
-                t.to_lowercase()
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            );
-            w.push(" AND c.search_text LIKE ")
-                .bind(Arg::Text(pattern))
-                .push(" ESCAPE '\\'");
+            let pattern =
+                format!("%{}%", t.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            w.push(" AND c.search_text LIKE ").bind(Arg::Text(pattern)).push(" ESCAPE '\\'");
         }
         let count_sql = format!("SELECT COUNT(*) AS n FROM cases c{}", w.text);
-        let total: i64 = get(
-            &sqlx::query_with(&count_sql, w.arguments()?)
-                .fetch_one(&self.pool)
-                .await?,
-            "n",
-        )?;
+        let total: i64 = get(&sqlx::query_with(&count_sql, w.arguments()?).fetch_one(&self.pool).await?, "n")?;
         let offset = i64::from(f.page - 1) * i64::from(f.per_page);
         w.push(" ORDER BY c.opened_on DESC, c.id DESC LIMIT ")
             .bind(Arg::Int(i64::from(f.per_page)))
@@ -521,9 +451,7 @@ impl Store {
              FROM cases c LEFT JOIN users u ON u.id = c.assignee_id{}",
             w.text
         );
-        let rows = sqlx::query_with(&sql, w.arguments()?)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query_with(&sql, w.arguments()?).fetch_all(&self.pool).await?;
         let items = rows
             .iter()
             .map(|r| {
@@ -533,8 +461,7 @@ impl Store {
                     id: CaseId::from_trusted(get(r, "id")?),
                     reference: get(r, "reference")?,
                     title: get(r, "title")?,
-                    service: ServiceType::parse(&service)
-                        .unwrap_or(ServiceType::IntercountryAssistance),
+                    service: ServiceType::parse(&service).unwrap_or(ServiceType::IntercountryAssistance),
                     status: CaseStatus::parse(&status).unwrap_or(CaseStatus::Open),
                     opened_on: date(&get::<String>(r, "opened_on")?),
                     assignee_name: get(r, "assignee_name")?,
@@ -550,12 +477,7 @@ impl Store {
             &format!("page {} of {} results", f.page, total),
         )])
         .await?;
-        Ok(Page {
-            items,
-            total,
-            page: f.page,
-            per_page: f.per_page,
-        })
+        Ok(Page { items, total, page: f.page, per_page: f.per_page })
     }
 
     /// Changes descriptive fields. With `expected_version`, refuses a change made on a stale copy.
@@ -568,16 +490,10 @@ impl Store {
     ) -> Result<Case> {
         let case = self.authorize_case(caller, id, CaseAccess::Write).await?;
         if case.status == CaseStatus::Closed {
-            return Err(DomainError::InvalidTransition {
-                from: "closed",
-                action: "update",
-            }
-            .into());
+            return Err(DomainError::InvalidTransition { from: "closed", action: "update" }.into());
         }
         let mut tx = self.begin_write().await?;
-        let current = fetch_case(&mut *tx, case.id.as_str())
-            .await?
-            .ok_or_else(StoreError::not_found)?;
+        let current = fetch_case(&mut *tx, case.id.as_str()).await?.ok_or_else(StoreError::not_found)?;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::Conflict("stale_version"));
         }
@@ -611,40 +527,16 @@ impl Store {
         if patch.partner_country.is_some() {
             changed.push("partner_country")
         }
-        event(
-            &mut tx,
-            case.id.as_str(),
-            Some(&caller.actor.user_id),
-            EventKind::Updated,
-            &changed.join(", "),
-        )
-        .await?;
-        append(
-            &mut tx,
-            &[caller.entry(
-                AuditAction::Update,
-                "case",
-                Some(case.id.as_str()),
-                &changed.join(","),
-            )],
-        )
-        .await?;
-        let updated = fetch_case(&mut *tx, case.id.as_str())
-            .await?
-            .ok_or_else(StoreError::not_found)?;
+        event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::Updated, &changed.join(", ")).await?;
+        append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), &changed.join(","))])
+            .await?;
+        let updated = fetch_case(&mut *tx, case.id.as_str()).await?.ok_or_else(StoreError::not_found)?;
         tx.commit().await?;
         Ok(updated)
     }
 
-    pub async fn add_person(
-        &self,
-        caller: &Caller,
-        case_id: &str,
-        p: &NewPerson,
-    ) -> Result<Person> {
-        let case = self
-            .authorize_case(caller, case_id, CaseAccess::Write)
-            .await?;
+    pub async fn add_person(&self, caller: &Caller, case_id: &str, p: &NewPerson) -> Result<Person> {
+        let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
         let id = insert_person(&mut tx, case.id.as_str(), p).await?;
         refresh_search_text(&mut tx, case.id.as_str()).await?;
@@ -656,37 +548,17 @@ impl Store {
             &format!("{} {}", p.role, p.given_names),
         )
         .await?;
-        append(
-            &mut tx,
-            &[caller.entry(
-                AuditAction::Create,
-                "person",
-                Some(id.as_str()),
-                case.id.as_str(),
-            )],
-        )
-        .await?;
+        append(&mut tx, &[caller.entry(AuditAction::Create, "person", Some(id.as_str()), case.id.as_str())]).await?;
         tx.commit().await?;
         let people = self.people_of(case.id.as_str()).await?;
-        people
-            .into_iter()
-            .find(|x| x.id == id)
-            .ok_or_else(StoreError::not_found)
+        people.into_iter().find(|x| x.id == id).ok_or_else(StoreError::not_found)
     }
 
     /// The people of a case, audited as a read of the case.
     pub async fn people(&self, caller: &Caller, case_id: &str) -> Result<Vec<Person>> {
-        let case = self
-            .authorize_case(caller, case_id, CaseAccess::Read)
-            .await?;
+        let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
         let people = self.people_of(case.id.as_str()).await?;
-        self.audit(vec![caller.entry(
-            AuditAction::Read,
-            "case",
-            Some(case.id.as_str()),
-            "people",
-        )])
-        .await?;
+        self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "people")]).await?;
         Ok(people)
     }
 
@@ -698,9 +570,7 @@ impl Store {
         to: &str,
         kind: RelationshipKind,
     ) -> Result<()> {
-        let case = self
-            .authorize_case(caller, case_id, CaseAccess::Write)
-            .await?;
+        let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let people = self.people_of(case.id.as_str()).await?;
         let known = |id: &str| people.iter().any(|p| p.id.as_str() == id);
         if from == to || !known(from) || !known(to) {
@@ -716,54 +586,25 @@ impl Store {
             .bind(now())
             .execute(&mut *tx)
             .await?;
-        event(
-            &mut tx,
-            case.id.as_str(),
-            Some(&caller.actor.user_id),
-            EventKind::RelationshipAdded,
-            kind.as_str(),
-        )
-        .await?;
-        append(
-            &mut tx,
-            &[caller.entry(
-                AuditAction::Update,
-                "case",
-                Some(case.id.as_str()),
-                "relationship",
-            )],
-        )
-        .await?;
+        event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::RelationshipAdded, kind.as_str())
+            .await?;
+        append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), "relationship")]).await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn add_consent(&self, caller: &Caller, case_id: &str, c: &NewConsent) -> Result<()> {
-        let case = self
-            .authorize_case(caller, case_id, CaseAccess::Write)
-            .await?;
+        let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
         insert_consent(&mut tx, case.id.as_str(), &caller.actor.user_id, c).await?;
-        append(
-            &mut tx,
-            &[caller.entry(
-                AuditAction::Update,
-                "case",
-                Some(case.id.as_str()),
-                "consent",
-            )],
-        )
-        .await?;
+        append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), "consent")]).await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn add_note(&self, caller: &Caller, case_id: &str, body: &str) -> Result<Note> {
-        let body = kinbridge_domain::text::required("body", body, 50_000)
-            .map_err(|e| DomainError::Invalid(vec![e]))?;
-        let case = self
-            .authorize_case(caller, case_id, CaseAccess::Write)
-            .await?;
+        let body = kinbridge_domain::text::required("body", body, 50_000).map_err(|e| DomainError::Invalid(vec![e]))?;
+        let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
         let id = uuid::Uuid::now_v7().to_string();
         let at = now();
@@ -775,59 +616,24 @@ impl Store {
             .bind(&at)
             .execute(&mut *tx)
             .await?;
-        event(
-            &mut tx,
-            case.id.as_str(),
-            Some(&caller.actor.user_id),
-            EventKind::NoteAdded,
-            "",
-        )
-        .await?;
-        append(
-            &mut tx,
-            &[caller.entry(AuditAction::Create, "note", Some(&id), case.id.as_str())],
-        )
-        .await?;
+        event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::NoteAdded, "").await?;
+        append(&mut tx, &[caller.entry(AuditAction::Create, "note", Some(&id), case.id.as_str())]).await?;
         tx.commit().await?;
-        let author = self
-            .user(&caller.actor.user_id)
-            .await?
-            .map(|u| u.display_name)
-            .unwrap_or_default();
-        Ok(Note {
-            id,
-            author_name: author,
-            body,
-            created_at: at,
-        })
+        let author = self.user(&caller.actor.user_id).await?.map(|u| u.display_name).unwrap_or_default();
+        Ok(Note { id, author_name: author, body, created_at: at })
     }
 
     /// Notes of a case, audited.
     pub async fn notes(&self, caller: &Caller, case_id: &str) -> Result<Vec<Note>> {
-        let case = self
-            .authorize_case(caller, case_id, CaseAccess::Read)
-            .await?;
+        let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
         let notes = self.notes_of(case.id.as_str()).await?;
-        self.audit(vec![caller.entry(
-            AuditAction::Read,
-            "case",
-            Some(case.id.as_str()),
-            "notes",
-        )])
-        .await?;
+        self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "notes")]).await?;
         Ok(notes)
     }
 
     /// Assigns a case to a caseworker or supervisor of its member; supervisors only.
-    pub async fn assign_case(
-        &self,
-        caller: &Caller,
-        case_id: &str,
-        assignee: &str,
-    ) -> Result<Case> {
-        let case = self
-            .authorize_case(caller, case_id, CaseAccess::Write)
-            .await?;
+    pub async fn assign_case(&self, caller: &Caller, case_id: &str, assignee: &str) -> Result<Case> {
+        let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         caller.actor.require(caller.actor.can_supervise())?;
         let colleague = self
             .colleagues(&case.member_id)
@@ -842,62 +648,35 @@ impl Store {
             .bind(case.id.as_str())
             .execute(&mut *tx)
             .await?;
-        event(
-            &mut tx,
-            case.id.as_str(),
-            Some(&caller.actor.user_id),
-            EventKind::Assigned,
-            &colleague.display_name,
-        )
-        .await?;
+        event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::Assigned, &colleague.display_name)
+            .await?;
         append(
             &mut tx,
-            &[caller.entry(
-                AuditAction::Update,
-                "case",
-                Some(case.id.as_str()),
-                &format!("assigned {}", colleague.id),
-            )],
+            &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), &format!("assigned {}", colleague.id))],
         )
         .await?;
-        let updated = fetch_case(&mut *tx, case.id.as_str())
-            .await?
-            .ok_or_else(StoreError::not_found)?;
+        let updated = fetch_case(&mut *tx, case.id.as_str()).await?.ok_or_else(StoreError::not_found)?;
         tx.commit().await?;
         Ok(updated)
     }
 
     /// Proposes, approves, rejects or makes a closure, or reopens.
-    pub async fn case_action(
-        &self,
-        caller: &Caller,
-        case_id: &str,
-        action: CaseAction,
-    ) -> Result<Case> {
-        let case = self
-            .authorize_case(caller, case_id, CaseAccess::Write)
-            .await?;
+    pub async fn case_action(&self, caller: &Caller, case_id: &str, action: CaseAction) -> Result<Case> {
+        let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
-        let current = fetch_case(&mut *tx, case.id.as_str())
-            .await?
-            .ok_or_else(StoreError::not_found)?;
+        let current = fetch_case(&mut *tx, case.id.as_str()).await?.ok_or_else(StoreError::not_found)?;
         let open: i64 = get(
-            &sqlx::query(
-                "SELECT COUNT(*) AS n FROM requests WHERE case_id = $1 AND status <> 'closed'",
-            )
-            .bind(case.id.as_str())
-            .fetch_one(&mut *tx)
-            .await?,
+            &sqlx::query("SELECT COUNT(*) AS n FROM requests WHERE case_id = $1 AND status <> 'closed'")
+                .bind(case.id.as_str())
+                .fetch_one(&mut *tx)
+                .await?,
             "n",
         )?;
-        let (status, outcome) =
-            apply_case_action(&caller.actor, &current, action, open.max(0) as u64)?;
+        let (status, outcome) = apply_case_action(&caller.actor, &current, action, open.max(0) as u64)?;
         let (proposed, final_outcome, closed_on, kind) = match status {
             CaseStatus::ClosureProposed => (outcome, None, None, EventKind::ClosureProposed),
             CaseStatus::Closed => (None, outcome, Some(today().to_string()), EventKind::Closed),
-            CaseStatus::Open if action == CaseAction::Reopen => {
-                (None, None, None, EventKind::Reopened)
-            }
+            CaseStatus::Open if action == CaseAction::Reopen => (None, None, None, EventKind::Reopened),
             CaseStatus::Open => (None, None, None, EventKind::ClosureRejected),
         };
         sqlx::query("UPDATE cases SET status = $1, proposed_outcome = $2, outcome = $3, closed_on = $4, updated_at = $5, version = version + 1 WHERE id = $6")
@@ -910,27 +689,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let detail = outcome.map(|o| o.as_str()).unwrap_or("");
-        event(
-            &mut tx,
-            case.id.as_str(),
-            Some(&caller.actor.user_id),
-            kind,
-            detail,
-        )
-        .await?;
-        append(
-            &mut tx,
-            &[caller.entry(
-                AuditAction::Transition,
-                "case",
-                Some(case.id.as_str()),
-                action.name(),
-            )],
-        )
-        .await?;
-        let updated = fetch_case(&mut *tx, case.id.as_str())
-            .await?
-            .ok_or_else(StoreError::not_found)?;
+        event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), kind, detail).await?;
+        append(&mut tx, &[caller.entry(AuditAction::Transition, "case", Some(case.id.as_str()), action.name())])
+            .await?;
+        let updated = fetch_case(&mut *tx, case.id.as_str()).await?.ok_or_else(StoreError::not_found)?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -963,12 +725,5 @@ async fn insert_consent(tx: &mut Tx, case_id: &str, by: &UserId, c: &NewConsent)
         .bind(now())
         .execute(&mut **tx)
         .await?;
-    event(
-        tx,
-        case_id,
-        Some(by),
-        EventKind::ConsentRecorded,
-        &format!("{} — {}", c.scope, c.given_by),
-    )
-    .await
+    event(tx, case_id, Some(by), EventKind::ConsentRecorded, &format!("{} — {}", c.scope, c.given_by)).await
 }

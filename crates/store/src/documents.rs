@@ -31,7 +31,8 @@ pub struct Document {
     pub created_at: String,
 }
 
-const DOC_SELECT: &str = "SELECT d.id, d.owner_member_id, d.case_id, d.request_id, d.filename, d.content_type, d.size, d.sha256, \
+const DOC_SELECT: &str =
+    "SELECT d.id, d.owner_member_id, d.case_id, d.request_id, d.filename, d.content_type, d.size, d.sha256, \
      u.display_name AS uploaded_by, d.created_at, d.storage_key FROM documents d JOIN users u ON u.id = d.uploaded_by";
 
 fn doc_from(row: &sqlx::any::AnyRow) -> Result<Document> {
@@ -83,9 +84,7 @@ impl Store {
         let sha = hex::encode(Sha256::digest(&bytes));
         let key = format!("{}/{}", caller.actor.member_id, id);
         let size = bytes.len() as i64;
-        self.blobs
-            .put(&BlobPath::from(key.as_str()), PutPayload::from_bytes(bytes))
-            .await?;
+        self.blobs.put(&BlobPath::from(key.as_str()), PutPayload::from_bytes(bytes)).await?;
         let recorded = async {
             let mut tx = self.begin_write().await?;
             sqlx::query(
@@ -119,24 +118,20 @@ impl Store {
             }
             return Err(e);
         }
-        let row = sqlx::query(&format!("{DOC_SELECT} WHERE d.id = $1"))
-            .bind(id.as_str())
-            .fetch_one(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!("{DOC_SELECT} WHERE d.id = $1")).bind(id.as_str()).fetch_one(&self.pool).await?;
         doc_from(&row)
     }
 
     async fn request_party(&self, caller: &Caller, id: &str) -> Result<(String, String, Party)> {
-        let row =
-            match RequestId::parse(id) {
-                Some(rid) => sqlx::query(
-                    "SELECT id, case_id, from_member_id, to_member_id FROM requests WHERE id = $1",
-                )
-                .bind(rid.as_str())
-                .fetch_optional(&self.pool)
-                .await?,
-                None => None,
-            };
+        let row = match RequestId::parse(id) {
+            Some(rid) => {
+                sqlx::query("SELECT id, case_id, from_member_id, to_member_id FROM requests WHERE id = $1")
+                    .bind(rid.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
+            None => None,
+        };
         if let Some(r) = row {
             let from = MemberId::from_trusted(get(&r, "from_member_id")?);
             let to = MemberId::from_trusted(get(&r, "to_member_id")?);
@@ -149,12 +144,10 @@ impl Store {
 
     /// The sender's own documents on a case (not the partner's replies).
     pub(crate) async fn documents_of_case(&self, case_id: &str) -> Result<Vec<Document>> {
-        let rows = sqlx::query(&format!(
-            "{DOC_SELECT} WHERE d.case_id = $1 ORDER BY d.created_at DESC"
-        ))
-        .bind(case_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(&format!("{DOC_SELECT} WHERE d.case_id = $1 ORDER BY d.created_at DESC"))
+            .bind(case_id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(doc_from).collect()
     }
 
@@ -186,8 +179,7 @@ impl Store {
         };
         let doc = doc_from(&row)?;
         let key: String = get(&row, "storage_key")?;
-        let through_case = doc.case_id.is_some()
-            && caller.actor.case_access(&doc.owner_member_id) >= CaseAccess::Read;
+        let through_case = doc.case_id.is_some() && caller.actor.case_access(&doc.owner_member_id) >= CaseAccess::Read;
         let through_request = if through_case {
             false
         } else {
@@ -207,35 +199,16 @@ impl Store {
         if !(through_case || through_request) {
             return Err(self.denied(caller, "document", id).await);
         }
-        let bytes = self
-            .blobs
-            .get(&BlobPath::from(key.as_str()))
-            .await?
-            .bytes()
-            .await?;
-        self.audit(vec![caller.entry(
-            AuditAction::Download,
-            "document",
-            Some(doc.id.as_str()),
-            &doc.filename,
-        )])
-        .await?;
+        let bytes = self.blobs.get(&BlobPath::from(key.as_str())).await?.bytes().await?;
+        self.audit(vec![caller.entry(AuditAction::Download, "document", Some(doc.id.as_str()), &doc.filename)]).await?;
         Ok((doc, bytes))
     }
 
     /// Documents of a case, audited.
     pub async fn documents(&self, caller: &Caller, case_id: &str) -> Result<Vec<Document>> {
-        let case = self
-            .authorize_case(caller, case_id, CaseAccess::Read)
-            .await?;
+        let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
         let docs = self.documents_of_case(case.id.as_str()).await?;
-        self.audit(vec![caller.entry(
-            AuditAction::Read,
-            "case",
-            Some(case.id.as_str()),
-            "documents",
-        )])
-        .await?;
+        self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "documents")]).await?;
         Ok(docs)
     }
 }

@@ -79,19 +79,13 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("backend", &self.backend)
-            .field("data_dir", &self.data_dir)
-            .finish()
+        f.debug_struct("Store").field("backend", &self.backend).field("data_dir", &self.data_dir).finish()
     }
 }
 
 /// The SQLite file used when no database URL is given.
 pub fn default_database_url(data_dir: &Path) -> String {
-    format!(
-        "sqlite://{}?mode=rwc",
-        data_dir.join("kinbridge.db").display()
-    )
+    format!("sqlite://{}?mode=rwc", data_dir.join("kinbridge.db").display())
 }
 
 impl Store {
@@ -99,22 +93,14 @@ impl Store {
     /// migrations.
     pub async fn open(database_url: &str, data_dir: &Path) -> Result<Self> {
         sqlx::any::install_default_drivers();
-        std::fs::create_dir_all(data_dir.join("documents")).map_err(|e| {
-            StoreError::Blob(object_store::Error::Generic {
-                store: "local",
-                source: Box::new(e),
-            })
-        })?;
-        let backend = if database_url.starts_with("postgres://")
-            || database_url.starts_with("postgresql://")
-        {
+        std::fs::create_dir_all(data_dir.join("documents"))
+            .map_err(|e| StoreError::Blob(object_store::Error::Generic { store: "local", source: Box::new(e) }))?;
+        let backend = if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
             Backend::Postgres
         } else if database_url.starts_with("sqlite:") {
             Backend::Sqlite
         } else {
-            return Err(StoreError::Unsupported(
-                "database URL must start with sqlite: or postgres://",
-            ));
+            return Err(StoreError::Unsupported("database URL must start with sqlite: or postgres://"));
         };
         let options = match backend {
             Backend::Sqlite => AnyPoolOptions::new().max_connections(8).after_connect(|conn, _| {
@@ -127,14 +113,9 @@ impl Store {
             }),
             Backend::Postgres => AnyPoolOptions::new().max_connections(16),
         };
-        let pool = options
-            .acquire_timeout(Duration::from_secs(30))
-            .connect(database_url)
-            .await?;
+        let pool = options.acquire_timeout(Duration::from_secs(30)).connect(database_url).await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        let blobs = Arc::new(object_store::local::LocalFileSystem::new_with_prefix(
-            data_dir.join("documents"),
-        )?);
+        let blobs = Arc::new(object_store::local::LocalFileSystem::new_with_prefix(data_dir.join("documents"))?);
         let audit = AuditWriter::start(pool.clone());
         Ok(Self {
             pool,
@@ -166,9 +147,7 @@ impl Store {
     /// (they are few, and made by people), and SQLite never has to upgrade a read lock.
     pub async fn begin_write(&self) -> Result<Tx> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
         Ok(tx)
     }
 
@@ -186,9 +165,7 @@ impl Store {
 
 /// Now, as stored: UTC with milliseconds, sortable as text.
 pub fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 pub fn today() -> chrono::NaiveDate {
@@ -205,10 +182,7 @@ fn opt_date(s: Option<String>) -> Option<chrono::NaiveDate> {
 
 /// Splits a stored comma-separated list.
 fn list(s: &str) -> Vec<String> {
-    s.split(',')
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
+    s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
 }
 
 fn get<T>(row: &AnyRow, col: &str) -> Result<T>

@@ -9,8 +9,7 @@ use kinbridge_domain::member::{Member, MemberCode, MemberKind, NewMember};
 use crate::audit::{append, system_entry};
 use crate::{get, list, now, unique_violation, Result, Store};
 
-const MEMBER_COLUMNS: &str =
-    "id, code, name, country, kind, languages, services, email, phone, address";
+const MEMBER_COLUMNS: &str = "id, code, name, country, kind, languages, services, email, phone, address";
 
 fn member_from(row: &sqlx::any::AnyRow) -> Result<Member> {
     let code: String = get(row, "code")?;
@@ -24,10 +23,7 @@ fn member_from(row: &sqlx::any::AnyRow) -> Result<Member> {
         country: Country::parse(&country).ok_or_else(|| sqlx::Error::Decode("country".into()))?,
         kind: MemberKind::parse(&kind).unwrap_or(MemberKind::Branch),
         languages: list(&get::<String>(row, "languages")?),
-        services: list(&services)
-            .iter()
-            .filter_map(|s| ServiceType::parse(s))
-            .collect(),
+        services: list(&services).iter().filter_map(|s| ServiceType::parse(s)).collect(),
         email: get(row, "email")?,
         phone: get(row, "phone")?,
         address: get(row, "address")?,
@@ -92,19 +88,13 @@ impl Store {
 
     pub async fn member_by_code(&self, code: &str) -> Result<Option<Member>> {
         let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE code = $1");
-        let row = sqlx::query(&sql)
-            .bind(code.trim().to_ascii_uppercase())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&sql).bind(code.trim().to_ascii_uppercase()).fetch_optional(&self.pool).await?;
         row.as_ref().map(member_from).transpose()
     }
 
     pub async fn member(&self, id: &MemberId) -> Result<Option<Member>> {
         let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&sql).bind(id.as_str()).fetch_optional(&self.pool).await?;
         row.as_ref().map(member_from).transpose()
     }
 }

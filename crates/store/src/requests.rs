@@ -27,8 +27,7 @@ const REQUEST_SELECT: &str = "SELECT r.id, r.case_id, c.reference AS case_refere
 fn request_from(row: &AnyRow) -> Result<Request> {
     let kind: String = get(row, "kind")?;
     let status: String = get(row, "status")?;
-    let status = RequestStatus::parse(&status)
-        .ok_or_else(|| sqlx::Error::Decode("request status".into()))?;
+    let status = RequestStatus::parse(&status).ok_or_else(|| sqlx::Error::Decode("request status".into()))?;
     let due_on = date(&get::<String>(row, "due_on")?);
     Ok(Request {
         id: RequestId::from_trusted(get(row, "id")?),
@@ -40,8 +39,7 @@ fn request_from(row: &AnyRow) -> Result<Request> {
         to_member_id: MemberId::from_trusted(get(row, "to_member_id")?),
         to_member_code: get(row, "to_code")?,
         to_country: get(row, "to_country")?,
-        kind: RequestKind::parse(&kind)
-            .ok_or_else(|| sqlx::Error::Decode("request kind".into()))?,
+        kind: RequestKind::parse(&kind).ok_or_else(|| sqlx::Error::Decode("request kind".into()))?,
         status,
         subject: get(row, "subject")?,
         due_on,
@@ -54,15 +52,9 @@ fn request_from(row: &AnyRow) -> Result<Request> {
     })
 }
 
-async fn fetch_request<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    id: &str,
-) -> Result<Option<Request>> {
+async fn fetch_request<'e, E: Executor<'e, Database = Any>>(e: E, id: &str) -> Result<Option<Request>> {
     let sql = format!("{REQUEST_SELECT} WHERE r.id = $1");
-    let row = sqlx::query(&sql)
-        .bind(id.to_string())
-        .fetch_optional(e)
-        .await?;
+    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(e).await?;
     row.as_ref().map(request_from).transpose()
 }
 
@@ -146,28 +138,18 @@ impl Store {
         share_people: &[String],
         share_documents: &[String],
     ) -> Result<Request> {
-        let case = self
-            .authorize_case(caller, case_id, CaseAccess::Write)
-            .await?;
-        let to = self
-            .member_by_code(&new.to_member_code)
-            .await?
-            .ok_or(DomainError::field("to_member", "unknown_member"))?;
+        let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
+        let to =
+            self.member_by_code(&new.to_member_code).await?.ok_or(DomainError::field("to_member", "unknown_member"))?;
         if to.id == case.member_id {
             return Err(DomainError::field("to_member", "same_member").into());
         }
         let people = self.people_of(case.id.as_str()).await?;
-        if share_people
-            .iter()
-            .any(|p| !people.iter().any(|x| x.id.as_str() == p))
-        {
+        if share_people.iter().any(|p| !people.iter().any(|x| x.id.as_str() == p)) {
             return Err(DomainError::field("share_people", "unknown_person").into());
         }
         let docs = self.documents_of_case(case.id.as_str()).await?;
-        if share_documents
-            .iter()
-            .any(|d| !docs.iter().any(|x| x.id.as_str() == d))
-        {
+        if share_documents.iter().any(|d| !docs.iter().any(|x| x.id.as_str() == d)) {
             return Err(DomainError::field("share_documents", "unknown_document").into());
         }
         let mut tx = self.begin_write().await?;
@@ -190,10 +172,20 @@ impl Store {
         .await?;
         insert_message(&mut tx, id.as_str(), caller, "request", &new.message).await?;
         for p in share_people {
-            sqlx::query("INSERT INTO request_people (request_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING").bind(id.as_str()).bind(p.clone()).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO request_people (request_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(id.as_str())
+                .bind(p.clone())
+                .execute(&mut *tx)
+                .await?;
         }
         for d in share_documents {
-            sqlx::query("INSERT INTO request_documents (request_id, document_id) VALUES ($1, $2) ON CONFLICT DO NOTHING").bind(id.as_str()).bind(d.clone()).execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO request_documents (request_id, document_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(id.as_str())
+            .bind(d.clone())
+            .execute(&mut *tx)
+            .await?;
         }
         event(
             &mut tx,
@@ -205,17 +197,10 @@ impl Store {
         .await?;
         append(
             &mut tx,
-            &[caller.entry(
-                AuditAction::Create,
-                "request",
-                Some(id.as_str()),
-                &format!("to {}", to.code.as_str()),
-            )],
+            &[caller.entry(AuditAction::Create, "request", Some(id.as_str()), &format!("to {}", to.code.as_str()))],
         )
         .await?;
-        let request = fetch_request(&mut *tx, id.as_str())
-            .await?
-            .ok_or_else(StoreError::not_found)?;
+        let request = fetch_request(&mut *tx, id.as_str()).await?.ok_or_else(StoreError::not_found)?;
         tx.commit().await?;
         Ok(request)
     }
@@ -239,12 +224,9 @@ impl Store {
             w.push(" AND r.status <> 'closed'");
         }
         let total: i64 = get(
-            &sqlx::query_with(
-                &format!("SELECT COUNT(*) AS n FROM requests r{}", w.text),
-                w.arguments()?,
-            )
-            .fetch_one(&self.pool)
-            .await?,
+            &sqlx::query_with(&format!("SELECT COUNT(*) AS n FROM requests r{}", w.text), w.arguments()?)
+                .fetch_one(&self.pool)
+                .await?,
             "n",
         )?;
         let page = page.max(1);
@@ -256,28 +238,12 @@ impl Store {
             .bind(Arg::Int(i64::from(per_page)))
             .push(" OFFSET ")
             .bind(Arg::Int(i64::from(page - 1) * i64::from(per_page)));
-        let rows = sqlx::query_with(&format!("{REQUEST_SELECT}{}", w.text), w.arguments()?)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query_with(&format!("{REQUEST_SELECT}{}", w.text), w.arguments()?).fetch_all(&self.pool).await?;
         let items = rows.iter().map(request_from).collect::<Result<Vec<_>>>()?;
-        let which_name = if which == RequestBox::Inbox {
-            "inbox"
-        } else {
-            "outbox"
-        };
-        self.audit(vec![caller.entry(
-            AuditAction::List,
-            "request",
-            None,
-            which_name,
-        )])
-        .await?;
-        Ok(Page {
-            items,
-            total,
-            page,
-            per_page,
-        })
+        let which_name = if which == RequestBox::Inbox { "inbox" } else { "outbox" };
+        self.audit(vec![caller.entry(AuditAction::List, "request", None, which_name)]).await?;
+        Ok(Page { items, total, page, per_page })
     }
 
     /// Overdue requests owed to the member (inbox) and owed by partners to it (outbox).
@@ -299,10 +265,7 @@ impl Store {
 
     pub(crate) async fn requests_of_case(&self, case_id: &str) -> Result<Vec<Request>> {
         let sql = format!("{REQUEST_SELECT} WHERE r.case_id = $1 ORDER BY r.sent_at DESC");
-        let rows = sqlx::query(&sql)
-            .bind(case_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&sql).bind(case_id.to_string()).fetch_all(&self.pool).await?;
         rows.iter().map(request_from).collect()
     }
 
@@ -335,36 +298,16 @@ impl Store {
             .map(person_from)
             .collect::<Result<Vec<_>>>()?;
         let documents = self.documents_of_request(&rid).await?;
-        self.audit(vec![caller.entry(
-            AuditAction::Read,
-            "request",
-            Some(&rid),
-            "",
-        )])
-        .await?;
+        self.audit(vec![caller.entry(AuditAction::Read, "request", Some(&rid), "")]).await?;
         let actions = request.status.actions_for(party);
-        Ok(RequestDetail {
-            request,
-            party,
-            messages,
-            shared_people,
-            documents,
-            actions,
-        })
+        Ok(RequestDetail { request, party, messages, shared_people, documents, actions })
     }
 
     /// A lifecycle step by the caller's side of the request.
-    pub async fn transition_request(
-        &self,
-        caller: &Caller,
-        id: &str,
-        t: &Transition,
-    ) -> Result<Request> {
+    pub async fn transition_request(&self, caller: &Caller, id: &str, t: &Transition) -> Result<Request> {
         let (request, party) = self.authorize_request(caller, id).await?;
         let mut tx = self.begin_write().await?;
-        let current = fetch_request(&mut *tx, request.id.as_str())
-            .await?
-            .ok_or_else(StoreError::not_found)?;
+        let current = fetch_request(&mut *tx, request.id.as_str()).await?.ok_or_else(StoreError::not_found)?;
         let next = current.status.apply(t.action, party)?;
         let at = now();
         let stamp = match t.action {
@@ -381,10 +324,7 @@ impl Store {
             sql.push_str(", decline_reason = $4");
         }
         sql.push_str(" WHERE id = $3");
-        let mut q = sqlx::query(&sql)
-            .bind(next.as_str())
-            .bind(&at)
-            .bind(request.id.as_str());
+        let mut q = sqlx::query(&sql).bind(next.as_str()).bind(&at).bind(request.id.as_str());
         if t.action == RequestAction::Decline {
             q = q.bind(t.text.clone());
         }
@@ -425,36 +365,20 @@ impl Store {
         }
         append(
             &mut tx,
-            &[caller.entry(
-                AuditAction::Transition,
-                "request",
-                Some(request.id.as_str()),
-                t.action.as_str(),
-            )],
+            &[caller.entry(AuditAction::Transition, "request", Some(request.id.as_str()), t.action.as_str())],
         )
         .await?;
-        let updated = fetch_request(&mut *tx, request.id.as_str())
-            .await?
-            .ok_or_else(StoreError::not_found)?;
+        let updated = fetch_request(&mut *tx, request.id.as_str()).await?.ok_or_else(StoreError::not_found)?;
         tx.commit().await?;
         Ok(updated)
     }
 
     /// The partner assigns one of its own caseworkers; an accepted request is then in progress.
-    pub async fn assign_request(
-        &self,
-        caller: &Caller,
-        id: &str,
-        assignee: &str,
-    ) -> Result<Request> {
+    pub async fn assign_request(&self, caller: &Caller, id: &str, assignee: &str) -> Result<Request> {
         let (request, party) = self.authorize_request(caller, id).await?;
         caller.actor.require(party == Party::Receiver)?;
         if request.status == RequestStatus::Closed {
-            return Err(DomainError::InvalidTransition {
-                from: "closed",
-                action: "assign",
-            }
-            .into());
+            return Err(DomainError::InvalidTransition { from: "closed", action: "assign" }.into());
         }
         let colleague = self
             .colleagues(&request.to_member_id)
@@ -467,48 +391,9 @@ impl Store {
             RequestStatus::Accepted => RequestStatus::InProgress,
             s => s,
         };
-        sqlx::query(
-            "UPDATE requests SET assignee_id = $1, status = $2, updated_at = $3 WHERE id = $4",
-        )
-        .bind(colleague.id.as_str())
-        .bind(status.as_str())
-        .bind(now())
-        .bind(request.id.as_str())
-        .execute(&mut *tx)
-        .await?;
-        append(
-            &mut tx,
-            &[caller.entry(
-                AuditAction::Update,
-                "request",
-                Some(request.id.as_str()),
-                &format!("assigned {}", colleague.id),
-            )],
-        )
-        .await?;
-        let updated = fetch_request(&mut *tx, request.id.as_str())
-            .await?
-            .ok_or_else(StoreError::not_found)?;
-        tx.commit().await?;
-        Ok(updated)
-    }
-
-    /// A message from either side; the request stays where it is.
-    pub async fn add_request_message(&self, caller: &Caller, id: &str, body: &str) -> Result<()> {
-        let body = kinbridge_domain::text::required("body", body, 50_000)
-            .map_err(|e| DomainError::Invalid(vec![e]))?;
-        let (request, party) = self.authorize_request(caller, id).await?;
-        caller.actor.require(party != Party::Observer)?;
-        if request.status == RequestStatus::Closed {
-            return Err(DomainError::InvalidTransition {
-                from: "closed",
-                action: "message",
-            }
-            .into());
-        }
-        let mut tx = self.begin_write().await?;
-        insert_message(&mut tx, request.id.as_str(), caller, "message", &body).await?;
-        sqlx::query("UPDATE requests SET updated_at = $1 WHERE id = $2")
+        sqlx::query("UPDATE requests SET assignee_id = $1, status = $2, updated_at = $3 WHERE id = $4")
+            .bind(colleague.id.as_str())
+            .bind(status.as_str())
             .bind(now())
             .bind(request.id.as_str())
             .execute(&mut *tx)
@@ -519,10 +404,31 @@ impl Store {
                 AuditAction::Update,
                 "request",
                 Some(request.id.as_str()),
-                "message",
+                &format!("assigned {}", colleague.id),
             )],
         )
         .await?;
+        let updated = fetch_request(&mut *tx, request.id.as_str()).await?.ok_or_else(StoreError::not_found)?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// A message from either side; the request stays where it is.
+    pub async fn add_request_message(&self, caller: &Caller, id: &str, body: &str) -> Result<()> {
+        let body = kinbridge_domain::text::required("body", body, 50_000).map_err(|e| DomainError::Invalid(vec![e]))?;
+        let (request, party) = self.authorize_request(caller, id).await?;
+        caller.actor.require(party != Party::Observer)?;
+        if request.status == RequestStatus::Closed {
+            return Err(DomainError::InvalidTransition { from: "closed", action: "message" }.into());
+        }
+        let mut tx = self.begin_write().await?;
+        insert_message(&mut tx, request.id.as_str(), caller, "message", &body).await?;
+        sqlx::query("UPDATE requests SET updated_at = $1 WHERE id = $2")
+            .bind(now())
+            .bind(request.id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        append(&mut tx, &[caller.entry(AuditAction::Update, "request", Some(request.id.as_str()), "message")]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -539,8 +445,7 @@ impl Store {
         .bind(today().to_string())
         .fetch_all(&self.pool)
         .await?;
-        self.audit(vec![caller.entry(AuditAction::List, "flows", None, "")])
-            .await?;
+        self.audit(vec![caller.entry(AuditAction::List, "flows", None, "")]).await?;
         rows.iter()
             .map(|r| {
                 Ok(Flow {
@@ -555,13 +460,7 @@ impl Store {
     }
 }
 
-async fn insert_message(
-    tx: &mut crate::Tx,
-    request_id: &str,
-    caller: &Caller,
-    kind: &str,
-    body: &str,
-) -> Result<()> {
+async fn insert_message(tx: &mut crate::Tx, request_id: &str, caller: &Caller, kind: &str, body: &str) -> Result<()> {
     sqlx::query("INSERT INTO request_messages (id, request_id, author_id, author_member_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(uuid::Uuid::now_v7().to_string())
         .bind(request_id.to_string())

@@ -20,10 +20,7 @@ pub struct Sql {
 
 impl Sql {
     pub fn new(start: &str) -> Self {
-        Self {
-            text: start.to_string(),
-            args: Vec::new(),
-        }
+        Self { text: start.to_string(), args: Vec::new() }
     }
 
     pub fn push(&mut self, s: &str) -> &mut Self {

@@ -7,8 +7,7 @@ use crate::Backend;
 
 /// The PostgreSQL server tests create their databases on.
 pub fn postgres_admin_url() -> String {
-    std::env::var("KINBRIDGE_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("KINBRIDGE_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A database URL and data folder for one test. The folder is removed on drop; PostgreSQL
@@ -20,8 +19,7 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     pub async fn new(backend: Backend) -> Self {
-        let data_dir =
-            std::env::temp_dir().join(format!("kinbridge-test-{}", uuid::Uuid::new_v4().simple()));
+        let data_dir = std::env::temp_dir().join(format!("kinbridge-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&data_dir).expect("create test data dir");
         let url = match backend {
             Backend::Sqlite => crate::default_database_url(&data_dir),
@@ -33,10 +31,7 @@ impl TestDatabase {
                 let mut conn = sqlx::AnyConnection::connect(&admin)
                     .await
                     .expect("PostgreSQL must run for the PostgreSQL tests (see scripts/test)");
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create test database");
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
                 conn.close().await.ok();
                 match admin.rsplit_once('/') {
                     Some((base, _)) => format!("{base}/{name}"),

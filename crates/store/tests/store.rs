@@ -12,53 +12,25 @@ use kinbridge_store::{both_backends, today, Backend, Caller, Store, StoreError};
 
 async fn caller(store: &Store, member: &str, role: Role, email: &str) -> Caller {
     let user = store
-        .create_user(
-            &NewUser::parse(member, role.as_str(), email, "", "long enough password").unwrap(),
-        )
+        .create_user(&NewUser::parse(member, role.as_str(), email, "", "long enough password").unwrap())
         .await
         .unwrap();
-    Caller {
-        actor: user.actor(),
-        ip: Some("127.0.0.1".into()),
-    }
+    Caller { actor: user.actor(), ip: Some("127.0.0.1".into()) }
 }
 
 async fn story(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = Store::open(&db.url, &db.data_dir).await.unwrap();
-    store
-        .create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap())
-        .await
-        .unwrap();
-    store
-        .create_member(&NewMember::parse("DE", "Germany", "DE").unwrap())
-        .await
-        .unwrap();
+    store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
+    store.create_member(&NewMember::parse("DE", "Germany", "DE").unwrap()).await.unwrap();
     let ch = caller(&store, "CH", Role::Caseworker, "ana@ch.test").await;
     let ch_boss = caller(&store, "CH", Role::Supervisor, "boss@ch.test").await;
     let de = caller(&store, "DE", Role::Caseworker, "jonas@de.test").await;
     let researcher = caller(&store, "DE", Role::Researcher, "r@de.test").await;
 
-    let new = NewCase::parse(
-        "family_tracing",
-        "Tracing of Amanuel's mother",
-        "",
-        "He wants to live with her.",
-        "DE",
-    )
-    .unwrap();
-    let child = NewPerson::parse(
-        "child",
-        "Amanuel",
-        "Tesfay",
-        "male",
-        "~12",
-        false,
-        "ER",
-        "ti",
-        today(),
-    )
-    .unwrap();
+    let new = NewCase::parse("family_tracing", "Tracing of Amanuel's mother", "", "He wants to live with her.", "DE")
+        .unwrap();
+    let child = NewPerson::parse("child", "Amanuel", "Tesfay", "male", "~12", false, "ER", "ti", today()).unwrap();
     let case = store.open_case(&ch, &new, &[child], &[]).await.unwrap();
     assert!(case.reference.starts_with("CH-"));
 
@@ -69,194 +41,83 @@ async fn story(backend: Backend) {
     ));
     assert!(store.case(&researcher, case.id.as_str()).await.is_err());
     assert_eq!(
-        store
-            .list_cases(
-                &de,
-                &CaseFilter::parse(None, None, None, None, None, None, None)
-            )
-            .await
-            .unwrap()
-            .total,
+        store.list_cases(&de, &CaseFilter::parse(None, None, None, None, None, None, None)).await.unwrap().total,
         0
     );
-    let page = store
-        .list_cases(
-            &ch,
-            &CaseFilter::parse(None, None, None, None, Some("amanuel"), None, None),
-        )
-        .await
-        .unwrap();
+    let page =
+        store.list_cases(&ch, &CaseFilter::parse(None, None, None, None, Some("amanuel"), None, None)).await.unwrap();
     assert_eq!(page.total, 1);
     assert_eq!(page.items[0].child_name.as_deref(), Some("Amanuel Tesfay"));
 
     // Request round trip.
     let people = store.people(&ch, case.id.as_str()).await.unwrap();
-    let req = NewRequest::parse(
-        "DE",
-        "tracing",
-        "Trace the mother",
-        "Last seen in Frankfurt, 2019.",
-        "2030-01-01",
-        today(),
-    )
-    .unwrap();
-    let request = store
-        .send_request(
-            &ch,
-            case.id.as_str(),
-            &req,
-            &[people[0].id.to_string()],
-            &[],
-        )
-        .await
-        .unwrap();
-    let inbox = store
-        .list_requests(&de, RequestBox::Inbox, true, 1, 25)
-        .await
-        .unwrap();
-    assert_eq!(inbox.total, 1);
-    let detail = store
-        .request_detail(&de, request.id.as_str())
-        .await
-        .unwrap();
-    assert_eq!(detail.shared_people.len(), 1);
-    for (action, text) in [
-        ("acknowledge", None),
-        ("accept", None),
-        ("start", None),
-        ("answer", Some("Mother found in Hamburg.")),
-    ] {
-        store
-            .transition_request(
-                &de,
-                request.id.as_str(),
-                &Transition::parse(action, text).unwrap(),
-            )
-            .await
+    let req =
+        NewRequest::parse("DE", "tracing", "Trace the mother", "Last seen in Frankfurt, 2019.", "2030-01-01", today())
             .unwrap();
+    let request = store.send_request(&ch, case.id.as_str(), &req, &[people[0].id.to_string()], &[]).await.unwrap();
+    let inbox = store.list_requests(&de, RequestBox::Inbox, true, 1, 25).await.unwrap();
+    assert_eq!(inbox.total, 1);
+    let detail = store.request_detail(&de, request.id.as_str()).await.unwrap();
+    assert_eq!(detail.shared_people.len(), 1);
+    for (action, text) in
+        [("acknowledge", None), ("accept", None), ("start", None), ("answer", Some("Mother found in Hamburg."))]
+    {
+        store.transition_request(&de, request.id.as_str(), &Transition::parse(action, text).unwrap()).await.unwrap();
     }
     // The partner cannot close; the sender can.
     assert!(store
-        .transition_request(
-            &de,
-            request.id.as_str(),
-            &Transition::parse("close", None).unwrap()
-        )
+        .transition_request(&de, request.id.as_str(), &Transition::parse("close", None).unwrap())
         .await
         .is_err());
-    store
-        .transition_request(
-            &ch,
-            request.id.as_str(),
-            &Transition::parse("close", None).unwrap(),
-        )
-        .await
-        .unwrap();
+    store.transition_request(&ch, request.id.as_str(), &Transition::parse("close", None).unwrap()).await.unwrap();
 
     // Closure: proposed by the caseworker, approved by the supervisor.
-    store
-        .case_action(
-            &ch,
-            case.id.as_str(),
-            CaseAction::ProposeClosure(Outcome::Reunified),
-        )
-        .await
-        .unwrap();
-    assert!(store
-        .case_action(&ch, case.id.as_str(), CaseAction::ApproveClosure)
-        .await
-        .is_err());
-    let closed = store
-        .case_action(&ch_boss, case.id.as_str(), CaseAction::ApproveClosure)
-        .await
-        .unwrap();
+    store.case_action(&ch, case.id.as_str(), CaseAction::ProposeClosure(Outcome::Reunified)).await.unwrap();
+    assert!(store.case_action(&ch, case.id.as_str(), CaseAction::ApproveClosure).await.is_err());
+    let closed = store.case_action(&ch_boss, case.id.as_str(), CaseAction::ApproveClosure).await.unwrap();
     assert_eq!(closed.outcome, Some(Outcome::Reunified));
     assert!(closed.first_response_on.is_some());
     let detail = store.case_detail(&ch, case.id.as_str()).await.unwrap();
     assert!(detail.timeline.len() >= 6, "{:?}", detail.timeline);
 
     // Login and sessions.
-    let LoginOutcome::LoggedIn { token, .. } = store
-        .login("ANA@ch.test", "long enough password", "127.0.0.1")
-        .await
-        .unwrap()
+    let LoginOutcome::LoggedIn { token, .. } =
+        store.login("ANA@ch.test", "long enough password", "127.0.0.1").await.unwrap()
     else {
         panic!("login")
     };
     assert!(store.session(&token).await.unwrap().is_some());
-    assert!(matches!(
-        store
-            .login("ana@ch.test", "wrong", "127.0.0.1")
-            .await
-            .unwrap(),
-        LoginOutcome::BadCredentials
-    ));
+    assert!(matches!(store.login("ana@ch.test", "wrong", "127.0.0.1").await.unwrap(), LoginOutcome::BadCredentials));
 
-    assert!(
-        matches!(store.verify_audit().await.unwrap(), Verification::Intact { entries } if entries > 10)
-    );
+    assert!(matches!(store.verify_audit().await.unwrap(), Verification::Intact { entries } if entries > 10));
     store.close().await;
 }
 
 async fn audit_tampering_is_detected(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = Store::open(&db.url, &db.data_dir).await.unwrap();
-    store
-        .create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap())
-        .await
-        .unwrap();
+    store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
     let ch = caller(&store, "CH", Role::Caseworker, "ana@ch.test").await;
     let new = NewCase::parse("family_tracing", "A case", "", "", "").unwrap();
     let case = store.open_case(&ch, &new, &[], &[]).await.unwrap();
     store.case(&ch, case.id.as_str()).await.unwrap();
-    assert!(matches!(
-        store.verify_audit().await.unwrap(),
-        Verification::Intact { .. }
-    ));
+    assert!(matches!(store.verify_audit().await.unwrap(), Verification::Intact { .. }));
 
-    sqlx::query("UPDATE audit_log SET detail = 'nothing to see' WHERE seq = 2")
-        .execute(store.pool())
-        .await
-        .unwrap();
-    assert!(matches!(
-        store.verify_audit().await.unwrap(),
-        Verification::Broken { seq: 2, .. }
-    ));
+    sqlx::query("UPDATE audit_log SET detail = 'nothing to see' WHERE seq = 2").execute(store.pool()).await.unwrap();
+    assert!(matches!(store.verify_audit().await.unwrap(), Verification::Broken { seq: 2, .. }));
     store.close().await;
 }
 
 async fn audit_deletion_is_detected(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = Store::open(&db.url, &db.data_dir).await.unwrap();
-    store
-        .create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap())
-        .await
-        .unwrap();
-    store
-        .create_member(&NewMember::parse("DE", "Germany", "DE").unwrap())
-        .await
-        .unwrap();
-    let max: i64 = sqlx::Row::get(
-        &sqlx::query("SELECT MAX(seq) AS m FROM audit_log")
-            .fetch_one(store.pool())
-            .await
-            .unwrap(),
-        "m",
-    );
-    sqlx::query("DELETE FROM audit_log WHERE seq = $1")
-        .bind(max)
-        .execute(store.pool())
-        .await
-        .unwrap();
-    assert!(matches!(
-        store.verify_audit().await.unwrap(),
-        Verification::Broken { .. }
-    ));
+    store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
+    store.create_member(&NewMember::parse("DE", "Germany", "DE").unwrap()).await.unwrap();
+    let max: i64 =
+        sqlx::Row::get(&sqlx::query("SELECT MAX(seq) AS m FROM audit_log").fetch_one(store.pool()).await.unwrap(), "m");
+    sqlx::query("DELETE FROM audit_log WHERE seq = $1").bind(max).execute(store.pool()).await.unwrap();
+    assert!(matches!(store.verify_audit().await.unwrap(), Verification::Broken { .. }));
     store.close().await;
 }
 
-both_backends!(
-    story,
-    audit_tampering_is_detected,
-    audit_deletion_is_detected
-);
+both_backends!(story, audit_tampering_is_detected, audit_deletion_is_detected);

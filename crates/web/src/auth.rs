@@ -65,12 +65,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     let lang = match &session {
         Some(s) => s.user.locale.clone(),
         None => cookie(headers, LANG_COOKIE)
-            .or_else(|| {
-                headers
-                    .get(ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string)
-            })
+            .or_else(|| headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_string))
             .unwrap_or_default(),
     };
     let ip = req
@@ -78,13 +73,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
-    let auth = Auth {
-        session,
-        token,
-        bearer,
-        ip,
-        tr: Tr::new(state.i18n.clone(), &lang),
-    };
+    let auth = Auth { session, token, bearer, ip, tr: Tr::new(state.i18n.clone(), &lang) };
     req.extensions_mut().insert(auth);
     next.run(req).await
 }
@@ -115,10 +104,7 @@ impl Signed {
         let s = auth.session.as_ref()?;
         Some(Self {
             user: s.user.clone(),
-            caller: Caller {
-                actor: s.user.actor(),
-                ip: Some(auth.ip.clone()),
-            },
+            caller: Caller { actor: s.user.actor(), ip: Some(auth.ip.clone()) },
             csrf: s.csrf_token.clone(),
             tr: auth.tr.clone(),
             bearer: auth.bearer,
@@ -136,11 +122,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageUser {
         match Signed::from_auth(&auth) {
             Some(u) => Ok(Self(u)),
             None => {
-                let next = parts
-                    .uri
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or("/");
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
                 let target = format!("/login?next={}", crate::pages::url_encode(next));
                 Err(axum::response::Redirect::to(&target).into_response())
             }
@@ -157,18 +139,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
         let auth = Auth::from_request_parts(parts, s).await?;
         let Some(user) = Signed::from_auth(&auth) else {
-            return Err(crate::api::error_response(
-                &auth.tr,
-                Problem::Unauthenticated,
-            ));
+            return Err(crate::api::error_response(&auth.tr, Problem::Unauthenticated));
         };
-        let safe =
-            parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD;
+        let safe = parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD;
         if !user.bearer && !safe {
-            let sent = parts
-                .headers
-                .get("x-csrf-token")
-                .and_then(|v| v.to_str().ok());
+            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
             if sent != Some(user.csrf.as_str()) {
                 return Err(crate::api::error_response(&auth.tr, Problem::BadCsrf));
             }
@@ -214,20 +189,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
 /// instances see it at most `TTL` later.
 #[derive(Clone, Default)]
 pub struct SessionCache {
-    inner: std::sync::Arc<
-        std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Session)>>,
-    >,
+    inner: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Session)>>>,
 }
 
 impl SessionCache {
     const TTL: std::time::Duration = std::time::Duration::from_secs(10);
     const MAX: usize = 10_000;
 
-    pub async fn get(
-        &self,
-        store: &kinbridge_store::Store,
-        token: &str,
-    ) -> kinbridge_store::Result<Option<Session>> {
+    pub async fn get(&self, store: &kinbridge_store::Store, token: &str) -> kinbridge_store::Result<Option<Session>> {
         if let Some((at, s)) = self.lock().get(token) {
             if at.elapsed() < Self::TTL {
                 return Ok(Some(s.clone()));
@@ -255,14 +224,10 @@ impl SessionCache {
 
     /// Drops every cached session of a user, e.g. after a language change.
     pub fn forget_user(&self, user_id: &str) {
-        self.lock()
-            .retain(|_, (_, s)| s.user.id.as_str() != user_id);
+        self.lock().retain(|_, (_, s)| s.user.id.as_str() != user_id);
     }
 
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (std::time::Instant, Session)>>
-    {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (std::time::Instant, Session)>> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

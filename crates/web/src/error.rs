@@ -56,11 +56,7 @@ pub fn field_messages(tr: &Tr, fields: &[FieldError]) -> Vec<FieldMessage> {
         .map(|f| FieldMessage {
             field: f.field,
             code: f.code,
-            message: format!(
-                "{}: {}",
-                tr.term("field", f.field),
-                tr.get(&format!("error-{}", f.code))
-            ),
+            message: format!("{}: {}", tr.term("field", f.field), tr.get(&format!("error-{}", f.code))),
         })
         .collect()
 }
@@ -69,14 +65,8 @@ impl Problem {
     pub fn render(&self, tr: &Tr) -> Rendered {
         let (status, code, fields): (StatusCode, &'static str, &[FieldError]) = match self {
             Self::Store(StoreError::Domain(d)) => match d {
-                DomainError::Invalid(f) => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_input",
-                    f.as_slice(),
-                ),
-                DomainError::InvalidTransition { .. } => {
-                    (StatusCode::CONFLICT, "invalid_transition", &[])
-                }
+                DomainError::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", f.as_slice()),
+                DomainError::InvalidTransition { .. } => (StatusCode::CONFLICT, "invalid_transition", &[]),
                 DomainError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", &[]),
                 DomainError::NotFound => (StatusCode::NOT_FOUND, "not_found", &[]),
             },
@@ -91,11 +81,6 @@ impl Problem {
             Self::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", &[]),
             Self::BadCsrf => (StatusCode::FORBIDDEN, "bad_csrf", &[]),
         };
-        Rendered {
-            status,
-            code,
-            message: tr.get(&format!("error-{code}")),
-            fields: field_messages(tr, fields),
-        }
+        Rendered { status, code, message: tr.get(&format!("error-{code}")), fields: field_messages(tr, fields) }
     }
 }

@@ -8,12 +8,7 @@ use std::sync::Arc;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-pub const LOCALES: &[(&str, &str)] = &[
-    ("en", "English"),
-    ("fr", "Français"),
-    ("es", "Español"),
-    ("ar", "العربية"),
-];
+pub const LOCALES: &[(&str, &str)] = &[("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", "العربية")];
 
 const SOURCES: &[(&str, &str)] = &[
     ("en", include_str!("../locales/en.ftl")),
@@ -31,11 +26,10 @@ impl Catalogues {
     pub fn load() -> Arc<Self> {
         let mut bundles = HashMap::new();
         for (code, source) in SOURCES {
-            let resource =
-                FluentResource::try_new(source.to_string()).unwrap_or_else(|(res, errors)| {
-                    tracing::error!(locale = code, ?errors, "translation catalogue has errors");
-                    res
-                });
+            let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(res, errors)| {
+                tracing::error!(locale = code, ?errors, "translation catalogue has errors");
+                res
+            });
             let lang: unic_langid::LanguageIdentifier = code.parse().unwrap_or_default();
             let mut bundle = FluentBundle::new_concurrent(vec![lang]);
             bundle.set_use_isolating(false);
@@ -52,13 +46,7 @@ impl Catalogues {
         wanted
             .split(',')
             .filter_map(|part| part.split(';').next())
-            .map(|tag| {
-                tag.trim()
-                    .split(['-', '_'])
-                    .next()
-                    .unwrap_or("")
-                    .to_ascii_lowercase()
-            })
+            .map(|tag| tag.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase())
             .find_map(|lang| LOCALES.iter().find(|(c, _)| *c == lang).map(|(c, _)| *c))
             .unwrap_or("en")
     }
@@ -84,11 +72,7 @@ impl Catalogues {
         let bundle = self.bundles.get(locale)?;
         let pattern = bundle.get_message(key)?.value()?;
         let mut errors = Vec::new();
-        Some(
-            bundle
-                .format_pattern(pattern, args, &mut errors)
-                .into_owned(),
-        )
+        Some(bundle.format_pattern(pattern, args, &mut errors).into_owned())
     }
 }
 
@@ -101,10 +85,7 @@ pub struct Tr {
 
 impl Tr {
     pub fn new(catalogues: Arc<Catalogues>, locale: &str) -> Self {
-        Self {
-            catalogues,
-            locale: Catalogues::negotiate(locale),
-        }
+        Self { catalogues, locale: Catalogues::negotiate(locale) }
     }
 
     pub fn get(&self, key: &str) -> String {
@@ -158,10 +139,7 @@ mod tests {
     #[test]
     fn every_catalogue_parses_without_errors() {
         for (code, source) in SOURCES {
-            assert!(
-                FluentResource::try_new(source.to_string()).is_ok(),
-                "{code}.ftl has syntax errors"
-            );
+            assert!(FluentResource::try_new(source.to_string()).is_ok(), "{code}.ftl has syntax errors");
         }
     }
 
@@ -175,15 +153,8 @@ mod tests {
             assert!(missing.is_empty(), "{locale} lacks {missing:?}");
         }
         for locale in ["fr", "es", "ar"] {
-            let extra: Vec<_> = c
-                .keys(locale)
-                .into_iter()
-                .filter(|k| !c.has("en", k))
-                .collect();
-            assert!(
-                extra.is_empty(),
-                "{locale} has keys English lacks: {extra:?}"
-            );
+            let extra: Vec<_> = c.keys(locale).into_iter().filter(|k| !c.has("en", k)).collect();
+            assert!(extra.is_empty(), "{locale} has keys English lacks: {extra:?}");
         }
     }
 
@@ -200,9 +171,6 @@ mod tests {
         assert_eq!(tr.dir(), "rtl");
         assert_eq!(tr.get("no-such-key"), "no-such-key");
         let fr = Tr::new(Catalogues::load(), "fr");
-        assert_ne!(
-            fr.get("nav-cases"),
-            Tr::new(Catalogues::load(), "en").get("nav-cases")
-        );
+        assert_ne!(fr.get("nav-cases"), Tr::new(Catalogues::load(), "en").get("nav-cases"));
     }
 }

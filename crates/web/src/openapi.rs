@@ -14,19 +14,8 @@ pub struct Operation {
     pub multipart: bool,
 }
 
-fn op(
-    method: &'static str,
-    path: &'static str,
-    summary: &'static str,
-    example: Option<Value>,
-) -> Operation {
-    Operation {
-        method,
-        path,
-        summary,
-        example,
-        multipart: false,
-    }
+fn op(method: &'static str, path: &'static str, summary: &'static str, example: Option<Value>) -> Operation {
+    Operation { method, path, summary, example, multipart: false }
 }
 
 /// Every operation of `/api/v1`, in the order the document lists them.
@@ -83,8 +72,7 @@ pub fn build() -> Value {
             }
         });
         if let Some(ex) = &o.example {
-            operation["requestBody"] =
-                json!({"required": true, "content": {"application/json": {"example": ex}}});
+            operation["requestBody"] = json!({"required": true, "content": {"application/json": {"example": ex}}});
         }
         if o.multipart {
             operation["requestBody"] = json!({"required": true, "content": {"multipart/form-data": {
@@ -93,11 +81,10 @@ pub fn build() -> Value {
             }}});
         }
         if o.path.contains("{id}") {
-            operation["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}]);
+            operation["parameters"] =
+                json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}]);
         }
-        let entry = paths
-            .entry(format!("/api/v1{}", o.path))
-            .or_insert_with(|| json!({}));
+        let entry = paths.entry(format!("/api/v1{}", o.path)).or_insert_with(|| json!({}));
         entry[o.method] = operation;
     }
     json!({

@@ -34,10 +34,7 @@ pub async fn backup(data: &DataOptions, a: BackupArgs) -> anyhow::Result<ExitCod
 
 pub fn restore(data: &DataOptions, a: RestoreArgs) -> anyhow::Result<ExitCode> {
     let url = data.url();
-    let Some(path) = url
-        .strip_prefix("sqlite://")
-        .map(|p| p.split('?').next().unwrap_or(p))
-    else {
+    let Some(path) = url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p)) else {
         anyhow::bail!("restore is for the embedded SQLite database; for PostgreSQL use pg_restore");
     };
     kinbridge_store::backup::restore_sqlite(&a.from, std::path::Path::new(path))?;

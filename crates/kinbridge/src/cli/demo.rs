@@ -39,12 +39,10 @@ pub async fn load_if_empty(store: &Store, cases: usize) -> anyhow::Result<()> {
 async fn load(store: &Store, cases: usize, seed: u64) -> anyhow::Result<()> {
     let bar = ProgressBar::new(cases as u64);
     bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} cases, {per_sec}, ETA {eta}")?
-            .progress_chars("=> "),
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} cases, {per_sec}, ETA {eta}")?.progress_chars("=> "),
     );
     bar.set_message("Loading the demo network");
-    let summary =
-        kinbridge_demo::load(store, cases, seed, &|done| bar.set_position(done as u64)).await?;
+    let summary = kinbridge_demo::load(store, cases, seed, &|done| bar.set_position(done as u64)).await?;
     bar.finish_and_clear();
     println!(
         "Demo network loaded: {} members, {} accounts, {} cases, {} requests.",

@@ -28,18 +28,11 @@ pub enum Command {
 pub async fn run(data: &DataOptions, c: Command) -> anyhow::Result<ExitCode> {
     let store = data.open().await?;
     match c {
-        Command::Add {
-            code,
-            name,
-            country,
-            languages,
-        } => {
-            let mut new =
-                NewMember::parse(&code, &name, &country).map_err(|e| explain(e.into()))?;
-            new.languages = kinbridge_domain::text::list(&languages, |l| {
-                kinbridge_domain::text::language("languages", l)
-            })
-            .map_err(|e| explain(kinbridge_domain::DomainError::Invalid(vec![e]).into()))?;
+        Command::Add { code, name, country, languages } => {
+            let mut new = NewMember::parse(&code, &name, &country).map_err(|e| explain(e.into()))?;
+            new.languages =
+                kinbridge_domain::text::list(&languages, |l| kinbridge_domain::text::language("languages", l))
+                    .map_err(|e| explain(kinbridge_domain::DomainError::Invalid(vec![e]).into()))?;
             let m = store.create_member(&new).await.map_err(explain)?;
             println!("Member {} ({}) added.", m.code.as_str(), m.country.name());
         }

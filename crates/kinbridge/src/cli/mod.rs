@@ -15,11 +15,7 @@ use clap::{Parser, Subcommand};
 use kinbridge_store::Store;
 
 #[derive(Parser)]
-#[command(
-    name = "kinbridge",
-    version,
-    about = "Casework across borders for child-protection organisations"
-)]
+#[command(name = "kinbridge", version, about = "Casework across borders for child-protection organisations")]
 pub struct Cli {
     #[command(flatten)]
     pub data: DataOptions,
@@ -30,28 +26,16 @@ pub struct Cli {
 #[derive(clap::Args, Clone)]
 pub struct DataOptions {
     /// Database URL: `sqlite://FILE?mode=rwc` or `postgres://USER@HOST/DB`. Default: a SQLite file in the data folder.
-    #[arg(
-        long,
-        env = "KINBRIDGE_DATABASE_URL",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long, env = "KINBRIDGE_DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
     /// Folder for the embedded database and documents.
-    #[arg(
-        long,
-        env = "KINBRIDGE_DATA_DIR",
-        global = true,
-        default_value = "./kinbridge-data"
-    )]
+    #[arg(long, env = "KINBRIDGE_DATA_DIR", global = true, default_value = "./kinbridge-data")]
     pub data_dir: PathBuf,
 }
 
 impl DataOptions {
     pub fn url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| kinbridge_store::default_database_url(&self.data_dir))
+        self.database_url.clone().unwrap_or_else(|| kinbridge_store::default_database_url(&self.data_dir))
     }
 
     pub async fn open(&self) -> anyhow::Result<Store> {
@@ -119,10 +103,8 @@ pub fn redact(url: &str) -> String {
 pub fn explain(e: kinbridge_store::StoreError) -> anyhow::Error {
     match e {
         kinbridge_store::StoreError::Domain(kinbridge_domain::DomainError::Invalid(fields)) => {
-            let list: Vec<String> = fields
-                .iter()
-                .map(|f| format!("{}: {}", f.field, f.code.replace('_', " ")))
-                .collect();
+            let list: Vec<String> =
+                fields.iter().map(|f| format!("{}: {}", f.field, f.code.replace('_', " "))).collect();
             anyhow::anyhow!("invalid input — {}", list.join("; "))
         }
         other => other.into(),
@@ -133,13 +115,7 @@ pub fn explain(e: kinbridge_store::StoreError) -> anyhow::Error {
 mod tests {
     #[test]
     fn passwords_never_print() {
-        assert_eq!(
-            super::redact("postgres://kb:secret@db:5432/kb"),
-            "postgres://kb:***@db:5432/kb"
-        );
-        assert_eq!(
-            super::redact("postgres://postgres@127.0.0.1/kb"),
-            "postgres://postgres@127.0.0.1/kb"
-        );
+        assert_eq!(super::redact("postgres://kb:secret@db:5432/kb"), "postgres://kb:***@db:5432/kb");
+        assert_eq!(super::redact("postgres://postgres@127.0.0.1/kb"), "postgres://postgres@127.0.0.1/kb");
     }
 }

@@ -27,10 +27,7 @@ pub async fn run(data: &DataOptions, args: Args) -> anyhow::Result<ExitCode> {
     }
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     let addr = listener.local_addr()?;
-    println!(
-        "Kinbridge is running on http://{addr}/  (database: {})",
-        super::redact(&data.url())
-    );
+    println!("Kinbridge is running on http://{addr}/  (database: {})", super::redact(&data.url()));
     let state = kinbridge_web::AppState::new(store.clone(), args.secure_cookies);
     kinbridge_web::serve(listener, state, shutdown_signal()).await?;
     store.close().await;

@@ -26,24 +26,15 @@ pub enum Command {
 }
 
 pub async fn run(data: &DataOptions, c: Command) -> anyhow::Result<ExitCode> {
-    let Command::Add {
-        member,
-        role,
-        email,
-        name,
-    } = c;
+    let Command::Add { member, role, email, name } = c;
     let password = match std::env::var("KINBRIDGE_PASSWORD") {
         Ok(p) => p,
         Err(_) => rpassword::prompt_password(format!("Password for {email}: "))?,
     };
-    let new =
-        NewUser::parse(&member, &role, &email, &name, &password).map_err(|e| explain(e.into()))?;
+    let new = NewUser::parse(&member, &role, &email, &name, &password).map_err(|e| explain(e.into()))?;
     let store = data.open().await?;
     let user = store.create_user(&new).await.map_err(explain)?;
-    println!(
-        "Account {} ({}) added at {}.",
-        user.email, user.role, user.member_code
-    );
+    println!("Account {} ({}) added at {}.", user.email, user.role, user.member_code);
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

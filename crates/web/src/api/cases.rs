@@ -5,9 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use kinbridge_domain::case::{
-    CaseFilter, CasePatch, NewCase, NewConsent, NewPerson, RelationshipKind,
-};
+use kinbridge_domain::case::{CaseFilter, CasePatch, NewCase, NewConsent, NewPerson, RelationshipKind};
 use kinbridge_domain::request::NewRequest;
 use kinbridge_domain::{DomainError, FieldError};
 use kinbridge_store::documents::Attach;
@@ -30,10 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/relationships", post(add_relationship))
         .route("/cases/{id}/consents", post(add_consent))
         .route("/cases/{id}/notes", get(notes).post(add_note))
-        .route(
-            "/cases/{id}/documents",
-            get(documents).post(upload).layer(crate::upload_limit()),
-        )
+        .route("/cases/{id}/documents", get(documents).post(upload).layer(crate::upload_limit()))
         .route("/cases/{id}/requests", post(send_request))
         .route("/documents/{id}", get(download))
 }
@@ -49,11 +44,7 @@ struct ListQuery {
     per_page: Option<u32>,
 }
 
-async fn list(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    Query(q): Query<ListQuery>,
-) -> ApiResult<Response> {
+async fn list(State(state): State<AppState>, ApiUser(u): ApiUser, Query(q): Query<ListQuery>) -> ApiResult<Response> {
     let f = CaseFilter::parse(
         q.status.as_deref(),
         q.service.as_deref(),
@@ -156,13 +147,7 @@ async fn create(
     ApiUser(u): ApiUser,
     ApiJson(b): ApiJson<NewCaseBody>,
 ) -> ApiResult<Response> {
-    let case = NewCase::parse(
-        &b.service,
-        &b.title,
-        &b.summary,
-        &b.child_views,
-        &b.partner_country,
-    );
+    let case = NewCase::parse(&b.service, &b.title, &b.summary, &b.child_views, &b.partner_country);
     let people = all_or_errors(b.people.iter().map(PersonBody::parse).collect());
     let consents = all_or_errors(b.consents.iter().map(ConsentBody::parse).collect());
     let (case, people, consents) = match (case, people, consents) {
@@ -177,24 +162,12 @@ async fn create(
             return Err(ApiError(u.tr.clone(), DomainError::Invalid(fields).into()));
         }
     };
-    let created = state
-        .store
-        .open_case(&u.caller, &case, &people, &consents)
-        .await
-        .or_api(&u.tr)?;
+    let created = state.store.open_case(&u.caller, &case, &people, &consents).await.or_api(&u.tr)?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
-async fn show(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let detail = state
-        .store
-        .case_detail(&u.caller, &id)
-        .await
-        .or_api(&u.tr)?;
+async fn show(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
+    let detail = state.store.case_detail(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(Json(detail).into_response())
 }
 
@@ -223,16 +196,9 @@ async fn update(
     )
     .or_api(&u.tr)?;
     if patch.is_empty() {
-        return Err(ApiError(
-            u.tr.clone(),
-            DomainError::field("body", "nothing_to_change").into(),
-        ));
+        return Err(ApiError(u.tr.clone(), DomainError::field("body", "nothing_to_change").into()));
     }
-    let case = state
-        .store
-        .update_case(&u.caller, &id, &patch, b.version)
-        .await
-        .or_api(&u.tr)?;
+    let case = state.store.update_case(&u.caller, &id, &patch, b.version).await.or_api(&u.tr)?;
     Ok(Json(case).into_response())
 }
 
@@ -250,11 +216,7 @@ async fn action(
     ApiJson(b): ApiJson<ActionBody>,
 ) -> ApiResult<Response> {
     let action = crate::pages::parse_case_action(&b.action, b.outcome.as_deref()).or_api(&u.tr)?;
-    let case = state
-        .store
-        .case_action(&u.caller, &id, action)
-        .await
-        .or_api(&u.tr)?;
+    let case = state.store.case_action(&u.caller, &id, action).await.or_api(&u.tr)?;
     Ok(Json(case).into_response())
 }
 
@@ -270,19 +232,11 @@ async fn assign(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<AssigneeBody>,
 ) -> ApiResult<Response> {
-    let case = state
-        .store
-        .assign_case(&u.caller, &id, &b.user_id)
-        .await
-        .or_api(&u.tr)?;
+    let case = state.store.assign_case(&u.caller, &id, &b.user_id).await.or_api(&u.tr)?;
     Ok(Json(case).into_response())
 }
 
-async fn people(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+async fn people(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
     let people = state.store.people(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(Json(people).into_response())
 }
@@ -294,11 +248,7 @@ async fn add_person(
     ApiJson(b): ApiJson<PersonBody>,
 ) -> ApiResult<Response> {
     let person = b.parse().or_api(&u.tr)?;
-    let created = state
-        .store
-        .add_person(&u.caller, &id, &person)
-        .await
-        .or_api(&u.tr)?;
+    let created = state.store.add_person(&u.caller, &id, &person).await.or_api(&u.tr)?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
@@ -316,14 +266,8 @@ async fn add_relationship(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RelationshipBody>,
 ) -> ApiResult<StatusCode> {
-    let kind = RelationshipKind::parse(&b.kind)
-        .ok_or(DomainError::field("kind", "invalid_choice"))
-        .or_api(&u.tr)?;
-    state
-        .store
-        .add_relationship(&u.caller, &id, &b.from_person_id, &b.to_person_id, kind)
-        .await
-        .or_api(&u.tr)?;
+    let kind = RelationshipKind::parse(&b.kind).ok_or(DomainError::field("kind", "invalid_choice")).or_api(&u.tr)?;
+    state.store.add_relationship(&u.caller, &id, &b.from_person_id, &b.to_person_id, kind).await.or_api(&u.tr)?;
     Ok(StatusCode::CREATED)
 }
 
@@ -334,19 +278,11 @@ async fn add_consent(
     ApiJson(b): ApiJson<ConsentBody>,
 ) -> ApiResult<StatusCode> {
     let consent = b.parse().or_api(&u.tr)?;
-    state
-        .store
-        .add_consent(&u.caller, &id, &consent)
-        .await
-        .or_api(&u.tr)?;
+    state.store.add_consent(&u.caller, &id, &consent).await.or_api(&u.tr)?;
     Ok(StatusCode::CREATED)
 }
 
-async fn notes(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+async fn notes(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
     let notes = state.store.notes(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(Json(notes).into_response())
 }
@@ -363,19 +299,11 @@ async fn add_note(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<BodyText>,
 ) -> ApiResult<Response> {
-    let note = state
-        .store
-        .add_note(&u.caller, &id, &b.body)
-        .await
-        .or_api(&u.tr)?;
+    let note = state.store.add_note(&u.caller, &id, &b.body).await.or_api(&u.tr)?;
     Ok((StatusCode::CREATED, Json(note)).into_response())
 }
 
-async fn documents(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+async fn documents(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
     let docs = state.store.documents(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(Json(docs).into_response())
 }
@@ -386,32 +314,14 @@ async fn upload(
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> ApiResult<Response> {
-    let (name, bytes) = read_upload_api(multipart)
-        .await
-        .map_err(|p: Problem| ApiError(u.tr.clone(), p))?;
-    let doc = state
-        .store
-        .upload_document(&u.caller, Attach::Case(&id), &name, bytes)
-        .await
-        .or_api(&u.tr)?;
+    let (name, bytes) = read_upload_api(multipart).await.map_err(|p: Problem| ApiError(u.tr.clone(), p))?;
+    let doc = state.store.upload_document(&u.caller, Attach::Case(&id), &name, bytes).await.or_api(&u.tr)?;
     Ok((StatusCode::CREATED, Json(doc)).into_response())
 }
 
-async fn download(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let (doc, bytes) = state
-        .store
-        .download_document(&u.caller, &id)
-        .await
-        .or_api(&u.tr)?;
-    Ok(crate::pages::attachment(
-        &doc.filename,
-        &doc.content_type,
-        bytes,
-    ))
+async fn download(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
+    let (doc, bytes) = state.store.download_document(&u.caller, &id).await.or_api(&u.tr)?;
+    Ok(crate::pages::attachment(&doc.filename, &doc.content_type, bytes))
 }
 
 #[derive(Deserialize)]
@@ -434,19 +344,8 @@ async fn send_request(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RequestBody>,
 ) -> ApiResult<Response> {
-    let new = NewRequest::parse(
-        &b.to_member,
-        &b.kind,
-        &b.subject,
-        &b.message,
-        &b.due_on,
-        today(),
-    )
-    .or_api(&u.tr)?;
-    let request = state
-        .store
-        .send_request(&u.caller, &id, &new, &b.share_people, &b.share_documents)
-        .await
-        .or_api(&u.tr)?;
+    let new = NewRequest::parse(&b.to_member, &b.kind, &b.subject, &b.message, &b.due_on, today()).or_api(&u.tr)?;
+    let request =
+        state.store.send_request(&u.caller, &id, &new, &b.share_people, &b.share_documents).await.or_api(&u.tr)?;
     Ok((StatusCode::CREATED, Json(request)).into_response())
 }

@@ -69,9 +69,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 let problem = match &rejection {
                     JsonRejection::JsonDataError(_) => Problem::BadBody("invalid_json_fields"),
                     JsonRejection::JsonSyntaxError(_) => Problem::BadBody("invalid_json"),
-                    JsonRejection::MissingJsonContentType(_) => {
-                        Problem::BadBody("json_content_type")
-                    }
+                    JsonRejection::MissingJsonContentType(_) => Problem::BadBody("json_content_type"),
                     _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Problem::TooLarge,
                     _ => Problem::BadBody("invalid_json"),
                 };
@@ -85,10 +83,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 async fn not_found(auth: Auth) -> Response {
-    error_response(
-        &auth.tr,
-        Problem::Store(kinbridge_store::StoreError::not_found()),
-    )
+    error_response(&auth.tr, Problem::Store(kinbridge_store::StoreError::not_found()))
 }
 
 async fn members(

@@ -26,10 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/requests/{id}/transitions", post(transition))
         .route("/requests/{id}/assignee", post(assign))
         .route("/requests/{id}/messages", post(message))
-        .route(
-            "/requests/{id}/documents",
-            post(upload).layer(crate::upload_limit()),
-        )
+        .route("/requests/{id}/documents", post(upload).layer(crate::upload_limit()))
 }
 
 #[derive(Deserialize)]
@@ -41,41 +38,21 @@ struct ListQuery {
     per_page: Option<u32>,
 }
 
-async fn list(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    Query(q): Query<ListQuery>,
-) -> ApiResult<Response> {
+async fn list(State(state): State<AppState>, ApiUser(u): ApiUser, Query(q): Query<ListQuery>) -> ApiResult<Response> {
     let which = match q.which.as_deref() {
         None => RequestBox::Inbox,
-        Some(b) => RequestBox::parse(b)
-            .ok_or(DomainError::field("box", "invalid_choice"))
-            .or_api(&u.tr)?,
+        Some(b) => RequestBox::parse(b).ok_or(DomainError::field("box", "invalid_choice")).or_api(&u.tr)?,
     };
     let page = state
         .store
-        .list_requests(
-            &u.caller,
-            which,
-            q.open.unwrap_or(false),
-            q.page.unwrap_or(1),
-            q.per_page.unwrap_or(25),
-        )
+        .list_requests(&u.caller, which, q.open.unwrap_or(false), q.page.unwrap_or(1), q.per_page.unwrap_or(25))
         .await
         .or_api(&u.tr)?;
     Ok(Json(page).into_response())
 }
 
-async fn show(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let detail = state
-        .store
-        .request_detail(&u.caller, &id)
-        .await
-        .or_api(&u.tr)?;
+async fn show(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
+    let detail = state.store.request_detail(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(Json(detail).into_response())
 }
 
@@ -94,11 +71,7 @@ async fn transition(
     ApiJson(b): ApiJson<TransitionBody>,
 ) -> ApiResult<Response> {
     let t = Transition::parse(&b.action, b.text.as_deref()).or_api(&u.tr)?;
-    let request = state
-        .store
-        .transition_request(&u.caller, &id, &t)
-        .await
-        .or_api(&u.tr)?;
+    let request = state.store.transition_request(&u.caller, &id, &t).await.or_api(&u.tr)?;
     Ok(Json(request).into_response())
 }
 
@@ -108,11 +81,7 @@ async fn assign(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<AssigneeBody>,
 ) -> ApiResult<Response> {
-    let request = state
-        .store
-        .assign_request(&u.caller, &id, &b.user_id)
-        .await
-        .or_api(&u.tr)?;
+    let request = state.store.assign_request(&u.caller, &id, &b.user_id).await.or_api(&u.tr)?;
     Ok(Json(request).into_response())
 }
 
@@ -122,11 +91,7 @@ async fn message(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<BodyText>,
 ) -> ApiResult<StatusCode> {
-    state
-        .store
-        .add_request_message(&u.caller, &id, &b.body)
-        .await
-        .or_api(&u.tr)?;
+    state.store.add_request_message(&u.caller, &id, &b.body).await.or_api(&u.tr)?;
     Ok(StatusCode::CREATED)
 }
 
@@ -136,13 +101,7 @@ async fn upload(
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> ApiResult<Response> {
-    let (name, bytes) = read_upload_api(multipart)
-        .await
-        .map_err(|p: Problem| ApiError(u.tr.clone(), p))?;
-    let doc = state
-        .store
-        .upload_document(&u.caller, Attach::Request(&id), &name, bytes)
-        .await
-        .or_api(&u.tr)?;
+    let (name, bytes) = read_upload_api(multipart).await.map_err(|p: Problem| ApiError(u.tr.clone(), p))?;
+    let doc = state.store.upload_document(&u.caller, Attach::Request(&id), &name, bytes).await.or_api(&u.tr)?;
     Ok((StatusCode::CREATED, Json(doc)).into_response())
 }

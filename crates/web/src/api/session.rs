@@ -23,11 +23,7 @@ struct Credentials {
     password: String,
 }
 
-async fn create(
-    State(state): State<AppState>,
-    auth: Auth,
-    ApiJson(c): ApiJson<Credentials>,
-) -> Response {
+async fn create(State(state): State<AppState>, auth: Auth, ApiJson(c): ApiJson<Credentials>) -> Response {
     match state.store.login(&c.email, &c.password, &auth.ip).await {
         Ok(LoginOutcome::LoggedIn { token, session }) => (
             StatusCode::CREATED,
@@ -44,11 +40,7 @@ async fn create(
     }
 }
 
-async fn delete(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    auth: Auth,
-) -> ApiResult<StatusCode> {
+async fn delete(State(state): State<AppState>, ApiUser(u): ApiUser, auth: Auth) -> ApiResult<StatusCode> {
     if let Some(token) = &auth.token {
         state.store.logout(&u.caller, token).await.or_api(&u.tr)?;
         state.sessions.forget(token);

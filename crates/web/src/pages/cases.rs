@@ -8,8 +8,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use kinbridge_domain::case::{
-    CaseAction, CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, Outcome,
-    PersonRole, RelationshipKind, ServiceType, Sex,
+    CaseAction, CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, Outcome, PersonRole,
+    RelationshipKind, ServiceType, Sex,
 };
 use kinbridge_domain::member::Member;
 use kinbridge_domain::request::{NewRequest, RequestKind};
@@ -35,10 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/relationships", post(add_relationship))
         .route("/cases/{id}/consents", post(add_consent))
         .route("/cases/{id}/notes", post(add_note))
-        .route(
-            "/cases/{id}/documents",
-            post(upload).layer(crate::upload_limit()),
-        )
+        .route("/cases/{id}/documents", post(upload).layer(crate::upload_limit()))
         .route("/cases/{id}/requests", post(send_request))
         .route("/cases/{id}/assignee", post(assign))
         .route("/cases/{id}/actions", post(action))
@@ -82,16 +79,8 @@ async fn list(
         q.page,
         None,
     );
-    let page = state
-        .store
-        .list_cases(&u.caller, &filter)
-        .await
-        .or_page(&u)?;
-    let colleagues = state
-        .store
-        .colleagues(&u.caller.actor.member_id)
-        .await
-        .or_page(&u)?;
+    let page = state.store.list_cases(&u.caller, &filter).await.or_page(&u)?;
+    let colleagues = state.store.colleagues(&u.caller.actor.member_id).await.or_page(&u)?;
     let mut base = String::from("/cases?");
     for (k, v) in [
         ("status", &q.status),
@@ -106,14 +95,7 @@ async fn list(
     }
     Ok(render(
         StatusCode::OK,
-        &CaseList {
-            t: Frame::for_user(&u),
-            page,
-            q,
-            services: ServiceType::ALL,
-            colleagues,
-            query_base: base,
-        },
+        &CaseList { t: Frame::for_user(&u), page, q, services: ServiceType::ALL, colleagues, query_base: base },
     ))
 }
 
@@ -159,33 +141,16 @@ struct NewCasePage {
 }
 
 fn new_case_page(t: Frame, f: NewCaseForm) -> NewCasePage {
-    NewCasePage {
-        t,
-        f,
-        services: ServiceType::ALL,
-        sexes: Sex::ALL,
-        scopes: ConsentScope::ALL,
-    }
+    NewCasePage { t, f, services: ServiceType::ALL, sexes: Sex::ALL, scopes: ConsentScope::ALL }
 }
 
 async fn new_form(PageUser(u): PageUser) -> Response {
-    render(
-        StatusCode::OK,
-        &new_case_page(Frame::for_user(&u), NewCaseForm::default()),
-    )
+    render(StatusCode::OK, &new_case_page(Frame::for_user(&u), NewCaseForm::default()))
 }
 
 /// Parses the whole form, reporting every bad field at once.
-fn parse_new_case(
-    f: &NewCaseForm,
-) -> Result<(NewCase, Vec<NewPerson>, Vec<NewConsent>), DomainError> {
-    let case = NewCase::parse(
-        &f.service,
-        &f.title,
-        &f.summary,
-        &f.child_views,
-        &f.partner_country,
-    );
+fn parse_new_case(f: &NewCaseForm) -> Result<(NewCase, Vec<NewPerson>, Vec<NewConsent>), DomainError> {
+    let case = NewCase::parse(&f.service, &f.title, &f.summary, &f.child_views, &f.partner_country);
     let child = NewPerson::parse(
         "child",
         &f.child_given_names,
@@ -230,21 +195,16 @@ async fn create(
 ) -> Result<Response, PageError> {
     let parsed = parse_new_case(&f);
     let result = match parsed {
-        Ok((case, people, consents)) => state
-            .store
-            .open_case(&u.caller, &case, &people, &consents)
-            .await
-            .map_err(Problem::from),
+        Ok((case, people, consents)) => {
+            state.store.open_case(&u.caller, &case, &people, &consents).await.map_err(Problem::from)
+        }
         Err(e) => Err(Problem::from(e)),
     };
     match result {
         Ok(case) => Ok(see_other(&format!("/cases/{}", case.id))),
         Err(p) => {
             let status = p.render(&u.tr).status;
-            Ok(render(
-                status,
-                &new_case_page(Frame::for_user(&u).with_problem(&p), f),
-            ))
+            Ok(render(status, &new_case_page(Frame::for_user(&u).with_problem(&p), f)))
         }
     }
 }
@@ -268,34 +228,16 @@ struct CasePage {
 
 impl CasePage {
     fn person_name(&self, id: &kinbridge_domain::ids::PersonId) -> String {
-        self.d
-            .people
-            .iter()
-            .find(|p| &p.id == id)
-            .map(|p| p.full_name())
-            .unwrap_or_default()
+        self.d.people.iter().find(|p| &p.id == id).map(|p| p.full_name()).unwrap_or_default()
     }
 }
 
 /// Renders the case page, with the problem of a failed form if there is one.
-async fn case_page(
-    state: &AppState,
-    u: &Signed,
-    id: &str,
-    problem: Option<Problem>,
-) -> Result<Response, PageError> {
+async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, PageError> {
     let d = state.store.case_detail(&u.caller, id).await.or_page(u)?;
-    let writable = u.caller.actor.case_access(&d.case.member_id)
-        == kinbridge_domain::access::CaseAccess::Write;
+    let writable = u.caller.actor.case_access(&d.case.member_id) == kinbridge_domain::access::CaseAccess::Write;
     let colleagues = state.store.colleagues(&d.case.member_id).await.or_page(u)?;
-    let partners = state
-        .store
-        .members()
-        .await
-        .or_page(u)?
-        .into_iter()
-        .filter(|m| m.id != d.case.member_id)
-        .collect();
+    let partners = state.store.members().await.or_page(u)?.into_iter().filter(|m| m.id != d.case.member_id).collect();
     let mut t = Frame::for_user(u);
     let mut status = StatusCode::OK;
     if let Some(p) = &problem {
@@ -364,11 +306,7 @@ async fn update(
         f.child_views.as_deref(),
         f.partner_country.as_deref(),
     ) {
-        Ok(p) => state
-            .store
-            .update_case(&u.caller, &id, &p, None)
-            .await
-            .map_err(Problem::from),
+        Ok(p) => state.store.update_case(&u.caller, &id, &p, None).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
     after(&state, &u, &id, "summary", r).await
@@ -411,11 +349,7 @@ async fn add_person(
         today(),
     );
     let r = match parsed {
-        Ok(p) => state
-            .store
-            .add_person(&u.caller, &id, &p)
-            .await
-            .map_err(Problem::from),
+        Ok(p) => state.store.add_person(&u.caller, &id, &p).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
     after(&state, &u, &id, "people", r).await
@@ -438,11 +372,7 @@ async fn add_relationship(
     CsrfForm(f): CsrfForm<RelationshipForm>,
 ) -> Result<Response, PageError> {
     let r = match RelationshipKind::parse(&f.kind) {
-        Some(kind) => state
-            .store
-            .add_relationship(&u.caller, &id, &f.from, &f.to, kind)
-            .await
-            .map_err(Problem::from),
+        Some(kind) => state.store.add_relationship(&u.caller, &id, &f.from, &f.to, kind).await.map_err(Problem::from),
         None => Err(DomainError::field("kind", "invalid_choice").into()),
     };
     after(&state, &u, &id, "people", r).await
@@ -465,11 +395,7 @@ async fn add_consent(
     CsrfForm(f): CsrfForm<ConsentForm>,
 ) -> Result<Response, PageError> {
     let r = match NewConsent::parse(&f.scope, &f.given_by, &f.given_on, today()) {
-        Ok(c) => state
-            .store
-            .add_consent(&u.caller, &id, &c)
-            .await
-            .map_err(Problem::from),
+        Ok(c) => state.store.add_consent(&u.caller, &id, &c).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
     after(&state, &u, &id, "consent", r).await
@@ -487,11 +413,7 @@ async fn add_note(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<NoteForm>,
 ) -> Result<Response, PageError> {
-    let r = state
-        .store
-        .add_note(&u.caller, &id, &f.body)
-        .await
-        .map_err(Problem::from);
+    let r = state.store.add_note(&u.caller, &id, &f.body).await.map_err(Problem::from);
     after(&state, &u, &id, "notes", r).await
 }
 
@@ -502,11 +424,9 @@ async fn upload(
     multipart: Multipart,
 ) -> Result<Response, PageError> {
     let r = match read_upload(multipart, Some(&u.csrf)).await {
-        Ok((name, bytes)) => state
-            .store
-            .upload_document(&u.caller, Attach::Case(&id), &name, bytes)
-            .await
-            .map_err(Problem::from),
+        Ok((name, bytes)) => {
+            state.store.upload_document(&u.caller, Attach::Case(&id), &name, bytes).await.map_err(Problem::from)
+        }
         Err(p) => Err(p),
     };
     after(&state, &u, &id, "documents", r).await
@@ -536,19 +456,8 @@ async fn send_request(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<RequestForm>,
 ) -> Result<Response, PageError> {
-    match NewRequest::parse(
-        &f.to_member,
-        &f.kind,
-        &f.subject,
-        &f.message,
-        &f.due_on,
-        today(),
-    ) {
-        Ok(new) => match state
-            .store
-            .send_request(&u.caller, &id, &new, &f.share_people, &f.share_documents)
-            .await
-        {
+    match NewRequest::parse(&f.to_member, &f.kind, &f.subject, &f.message, &f.due_on, today()) {
+        Ok(new) => match state.store.send_request(&u.caller, &id, &new, &f.share_people, &f.share_documents).await {
             Ok(r) => Ok(see_other(&format!("/requests/{}", r.id))),
             Err(e) => after::<()>(&state, &u, &id, "requests", Err(e.into())).await,
         },
@@ -568,11 +477,7 @@ async fn assign(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<AssignForm>,
 ) -> Result<Response, PageError> {
-    let r = state
-        .store
-        .assign_case(&u.caller, &id, &f.assignee)
-        .await
-        .map_err(Problem::from);
+    let r = state.store.assign_case(&u.caller, &id, &f.assignee).await.map_err(Problem::from);
     after(&state, &u, &id, "summary", r).await
 }
 
@@ -584,15 +489,8 @@ struct ActionForm {
 }
 
 /// Reads a case action and its outcome where it needs one.
-pub(crate) fn parse_case_action(
-    action: &str,
-    outcome: Option<&str>,
-) -> Result<CaseAction, DomainError> {
-    let outcome = || {
-        outcome
-            .and_then(Outcome::parse)
-            .ok_or(DomainError::field("outcome", "invalid_choice"))
-    };
+pub(crate) fn parse_case_action(action: &str, outcome: Option<&str>) -> Result<CaseAction, DomainError> {
+    let outcome = || outcome.and_then(Outcome::parse).ok_or(DomainError::field("outcome", "invalid_choice"));
     Ok(match action {
         "propose_closure" => CaseAction::ProposeClosure(outcome()?),
         "close" => CaseAction::Close(outcome()?),
@@ -610,11 +508,7 @@ async fn action(
     CsrfForm(f): CsrfForm<ActionForm>,
 ) -> Result<Response, PageError> {
     let r = match parse_case_action(&f.action, f.outcome.as_deref()) {
-        Ok(a) => state
-            .store
-            .case_action(&u.caller, &id, a)
-            .await
-            .map_err(Problem::from),
+        Ok(a) => state.store.case_action(&u.caller, &id, a).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
     after(&state, &u, &id, "summary", r).await

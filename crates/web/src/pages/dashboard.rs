@@ -32,10 +32,7 @@ struct Dashboard {
     inbox: Vec<Request>,
 }
 
-async fn dashboard(
-    State(state): State<AppState>,
-    PageUser(u): PageUser,
-) -> Result<Response, PageError> {
+async fn dashboard(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
     let store = &state.store;
     let mut page = Dashboard {
         t: Frame::for_user(&u),
@@ -50,20 +47,9 @@ async fn dashboard(
     if u.caller.actor.has_casework() {
         let (mine, pending) = store.case_counts(&u.caller).await.or_page(&u)?;
         let (inbox_overdue, outbox_overdue) = store.overdue_counts(&u.caller).await.or_page(&u)?;
-        let filter = CaseFilter::parse(
-            Some("open"),
-            None,
-            None,
-            Some(u.user.id.as_str()),
-            None,
-            None,
-            Some(10),
-        );
+        let filter = CaseFilter::parse(Some("open"), None, None, Some(u.user.id.as_str()), None, None, Some(10));
         let my_cases = store.list_cases(&u.caller, &filter).await.or_page(&u)?;
-        let inbox = store
-            .list_requests(&u.caller, RequestBox::Inbox, true, 1, 10)
-            .await
-            .or_page(&u)?;
+        let inbox = store.list_requests(&u.caller, RequestBox::Inbox, true, 1, 10).await.or_page(&u)?;
         page.my_open = mine;
         page.closures_pending = pending;
         page.inbox_overdue = inbox_overdue;

@@ -9,9 +9,7 @@ pub(crate) use cases::parse_case_action;
 pub(crate) use documents::attachment;
 
 /// Reads an API upload; API clients authenticate by token, so no CSRF field.
-pub(crate) async fn read_upload_api(
-    m: axum::extract::Multipart,
-) -> Result<(String, bytes::Bytes), Problem> {
+pub(crate) async fn read_upload_api(m: axum::extract::Multipart) -> Result<(String, bytes::Bytes), Problem> {
     documents::read_upload(m, None).await
 }
 mod network;
@@ -78,13 +76,7 @@ impl Frame {
     }
 
     pub fn anonymous(tr: &Tr) -> Self {
-        Self {
-            tr: tr.clone(),
-            me: None,
-            csrf: String::new(),
-            errors: Vec::new(),
-            notice: None,
-        }
+        Self { tr: tr.clone(), me: None, csrf: String::new(), errors: Vec::new(), notice: None }
     }
 
     pub fn with_problem(mut self, p: &Problem) -> Self {
@@ -148,14 +140,7 @@ pub fn error_page(tr: &Tr, p: Problem) -> Response {
     for f in r.fields {
         message.push_str(&format!(" {}", f.message));
     }
-    render(
-        r.status,
-        &ErrorPage {
-            t: Frame::anonymous(tr),
-            status: r.status.as_u16(),
-            message,
-        },
-    )
+    render(r.status, &ErrorPage { t: Frame::anonymous(tr), status: r.status.as_u16(), message })
 }
 
 /// Turns a store result into a page error for the signed-in user.
@@ -180,9 +165,7 @@ impl<T, E: Into<Problem>> OrPage<T> for Result<T, E> {
 pub fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -14,9 +14,7 @@ use crate::auth::PageUser;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/members", get(members))
-        .route("/flows", get(flows))
+    Router::new().route("/members", get(members)).route("/flows", get(flows))
 }
 
 #[derive(Template)]
@@ -26,18 +24,9 @@ struct MembersPage {
     members: Vec<Member>,
 }
 
-async fn members(
-    State(state): State<AppState>,
-    PageUser(u): PageUser,
-) -> Result<Response, PageError> {
+async fn members(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
     let members = state.store.members().await.or_page(&u)?;
-    Ok(render(
-        StatusCode::OK,
-        &MembersPage {
-            t: Frame::for_user(&u),
-            members,
-        },
-    ))
+    Ok(render(StatusCode::OK, &MembersPage { t: Frame::for_user(&u), members }))
 }
 
 #[derive(Template)]
@@ -49,20 +38,9 @@ struct FlowsPage {
     overdue: i64,
 }
 
-async fn flows(
-    State(state): State<AppState>,
-    PageUser(u): PageUser,
-) -> Result<Response, PageError> {
+async fn flows(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
     let flows = state.store.network_flows(&u.caller).await.or_page(&u)?;
     let total = flows.iter().map(|f| f.count).sum();
     let overdue = flows.iter().map(|f| f.overdue).sum();
-    Ok(render(
-        StatusCode::OK,
-        &FlowsPage {
-            t: Frame::for_user(&u),
-            flows,
-            total,
-            overdue,
-        },
-    ))
+    Ok(render(StatusCode::OK, &FlowsPage { t: Frame::for_user(&u), flows, total, overdue }))
 }

@@ -28,10 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/requests/{id}/transitions", post(transition))
         .route("/requests/{id}/assignee", post(assign))
         .route("/requests/{id}/messages", post(message))
-        .route(
-            "/requests/{id}/documents",
-            post(upload).layer(crate::upload_limit()),
-        )
+        .route("/requests/{id}/documents", post(upload).layer(crate::upload_limit()))
 }
 
 #[derive(Deserialize)]
@@ -57,27 +54,13 @@ async fn list(
     PageUser(u): PageUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
-    let which = q
-        .which
-        .as_deref()
-        .and_then(RequestBox::parse)
-        .unwrap_or(RequestBox::Inbox);
+    let which = q.which.as_deref().and_then(RequestBox::parse).unwrap_or(RequestBox::Inbox);
     let all = q.all.is_some();
-    let page = state
-        .store
-        .list_requests(&u.caller, which, !all, q.page.unwrap_or(1), 25)
-        .await
-        .or_page(&u)?;
+    let page = state.store.list_requests(&u.caller, which, !all, q.page.unwrap_or(1), 25).await.or_page(&u)?;
     let rows = page.items.clone();
     Ok(render(
         StatusCode::OK,
-        &RequestList {
-            t: Frame::for_user(&u),
-            inbox: which == RequestBox::Inbox,
-            all,
-            page,
-            rows,
-        },
+        &RequestList { t: Frame::for_user(&u), inbox: which == RequestBox::Inbox, all, page, rows },
     ))
 }
 
@@ -91,23 +74,11 @@ struct RequestPage {
     colleagues: Vec<User>,
 }
 
-async fn request_page(
-    state: &AppState,
-    u: &Signed,
-    id: &str,
-    problem: Option<Problem>,
-) -> Result<Response, PageError> {
+async fn request_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, PageError> {
     let d = state.store.request_detail(&u.caller, id).await.or_page(u)?;
     let receiver = d.party == Party::Receiver;
-    let colleagues = if receiver {
-        state
-            .store
-            .colleagues(&u.caller.actor.member_id)
-            .await
-            .or_page(u)?
-    } else {
-        Vec::new()
-    };
+    let colleagues =
+        if receiver { state.store.colleagues(&u.caller.actor.member_id).await.or_page(u)? } else { Vec::new() };
     let mut t = Frame::for_user(u);
     let mut status = StatusCode::OK;
     if let Some(p) = &problem {
@@ -115,16 +86,7 @@ async fn request_page(
         t = t.with_problem(p);
     }
     let sender = d.party == Party::Sender;
-    Ok(render(
-        status,
-        &RequestPage {
-            t,
-            d,
-            receiver,
-            sender,
-            colleagues,
-        },
-    ))
+    Ok(render(status, &RequestPage { t, d, receiver, sender, colleagues }))
 }
 
 async fn show(
@@ -135,12 +97,7 @@ async fn show(
     request_page(&state, &u, &id, None).await
 }
 
-async fn after<T>(
-    state: &AppState,
-    u: &Signed,
-    id: &str,
-    r: Result<T, Problem>,
-) -> Result<Response, PageError> {
+async fn after<T>(state: &AppState, u: &Signed, id: &str, r: Result<T, Problem>) -> Result<Response, PageError> {
     match r {
         Ok(_) => Ok(see_other(&format!("/requests/{}", url_encode(id)))),
         Err(p @ Problem::Store(kinbridge_store::StoreError::Domain(DomainError::NotFound))) => {
@@ -164,11 +121,7 @@ async fn transition(
     CsrfForm(f): CsrfForm<TransitionForm>,
 ) -> Result<Response, PageError> {
     let r = match Transition::parse(&f.action, f.text.as_deref()) {
-        Ok(t) => state
-            .store
-            .transition_request(&u.caller, &id, &t)
-            .await
-            .map_err(Problem::from),
+        Ok(t) => state.store.transition_request(&u.caller, &id, &t).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
     after(&state, &u, &id, r).await
@@ -186,11 +139,7 @@ async fn assign(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<AssignForm>,
 ) -> Result<Response, PageError> {
-    let r = state
-        .store
-        .assign_request(&u.caller, &id, &f.assignee)
-        .await
-        .map_err(Problem::from);
+    let r = state.store.assign_request(&u.caller, &id, &f.assignee).await.map_err(Problem::from);
     after(&state, &u, &id, r).await
 }
 
@@ -206,11 +155,7 @@ async fn message(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<MessageForm>,
 ) -> Result<Response, PageError> {
-    let r = state
-        .store
-        .add_request_message(&u.caller, &id, &f.body)
-        .await
-        .map_err(Problem::from);
+    let r = state.store.add_request_message(&u.caller, &id, &f.body).await.map_err(Problem::from);
     after(&state, &u, &id, r).await
 }
 
@@ -221,11 +166,9 @@ async fn upload(
     multipart: Multipart,
 ) -> Result<Response, PageError> {
     let r = match read_upload(multipart, Some(&u.csrf)).await {
-        Ok((name, bytes)) => state
-            .store
-            .upload_document(&u.caller, Attach::Request(&id), &name, bytes)
-            .await
-            .map_err(Problem::from),
+        Ok((name, bytes)) => {
+            state.store.upload_document(&u.caller, Attach::Request(&id), &name, bytes).await.map_err(Problem::from)
+        }
         Err(p) => Err(p),
     };
     after(&state, &u, &id, r).await

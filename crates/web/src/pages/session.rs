@@ -47,42 +47,21 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 fn cookie_header(name: &str, value: &str, max_age: i64, secure: bool) -> String {
-    format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-        if secure { "; Secure" } else { "" }
-    )
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", if secure { "; Secure" } else { "" })
 }
 
-async fn login_page(
-    State(state): State<AppState>,
-    auth: Auth,
-    Query(q): Query<LoginQuery>,
-) -> Response {
+async fn login_page(State(state): State<AppState>, auth: Auth, Query(q): Query<LoginQuery>) -> Response {
     let mut tr = auth.tr.clone();
     let mut headers = Vec::new();
     if let Some(lang) = q.lang.as_deref() {
         let chosen = Catalogues::negotiate(lang);
         tr = Tr::new(state.i18n.clone(), chosen);
-        headers.push(cookie_header(
-            LANG_COOKIE,
-            chosen,
-            31_536_000,
-            state.secure_cookies,
-        ));
+        headers.push(cookie_header(LANG_COOKIE, chosen, 31_536_000, state.secure_cookies));
     }
     let prelogin = uuid::Uuid::new_v4().simple().to_string();
-    headers.push(cookie_header(
-        PRELOGIN_COOKIE,
-        &prelogin,
-        3600,
-        state.secure_cookies,
-    ));
-    let page = LoginPage {
-        t: Frame::anonymous(&tr),
-        prelogin,
-        next: safe_next(q.next.as_deref()),
-        email: String::new(),
-    };
+    headers.push(cookie_header(PRELOGIN_COOKIE, &prelogin, 3600, state.secure_cookies));
+    let page =
+        LoginPage { t: Frame::anonymous(&tr), prelogin, next: safe_next(q.next.as_deref()), email: String::new() };
     let mut resp = render(StatusCode::OK, &page);
     for h in headers {
         if let Ok(v) = h.parse() {
@@ -120,8 +99,7 @@ async fn login(
             email: f.email.clone(),
         };
         let mut resp = render(status, &page);
-        if let Ok(v) = cookie_header(PRELOGIN_COOKIE, &prelogin, 3600, state.secure_cookies).parse()
-        {
+        if let Ok(v) = cookie_header(PRELOGIN_COOKIE, &prelogin, 3600, state.secure_cookies).parse() {
             resp.headers_mut().append(SET_COOKIE, v);
         }
         resp
@@ -133,9 +111,7 @@ async fn login(
     match state.store.login(&f.email, &f.password, &auth.ip).await {
         Ok(LoginOutcome::LoggedIn { token, .. }) => {
             let mut resp = see_other(&safe_next(Some(&f.next)));
-            if let Ok(v) =
-                cookie_header(SESSION_COOKIE, &token, 12 * 3600, state.secure_cookies).parse()
-            {
+            if let Ok(v) = cookie_header(SESSION_COOKIE, &token, 12 * 3600, state.secure_cookies).parse() {
                 resp.headers_mut().append(SET_COOKIE, v);
             }
             if let Ok(v) = cookie_header(PRELOGIN_COOKIE, "", 0, state.secure_cookies).parse() {
@@ -143,13 +119,8 @@ async fn login(
             }
             resp
         }
-        Ok(LoginOutcome::BadCredentials) => again(
-            Problem::BadBody("bad_credentials"),
-            StatusCode::UNAUTHORIZED,
-        ),
-        Ok(LoginOutcome::TooManyAttempts) => {
-            again(Problem::TooManyAttempts, StatusCode::TOO_MANY_REQUESTS)
-        }
+        Ok(LoginOutcome::BadCredentials) => again(Problem::BadBody("bad_credentials"), StatusCode::UNAUTHORIZED),
+        Ok(LoginOutcome::TooManyAttempts) => again(Problem::TooManyAttempts, StatusCode::TOO_MANY_REQUESTS),
         Err(e) => again(Problem::Store(e), StatusCode::INTERNAL_SERVER_ERROR),
     }
 }
@@ -185,11 +156,7 @@ async fn set_locale(
     headers: axum::http::HeaderMap,
     CsrfForm(f): CsrfForm<LocaleForm>,
 ) -> Result<Response, super::PageError> {
-    state
-        .store
-        .set_locale(&u.caller, &f.locale)
-        .await
-        .or_page(&u)?;
+    state.store.set_locale(&u.caller, &f.locale).await.or_page(&u)?;
     state.sessions.forget_user(u.user.id.as_str());
     // Back to the page the user was on, if it was one of ours.
     let back = headers
