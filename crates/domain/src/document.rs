@@ -62,11 +62,11 @@ impl ContentKind {
     }
 }
 
-/// Mostly printable bytes with no NUL: a text file in a legacy encoding rather than a binary.
+/// No control bytes but whitespace: a text file in a legacy encoding (Latin-1, Windows-1252)
+/// rather than a binary, which almost always holds NULs or other control bytes.
 fn looks_like_text(bytes: &[u8]) -> bool {
     let sample = &bytes[..bytes.len().min(4096)];
-    !sample.contains(&0)
-        && sample.iter().filter(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()).count() * 10 >= sample.len() * 7
+    sample.iter().all(|b| *b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
 }
 
 /// A file name safe to show and to send back in a download header.
@@ -95,6 +95,7 @@ mod tests {
         assert_eq!(ContentKind::sniff("Rapport social — Genève".as_bytes()).unwrap(), ContentKind::PlainText);
         assert_eq!(ContentKind::sniff(b"").unwrap_err().code, "empty_file");
         assert_eq!(ContentKind::sniff(b"caf\xe9 au lait").unwrap_err().code, "invalid_utf8");
+        assert_eq!(ContentKind::sniff(b"r\xe9sum\xe9").unwrap_err().code, "invalid_utf8");
         assert_eq!(
             ContentKind::sniff(b"MZ\x90\x00\x03\x00\x00\x00\xff\xff").unwrap_err().code,
             "unsupported_file_type"

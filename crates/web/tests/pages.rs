@@ -1,0 +1,203 @@
+//! The server-rendered pages through HTTP: sign-in, CSRF, forms with translated errors,
+//! escaping and security headers, on SQLite and on PostgreSQL.
+
+mod common;
+
+use common::{hidden, spawn_app, PASSWORD};
+use kinbridge_store::{both_backends, Backend};
+
+async fn sign_in_and_csrf(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let http =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+
+    // Pages need a session.
+    let r = http.get(app.url("/cases")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/login?next=/cases");
+
+    // The login form refuses a post without its CSRF token, and a wrong password.
+    let r =
+        http.post(app.url("/login")).form(&[("email", "ana@ch.test"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let page = http.get(app.url("/login?lang=fr")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Connexion à Kinbridge"), "login page in French");
+    let csrf = hidden(&page, "_csrf");
+    let r = http
+        .post(app.url("/login"))
+        .form(&[("_csrf", csrf.as_str()), ("email", "ana@ch.test"), ("password", "wrong password!")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Le courriel ou le mot de passe n&#39;est pas correct")
+            || page.contains("Le courriel ou le mot de passe n'est pas correct"),
+        "{page}"
+    );
+
+    // After five failures the account is locked for a while, even with the right password.
+    for _ in 0..5 {
+        let csrf = hidden(&http.get(app.url("/login")).send().await.unwrap().text().await.unwrap(), "_csrf");
+        http.post(app.url("/login"))
+            .form(&[("_csrf", csrf.as_str()), ("email", "luc@ch.test"), ("password", "wrong password!")])
+            .send()
+            .await
+            .unwrap();
+    }
+    let csrf = hidden(&http.get(app.url("/login")).send().await.unwrap().text().await.unwrap(), "_csrf");
+    let r = http
+        .post(app.url("/login"))
+        .form(&[("_csrf", csrf.as_str()), ("email", "luc@ch.test"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+
+    // A good login sets an HttpOnly, SameSite session cookie and goes to `next`, never off-site.
+    let csrf = hidden(&http.get(app.url("/login")).send().await.unwrap().text().await.unwrap(), "_csrf");
+    let r = http
+        .post(app.url("/login"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("email", "ana@ch.test"),
+            ("password", PASSWORD),
+            ("next", "//evil.example/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/");
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("kb_session="))
+        .unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+
+    // Every page carries the security headers and no caching of personal data.
+    let r = http.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let h = r.headers();
+    assert!(h["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["cache-control"], "no-store");
+}
+
+async fn forms_errors_and_escaping(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let http = app.browser("ana@ch.test").await;
+    let page = http.get(app.url("/cases/new")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden(&page, "_csrf");
+
+    // Switch to Spanish: errors come back in Spanish.
+    let r = http.post(app.url("/locale")).form(&[("_csrf", csrf.as_str()), ("locale", "es")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+
+    let before = app.case_data_counts().await;
+    // No CSRF token: refused, nothing written.
+    let r = http
+        .post(app.url("/cases"))
+        .form(&[("service", "family_tracing"), ("title", "x"), ("child_given_names", "A")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Missing title, bad birth date and country: 422, every field named, values kept.
+    let r = http
+        .post(app.url("/cases"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("service", "family_tracing"),
+            ("title", ""),
+            ("child_given_names", "Amanuel"),
+            ("child_birth_date", "2099-13-01"),
+            ("partner_country", "XX"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Título: es obligatorio"), "translated title error");
+    assert!(page.contains("Fecha de nacimiento: debe ser una fecha pasada"), "translated birth date error");
+    assert!(page.contains("País socio: debe ser un código de país"), "translated country error");
+    assert!(page.contains("value=\"Amanuel\""), "the form keeps what was typed");
+    assert_eq!(app.case_data_counts().await, before);
+
+    // A valid case; its title is escaped on every page that shows it.
+    let r = http
+        .post(app.url("/cases"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("service", "unaccompanied_minors"),
+            ("title", "<script>alert(1)</script> Amanuel"),
+            ("child_given_names", "Amanuel"),
+            ("child_family_name", "Tesfay"),
+            ("child_birth_date", "~15"),
+            ("child_nationalities", "ER"),
+            ("consent_given_by", "Amanuel"),
+            ("consent_scopes", "data_processing"),
+            ("consent_scopes", "tracing"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let page = http.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("<script>alert(1)</script>"));
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;") || page.contains("&#60;script&#62;"),
+        "escaped title"
+    );
+    assert!(page.contains("Amanuel Tesfay"));
+    assert!(page.contains("lang=\"es\""));
+    let list = http.get(app.url("/cases?q=amanuel")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("Un caso encontrado"), "filtered list in Spanish");
+
+    // A malformed UTF-8 upload through the page form: 422, no document.
+    let case_id = location.trim_start_matches("/cases/");
+    let docs_before = app.document_files();
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.clone())
+        .part("file", reqwest::multipart::Part::bytes(b"r\xe9sum\xe9".to_vec()).file_name("cv.txt"));
+    let r = http.post(app.url(&format!("/cases/{case_id}/documents"))).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("UTF-8"));
+    // Without the CSRF field the upload is refused too.
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(b"ok".to_vec()).file_name("a.txt"));
+    let r = http.post(app.url(&format!("/cases/{case_id}/documents"))).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(app.document_files(), docs_before);
+
+    // A note through the form, then an invalid transition: a clear 409 page.
+    let r = http
+        .post(app.url(&format!("/cases/{case_id}/notes")))
+        .form(&[("_csrf", csrf.as_str()), ("body", "Primer contacto.")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = http
+        .post(app.url(&format!("/cases/{case_id}/actions")))
+        .form(&[("_csrf", csrf.as_str()), ("action", "approve_closure")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("Este paso no es posible"));
+
+    // Another member's user gets a 404 page for the case.
+    let de = app.browser("jonas@de.test").await;
+    let r = de.get(app.url(&location)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+both_backends!(sign_in_and_csrf, forms_errors_and_escaping);
