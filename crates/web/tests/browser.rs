@@ -1,0 +1,189 @@
+//! The cross-border story in a real browser: headless Chromium driven through ChromeDriver,
+//! against the real server, on SQLite and on PostgreSQL. Needs Debian's `chromium` and
+//! `chromium-driver` (scripts/test installs them).
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{due_date, spawn_app, TestApp, PASSWORD};
+use fantoccini::{Client, ClientBuilder, Locator};
+use kinbridge_store::{both_backends, Backend};
+use serde_json::json;
+
+struct Driver {
+    process: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+async fn start_driver() -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let process = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect(
+            "chromedriver must be installed (Debian packages chromium and chromium-driver; scripts/test installs them)",
+        );
+    for _ in 0..100 {
+        if reqwest::get(format!("http://127.0.0.1:{port}/status")).await.is_ok() {
+            return Driver { process, port };
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    let profile = std::env::temp_dir().join(format!("kb-chrome-{}", uuid::Uuid::new_v4().simple()));
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+                     "--disable-quic", "--disable-component-update", "--disable-sync", "--window-size=1200,900",
+                     format!("--user-data-dir={}", profile.display())]
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("connect to chromedriver")
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let e = c.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}"));
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}")).click().await.unwrap();
+}
+
+async fn choose(c: &Client, css: &str, value: &str) {
+    c.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}")).select_by_value(value).await.unwrap();
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}")).text().await.unwrap()
+}
+
+async fn login(c: &Client, app: &TestApp, email: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    fill(c, "#email", email).await;
+    fill(c, "#password", PASSWORD).await;
+    click(c, ".login button[type=submit]").await;
+    assert!(c.current_url().await.unwrap().path() == "/", "signed in as {email}");
+}
+
+async fn logout(c: &Client) {
+    click(c, "form[action='/logout'] button").await;
+}
+
+async fn story_in_the_browser(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let driver = start_driver().await;
+    let c = browser(&driver).await;
+
+    // Switzerland opens a case.
+    login(&c, &app, "ana@ch.test").await;
+    click(&c, "a.button[href='/cases/new']").await;
+    choose(&c, "#service", "family_tracing").await;
+    fill(&c, "#title", "Tracing of Amanuel's mother").await;
+    fill(&c, "#partner_country", "DE").await;
+    fill(&c, "#child_views", "I want to see my mother.").await;
+    fill(&c, "#cg", "Amanuel").await;
+    fill(&c, "#cf", "Tesfay").await;
+    fill(&c, "#cb", "~12").await;
+    click(&c, "form[action='/cases'] button[type=submit]").await;
+    assert!(c.current_url().await.unwrap().path().starts_with("/cases/"));
+    assert_eq!(text(&c, "#case-status").await, "Open");
+    let case_url = c.current_url().await.unwrap().to_string();
+
+    // ... and sends a request to Germany.
+    click(&c, "#requests summary").await;
+    choose(&c, "#q-to", "DE").await;
+    choose(&c, "#q-kind", "home_study").await;
+    c.execute("document.getElementById('q-due').value = arguments[0];", vec![json!(due_date())]).await.unwrap();
+    fill(&c, "#q-subject", "Home study of the mother").await;
+    fill(&c, "#q-message", "Please assess the mother's home in Hamburg.").await;
+    click(&c, "form[action$='/requests'] button[type=submit]").await;
+    assert!(c.current_url().await.unwrap().path().starts_with("/requests/"));
+    assert_eq!(text(&c, "#request-status").await, "Sent");
+    let request_url = c.current_url().await.unwrap().to_string();
+    logout(&c).await;
+
+    // Germany finds it in the inbox and answers.
+    login(&c, &app, "jonas@de.test").await;
+    c.goto(&app.url("/requests?box=inbox")).await.unwrap();
+    click(&c, "table a[href^='/requests/']").await;
+    assert_eq!(c.current_url().await.unwrap().to_string(), request_url);
+    assert!(c.source().await.unwrap().contains("Amanuel Tesfay"), "the shared child is shown to the partner");
+    click(&c, "button[value='acknowledge']").await;
+    assert_eq!(text(&c, "#request-status").await, "Acknowledged");
+    click(&c, "button[value='accept']").await;
+    assert_eq!(text(&c, "#request-status").await, "Accepted");
+    fill(&c, "#report", "The mother's home is suitable.").await;
+    click(&c, "form:has(#report) button[type=submit]").await;
+    assert_eq!(text(&c, "#request-status").await, "Answered");
+    logout(&c).await;
+
+    // Switzerland reads the report, closes the request and proposes to close the case.
+    login(&c, &app, "ana@ch.test").await;
+    c.goto(&request_url).await.unwrap();
+    assert!(
+        c.source().await.unwrap().contains("The mother&#39;s home is suitable.")
+            || c.source().await.unwrap().contains("The mother's home is suitable.")
+    );
+    click(&c, "button[value='close']").await;
+    assert_eq!(text(&c, "#request-status").await, "Closed");
+    c.goto(&case_url).await.unwrap();
+    choose(&c, "#outcome", "reunified").await;
+    click(&c, "button[value='propose_closure']").await;
+    assert_eq!(text(&c, "#case-status").await, "Closure proposed");
+    logout(&c).await;
+
+    // The supervisor approves the closure.
+    login(&c, &app, "boss@ch.test").await;
+    c.goto(&case_url).await.unwrap();
+    click(&c, "button[value='approve_closure']").await;
+    assert_eq!(text(&c, "#case-status").await, "Closed");
+    assert_eq!(text(&c, "#case-outcome").await, "Reunified with family");
+    if let Ok(dir) = std::env::var("KINBRIDGE_SCREENSHOTS") {
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(format!("case-closed-{backend:?}.png")), png).unwrap();
+    }
+    c.close().await.unwrap();
+}
+
+/// Arabic turns the whole page right to left.
+async fn arabic_is_right_to_left(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let driver = start_driver().await;
+    let c = browser(&driver).await;
+    c.goto(&app.url("/login?lang=ar")).await.unwrap();
+    let dir = c
+        .execute("return document.documentElement.dir + ' ' + getComputedStyle(document.body).direction;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(dir, json!("rtl rtl"));
+    // Nothing overflows the viewport sideways.
+    let overflow =
+        c.execute("return document.documentElement.scrollWidth <= window.innerWidth;", vec![]).await.unwrap();
+    assert_eq!(overflow, json!(true));
+    c.close().await.unwrap();
+}
+
+both_backends!(story_in_the_browser, arabic_is_right_to_left);
