@@ -443,7 +443,7 @@ pub async fn load(
         let country_name = Country::parse(partner_country).map(|c| c.name()).unwrap_or(partner_country);
         let title = text::fill(pick_str(&mut rng, text::title(service.as_str())), child_given, &adult, country_name);
         let summary = text::fill(pick_str(&mut rng, text::note(note_lang)), &child_name, &adult, country_name);
-        let views = if child_age >= 7 && child_age < 18 {
+        let views = if (7..18).contains(&child_age) {
             text::fill(pick_str(&mut rng, text::note(note_lang)), &child_name, &adult, country_name)
         } else {
             String::new()

@@ -49,7 +49,7 @@ impl ContentKind {
         } else if bytes.starts_with(b"PK\x03\x04") {
             Self::OfficeDocument
         } else if std::str::from_utf8(bytes).is_ok() {
-            if bytes.iter().any(|b| *b == 0) {
+            if bytes.contains(&0) {
                 return Err(e("unsupported_file_type"));
             }
             Self::PlainText

@@ -48,7 +48,7 @@ pub enum LoginOutcome {
     /// The raw session token: given to the client once, stored only as a hash.
     LoggedIn {
         token: String,
-        session: Session,
+        session: Box<Session>,
     },
     BadCredentials,
     TooManyAttempts,
@@ -275,7 +275,7 @@ impl Store {
         append(&mut tx, &[entry]).await?;
         tx.commit().await?;
         let user = self.user(&user_id).await?.ok_or_else(StoreError::not_found)?;
-        Ok(LoginOutcome::LoggedIn { token, session: Session { user, csrf_token } })
+        Ok(LoginOutcome::LoggedIn { token, session: Box::new(Session { user, csrf_token }) })
     }
 
     /// The live session for a token, if any.
