@@ -7,6 +7,7 @@ nav-cases = الملفات
 nav-inbox = الطلبات الواردة
 nav-outbox = الطلبات الصادرة
 nav-members = دليل الشبكة
+nav-audit = سجل التدقيق
 nav-flows = تدفق الطلبات
 language = اللغة
 change-language = تغيير

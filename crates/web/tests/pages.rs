@@ -200,4 +200,22 @@ async fn forms_errors_and_escaping(backend: Backend) {
     assert_eq!(r.status(), 404);
 }
 
-both_backends!(sign_in_and_csrf, forms_errors_and_escaping);
+/// The data protection officer reads who touched a record; nobody else may.
+async fn audit_trail_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ch = app.api("ana@ch.test").await;
+    let (_, case) = ch.post("/api/v1/cases", common::case_body()).await;
+    let cid = case["id"].as_str().unwrap().to_string();
+    let fr = app.api("marie@fr.test").await;
+    assert_eq!(fr.get(&format!("/api/v1/cases/{cid}")).await.0, 404);
+
+    let dpo = app.browser("dpo@gs.test").await;
+    let r = dpo.get(app.url(&format!("/audit?entity={cid}"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains(">create<") && page.contains(">denied<"), "the creation and the refused access are listed");
+    let worker = app.browser("ana@ch.test").await;
+    assert_eq!(worker.get(app.url("/audit")).send().await.unwrap().status(), 403);
+}
+
+both_backends!(sign_in_and_csrf, forms_errors_and_escaping, audit_trail_page);

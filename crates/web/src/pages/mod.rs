@@ -1,6 +1,7 @@
 //! Server-rendered pages: usable without JavaScript, accessible, translated. Each module is
 //! one area of the product and brings its own routes.
 
+mod audit;
 mod cases;
 mod dashboard;
 mod documents;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(requests::router())
         .merge(documents::router())
         .merge(network::router())
+        .merge(audit::router())
 }
 
 /// The signed-in user as the page header shows them.
@@ -45,6 +47,7 @@ pub struct Me {
     pub casework: bool,
     pub supervisor: bool,
     pub flows: bool,
+    pub audit: bool,
 }
 
 /// What every page carries: the translator, the user, the CSRF token, messages.
@@ -68,6 +71,7 @@ impl Frame {
                 casework: actor.has_casework(),
                 supervisor: actor.role == Role::Supervisor,
                 flows: actor.can_see_network_flows(),
+                audit: actor.can_read_audit(),
             }),
             csrf: u.csrf.clone(),
             errors: Vec::new(),

@@ -30,6 +30,7 @@ pub const ACCOUNTS: &[(&str, Role, &str)] = &[
     ("GS", Role::Coordinator, "coord@gs.test"),
     ("GS", Role::Researcher, "research@gs.test"),
     ("CH", Role::MemberAdmin, "admin@ch.test"),
+    ("GS", Role::DataProtectionOfficer, "dpo@gs.test"),
 ];
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
