@@ -182,6 +182,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.lists.clear();
         self.user(&id).await?.ok_or_else(StoreError::not_found)
     }
 
@@ -193,12 +194,17 @@ impl Store {
 
     /// The active caseworkers and supervisors of a member, for assignment lists.
     pub async fn colleagues(&self, member_id: &MemberId) -> Result<Vec<User>> {
+        if let Some(users) = self.lists.colleagues(member_id.as_str()) {
+            return Ok(users);
+        }
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users u JOIN members m ON m.id = u.member_id \
              WHERE u.member_id = $1 AND u.active = 1 AND u.role IN ('caseworker', 'supervisor') ORDER BY u.display_name"
         );
         let rows = sqlx::query(&sql).bind(member_id.as_str()).fetch_all(&self.pool).await?;
-        rows.iter().map(user_from).collect()
+        let users = rows.iter().map(user_from).collect::<Result<Vec<_>>>()?;
+        self.lists.set_colleagues(member_id.as_str(), users.clone());
+        Ok(users)
     }
 
     /// Checks the password, under the rate limit, and opens a session. Every attempt is

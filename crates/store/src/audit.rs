@@ -80,27 +80,52 @@ pub async fn append(tx: &mut Tx, entries: &[AuditEntry]) -> Result<()> {
     let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
     let mut seq: i64 = get(&head, "seq")?;
     let mut prev: String = get(&head, "hash")?;
-    for e in entries {
-        seq += 1;
-        let hash = chain_hash(&prev, seq, e);
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, user_id, member_id, ip, action, entity, entity_id, detail, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(seq)
-        .bind(&e.at)
-        .bind(e.user_id.as_deref())
-        .bind(e.member_id.as_deref())
-        .bind(e.ip.as_deref())
-        .bind(e.action.as_str())
-        .bind(&e.entity)
-        .bind(e.entity_id.as_deref())
-        .bind(&e.detail)
-        .bind(&prev)
-        .bind(&hash)
-        .execute(&mut **tx)
-        .await?;
-        prev = hash;
+    // Many rows per statement: a group of reads is one round trip, not one per entry.
+    const ROWS_PER_STATEMENT: usize = 50;
+    for chunk in entries.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = String::from(
+            "INSERT INTO audit_log (seq, at, user_id, member_id, ip, action, entity, entity_id, detail, prev_hash, hash) VALUES ",
+        );
+        let mut args = sqlx::any::AnyArguments::default();
+        for (i, e) in chunk.iter().enumerate() {
+            seq += 1;
+            let hash = chain_hash(&prev, seq, e);
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let b = i * 11;
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9,
+                b + 10,
+                b + 11
+            ));
+            use sqlx::Arguments;
+            let r: Result<(), sqlx::error::BoxDynError> = (|| {
+                args.add(seq)?;
+                args.add(e.at.clone())?;
+                args.add(e.user_id.clone())?;
+                args.add(e.member_id.clone())?;
+                args.add(e.ip.clone())?;
+                args.add(e.action.as_str().to_string())?;
+                args.add(e.entity.clone())?;
+                args.add(e.entity_id.clone())?;
+                args.add(e.detail.clone())?;
+                args.add(prev.clone())?;
+                args.add(hash.clone())
+            })();
+            r.map_err(sqlx::Error::Encode)?;
+            prev = hash;
+        }
+        sqlx::query_with(&sql, args).execute(&mut **tx).await?;
     }
     sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(seq)

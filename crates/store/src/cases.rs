@@ -312,103 +312,21 @@ impl Store {
     pub async fn case_detail(&self, caller: &Caller, id: &str) -> Result<CaseDetail> {
         let case = self.authorize_case(caller, id, CaseAccess::Read).await?;
         let cid = case.id.as_str().to_string();
-        let (people, relationships, consents, notes, documents, requests, timeline) = futures::try_join!(
-            self.people_of(&cid),
-            self.relationships_of(&cid),
-            self.consents_of(&cid),
-            self.notes_of(&cid),
-            self.documents_of_case(&cid),
-            self.requests_of_case(&cid),
-            self.timeline_of(&cid),
-        )?;
+        // One connection, one query after another: on SQLite every query is a round trip to
+        // the connection's thread, and spreading a page over seven connections costs more in
+        // wake-ups than it gains.
+        let mut conn = self.pool.acquire().await?;
+        let people = people_of(&mut *conn, &cid).await?;
+        let relationships = relationships_of(&mut *conn, &cid).await?;
+        let consents = consents_of(&mut *conn, &cid).await?;
+        let notes = notes_of(&mut *conn, &cid).await?;
+        let documents = crate::documents::documents_of_case(&mut *conn, &cid).await?;
+        let requests = crate::requests::requests_of_case(&mut *conn, &cid).await?;
+        let timeline = timeline_of(&mut *conn, &cid).await?;
+        drop(conn);
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(&cid), "")]).await?;
         let beneficiaries = beneficiaries(&case, &people);
         Ok(CaseDetail { case, people, relationships, consents, notes, documents, requests, timeline, beneficiaries })
-    }
-
-    pub(crate) async fn people_of(&self, case_id: &str) -> Result<Vec<Person>> {
-        let rows = sqlx::query("SELECT * FROM people WHERE case_id = $1 ORDER BY created_at, id")
-            .bind(case_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(person_from).collect()
-    }
-
-    async fn relationships_of(&self, case_id: &str) -> Result<Vec<Relationship>> {
-        let rows = sqlx::query(
-            "SELECT from_person_id, to_person_id, kind FROM relationships WHERE case_id = $1 ORDER BY created_at",
-        )
-        .bind(case_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let kind: String = get(r, "kind")?;
-                Ok(Relationship {
-                    from_person_id: PersonId::from_trusted(get(r, "from_person_id")?),
-                    to_person_id: PersonId::from_trusted(get(r, "to_person_id")?),
-                    kind: RelationshipKind::parse(&kind).unwrap_or(RelationshipKind::RelativeOf),
-                })
-            })
-            .collect()
-    }
-
-    async fn consents_of(&self, case_id: &str) -> Result<Vec<Consent>> {
-        let rows = sqlx::query(
-            "SELECT scope, given_by, given_on, withdrawn_on FROM consents WHERE case_id = $1 ORDER BY created_at",
-        )
-        .bind(case_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Consent {
-                    scope: get(r, "scope")?,
-                    given_by: get(r, "given_by")?,
-                    given_on: get(r, "given_on")?,
-                    withdrawn_on: get(r, "withdrawn_on")?,
-                })
-            })
-            .collect()
-    }
-
-    async fn notes_of(&self, case_id: &str) -> Result<Vec<Note>> {
-        let rows = sqlx::query(
-            "SELECT n.id, u.display_name, n.body, n.created_at FROM notes n JOIN users u ON u.id = n.author_id WHERE n.case_id = $1 ORDER BY n.created_at DESC",
-        )
-        .bind(case_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Note {
-                    id: get(r, "id")?,
-                    author_name: get(r, "display_name")?,
-                    body: get(r, "body")?,
-                    created_at: get(r, "created_at")?,
-                })
-            })
-            .collect()
-    }
-
-    async fn timeline_of(&self, case_id: &str) -> Result<Vec<TimelineEvent>> {
-        let rows = sqlx::query(
-            "SELECT e.at, u.display_name, e.kind, e.detail FROM case_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.at DESC, e.id DESC",
-        )
-        .bind(case_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let kind: String = get(r, "kind")?;
-                Ok(TimelineEvent {
-                    at: get(r, "at")?,
-                    actor_name: get(r, "display_name")?,
-                    kind: EventKind::parse(&kind).unwrap_or(EventKind::Updated),
-                    detail: get(r, "detail")?,
-                })
-            })
-            .collect()
     }
 
     /// The case list, filtered and paginated, within the caller's scope.
@@ -550,14 +468,14 @@ impl Store {
         .await?;
         append(&mut tx, &[caller.entry(AuditAction::Create, "person", Some(id.as_str()), case.id.as_str())]).await?;
         tx.commit().await?;
-        let people = self.people_of(case.id.as_str()).await?;
+        let people = people_of(&self.pool, case.id.as_str()).await?;
         people.into_iter().find(|x| x.id == id).ok_or_else(StoreError::not_found)
     }
 
     /// The people of a case, audited as a read of the case.
     pub async fn people(&self, caller: &Caller, case_id: &str) -> Result<Vec<Person>> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
-        let people = self.people_of(case.id.as_str()).await?;
+        let people = people_of(&self.pool, case.id.as_str()).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "people")]).await?;
         Ok(people)
     }
@@ -571,7 +489,7 @@ impl Store {
         kind: RelationshipKind,
     ) -> Result<()> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
-        let people = self.people_of(case.id.as_str()).await?;
+        let people = people_of(&self.pool, case.id.as_str()).await?;
         let known = |id: &str| people.iter().any(|p| p.id.as_str() == id);
         if from == to || !known(from) || !known(to) {
             return Err(DomainError::field("person", "unknown_person").into());
@@ -626,7 +544,7 @@ impl Store {
     /// Notes of a case, audited.
     pub async fn notes(&self, caller: &Caller, case_id: &str) -> Result<Vec<Note>> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
-        let notes = self.notes_of(case.id.as_str()).await?;
+        let notes = notes_of(&self.pool, case.id.as_str()).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "notes")]).await?;
         Ok(notes)
     }
@@ -726,4 +644,95 @@ async fn insert_consent(tx: &mut Tx, case_id: &str, by: &UserId, c: &NewConsent)
         .execute(&mut **tx)
         .await?;
     event(tx, case_id, Some(by), EventKind::ConsentRecorded, &format!("{} — {}", c.scope, c.given_by)).await
+}
+
+pub(crate) async fn people_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<Person>> {
+    let rows = sqlx::query("SELECT * FROM people WHERE case_id = $1 ORDER BY created_at, id")
+        .bind(case_id.to_string())
+        .fetch_all(e)
+        .await?;
+    rows.iter().map(person_from).collect()
+}
+
+pub(crate) async fn relationships_of<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    case_id: &str,
+) -> Result<Vec<Relationship>> {
+    let rows = sqlx::query(
+        "SELECT from_person_id, to_person_id, kind FROM relationships WHERE case_id = $1 ORDER BY created_at",
+    )
+    .bind(case_id.to_string())
+    .fetch_all(e)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let kind: String = get(r, "kind")?;
+            Ok(Relationship {
+                from_person_id: PersonId::from_trusted(get(r, "from_person_id")?),
+                to_person_id: PersonId::from_trusted(get(r, "to_person_id")?),
+                kind: RelationshipKind::parse(&kind).unwrap_or(RelationshipKind::RelativeOf),
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn consents_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<Consent>> {
+    let rows = sqlx::query(
+        "SELECT scope, given_by, given_on, withdrawn_on FROM consents WHERE case_id = $1 ORDER BY created_at",
+    )
+    .bind(case_id.to_string())
+    .fetch_all(e)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Consent {
+                scope: get(r, "scope")?,
+                given_by: get(r, "given_by")?,
+                given_on: get(r, "given_on")?,
+                withdrawn_on: get(r, "withdrawn_on")?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn notes_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<Note>> {
+    let rows = sqlx::query(
+        "SELECT n.id, u.display_name, n.body, n.created_at FROM notes n JOIN users u ON u.id = n.author_id WHERE n.case_id = $1 ORDER BY n.created_at DESC",
+    )
+    .bind(case_id.to_string())
+    .fetch_all(e)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Note {
+                id: get(r, "id")?,
+                author_name: get(r, "display_name")?,
+                body: get(r, "body")?,
+                created_at: get(r, "created_at")?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn timeline_of<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    case_id: &str,
+) -> Result<Vec<TimelineEvent>> {
+    let rows = sqlx::query(
+        "SELECT e.at, u.display_name, e.kind, e.detail FROM case_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.at DESC, e.id DESC",
+    )
+    .bind(case_id.to_string())
+    .fetch_all(e)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let kind: String = get(r, "kind")?;
+            Ok(TimelineEvent {
+                at: get(r, "at")?,
+                actor_name: get(r, "display_name")?,
+                kind: EventKind::parse(&kind).unwrap_or(EventKind::Updated),
+                detail: get(r, "detail")?,
+            })
+        })
+        .collect()
 }

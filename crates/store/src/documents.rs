@@ -142,26 +142,6 @@ impl Store {
         Err(self.denied(caller, "request", id).await)
     }
 
-    /// The sender's own documents on a case (not the partner's replies).
-    pub(crate) async fn documents_of_case(&self, case_id: &str) -> Result<Vec<Document>> {
-        let rows = sqlx::query(&format!("{DOC_SELECT} WHERE d.case_id = $1 ORDER BY d.created_at DESC"))
-            .bind(case_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(doc_from).collect()
-    }
-
-    /// Documents either side may see on a request: those shared with it and those uploaded to it.
-    pub(crate) async fn documents_of_request(&self, request_id: &str) -> Result<Vec<Document>> {
-        let rows = sqlx::query(&format!(
-            "{DOC_SELECT} WHERE d.request_id = $1 OR d.id IN (SELECT document_id FROM request_documents WHERE request_id = $1) ORDER BY d.created_at"
-        ))
-        .bind(request_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(doc_from).collect()
-    }
-
     /// A document's bytes, if the caller may see it: its member's caseworkers through the
     /// case, or either side of a request it was uploaded to or shared with. Audited.
     pub async fn download_document(&self, caller: &Caller, id: &str) -> Result<(Document, Bytes)> {
@@ -207,8 +187,34 @@ impl Store {
     /// Documents of a case, audited.
     pub async fn documents(&self, caller: &Caller, case_id: &str) -> Result<Vec<Document>> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
-        let docs = self.documents_of_case(case.id.as_str()).await?;
+        let docs = documents_of_case(&self.pool, case.id.as_str()).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "documents")]).await?;
         Ok(docs)
     }
+}
+
+/// The sender's own documents on a case (not the partner's replies).
+pub(crate) async fn documents_of_case<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    e: E,
+    case_id: &str,
+) -> Result<Vec<Document>> {
+    let rows = sqlx::query(&format!("{DOC_SELECT} WHERE d.case_id = $1 ORDER BY d.created_at DESC"))
+        .bind(case_id.to_string())
+        .fetch_all(e)
+        .await?;
+    rows.iter().map(doc_from).collect()
+}
+
+/// Documents either side may see on a request: those shared with it and those uploaded to it.
+pub(crate) async fn documents_of_request<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    e: E,
+    request_id: &str,
+) -> Result<Vec<Document>> {
+    let rows = sqlx::query(&format!(
+        "{DOC_SELECT} WHERE d.request_id = $1 OR d.id IN (SELECT document_id FROM request_documents WHERE request_id = $1) ORDER BY d.created_at"
+    ))
+    .bind(request_id.to_string())
+    .fetch_all(e)
+    .await?;
+    rows.iter().map(doc_from).collect()
 }

@@ -75,6 +75,46 @@ pub struct Store {
     audit: AuditWriter,
     data_dir: PathBuf,
     database_url: String,
+    lists: ListCache,
+}
+
+/// Short-lived copies of lists every page needs and that change rarely (the directory,
+/// each member's staff). A change made through this instance clears them at once; other
+/// instances see it within `ListCache::TTL`.
+#[derive(Clone, Default)]
+pub(crate) struct ListCache {
+    members: Arc<std::sync::Mutex<Option<(std::time::Instant, Vec<kinbridge_domain::member::Member>)>>>,
+    colleagues: Arc<std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Vec<accounts::User>)>>>,
+}
+
+impl ListCache {
+    pub(crate) const TTL: Duration = Duration::from_secs(30);
+
+    pub(crate) fn members(&self) -> Option<Vec<kinbridge_domain::member::Member>> {
+        let guard = self.members.lock().unwrap_or_else(|p| p.into_inner());
+        guard.as_ref().filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, m)| m.clone())
+    }
+
+    pub(crate) fn set_members(&self, m: Vec<kinbridge_domain::member::Member>) {
+        *self.members.lock().unwrap_or_else(|p| p.into_inner()) = Some((std::time::Instant::now(), m));
+    }
+
+    pub(crate) fn colleagues(&self, member: &str) -> Option<Vec<accounts::User>> {
+        let guard = self.colleagues.lock().unwrap_or_else(|p| p.into_inner());
+        guard.get(member).filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, u)| u.clone())
+    }
+
+    pub(crate) fn set_colleagues(&self, member: &str, users: Vec<accounts::User>) {
+        self.colleagues
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(member.to_string(), (std::time::Instant::now(), users));
+    }
+
+    pub(crate) fn clear(&self) {
+        *self.members.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.colleagues.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -124,6 +164,7 @@ impl Store {
             audit,
             data_dir: data_dir.to_path_buf(),
             database_url: database_url.to_string(),
+            lists: ListCache::default(),
         })
     }
 

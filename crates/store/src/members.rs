@@ -65,6 +65,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.lists.clear();
         Ok(Member {
             id,
             code: new.code.clone(),
@@ -81,9 +82,14 @@ impl Store {
 
     /// The whole directory; every signed-in user may read it.
     pub async fn members(&self) -> Result<Vec<Member>> {
+        if let Some(m) = self.lists.members() {
+            return Ok(m);
+        }
         let sql = format!("SELECT {MEMBER_COLUMNS} FROM members ORDER BY country, code");
         let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
-        rows.iter().map(member_from).collect()
+        let members = rows.iter().map(member_from).collect::<Result<Vec<_>>>()?;
+        self.lists.set_members(members.clone());
+        Ok(members)
     }
 
     pub async fn member_by_code(&self, code: &str) -> Result<Option<Member>> {

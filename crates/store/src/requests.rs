@@ -144,11 +144,11 @@ impl Store {
         if to.id == case.member_id {
             return Err(DomainError::field("to_member", "same_member").into());
         }
-        let people = self.people_of(case.id.as_str()).await?;
+        let people = crate::cases::people_of(&self.pool, case.id.as_str()).await?;
         if share_people.iter().any(|p| !people.iter().any(|x| x.id.as_str() == p)) {
             return Err(DomainError::field("share_people", "unknown_person").into());
         }
-        let docs = self.documents_of_case(case.id.as_str()).await?;
+        let docs = crate::documents::documents_of_case(&self.pool, case.id.as_str()).await?;
         if share_documents.iter().any(|d| !docs.iter().any(|x| x.id.as_str() == d)) {
             return Err(DomainError::field("share_documents", "unknown_document").into());
         }
@@ -263,12 +263,6 @@ impl Store {
         Ok((get(&row, "inbox")?, get(&row, "outbox")?))
     }
 
-    pub(crate) async fn requests_of_case(&self, case_id: &str) -> Result<Vec<Request>> {
-        let sql = format!("{REQUEST_SELECT} WHERE r.case_id = $1 ORDER BY r.sent_at DESC");
-        let rows = sqlx::query(&sql).bind(case_id.to_string()).fetch_all(&self.pool).await?;
-        rows.iter().map(request_from).collect()
-    }
-
     pub async fn request_detail(&self, caller: &Caller, id: &str) -> Result<RequestDetail> {
         let (request, party) = self.authorize_request(caller, id).await?;
         let rid = request.id.as_str().to_string();
@@ -297,7 +291,7 @@ impl Store {
             .iter()
             .map(person_from)
             .collect::<Result<Vec<_>>>()?;
-        let documents = self.documents_of_request(&rid).await?;
+        let documents = crate::documents::documents_of_request(&self.pool, &rid).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "request", Some(&rid), "")]).await?;
         let actions = request.status.actions_for(party);
         Ok(RequestDetail { request, party, messages, shared_people, documents, actions })
@@ -472,4 +466,11 @@ async fn insert_message(tx: &mut crate::Tx, request_id: &str, caller: &Caller, k
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// The requests sent about a case, newest first.
+pub(crate) async fn requests_of_case<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<Request>> {
+    let sql = format!("{REQUEST_SELECT} WHERE r.case_id = $1 ORDER BY r.sent_at DESC");
+    let rows = sqlx::query(&sql).bind(case_id.to_string()).fetch_all(e).await?;
+    rows.iter().map(request_from).collect()
 }
