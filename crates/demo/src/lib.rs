@@ -722,6 +722,12 @@ pub async fn load(
             .await?;
     }
     tx.commit().await?;
+    // After a bulk load PostgreSQL needs statistics for its planner and a visibility map for
+    // index-only counts; autovacuum would get there later. SQLite's planner does better here
+    // without statistics, so it is left alone.
+    if store.backend() == kinbridge_store::Backend::Postgres {
+        sqlx::raw_sql("VACUUM ANALYZE").execute(store.pool()).await?;
+    }
     store
         .audit(vec![kinbridge_store::audit::system_entry(
             AuditAction::Admin,

@@ -264,6 +264,11 @@ impl Store {
             tx.commit().await?;
             return Ok(LoginOutcome::BadCredentials);
         };
+        // Expired sessions and old sign-in attempts have no use left; they go here, where
+        // a write lock is held anyway.
+        let week_ago = (chrono::Utc::now() - chrono::Duration::days(7)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(week_ago).execute(&mut *tx).await?;
         let token = random_token();
         let csrf_token = random_token();
         let expires =
