@@ -83,9 +83,12 @@ pub struct Store {
 /// instances see it within `ListCache::TTL`.
 #[derive(Clone, Default)]
 pub(crate) struct ListCache {
-    members: Arc<std::sync::Mutex<Option<(std::time::Instant, Vec<kinbridge_domain::member::Member>)>>>,
-    colleagues: Arc<std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Vec<accounts::User>)>>>,
+    members: Arc<std::sync::Mutex<Option<Stamped<Vec<kinbridge_domain::member::Member>>>>>,
+    colleagues: Arc<std::sync::Mutex<std::collections::HashMap<String, Stamped<Vec<accounts::User>>>>>,
 }
+
+/// A cached value and when it was read.
+type Stamped<T> = (std::time::Instant, T);
 
 impl ListCache {
     pub(crate) const TTL: Duration = Duration::from_secs(30);
