@@ -465,17 +465,11 @@ async fn send_request(
     }
 }
 
-#[derive(Deserialize)]
-struct AssignForm {
-    #[serde(default)]
-    assignee: String,
-}
-
 async fn assign(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-    CsrfForm(f): CsrfForm<AssignForm>,
+    CsrfForm(f): CsrfForm<super::AssignForm>,
 ) -> Result<Response, PageError> {
     let r = state.store.assign_case(&u.caller, &id, &f.assignee).await.map_err(Problem::from);
     after(&state, &u, &id, "summary", r).await

@@ -175,6 +175,13 @@ pub fn url_encode(s: &str) -> String {
         .collect()
 }
 
+/// The assignment form of cases and requests: one colleague's id.
+#[derive(serde::Deserialize)]
+pub(crate) struct AssignForm {
+    #[serde(default)]
+    pub(crate) assignee: String,
+}
+
 pub fn see_other(to: &str) -> Response {
     axum::response::Redirect::to(to).into_response()
 }
