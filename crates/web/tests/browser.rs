@@ -78,8 +78,22 @@ async fn choose(c: &Client, css: &str, value: &str) {
     c.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}")).select_by_value(value).await.unwrap();
 }
 
-async fn text(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}")).text().await.unwrap()
+/// Waits until `css` shows `want`: a click returns before the page it submits has loaded,
+/// so the old page may still be there for a moment.
+async fn expect_text(c: &Client, css: &str, want: &str) {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css(css)).await {
+            if let Ok(t) = e.text().await {
+                if t == want {
+                    return;
+                }
+                last = t;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} shows {last:?}, not {want:?}");
 }
 
 async fn login(c: &Client, app: &TestApp, email: &str) {
@@ -87,11 +101,21 @@ async fn login(c: &Client, app: &TestApp, email: &str) {
     fill(c, "#email", email).await;
     fill(c, "#password", PASSWORD).await;
     click(c, ".login button[type=submit]").await;
-    assert!(c.current_url().await.unwrap().path() == "/", "signed in as {email}");
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("form[action='/logout']"))
+        .await
+        .unwrap_or_else(|_| panic!("signed in as {email}"));
+    assert_eq!(c.current_url().await.unwrap().path(), "/");
 }
 
 async fn logout(c: &Client) {
     click(c, "form[action='/logout'] button").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#email"))
+        .await
+        .expect("back on the login page");
 }
 
 async fn story_in_the_browser(backend: Backend) {
@@ -110,8 +134,8 @@ async fn story_in_the_browser(backend: Backend) {
     fill(&c, "#cf", "Tesfay").await;
     fill(&c, "#cb", "~12").await;
     click(&c, "form[action='/cases'] button[type=submit]").await;
+    expect_text(&c, "#case-status", "Open").await;
     assert!(c.current_url().await.unwrap().path().starts_with("/cases/"));
-    assert_eq!(text(&c, "#case-status").await, "Open");
     let case_url = c.current_url().await.unwrap().to_string();
 
     // ... and sends a request to Germany.
@@ -122,8 +146,8 @@ async fn story_in_the_browser(backend: Backend) {
     fill(&c, "#q-subject", "Home study of the mother").await;
     fill(&c, "#q-message", "Please assess the mother's home in Hamburg.").await;
     click(&c, "form[action$='/requests'] button[type=submit]").await;
+    expect_text(&c, "#request-status", "Sent").await;
     assert!(c.current_url().await.unwrap().path().starts_with("/requests/"));
-    assert_eq!(text(&c, "#request-status").await, "Sent");
     let request_url = c.current_url().await.unwrap().to_string();
     logout(&c).await;
 
@@ -131,15 +155,16 @@ async fn story_in_the_browser(backend: Backend) {
     login(&c, &app, "jonas@de.test").await;
     c.goto(&app.url("/requests?box=inbox")).await.unwrap();
     click(&c, "table a[href^='/requests/']").await;
+    expect_text(&c, "#request-status", "Sent").await;
     assert_eq!(c.current_url().await.unwrap().to_string(), request_url);
     assert!(c.source().await.unwrap().contains("Amanuel Tesfay"), "the shared child is shown to the partner");
     click(&c, "button[value='acknowledge']").await;
-    assert_eq!(text(&c, "#request-status").await, "Acknowledged");
+    expect_text(&c, "#request-status", "Acknowledged").await;
     click(&c, "button[value='accept']").await;
-    assert_eq!(text(&c, "#request-status").await, "Accepted");
+    expect_text(&c, "#request-status", "Accepted").await;
     fill(&c, "#report", "The mother's home is suitable.").await;
     click(&c, "form:has(#report) button[type=submit]").await;
-    assert_eq!(text(&c, "#request-status").await, "Answered");
+    expect_text(&c, "#request-status", "Answered").await;
     logout(&c).await;
 
     // Switzerland reads the report, closes the request and proposes to close the case.
@@ -150,19 +175,19 @@ async fn story_in_the_browser(backend: Backend) {
             || c.source().await.unwrap().contains("The mother's home is suitable.")
     );
     click(&c, "button[value='close']").await;
-    assert_eq!(text(&c, "#request-status").await, "Closed");
+    expect_text(&c, "#request-status", "Closed").await;
     c.goto(&case_url).await.unwrap();
     choose(&c, "#outcome", "reunified").await;
     click(&c, "button[value='propose_closure']").await;
-    assert_eq!(text(&c, "#case-status").await, "Closure proposed");
+    expect_text(&c, "#case-status", "Closure proposed").await;
     logout(&c).await;
 
     // The supervisor approves the closure.
     login(&c, &app, "boss@ch.test").await;
     c.goto(&case_url).await.unwrap();
     click(&c, "button[value='approve_closure']").await;
-    assert_eq!(text(&c, "#case-status").await, "Closed");
-    assert_eq!(text(&c, "#case-outcome").await, "Reunified with family");
+    expect_text(&c, "#case-status", "Closed").await;
+    expect_text(&c, "#case-outcome", "Reunified with family").await;
     if let Ok(dir) = std::env::var("KINBRIDGE_SCREENSHOTS") {
         let png = c.screenshot().await.unwrap();
         std::fs::write(std::path::Path::new(&dir).join(format!("case-closed-{backend:?}.png")), png).unwrap();
