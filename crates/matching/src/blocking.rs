@@ -182,7 +182,12 @@ pub struct Candidates {
 
 /// Finds candidate pairs between `left` and `right` (or within `left` when `right` is None),
 /// skipping blocks with more than `max_block_pairs` pairs.
-pub fn candidates(rules: &[Rule], left: &[Box<[Value]>], right: Option<&[Box<[Value]>]>, max_block_pairs: u64) -> Candidates {
+pub fn candidates(
+    rules: &[Rule],
+    left: &[Box<[Value]>],
+    right: Option<&[Box<[Value]>]>,
+    max_block_pairs: u64,
+) -> Candidates {
     let dedupe = right.is_none();
     let right = right.unwrap_or(left);
     let mut all: Vec<(u64, u32)> = Vec::new();

@@ -50,8 +50,12 @@ impl FuzzyDate {
     fn full(y: i32, m: i32, d: i32) -> Option<FuzzyDate> {
         // Accept a swapped day and month rather than lose the date: 1987-25-03.
         let (m, d) = if m > 12 && d <= 12 { (d, m) } else { (m, d) };
-        ((1..=12).contains(&m) && (1..=31).contains(&d))
-            .then_some(FuzzyDate { year: y, month: m as u8, day: d as u8, approx_years: 0 })
+        ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some(FuzzyDate {
+            year: y,
+            month: m as u8,
+            day: d as u8,
+            approx_years: 0,
+        })
     }
 
     fn partial(y: i32, m: i32) -> Option<FuzzyDate> {
@@ -71,15 +75,18 @@ impl FuzzyDate {
 
     /// Eight digits (YYYYMMDD) for edit-distance comparison of full dates.
     pub fn digits(&self) -> [u8; 8] {
-        let s = format!("{:04}{:02}{:02}", self.year, self.month, self.day);
-        let mut out = [0u8; 8];
-        out.copy_from_slice(&s.as_bytes()[..8]);
-        out
+        let y = self.year.clamp(0, 9999) as u32;
+        let (m, d) = (self.month as u32, self.day as u32);
+        let digit = |v: u32| b'0' + (v % 10) as u8;
+        [digit(y / 1000), digit(y / 100), digit(y / 10), digit(y), digit(m / 10), digit(m), digit(d / 10), digit(d)]
     }
 }
 
 fn strip_estimate(s: &str) -> (bool, &str) {
-    for prefix in ["~", "about", "approx.", "approx", "ca.", "ca", "c.", "circa", "env.", "environ", "aprox.", "aprox", "hacia", "vers"] {
+    for prefix in [
+        "~", "about", "approx.", "approx", "ca.", "ca", "c.", "circa", "env.", "environ", "aprox.", "aprox", "hacia",
+        "vers",
+    ] {
         if let Some(rest) = s.strip_prefix(prefix) {
             return (true, rest.trim_start());
         }
@@ -121,10 +128,17 @@ pub fn compare(a: &FuzzyDate, b: &FuzzyDate) -> DateAgreement {
             return DateAgreement::Exact;
         }
         let (da, db) = (a.digits(), b.digits());
-        let diff: Vec<usize> = (0..8).filter(|&i| da[i] != db[i]).collect();
-        let transposed = diff.len() == 2 && diff[1] == diff[0] + 1 && da[diff[0]] == db[diff[1]] && da[diff[1]] == db[diff[0]];
+        let mut diff = [0usize; 8];
+        let mut nd = 0;
+        for i in 0..8 {
+            if da[i] != db[i] {
+                diff[nd] = i;
+                nd += 1;
+            }
+        }
+        let transposed = nd == 2 && diff[1] == diff[0] + 1 && da[diff[0]] == db[diff[1]] && da[diff[1]] == db[diff[0]];
         let swapped = a.year == b.year && a.month == b.day && a.day == b.month;
-        if diff.len() == 1 || transposed || swapped {
+        if nd == 1 || transposed || swapped {
             return DateAgreement::Typo;
         }
     }

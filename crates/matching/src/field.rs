@@ -3,7 +3,7 @@
 
 use crate::date::{self, DateAgreement, FuzzyDate};
 use crate::normalize::{digits, fold, joined};
-use crate::{phonetic, variants};
+use crate::{phonetic, similarity, variants};
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -103,9 +103,14 @@ impl Role {
             Role::GivenName | Role::FamilyName | Role::FullName | Role::ParentName => {
                 &["exact", "variant or phonetic", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80", "different"]
             }
-            Role::BirthDate => {
-                &["exact", "one typo or day/month swap", "within a month", "within a year", "within ten years", "different"]
-            }
+            Role::BirthDate => &[
+                "exact",
+                "one typo or day/month swap",
+                "within a month",
+                "within a year",
+                "within ten years",
+                "different",
+            ],
             Role::Sex | Role::StreetNumber => &["exact", "different"],
             Role::Place | Role::Address | Role::Region => {
                 &["exact", "jaro-winkler >= 0.90", "a shared word", "different"]
@@ -246,7 +251,7 @@ pub fn compare(role: Role, a: &Value, b: &Value) -> u8 {
         (Value::Text(a), Value::Text(b)) => {
             if a.folded == b.folded {
                 1
-            } else if strsim::jaro_winkler(&a.folded, &b.folded) >= 0.90 {
+            } else if similarity::jaro_winkler_from(&a.folded, &b.folded, 0.90) >= 0.90 {
                 2
             } else if a.folded.split(' ').any(|w| w.len() >= 3 && b.folded.split(' ').any(|v| v == w)) {
                 3
@@ -261,10 +266,7 @@ pub fn compare(role: Role, a: &Value, b: &Value) -> u8 {
             if matches!(role, Role::Sex | Role::StreetNumber) {
                 return 2;
             }
-            if a.len().abs_diff(b.len()) > 2 {
-                return 4;
-            }
-            match strsim::damerau_levenshtein(a, b) {
+            match similarity::edit_distance(a, b, 2) {
                 1 => 2,
                 2 => 3,
                 _ => 4,
@@ -282,13 +284,12 @@ fn compare_names(role: Role, a: &Name, b: &Name) -> u8 {
     if multi && role != Role::GivenName && role != Role::FamilyName && same_words(a, b) {
         return 1;
     }
-    let variant = |x: &str, kx: &str, y: &str, ky: &str| {
-        (kx.len() >= 2 && kx == ky) || variants::are_variants(x, y)
-    };
-    if variant(&a.joined, &a.key, &b.joined, &b.key) || (multi && words_all_known(a, b, &variant)) {
+    let variant = |x: &str, kx: &str, y: &str, ky: &str| (kx.len() >= 2 && kx == ky) || variants::are_variants(x, y);
+    let same_group = !a.groups.is_empty() && b.groups.iter().any(|g| a.groups.contains(g));
+    if (a.key.len() >= 2 && a.key == b.key) || same_group || (multi && words_all_known(a, b, &variant)) {
         return 2;
     }
-    let mut jw = strsim::jaro_winkler(&a.joined, &b.joined);
+    let mut jw = similarity::jaro_winkler_from(&a.joined, &b.joined, 0.80);
     if multi {
         jw = jw.max(word_similarity(a, b));
     }
@@ -330,8 +331,10 @@ fn words_all_known(a: &Name, b: &Name, variant: &dyn Fn(&str, &str, &str, &str) 
 fn word_similarity(a: &Name, b: &Name) -> f64 {
     let (wa, wb) = (words(a), words(b));
     let (short, long) = if wa.len() <= wb.len() { (wa, wb) } else { (wb, wa) };
-    let total: f64 =
-        short.iter().map(|(w, _)| long.iter().map(|(v, _)| strsim::jaro_winkler(w, v)).fold(0.0, f64::max)).sum();
+    let total: f64 = short
+        .iter()
+        .map(|(w, _)| long.iter().map(|(v, _)| similarity::jaro_winkler_from(w, v, 0.5)).fold(0.0, f64::max))
+        .sum();
     total / short.len().max(1) as f64
 }
 

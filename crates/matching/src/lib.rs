@@ -16,6 +16,7 @@ pub mod link;
 pub mod model;
 pub mod normalize;
 pub mod phonetic;
+pub mod similarity;
 pub mod synth;
 mod translit;
 pub mod variants;

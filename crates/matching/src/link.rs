@@ -230,7 +230,12 @@ pub fn link(
         .filter_map(|(&(l, r), &(pattern, swapped_names))| {
             let rec = &left.records[l as usize];
             let weight = prior
-                + model.fields.iter().enumerate().map(|(f, fm)| fm.log2_bf(model::level(pattern, f), &rec[f])).sum::<f64>();
+                + model
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(f, fm)| fm.log2_bf(model::level(pattern, f), &rec[f]))
+                    .sum::<f64>();
             (weight >= threshold_weight).then(|| Pair {
                 left: l,
                 right: r,
@@ -300,7 +305,13 @@ pub fn compare_records(roles: &[Role], swap: Option<(usize, usize)>, a: &[Value]
     (model::pack(&levels[..roles.len()]), swapped)
 }
 
-fn estimate_u(fields: &mut [FieldModel], roles: &[Role], left: &Dataset, right: Option<&Dataset>, options: &LinkOptions) {
+fn estimate_u(
+    fields: &mut [FieldModel],
+    roles: &[Role],
+    left: &Dataset,
+    right: Option<&Dataset>,
+    options: &LinkOptions,
+) {
     let other = right.unwrap_or(left);
     let (nl, nr) = (left.len() as u64, other.len() as u64);
     if nl == 0 || nr == 0 || (right.is_none() && nl < 2) {
@@ -367,9 +378,5 @@ impl SplitMix {
 
     pub fn below(&mut self, n: u64) -> u64 {
         ((self.next_u64() as u128 * n as u128) >> 64) as u64
-    }
-
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }

@@ -64,13 +64,8 @@ fn arabic(c: char, at_word_start: bool, out: &mut String) {
         'ژ' => "zh",
         'س' | 'ص' => "s",
         'ش' => "sh",
-        'ع' => {
-            if at_word_start {
-                "a"
-            } else {
-                ""
-            }
-        }
+        'ع' if at_word_start => "a",
+        'ع' => "",
         'غ' => "gh",
         'ف' => "f",
         'ق' => "q",
@@ -79,20 +74,10 @@ fn arabic(c: char, at_word_start: bool, out: &mut String) {
         'ل' => "l",
         'م' => "m",
         'ن' => "n",
-        'و' | 'ؤ' => {
-            if at_word_start {
-                "w"
-            } else {
-                "u"
-            }
-        }
-        'ي' | 'ی' | 'ئ' | 'ې' | 'ۍ' => {
-            if at_word_start {
-                "y"
-            } else {
-                "i"
-            }
-        }
+        'و' | 'ؤ' if at_word_start => "w",
+        'و' | 'ؤ' => "u",
+        'ي' | 'ی' | 'ئ' | 'ې' | 'ۍ' if at_word_start => "y",
+        'ي' | 'ی' | 'ئ' | 'ې' | 'ۍ' => "i",
         // Short vowels, when written.
         '\u{064E}' => "a",
         '\u{064F}' => "u",

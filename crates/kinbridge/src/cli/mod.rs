@@ -4,6 +4,7 @@
 mod audit;
 mod backup;
 mod demo;
+mod link;
 mod member;
 mod serve;
 mod user;
@@ -65,6 +66,8 @@ pub enum Command {
     Backup(backup::BackupArgs),
     /// Replace the embedded SQLite database with a backup (server stopped).
     Restore(backup::RestoreArgs),
+    /// Link two CSV files of person records, or find duplicates in one.
+    Link(link::Args),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -82,6 +85,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(c) => audit::run(&cli.data, c).await,
         Command::Backup(a) => backup::backup(&cli.data, a).await,
         Command::Restore(a) => backup::restore(&cli.data, a),
+        Command::Link(a) => link::run(a),
     }
 }
 
