@@ -28,8 +28,9 @@ enum Kind {
     FullNameWords { name: usize },
     /// The full date of birth and the initial of any name.
     DateInitial { date: usize, names: Vec<usize> },
-    /// The year of birth and the phonetic key of a name.
-    YearName { date: usize, name: usize },
+    /// The year of birth, the phonetic key of a name and the initial of the other name (when
+    /// recorded): catches a misspelt or changed name without pairing every namesake of a year.
+    YearName { date: usize, name: usize, other: Option<usize> },
     /// Equal blocking strings of every listed field.
     Fields(Vec<usize>),
 }
@@ -56,10 +57,10 @@ impl Rule {
                 add("date of birth and an initial", vec![d], Kind::DateInitial { date: d, names: names.clone() });
             }
             if let Some(g) = given.or(full) {
-                add("year of birth and given name", vec![d, g], Kind::YearName { date: d, name: g });
+                add("year of birth and given name", vec![d, g], Kind::YearName { date: d, name: g, other: family });
             }
             if let Some(f) = family {
-                add("year of birth and family name", vec![d, f], Kind::YearName { date: d, name: f });
+                add("year of birth and family name", vec![d, f], Kind::YearName { date: d, name: f, other: given });
             }
         }
         for role in [Role::IdNumber, Role::Phone] {
@@ -142,10 +143,13 @@ impl Rule {
                     }
                 }
             }
-            Kind::YearName { date, name } => {
+            Kind::YearName { date, name, other } => {
                 if let (Value::Date(d), Some(n)) = (&rec[*date], rec[*name].name()) {
                     let year = d.year.to_string();
-                    out.push(hash(&[&year, &n.key]));
+                    match other.and_then(|o| rec[o].name()) {
+                        Some(o) => out.push(hash(&[&year, &n.key, &o.key[..o.key.len().min(1)]])),
+                        None => out.push(hash(&[&year, &n.key])),
+                    }
                 }
             }
             Kind::Fields(fields) => {

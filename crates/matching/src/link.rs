@@ -26,14 +26,20 @@ impl Dataset {
     /// Prepares raw rows (`rows[i][f]` is the text of field `f` of record `i`) in parallel.
     /// `reference_year` turns estimated ages ("~12") into years of birth.
     pub fn prepare(specs: &[FieldSpec], ids: Vec<String>, rows: &[Vec<String>], reference_year: i32) -> Dataset {
+        let parent = specs.iter().position(|s| s.role == Role::ParentName);
+        let family = specs.iter().position(|s| s.role == Role::FamilyName);
         let records = rows
             .par_iter()
             .map(|row| {
-                specs
+                let mut values: Vec<Value> = specs
                     .iter()
                     .enumerate()
                     .map(|(f, s)| row.get(f).map_or(Value::Missing, |raw| Value::prepare(s.role, raw, reference_year)))
-                    .collect()
+                    .collect();
+                if let (Some(p), Some(f)) = (parent, family) {
+                    without_family_name(&mut values, p, f, &row[p], reference_year);
+                }
+                values.into_boxed_slice()
             })
             .collect();
         Dataset { ids, records }
@@ -45,6 +51,22 @@ impl Dataset {
 
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
+    }
+}
+
+/// A parent usually carries the child's family name (or, where the family name is the
+/// father's name, is that name): counting it again in the parent's name would count one piece
+/// of evidence twice. The parent's name is compared without it.
+fn without_family_name(values: &mut [Value], parent: usize, family: usize, raw: &str, year: i32) {
+    let Some(family_key) = values[family].name().map(|n| n.key.clone()) else { return };
+    if values[parent].name().is_none() {
+        return;
+    }
+    let folded = crate::normalize::fold(raw);
+    let words: Vec<&str> = folded.split(' ').collect();
+    let kept: Vec<&str> = words.iter().copied().filter(|w| crate::phonetic::key(w) != *family_key).collect();
+    if !kept.is_empty() && kept.len() < words.len() {
+        values[parent] = Value::prepare(Role::ParentName, &kept.join(" "), year);
     }
 }
 
@@ -175,8 +197,11 @@ pub fn link(
         let active: Vec<bool> = (0..fields.len()).map(|f| !rule.fields.contains(&f)).collect();
         let mut m: Vec<Vec<f64>> = fields.iter().map(|f| f.m.clone()).collect();
         let mut u: Vec<Vec<f64>> = fields.iter().map(|f| f.u.clone()).collect();
+        // Both classes are free within a session: its non-matches are not random pairs (they
+        // share the blocking key, and often a culture, a town, a family), so the u of random
+        // pairs would push look-alikes into the match class.
         let mut lambda = 0.3;
-        model::em(&agg, &mut m, &mut u, &mut lambda, &active, false, options.em_iterations);
+        model::em(&agg, &mut m, &mut u, &mut lambda, &active, true, options.em_iterations);
         for f in (0..fields.len()).filter(|&f| active[f]) {
             for (acc, v) in m_sum[f].iter_mut().zip(&m[f]) {
                 *acc += v;
@@ -378,5 +403,9 @@ impl SplitMix {
 
     pub fn below(&mut self, n: u64) -> u64 {
         ((self.next_u64() as u128 * n as u128) >> 64) as u64
+    }
+
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }

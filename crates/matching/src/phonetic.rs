@@ -1,5 +1,6 @@
 //! A phonetic skeleton for names transliterated by many hands: the consonants as they sound,
-//! vowels dropped after the first letter, voiced and unvoiced pairs merged. "Muhammad",
+//! vowels dropped after the first letter, voiced and unvoiced pairs merged, a consonant
+//! repeated across a vowel written once. "Muhammad",
 //! "Mohammed", "Mehmet" and the Arabic محمد (folded to "mhmd") share the key "mhmt";
 //! "Yusuf", "Youssef" and يوسف share "asf".
 
@@ -44,8 +45,9 @@ pub fn key(word: &str) -> String {
     let mut last = 0u8;
     for (n, &c) in mapped.iter().enumerate() {
         let c = if n == 0 && is_vowel(c) { b'a' } else { c };
+        // Vowels are dropped without separating consonants: scripts that do not write short
+        // vowels (Arabic) also write a doubled consonant once, so "Haddad" and حداد agree.
         if n > 0 && is_vowel(c) {
-            last = 0;
             continue;
         }
         if c != last {

@@ -21,7 +21,14 @@ pub(crate) fn push_latin(c: char, prev: Option<char>, out: &mut String) -> bool 
         }
         0x0370..=0x03FF | 0x1F00..=0x1FFF => {
             let upsilon = matches!(c, 'υ' | 'Υ');
+            let bytes = out.as_bytes();
+            let word_start_m = bytes.last() == Some(&b'm') && (bytes.len() == 1 || bytes[bytes.len() - 2] == b' ');
             match out.as_bytes().last() {
+                // μπ at the start of a word is b: Μπάμπης, Babis.
+                Some(b'm') if word_start_m && matches!(c, 'π' | 'Π') => {
+                    out.pop();
+                    out.push('b');
+                }
                 // The digraphs ου, αυ, ευ.
                 Some(b'o') if upsilon => out.push('u'),
                 Some(b'a' | b'e') if upsilon => out.push('v'),

@@ -40,6 +40,9 @@ pub struct Args {
     /// Random record pairs drawn to learn how often non-matches agree by chance.
     #[arg(long, default_value_t = LinkOptions::default().u_samples)]
     u_samples: usize,
+    /// Print the trained model (m and u of every agreement level of every field).
+    #[arg(long)]
+    show_model: bool,
     /// Year that estimated ages ("~12") count back from. Default: this year.
     #[arg(long)]
     reference_year: Option<i32>,
@@ -238,6 +241,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         timings.join(", "),
         started.elapsed().as_secs_f64()
     );
+    if args.show_model {
+        eprintln!("prior probability of a match: {:.3e}", report.model.lambda);
+        for fm in &report.model.fields {
+            eprintln!("{} ({}), m from {} EM sessions:", fm.name, fm.role.as_str(), fm.m_sessions);
+            for (i, label) in fm.role.levels().iter().enumerate() {
+                eprintln!(
+                    "  {label:<28} m {:.4}  u {:.6}  weight {:+.2}",
+                    fm.m[i],
+                    fm.u[i],
+                    (fm.m[i] / fm.u[i]).log2()
+                );
+            }
+        }
+    }
     for (rule, skipped) in report.rules.iter().zip(&report.skipped_blocks).filter(|(_, s)| **s > 0) {
         eprintln!("note: {skipped} oversized blocks skipped under \"{rule}\"");
     }
