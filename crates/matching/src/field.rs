@@ -323,19 +323,29 @@ fn same_words(a: &Name, b: &Name) -> bool {
 /// phonetic match.
 fn words_all_known(a: &Name, b: &Name, variant: &dyn Fn(&str, &str, &str, &str) -> bool) -> bool {
     let (wa, wb) = (words(a), words(b));
-    let (short, long) = if wa.len() <= wb.len() { (wa, wb) } else { (wb, wa) };
-    short.iter().all(|(w, k)| long.iter().any(|(v, kv)| w == v || variant(w, k, v, kv)))
+    let covered = |short: &[(&str, &str)], long: &[(&str, &str)]| {
+        short.iter().all(|(w, k)| long.iter().any(|(v, kv)| w == v || variant(w, k, v, kv)))
+    };
+    // Symmetric: with as many words on each side, either side may be the one covered.
+    (wa.len() <= wb.len() && covered(&wa, &wb)) || (wb.len() <= wa.len() && covered(&wb, &wa))
 }
 
-/// Mean, over the words of the shorter name, of the best Jaro-Winkler against the other.
+/// Mean, over the words of the shorter name, of the best Jaro-Winkler against the other
+/// (with as many words on each side, the better of the two directions).
 fn word_similarity(a: &Name, b: &Name) -> f64 {
     let (wa, wb) = (words(a), words(b));
-    let (short, long) = if wa.len() <= wb.len() { (wa, wb) } else { (wb, wa) };
-    let total: f64 = short
-        .iter()
-        .map(|(w, _)| long.iter().map(|(v, _)| similarity::jaro_winkler_from(w, v, 0.5)).fold(0.0, f64::max))
-        .sum();
-    total / short.len().max(1) as f64
+    let mean_best = |short: &[(&str, &str)], long: &[(&str, &str)]| {
+        let total: f64 = short
+            .iter()
+            .map(|(w, _)| long.iter().map(|(v, _)| similarity::jaro_winkler_from(w, v, 0.5)).fold(0.0, f64::max))
+            .sum();
+        total / short.len().max(1) as f64
+    };
+    match wa.len().cmp(&wb.len()) {
+        std::cmp::Ordering::Less => mean_best(&wa, &wb),
+        std::cmp::Ordering::Greater => mean_best(&wb, &wa),
+        std::cmp::Ordering::Equal => mean_best(&wa, &wb).max(mean_best(&wb, &wa)),
+    }
 }
 
 #[cfg(test)]

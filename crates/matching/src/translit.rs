@@ -43,7 +43,8 @@ pub(crate) fn push_latin(c: char, prev: Option<char>, out: &mut String) -> bool 
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF => {
             use pinyin::ToPinyin;
             match c.to_pinyin() {
-                Some(p) => out.push_str(p.plain()),
+                // Plain pinyin writes ü (lü, nü); registrars write u.
+                Some(p) => out.extend(p.plain().chars().map(|c| if c == 'ü' { 'u' } else { c })),
                 None => out.push(c),
             }
             true
