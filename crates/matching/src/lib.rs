@@ -12,6 +12,7 @@
 pub mod blocking;
 pub mod date;
 pub mod field;
+pub mod index;
 pub mod link;
 pub mod model;
 pub mod normalize;
@@ -22,4 +23,5 @@ mod translit;
 pub mod variants;
 
 pub use field::{Role, Value};
+pub use index::{Candidate, PersonIndex};
 pub use link::{link, Dataset, FieldSpec, LinkOptions, LinkReport, Pair};
