@@ -24,4 +24,4 @@ pub mod variants;
 
 pub use field::{Role, Value};
 pub use index::{Candidate, PersonIndex};
-pub use link::{link, Dataset, FieldSpec, LinkOptions, LinkReport, Pair};
+pub use link::{link, prior_model, Dataset, FieldSpec, LinkOptions, LinkReport, Pair};

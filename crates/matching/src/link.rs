@@ -282,6 +282,57 @@ pub fn link(
     })
 }
 
+/// A model for finding duplicates in `data` when there are too few known duplicates to train
+/// m by EM (a member's caseload, the network's person index): m from the agreement rates
+/// learnt on the generated benchmark population, u from `data` itself (random pairs and value
+/// frequencies, which need no matches), and a prior that about one record in fifty has a
+/// duplicate somewhere.
+pub fn prior_model(specs: &[FieldSpec], data: &Dataset, options: &LinkOptions) -> Model {
+    let roles: Vec<Role> = specs.iter().map(|s| s.role).collect();
+    let mut fields: Vec<FieldModel> = specs
+        .iter()
+        .map(|s| {
+            let mut f = FieldModel::new(&s.name, s.role);
+            f.m = match s.role {
+                Role::GivenName | Role::FamilyName | Role::FullName | Role::ParentName => {
+                    vec![0.74, 0.20, 0.03, 0.02, 0.01]
+                }
+                Role::BirthDate => vec![0.80, 0.11, 0.007, 0.08, 0.002, 0.001],
+                Role::Sex => vec![0.99, 0.01],
+                Role::StreetNumber => vec![0.95, 0.05],
+                Role::Place | Role::Address | Role::Region => vec![0.82, 0.14, 0.01, 0.03],
+                Role::Postcode | Role::IdNumber | Role::Phone => vec![0.95, 0.03, 0.01, 0.01],
+            };
+            f
+        })
+        .collect();
+    estimate_u(&mut fields, &roles, data, None, options);
+    // A small population says little about chance agreement: its u leans on typical values
+    // until there are thousands of records, and term frequencies are used only then.
+    let n = data.len().max(2) as f64;
+    let trust = n / (n + 2_000.0);
+    for (f, fm) in fields.iter_mut().enumerate() {
+        let typical: &[f64] = match fm.role {
+            Role::GivenName | Role::FamilyName | Role::FullName | Role::ParentName => {
+                &[0.002, 0.006, 0.0005, 0.008, 0.9835]
+            }
+            Role::BirthDate => &[0.00005, 0.001, 0.0015, 0.026, 0.21, 0.76145],
+            Role::Sex => &[0.5, 0.5],
+            Role::StreetNumber => &[0.01, 0.99],
+            Role::Place | Role::Address | Role::Region => &[0.005, 0.001, 0.01, 0.984],
+            Role::Postcode | Role::IdNumber | Role::Phone => &[0.000005, 0.00001, 0.0001, 0.999885],
+        };
+        for (u, t) in fm.u.iter_mut().zip(typical) {
+            *u = trust * *u + (1.0 - trust) * t;
+        }
+        model::normalise(&mut fm.u);
+        if fm.role.term_frequency() && data.len() >= 2_000 {
+            fm.tf = Some(TermFrequencies::count(data.records.iter().map(|r| &r[f])));
+        }
+    }
+    Model { lambda: (0.02 / n).clamp(1e-12, 0.5), fields }
+}
+
 /// EM on lambda alone (m and u fixed): the share of matches among the candidates.
 fn lambda_only_em(
     patterns: &[(Pattern, f64)],

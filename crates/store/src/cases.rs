@@ -298,6 +298,9 @@ impl Store {
         append(&mut tx, &[caller.entry(AuditAction::Create, "case", Some(id.as_str()), &reference)]).await?;
         let case = fetch_case(&mut *tx, id.as_str()).await?.ok_or_else(StoreError::not_found)?;
         tx.commit().await?;
+        if !people.is_empty() {
+            self.schedule_matching(id.as_str());
+        }
         Ok(case)
     }
 
@@ -468,6 +471,7 @@ impl Store {
         .await?;
         append(&mut tx, &[caller.entry(AuditAction::Create, "person", Some(id.as_str()), case.id.as_str())]).await?;
         tx.commit().await?;
+        self.schedule_matching(case.id.as_str());
         let people = people_of(&self.pool, case.id.as_str()).await?;
         people.into_iter().find(|x| x.id == id).ok_or_else(StoreError::not_found)
     }
@@ -517,6 +521,7 @@ impl Store {
         insert_consent(&mut tx, case.id.as_str(), &caller.actor.user_id, c).await?;
         append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), "consent")]).await?;
         tx.commit().await?;
+        self.schedule_matching(case.id.as_str());
         Ok(())
     }
 

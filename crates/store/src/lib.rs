@@ -10,6 +10,7 @@ pub mod audit;
 pub mod backup;
 pub mod cases;
 pub mod documents;
+pub mod matching;
 pub mod members;
 pub mod requests;
 mod sql;

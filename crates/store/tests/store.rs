@@ -121,3 +121,94 @@ async fn audit_deletion_is_detected(backend: Backend) {
 }
 
 both_backends!(story, audit_tampering_is_detected, audit_deletion_is_detected);
+
+/// Possible matches: found across spellings and scripts, only among people with consent to
+/// tracing, shown without personal data when another member holds them, and a rejection is
+/// remembered.
+async fn matching(backend: Backend) {
+    use kinbridge_domain::case::NewConsent;
+    use kinbridge_store::matching::OtherSide;
+
+    let db = TestDatabase::new(backend).await;
+    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
+    store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
+    store.create_member(&NewMember::parse("DE", "Germany", "DE").unwrap()).await.unwrap();
+    let ch = caller(&store, "CH", Role::Caseworker, "ana@ch.test").await;
+    let de = caller(&store, "DE", Role::Caseworker, "jonas@de.test").await;
+    let consent = || NewConsent::parse("tracing", "Mother, by phone", "2026-01-10", today()).unwrap();
+    let open = |who: &Caller, given: &str, family: &str, sex: &str, born: &str, with_consent: bool| {
+        let store = store.clone();
+        let who = who.clone();
+        let (given, family, sex, born) = (given.to_string(), family.to_string(), sex.to_string(), born.to_string());
+        async move {
+            let new = NewCase::parse("family_tracing", &format!("Tracing for {given}"), "", "", "").unwrap();
+            let child = NewPerson::parse("child", &given, &family, &sex, &born, false, "ER", "ti", today()).unwrap();
+            let consents = if with_consent { vec![consent()] } else { vec![] };
+            store.open_case(&who, &new, &[child], &consents).await.unwrap()
+        }
+    };
+    let a = open(&ch, "Amanuel", "Tesfay", "male", "2012-03-04", true).await;
+    let b = open(&ch, "Amanuel", "Tesfaye", "male", "2012-04-03", true).await;
+    let c = open(&de, "አማኑኤል", "ተስፋይ", "male", "2012-03-04", true).await;
+    let no_consent = open(&ch, "Amanuel", "Tesfay", "male", "2012-03-04", false).await;
+    let stranger = open(&ch, "Olena", "Shevchenko", "female", "1990-01-02", true).await;
+    for case in [&a, &b, &c, &no_consent, &stranger] {
+        store.refresh_matches(case.id.as_str()).await.unwrap();
+    }
+
+    let found = store.matches_for_case(&ch, a.id.as_str()).await.unwrap();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let own = found.iter().find(|m| matches!(m.other, OtherSide::OwnMember { .. })).expect("own member's match");
+    match &own.other {
+        OtherSide::OwnMember { case_id, name, .. } => {
+            assert_eq!(case_id, b.id.as_str());
+            assert_eq!(name, "Amanuel Tesfaye");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(own.explanation.iter().any(|e| e.field == "birth_date" && e.agreement.contains("day/month")));
+    let partner = found.iter().find(|m| matches!(m.other, OtherSide::PartnerMember { .. })).expect("partner's match");
+    match &partner.other {
+        OtherSide::PartnerMember { member_code, .. } => assert_eq!(member_code, "DE"),
+        other => panic!("{other:?}"),
+    }
+    assert!(partner.explanation.is_empty(), "no detail of the partner's record");
+    let json = serde_json::to_string(&partner).unwrap();
+    assert!(!json.contains("ተስፋይ") && !json.contains(c.id.as_str()), "{json}");
+
+    // Without consent to tracing a person is never proposed, either way.
+    assert!(store.matches_for_case(&ch, no_consent.id.as_str()).await.unwrap().is_empty());
+    for m in &found {
+        if let OtherSide::OwnMember { case_id, .. } = &m.other {
+            assert_ne!(case_id, no_consent.id.as_str());
+        }
+    }
+    assert!(store.matches_for_case(&ch, stranger.id.as_str()).await.unwrap().is_empty());
+
+    // The partner sees the same pair from its side, again without the Swiss details.
+    let theirs = store.matches_for_case(&de, c.id.as_str()).await.unwrap();
+    assert_eq!(theirs.len(), 2, "both Swiss records are plausible: {theirs:#?}");
+    assert!(theirs
+        .iter()
+        .all(|m| matches!(&m.other, OtherSide::PartnerMember { member_code, .. } if member_code == "CH")));
+    assert!(theirs.iter().all(|m| m.explanation.is_empty()));
+    // Another member's case stays out of reach.
+    assert!(store.matches_for_case(&de, a.id.as_str()).await.is_err());
+
+    // A cross-member match cannot be confirmed before the partner shares; it can be rejected.
+    assert!(store.decide_match(&ch, &partner.id, true).await.is_err());
+    store.decide_match(&ch, &partner.id, false).await.unwrap();
+    store.decide_match(&ch, &own.id, true).await.unwrap();
+    assert!(store.decide_match(&ch, &own.id, false).await.is_err(), "already decided");
+    assert!(store.decide_match(&de, &own.id, false).await.is_err(), "not theirs to decide");
+    for case in [&a, &b, &c] {
+        store.refresh_matches(case.id.as_str()).await.unwrap();
+    }
+    let after = store.matches_for_case(&ch, a.id.as_str()).await.unwrap();
+    assert_eq!(after.len(), 1, "the rejected pair is not proposed again");
+    assert_eq!(after[0].status, "confirmed");
+    // Let the background matching started by the saves finish before the database goes.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+}
+
+both_backends!(matching);

@@ -49,6 +49,8 @@ pub fn operations() -> Vec<Operation> {
             "to_member": "DE", "kind": "tracing", "subject": "Trace the mother", "message": "Last seen in Frankfurt in 2019.",
             "due_on": "2027-01-15", "share_people": [], "share_documents": []
         }))),
+        op("get", "/cases/{id}/matches", "Possible matches of the case's people, found in the background among people with consent to tracing; another member's record shows only which member holds it", None),
+        op("post", "/matches/{id}/decision", "Confirm (same member only) or reject a possible match; a rejected pair is never proposed again", Some(json!({"decision": "reject"}))),
         op("get", "/requests", "The inbox (box=inbox) or outbox (box=outbox); open=true for open requests only", None),
         op("get", "/requests/{id}", "A request as the caller's side sees it, with the steps it may take", None),
         op("post", "/requests/{id}/transitions", "A lifecycle step: acknowledge, accept, decline (text = reason), start, answer (text = report), close, withdraw (text = reason)", Some(json!({"action": "answer", "text": "Home study report: the mother lives in a two-room flat in Hamburg."}))),

@@ -415,3 +415,92 @@ async fn openapi_examples(backend: Backend) {
 }
 
 both_backends!(cross_border_story, isolation, bad_input, openapi_examples);
+
+/// Possible matches through HTTP: found in the background after cases are saved, reviewed
+/// field by field, a partner's record shown only as who holds it, a rejection remembered.
+async fn match_review(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ch = app.api("ana@ch.test").await;
+    let de = app.api("jonas@de.test").await;
+    let open = |given: &str, family: &str, born: &str, consent: bool| {
+        let mut body = case_body();
+        body["people"] = json!([{"role": "child", "given_names": given, "family_name": family, "sex": "male",
+            "birth_date": born, "nationalities": ["ER"], "languages": ["ti"]}]);
+        body["consents"] = if consent {
+            json!([{"scope": "tracing", "given_by": "Guardian", "given_on": "2026-11-01"}])
+        } else {
+            json!([])
+        };
+        body
+    };
+    let (s, first) = ch.post("/api/v1/cases", open("Yohannes", "Gebremedhin", "2011-06-09", true)).await;
+    assert_eq!(s, 201, "{first}");
+    let first = first["id"].as_str().unwrap().to_string();
+    let (s, second) = ch.post("/api/v1/cases", open("Johannes", "Gebre Medhin", "2011-09-06", true)).await;
+    assert_eq!(s, 201);
+    let second = second["id"].as_str().unwrap().to_string();
+    let (s, partners) = de.post("/api/v1/cases", open("ዮሐንስ", "ገብረመድህን", "2011-06-09", true)).await;
+    assert_eq!(s, 201);
+    let partners = partners["id"].as_str().unwrap().to_string();
+    let (s, hidden) = ch.post("/api/v1/cases", open("Yohannes", "Gebremedhin", "2011-06-09", false)).await;
+    assert_eq!(s, 201);
+    let hidden = hidden["id"].as_str().unwrap().to_string();
+
+    // Matching runs in the background after each save: wait for it.
+    let mut found = json!([]);
+    for _ in 0..100 {
+        let (s, body) = ch.get(&format!("/api/v1/cases/{first}/matches")).await;
+        assert_eq!(s, 200);
+        found = body;
+        if found.as_array().unwrap().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let found = found.as_array().unwrap().clone();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let own = found.iter().find(|m| m["other"]["held_by"] == "own_member").expect("own member's match");
+    assert_eq!(own["other"]["case_id"], second.as_str());
+    assert!(own["explanation"].as_array().unwrap().iter().any(|e| e["field"] == "given_names"
+        && e["agreement"] == "variant or phonetic"
+        && e["weight"].as_f64().unwrap() > 0.0));
+    let partner = found.iter().find(|m| m["other"]["held_by"] == "partner_member").expect("partner's match");
+    assert_eq!(partner["other"]["member_code"], "DE");
+    let text = partner.to_string();
+    assert!(!text.contains("ዮሐንስ") && !text.contains(&partners), "nothing of the partner's record: {text}");
+    assert!(found.iter().all(|m| m["other"]["case_id"] != hidden.as_str()), "no consent, never proposed");
+    let (_, none) = ch.get(&format!("/api/v1/cases/{hidden}/matches")).await;
+    assert_eq!(none, json!([]));
+
+    // Review: the partner's match cannot be confirmed, only rejected; the own one is confirmed.
+    let decide = |id: &str| format!("/api/v1/matches/{id}/decision");
+    let (s, err) = ch.post(&decide(partner["id"].as_str().unwrap()), json!({"decision": "confirm"})).await;
+    assert_eq!(s, 422, "{err}");
+    assert_eq!(err["error"]["fields"][0]["code"], "partner_must_share");
+    let (s, err) = ch.post(&decide(own["id"].as_str().unwrap()), json!({"decision": "maybe"})).await;
+    assert_eq!(s, 422, "{err}");
+    let (s, _) = ch.post(&decide(partner["id"].as_str().unwrap()), json!({"decision": "reject"})).await;
+    assert_eq!(s, 204);
+    let (s, _) = ch.post(&decide(own["id"].as_str().unwrap()), json!({"decision": "confirm"})).await;
+    assert_eq!(s, 204);
+    // The partner cannot decide the Swiss pair, nor read the Swiss case's matches.
+    let (s, _) = de.post(&decide(own["id"].as_str().unwrap()), json!({"decision": "reject"})).await;
+    assert_eq!(s, 404);
+    let (s, _) = de.get(&format!("/api/v1/cases/{first}/matches")).await;
+    assert_eq!(s, 404);
+    // Saving again does not bring the rejected pair back.
+    let (s, _) = ch
+        .post(
+            &format!("/api/v1/cases/{first}/consents"),
+            json!({"scope": "research", "given_by": "Guardian", "given_on": "2026-11-02"}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let (_, after) = ch.get(&format!("/api/v1/cases/{first}/matches")).await;
+    let after = after.as_array().unwrap();
+    assert_eq!(after.len(), 1, "{after:#?}");
+    assert_eq!(after[0]["status"], "confirmed");
+}
+
+both_backends!(match_review);

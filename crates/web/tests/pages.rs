@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{hidden, spawn_app, PASSWORD};
+use common::{case_body, hidden, spawn_app, PASSWORD};
 use kinbridge_store::{both_backends, Backend};
 
 async fn sign_in_and_csrf(backend: Backend) {
@@ -219,3 +219,51 @@ async fn audit_trail_page(backend: Backend) {
 }
 
 both_backends!(sign_in_and_csrf, forms_errors_and_escaping, audit_trail_page);
+
+/// The case page lists possible matches with the weight of each field, and a caseworker
+/// confirms one through a form (CSRF-protected).
+async fn possible_matches_on_the_case_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let api = app.api("ana@ch.test").await;
+    let mut ids = Vec::new();
+    for (given, family, born) in [("Mohammed", "Haddad", "2010-02-03"), ("Muhammad", "Al-Haddad", "2010-02-03")] {
+        let mut body = case_body();
+        body["people"] = serde_json::json!([{"role": "child", "given_names": given, "family_name": family, "sex": "male", "birth_date": born}]);
+        let (s, case) = api.post("/api/v1/cases", body).await;
+        assert_eq!(s, 201, "{case}");
+        ids.push(case["id"].as_str().unwrap().to_string());
+    }
+    let http = app.browser("ana@ch.test").await;
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = http.get(app.url(&format!("/cases/{}", ids[0]))).send().await.unwrap().text().await.unwrap();
+        if page.contains("Muhammad Al-Haddad") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(page.contains("Possible matches") && page.contains("may be the same person as"), "{page}");
+    assert!(page.contains("Muhammad Al-Haddad") && page.contains("variant or same sound"), "explained per field");
+    let action = page
+        .split("action=\"")
+        .map(|s| s.split('"').next().unwrap_or(""))
+        .find(|a| a.contains("/matches/"))
+        .expect("a decision form")
+        .to_string();
+    // Without the CSRF token nothing is decided.
+    let r = http.post(app.url(&action)).form(&[("decision", "confirm")]).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let csrf = hidden(&page, "_csrf");
+    let r =
+        http.post(app.url(&action)).form(&[("_csrf", csrf.as_str()), ("decision", "confirm")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let page = http.get(app.url(&format!("/cases/{}", ids[0]))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Confirmed: same person"), "{page}");
+    // Deciding twice is refused with a clear message.
+    let csrf = hidden(&page, "_csrf");
+    let r = http.post(app.url(&action)).form(&[("_csrf", csrf.as_str()), ("decision", "reject")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("has already been decided"));
+}
+
+both_backends!(possible_matches_on_the_case_page);

@@ -31,6 +31,35 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/documents", get(documents).post(upload).layer(crate::upload_limit()))
         .route("/cases/{id}/requests", post(send_request))
         .route("/documents/{id}", get(download))
+        .route("/cases/{id}/matches", get(matches))
+        .route("/matches/{id}/decision", post(decide_match))
+}
+
+/// Possible matches of the people on a case, found in the background.
+async fn matches(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
+    let found = state.store.matches_for_case(&u.caller, &id).await.or_api(&u.tr)?;
+    Ok(Json(found).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecisionBody {
+    decision: String,
+}
+
+async fn decide_match(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<DecisionBody>,
+) -> ApiResult<StatusCode> {
+    let confirm = match b.decision.as_str() {
+        "confirm" => true,
+        "reject" => false,
+        _ => return Err(DomainError::field("decision", "invalid_choice")).or_api(&u.tr),
+    };
+    state.store.decide_match(&u.caller, &id, confirm).await.or_api(&u.tr)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]

@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/requests", post(send_request))
         .route("/cases/{id}/assignee", post(assign))
         .route("/cases/{id}/actions", post(action))
+        .route("/cases/{id}/matches/{match_id}", post(decide_match))
 }
 
 #[derive(Deserialize, Default)]
@@ -224,6 +225,69 @@ struct CasePage {
     request_kinds: &'static [RequestKind],
     writable: bool,
     min_due: String,
+    matches: Vec<MatchRow>,
+}
+
+/// A possible match as the case page shows it.
+struct MatchRow {
+    id: String,
+    person_name: String,
+    /// On one of the reader's member's cases (details shown) or held by a partner.
+    own: bool,
+    other_case_id: String,
+    other_reference: String,
+    other_name: String,
+    other_birth: String,
+    held_by: String,
+    percent: String,
+    confirmed: bool,
+    /// Field label, agreement label, weight.
+    fields: Vec<(String, String, String)>,
+}
+
+fn match_rows(t: &Frame, found: Vec<kinbridge_store::matching::MatchView>) -> Vec<MatchRow> {
+    use kinbridge_store::matching::OtherSide;
+    found
+        .into_iter()
+        .map(|m| {
+            let fields = m
+                .explanation
+                .iter()
+                .map(|e| {
+                    let key: String =
+                        e.agreement.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+                    let key = key.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+                    (t.get(&format!("field-{}", e.field)), t.term("agreement", &key), format!("{:+.1}", e.weight))
+                })
+                .collect();
+            let (own, other_case_id, other_reference, other_name, other_birth, held_by) = match m.other {
+                OtherSide::OwnMember { case_id, case_reference, name, birth_date, .. } => {
+                    (true, case_id, case_reference, name, birth_date.unwrap_or_default(), String::new())
+                }
+                OtherSide::PartnerMember { member_code, member_name } => (
+                    false,
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    t.arg("match-held-by", "member", &format!("{member_name} ({member_code})")),
+                ),
+            };
+            MatchRow {
+                id: m.id,
+                person_name: m.person_name,
+                own,
+                other_case_id,
+                other_reference,
+                other_name,
+                other_birth,
+                held_by,
+                percent: format!("{:.0} %", m.probability * 100.0),
+                confirmed: m.status == "confirmed",
+                fields,
+            }
+        })
+        .collect()
 }
 
 impl CasePage {
@@ -238,13 +302,16 @@ async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Probl
     let writable = u.caller.actor.case_access(&d.case.member_id) == kinbridge_domain::access::CaseAccess::Write;
     let colleagues = state.store.colleagues(&d.case.member_id).await.or_page(u)?;
     let partners = state.store.members().await.or_page(u)?.into_iter().filter(|m| m.id != d.case.member_id).collect();
+    let found = state.store.matches_for_case(&u.caller, id).await.or_page(u)?;
     let mut t = Frame::for_user(u);
     let mut status = StatusCode::OK;
     if let Some(p) = &problem {
         status = p.render(&u.tr).status;
         t = t.with_problem(p);
     }
+    let matches = match_rows(&t, found);
     let page = CasePage {
+        matches,
         t,
         d,
         colleagues,
@@ -399,6 +466,27 @@ async fn add_consent(
         Err(e) => Err(e.into()),
     };
     after(&state, &u, &id, "consent", r).await
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    #[serde(default)]
+    decision: String,
+}
+
+async fn decide_match(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, match_id)): Path<(String, String)>,
+    CsrfForm(f): CsrfForm<DecisionForm>,
+) -> Result<Response, PageError> {
+    let r = match f.decision.as_str() {
+        "confirm" | "reject" => {
+            state.store.decide_match(&u.caller, &match_id, f.decision == "confirm").await.map_err(Problem::from)
+        }
+        _ => Err(DomainError::field("decision", "invalid_choice").into()),
+    };
+    after(&state, &u, &id, "matches", r).await
 }
 
 #[derive(Deserialize)]
