@@ -737,5 +737,10 @@ pub async fn load(
             &format!("demo loaded: {cases} cases"),
         )])
         .await?;
+    // Cases saved one by one are matched in the background; a bulk load is matched at once.
+    // Beyond a few tens of thousands of people this is left to the first saves.
+    if cases <= 20_000 {
+        store.refresh_all_matches().await?;
+    }
     Ok(Summary { members: MEMBERS.len(), users: user_count, cases, requests: request_count, highlights })
 }

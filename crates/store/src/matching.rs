@@ -73,6 +73,17 @@ impl Store {
     /// to tracing, and proposes the new ones. Run in the background after a save; returns how
     /// many pairs were proposed.
     pub async fn refresh_matches(&self, case_id: &str) -> Result<usize> {
+        self.find_matches(Some(case_id)).await
+    }
+
+    /// Finds possible matches across the whole network at once (after a bulk load, or to
+    /// rebuild); returns how many new pairs were proposed.
+    pub async fn refresh_all_matches(&self) -> Result<usize> {
+        self.find_matches(None).await
+    }
+
+    async fn find_matches(&self, only_case: Option<&str>) -> Result<usize> {
+        let case_id = only_case.unwrap_or("");
         let rows = sqlx::query(
             "SELECT p.id, p.case_id, c.member_id, p.given_names, p.family_name, p.sex, p.birth_date, p.birth_date_estimated \
              FROM people p JOIN cases c ON c.id = p.case_id \
@@ -94,9 +105,10 @@ impl Store {
             });
             raw.push(vec![get::<String>(row, "given_names")?, get(row, "family_name")?, get(row, "sex")?, birth]);
         }
-        if !who.iter().any(|w| w.case_id == case_id) {
+        if only_case.is_some() && !who.iter().any(|w| w.case_id == case_id) {
             return Ok(0);
         }
+        let whole_network = only_case.is_none();
         let specs = specs();
         let ids: Vec<String> = who.iter().map(|w| w.person.clone()).collect();
         let year = crate::today().format("%Y").to_string().parse().unwrap_or(2026);
@@ -115,12 +127,15 @@ impl Store {
                 }
                 let mut found = Vec::new();
                 let mut explanations = Vec::new();
-                for (i, rec) in data.records.iter().enumerate().filter(|(i, _)| who_case[*i] == case_id) {
+                for (i, rec) in
+                    data.records.iter().enumerate().filter(|(i, _)| whole_network || who_case[*i] == case_id)
+                {
                     for c in index.candidates(rec, PROPOSE_AT, Some(&i.to_string())) {
                         let j: usize = c.key.parse().unwrap_or(i);
                         // People on the same case are different people (a brother and a sister
-                        // may share a name and a date of birth).
-                        if who_case[j] == case_id {
+                        // may share a name and a date of birth); across the network each pair
+                        // is looked at once.
+                        if who_case[j] == who_case[i] || (whole_network && j < i) {
                             continue;
                         }
                         let explanation: Vec<FieldAgreement> = index
@@ -166,7 +181,13 @@ impl Store {
         }
         append(
             &mut tx,
-            &[system_entry(AuditAction::Create, "match", None, None, &format!("{case_id}: {proposed} proposed"))],
+            &[system_entry(
+                AuditAction::Create,
+                "match",
+                None,
+                None,
+                &format!("{}: {proposed} proposed", only_case.unwrap_or("network")),
+            )],
         )
         .await?;
         tx.commit().await?;
