@@ -59,6 +59,7 @@ vocabulary! {
         Guardian => "guardian",
         FosterCarer => "foster_carer",
         Inquirer => "inquirer",
+        SoughtPerson => "sought_person",
         Other => "other",
     }
 }
@@ -499,6 +500,7 @@ vocabulary! {
         PersonAdded => "person_added",
         RelationshipAdded => "relationship_added",
         ConsentRecorded => "consent_recorded",
+        TracingRequestOpened => "tracing_request_opened",
         NoteAdded => "note_added",
         DocumentUploaded => "document_uploaded",
         Assigned => "assigned",

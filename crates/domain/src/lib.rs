@@ -14,6 +14,7 @@ pub mod ids;
 pub mod member;
 pub mod request;
 pub mod text;
+pub mod tracing;
 
 pub use access::{Actor, Role};
 pub use error::{DomainError, FieldError};

@@ -91,7 +91,7 @@ pub(crate) async fn event(
 }
 
 /// Lower-cased text the case list's text filter searches: reference, title, summary, names.
-async fn refresh_search_text(tx: &mut Tx, case_id: &str) -> Result<()> {
+pub(crate) async fn refresh_search_text(tx: &mut Tx, case_id: &str) -> Result<()> {
     let case = sqlx::query("SELECT reference, title, summary FROM cases WHERE id = $1")
         .bind(case_id.to_string())
         .fetch_one(&mut **tx)

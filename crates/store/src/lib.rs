@@ -15,6 +15,7 @@ pub mod members;
 pub mod requests;
 mod sql;
 pub mod testing;
+pub mod tracing;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

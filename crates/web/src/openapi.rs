@@ -49,6 +49,11 @@ pub fn operations() -> Vec<Operation> {
             "to_member": "DE", "kind": "tracing", "subject": "Trace the mother", "message": "Last seen in Frankfurt in 2019.",
             "due_on": "2027-01-15", "share_people": [], "share_documents": []
         }))),
+        op("get", "/cases/{id}/tracing-requests", "The tracing requests of a case", None),
+        op("post", "/cases/{id}/tracing-requests", "Open a tracing request: who looks for whom, last seen where and when; the person sought is matched in the background", Some(json!({
+            "inquirer_name": "Selam Tesfay", "relation": "brother", "given_names": "Dawit", "family_name": "Tesfay", "sex": "male",
+            "birth_date": "~24", "last_seen_place": "Tripoli, Libya", "last_seen_on": "2015", "circumstances": "Separated when boarding a boat."
+        }))),
         op("get", "/cases/{id}/matches", "Possible matches of the case's people, found in the background among people with consent to tracing; another member's record shows only which member holds it", None),
         op("post", "/matches/{id}/decision", "Confirm (same member only) or reject a possible match; a rejected pair is never proposed again", Some(json!({"decision": "reject"}))),
         op("get", "/requests", "The inbox (box=inbox) or outbox (box=outbox); open=true for open requests only", None),

@@ -504,3 +504,71 @@ async fn match_review(backend: Backend) {
 }
 
 both_backends!(match_review);
+
+/// A tracing request: the person sought is matched against a partner's case, which learns
+/// only that the Swiss member holds a possible match; bad input writes nothing.
+async fn tracing_request(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ch = app.api("ana@ch.test").await;
+    let de = app.api("jonas@de.test").await;
+    let (s, case) = ch.post("/api/v1/cases", case_body()).await;
+    assert_eq!(s, 201);
+    let case_id = case["id"].as_str().unwrap().to_string();
+
+    let before = app.case_data_counts().await;
+    let (s, err) = ch
+        .post(
+            &format!("/api/v1/cases/{case_id}/tracing-requests"),
+            json!({"inquirer_name": "", "relation": "", "given_names": ""}),
+        )
+        .await;
+    assert_eq!(s, 422, "{err}");
+    let fields: Vec<&str> =
+        err["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert!(
+        fields.contains(&"inquirer_name") && fields.contains(&"relation") && fields.contains(&"given_names"),
+        "{fields:?}"
+    );
+    let (s, _) = ch.post(&format!("/api/v1/cases/{case_id}/tracing-requests"), json!({"inquirer_name": 5})).await;
+    assert_eq!(s, 400, "wrong type");
+    let body = json!({"inquirer_name": "Selam Tesfay", "relation": "brother", "given_names": "Dawit", "family_name": "Tesfay",
+        "sex": "male", "birth_date": "2002-05-01", "last_seen_place": "Tripoli, Libya", "last_seen_on": "2015",
+        "circumstances": "Separated when boarding a boat."});
+    let (s, _) = de.post(&format!("/api/v1/cases/{case_id}/tracing-requests"), body.clone()).await;
+    assert_eq!(s, 404, "another member's case");
+    assert_eq!(app.case_data_counts().await, before, "nothing written by refused requests");
+
+    let (s, created) = ch.post(&format!("/api/v1/cases/{case_id}/tracing-requests"), body).await;
+    assert_eq!(s, 201, "{created}");
+    assert_eq!(created["sought_name"], "Dawit Tesfay");
+    let (s, list) = ch.get(&format!("/api/v1/cases/{case_id}/tracing-requests")).await;
+    assert_eq!(s, 200);
+    assert_eq!(list[0]["last_seen_place"], "Tripoli, Libya");
+    let (_, people) = ch.get(&format!("/api/v1/cases/{case_id}/people")).await;
+    assert!(people.as_array().unwrap().iter().any(|p| p["role"] == "sought_person"));
+
+    // Germany has a young man on one of its cases, recorded in Ge'ez script.
+    let mut theirs = case_body();
+    theirs["people"] = json!([{"role": "child", "given_names": "ዳዊት", "family_name": "ተስፋይ", "sex": "male", "birth_date": "2002-05-01"}]);
+    let (s, their_case) = de.post("/api/v1/cases", theirs).await;
+    assert_eq!(s, 201);
+    let their_case = their_case["id"].as_str().unwrap().to_string();
+    let mut found = json!([]);
+    for _ in 0..100 {
+        found = ch.get(&format!("/api/v1/cases/{case_id}/matches")).await.1;
+        if !found.as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["person_name"], "Dawit Tesfay");
+    assert_eq!(found[0]["other"]["held_by"], "partner_member");
+    assert_eq!(found[0]["other"]["member_code"], "DE");
+    let (_, theirs) = de.get(&format!("/api/v1/cases/{their_case}/matches")).await;
+    assert_eq!(theirs[0]["other"]["member_code"], "CH");
+    assert!(!theirs.to_string().contains("Dawit") && !theirs.to_string().contains("Tripoli"));
+}
+
+both_backends!(tracing_request);

@@ -264,6 +264,34 @@ async fn possible_matches_on_the_case_page(backend: Backend) {
     let r = http.post(app.url(&action)).form(&[("_csrf", csrf.as_str()), ("decision", "reject")]).send().await.unwrap();
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("has already been decided"));
+
+    // A tracing request through the case page's form; a missing field is explained in place.
+    let page = http.get(app.url(&format!("/cases/{}", ids[0]))).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden(&page, "_csrf");
+    let url = app.url(&format!("/cases/{}/tracing-requests", ids[0]));
+    let r = http
+        .post(&url)
+        .form(&[("_csrf", csrf.as_str()), ("inquirer_name", "Amal Haddad"), ("given_names", "Karim")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Relation to the inquirer"));
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("inquirer_name", "Amal Haddad"),
+        ("relation", "uncle"),
+        ("given_names", "Karim"),
+        ("family_name", "Haddad"),
+        ("sex", "male"),
+        ("birth_date", "~40"),
+        ("last_seen_place", "Aleppo"),
+        ("last_seen_on", "2013"),
+    ];
+    let r = http.post(&url).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let page = http.get(app.url(&format!("/cases/{}", ids[0]))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Amal Haddad</strong> looks for <strong>Karim Haddad</strong> (uncle)"), "{page}");
 }
 
 both_backends!(possible_matches_on_the_case_page);

@@ -32,7 +32,75 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/requests", post(send_request))
         .route("/documents/{id}", get(download))
         .route("/cases/{id}/matches", get(matches))
+        .route("/cases/{id}/tracing-requests", get(tracing_requests).post(add_tracing_request))
         .route("/matches/{id}/decision", post(decide_match))
+}
+
+/// A tracing request as the API and the case page's form send it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TracingBody {
+    #[serde(default)]
+    inquirer_name: String,
+    #[serde(default)]
+    relation: String,
+    #[serde(default)]
+    given_names: String,
+    #[serde(default)]
+    family_name: String,
+    #[serde(default)]
+    sex: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    birth_date_estimated: bool,
+    #[serde(default)]
+    last_seen_place: String,
+    #[serde(default)]
+    last_seen_on: String,
+    #[serde(default)]
+    circumstances: String,
+    /// The form's CSRF token (checked before this is read; absent from the API).
+    #[serde(default, rename = "_csrf")]
+    _csrf: Option<String>,
+}
+
+impl TracingBody {
+    pub(crate) fn parse(&self) -> Result<kinbridge_domain::tracing::NewTracingRequest, DomainError> {
+        kinbridge_domain::tracing::NewTracingRequest::parse(
+            &self.inquirer_name,
+            &self.relation,
+            &self.given_names,
+            &self.family_name,
+            &self.sex,
+            &self.birth_date,
+            self.birth_date_estimated,
+            &self.last_seen_place,
+            &self.last_seen_on,
+            &self.circumstances,
+            today(),
+        )
+    }
+}
+
+async fn tracing_requests(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let found = state.store.tracing_requests(&u.caller, &id).await.or_api(&u.tr)?;
+    Ok(Json(found).into_response())
+}
+
+async fn add_tracing_request(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<TracingBody>,
+) -> ApiResult<Response> {
+    let t = b.parse().or_api(&u.tr)?;
+    let created = state.store.add_tracing_request(&u.caller, &id, &t).await.or_api(&u.tr)?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
 /// Possible matches of the people on a case, found in the background.

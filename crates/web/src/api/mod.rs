@@ -2,7 +2,7 @@
 //! Errors are `{"error": {"code", "message", "fields"?}}` with a stable code and a message in
 //! the caller's language.
 
-mod cases;
+pub(crate) mod cases;
 mod requests;
 mod session;
 

@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/assignee", post(assign))
         .route("/cases/{id}/actions", post(action))
         .route("/cases/{id}/matches/{match_id}", post(decide_match))
+        .route("/cases/{id}/tracing-requests", post(add_tracing_request))
 }
 
 #[derive(Deserialize, Default)]
@@ -226,6 +227,7 @@ struct CasePage {
     writable: bool,
     min_due: String,
     matches: Vec<MatchRow>,
+    tracing: Vec<kinbridge_store::tracing::TracingRequest>,
 }
 
 /// A possible match as the case page shows it.
@@ -303,6 +305,7 @@ async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Probl
     let colleagues = state.store.colleagues(&d.case.member_id).await.or_page(u)?;
     let partners = state.store.members().await.or_page(u)?.into_iter().filter(|m| m.id != d.case.member_id).collect();
     let found = state.store.matches_for_case(&u.caller, id).await.or_page(u)?;
+    let tracing = state.store.tracing_requests(&u.caller, id).await.or_page(u)?;
     let mut t = Frame::for_user(u);
     let mut status = StatusCode::OK;
     if let Some(p) = &problem {
@@ -312,6 +315,7 @@ async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Probl
     let matches = match_rows(&t, found);
     let page = CasePage {
         matches,
+        tracing,
         t,
         d,
         colleagues,
@@ -466,6 +470,19 @@ async fn add_consent(
         Err(e) => Err(e.into()),
     };
     after(&state, &u, &id, "consent", r).await
+}
+
+async fn add_tracing_request(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<crate::api::cases::TracingBody>,
+) -> Result<Response, PageError> {
+    let r = match f.parse() {
+        Ok(t) => state.store.add_tracing_request(&u.caller, &id, &t).await.map_err(Problem::from),
+        Err(e) => Err(e.into()),
+    };
+    after(&state, &u, &id, "tracing", r).await
 }
 
 #[derive(Deserialize)]

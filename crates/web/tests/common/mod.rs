@@ -115,6 +115,8 @@ impl TestApp {
             "documents",
             "request_documents",
             "case_events",
+            "tracing_requests",
+            "match_candidates",
         ] {
             let row =
                 sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(self.store.pool()).await.unwrap();
