@@ -354,6 +354,7 @@ pub async fn load(
 
     let today = today();
     let mut request_count = 0usize;
+    let mut known_children: Vec<(String, String, bool, NaiveDate)> = Vec::new();
     let mut tx = store.pool().begin().await?;
     for n in 0..cases {
         let mi = rng.usize(..members.len());
@@ -383,6 +384,19 @@ pub async fn load(
         let child_age = if service == ServiceType::SearchOfOrigins { rng.i64(25..56) } else { rng.i64(0..18) };
         let child_birth = opened - Duration::days(child_age * 365 + rng.i64(0..365));
         let estimated = service == ServiceType::UnaccompaniedMinors && rng.bool();
+        // Now and then a child already on a tracing case is registered again, elsewhere, under
+        // another spelling or name order: what the matching engine is there to notice.
+        let reregistered = n % 97 == 50 && !known_children.is_empty();
+        let (child_given, family, child_female, child_birth, service) = if reregistered {
+            let (g, f, female, born) = known_children[rng.usize(..known_children.len())].clone();
+            let (g, f) = if rng.bool() { (f, g) } else { (respell(&g), respell(&f)) };
+            (g, f, female, born, ServiceType::FamilyTracing)
+        } else {
+            (child_given.to_string(), family, child_female, child_birth, service)
+        };
+        if !reregistered && service == ServiceType::FamilyTracing && known_children.len() < 200 {
+            known_children.push((child_given.clone(), family.clone(), child_female, child_birth));
+        }
         let nationality = *pick(&mut rng, culture.countries);
         let languages = culture.languages.join(",");
         let child_name = format!("{child_given} {family}");
@@ -441,7 +455,7 @@ pub async fn load(
         }
         let adult = format!("{mother_given} {mother_family}");
         let country_name = Country::parse(partner_country).map(|c| c.name()).unwrap_or(partner_country);
-        let title = text::fill(pick_str(&mut rng, text::title(service.as_str())), child_given, &adult, country_name);
+        let title = text::fill(pick_str(&mut rng, text::title(service.as_str())), &child_given, &adult, country_name);
         let summary = text::fill(pick_str(&mut rng, text::note(note_lang)), &child_name, &adult, country_name);
         let views = if (7..18).contains(&child_age) {
             text::fill(pick_str(&mut rng, text::note(note_lang)), &child_name, &adult, country_name)
@@ -743,4 +757,15 @@ pub async fn load(
         store.refresh_all_matches().await?;
     }
     Ok(Summary { members: MEMBERS.len(), users: user_count, cases, requests: request_count, highlights })
+}
+
+/// Another hand's spelling of a name: the drift between transliterations (ou/u, ee/i, y/i,
+/// doubled letters), or the name as it was.
+fn respell(name: &str) -> String {
+    for (from, to) in [("ou", "u"), ("ee", "i"), ("y", "i"), ("mm", "m"), ("ss", "s"), ("kh", "h"), ("a", "e")] {
+        if name.contains(from) {
+            return name.replacen(from, to, 1);
+        }
+    }
+    name.to_string()
 }
