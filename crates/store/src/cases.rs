@@ -297,10 +297,11 @@ impl Store {
         refresh_search_text(&mut tx, id.as_str()).await?;
         append(&mut tx, &[caller.entry(AuditAction::Create, "case", Some(id.as_str()), &reference)]).await?;
         let case = fetch_case(&mut *tx, id.as_str()).await?.ok_or_else(StoreError::not_found)?;
-        tx.commit().await?;
         if !people.is_empty() {
-            self.schedule_matching(id.as_str());
+            crate::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, id.as_str()).await?;
         }
+        tx.commit().await?;
+        self.wake_jobs();
         Ok(case)
     }
 
@@ -470,8 +471,9 @@ impl Store {
         )
         .await?;
         append(&mut tx, &[caller.entry(AuditAction::Create, "person", Some(id.as_str()), case.id.as_str())]).await?;
+        crate::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, case.id.as_str()).await?;
         tx.commit().await?;
-        self.schedule_matching(case.id.as_str());
+        self.wake_jobs();
         let people = people_of(&self.pool, case.id.as_str()).await?;
         people.into_iter().find(|x| x.id == id).ok_or_else(StoreError::not_found)
     }
@@ -520,8 +522,9 @@ impl Store {
         let mut tx = self.begin_write().await?;
         insert_consent(&mut tx, case.id.as_str(), &caller.actor.user_id, c).await?;
         append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), "consent")]).await?;
+        crate::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, case.id.as_str()).await?;
         tx.commit().await?;
-        self.schedule_matching(case.id.as_str());
+        self.wake_jobs();
         Ok(())
     }
 

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod backup;
 pub mod cases;
 pub mod documents;
+pub mod jobs;
 pub mod matching;
 pub mod members;
 pub mod requests;
@@ -78,6 +79,7 @@ pub struct Store {
     data_dir: PathBuf,
     database_url: String,
     lists: ListCache,
+    jobs_wake: Arc<tokio::sync::Notify>,
 }
 
 /// Short-lived copies of lists every page needs and that change rarely (the directory,
@@ -170,6 +172,7 @@ impl Store {
             data_dir: data_dir.to_path_buf(),
             database_url: database_url.to_string(),
             lists: ListCache::default(),
+            jobs_wake: Arc::default(),
         })
     }
 

@@ -1,5 +1,6 @@
-//! Possible matches between people on cases: found in the background by the matching engine
-//! whenever a case's people or consents change, reviewed by caseworkers.
+//! Possible matches between people on cases: found by the matching engine in a background job
+//! (see [`crate::jobs`]) whenever a case's people, consents or tracing requests change, and
+//! reviewed by caseworkers.
 //!
 //! Only people on cases with consent to tracing (not withdrawn) are ever compared. A possible
 //! match on another member's case is shown as "held by member X" with no personal data; its
@@ -192,17 +193,6 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(proposed)
-    }
-
-    /// Finds matches for a case in the background, logging (not raising) a failure.
-    pub fn schedule_matching(&self, case_id: &str) {
-        let store = self.clone();
-        let case_id = case_id.to_string();
-        tokio::spawn(async move {
-            if let Err(e) = store.refresh_matches(&case_id).await {
-                tracing::warn!(case = %case_id, error = %e, "matching failed");
-            }
-        });
     }
 
     /// Possible matches (proposed or confirmed) of the people on a case, audited as a read of

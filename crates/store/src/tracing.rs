@@ -58,8 +58,9 @@ impl Store {
         event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::TracingRequestOpened, summary.trim())
             .await?;
         append(&mut tx, &[caller.entry(AuditAction::Create, "tracing_request", Some(&id), case.id.as_str())]).await?;
+        crate::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, case.id.as_str()).await?;
         tx.commit().await?;
-        self.schedule_matching(case.id.as_str());
+        self.wake_jobs();
         let all = tracing_requests_of(self, case.id.as_str()).await?;
         all.into_iter().find(|r| r.id == id).ok_or_else(crate::StoreError::not_found)
     }

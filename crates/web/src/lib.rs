@@ -73,15 +73,20 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes; in-flight requests finish first.
+/// Serves until `shutdown` completes; in-flight requests finish first. The background job
+/// worker (matching, ...) runs alongside and stops with the server; a job it was running is
+/// picked up again when its lease runs out.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+    let worker = state.store.start_job_worker();
+    let served = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    worker.abort();
+    served
 }
 
 async fn ready(State(state): State<AppState>) -> impl IntoResponse {

@@ -1,0 +1,165 @@
+//! A durable job queue in the database, the same on SQLite and PostgreSQL.
+//!
+//! Jobs are enqueued inside the transaction of the change that calls for them (so a committed
+//! change always has its job, and a rolled-back one never does), claimed with a lease, and
+//! deleted when done. A crashed worker's lease runs out and the job is claimed again. One job
+//! per (kind, key) is pending at a time; enqueueing it again while it runs bumps its
+//! generation, and the finished run leaves it queued for one more pass.
+
+use std::time::Duration;
+
+use sqlx::Row;
+
+use crate::{get, Result, Store, Tx};
+
+/// Find possible matches for the people of a case (key: the case id).
+pub const MATCH_CASE: &str = "match_case";
+
+/// How long a claimed job is reserved for its worker.
+const LEASE: Duration = Duration::from_secs(120);
+/// Attempts before a failing job is left alone (with its last error) for someone to look at.
+const MAX_ATTEMPTS: i64 = 5;
+
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: String,
+    pub kind: String,
+    pub key: String,
+    generation: i64,
+}
+
+fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// Adds a job in the caller's transaction (or marks the pending one to run again).
+pub(crate) async fn enqueue(tx: &mut Tx, kind: &str, key: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO jobs (id, kind, job_key, generation, attempts, locked_until, created_at) VALUES ($1, $2, $3, 1, 0, NULL, $4) \
+         ON CONFLICT (kind, job_key) DO UPDATE SET generation = jobs.generation + 1, attempts = 0",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(kind.to_string())
+    .bind(key.to_string())
+    .bind(crate::now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Wakes the worker after a transaction that enqueued a job has committed.
+    pub(crate) fn wake_jobs(&self) {
+        self.jobs_wake.notify_one();
+    }
+
+    /// Claims the oldest job that is free (never claimed, or whose lease ran out), reserving
+    /// it for `lease`.
+    pub async fn claim_job(&self, lease: Duration) -> Result<Option<Job>> {
+        let now = chrono::Utc::now();
+        let until = now + chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::seconds(120));
+        // The outer condition is checked again on the row as it is when updated, so two workers
+        // racing for one job cannot both get it.
+        let row = sqlx::query(
+            "UPDATE jobs SET locked_until = $1, attempts = attempts + 1 \
+             WHERE id = (SELECT id FROM jobs WHERE (locked_until IS NULL OR locked_until < $2) AND attempts < $3 ORDER BY created_at LIMIT 1) \
+             AND (locked_until IS NULL OR locked_until < $2) \
+             RETURNING id, kind, job_key, generation",
+        )
+        .bind(stamp(until))
+        .bind(stamp(now))
+        .bind(MAX_ATTEMPTS)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(Job {
+                id: get(&r, "id")?,
+                kind: get(&r, "kind")?,
+                key: get(&r, "job_key")?,
+                generation: get(&r, "generation")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Marks a claimed job done (or, if it was enqueued again meanwhile, free for one more pass).
+    pub async fn finish_job(&self, job: &Job) -> Result<()> {
+        let done = sqlx::query("DELETE FROM jobs WHERE id = $1 AND generation = $2")
+            .bind(&job.id)
+            .bind(job.generation)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            // Enqueued again while it ran: free it for another pass.
+            sqlx::query("UPDATE jobs SET locked_until = NULL, attempts = 0 WHERE id = $1")
+                .bind(&job.id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn fail_job(&self, job: &Job, error: &str) -> Result<()> {
+        let retry_at = chrono::Utc::now() + chrono::Duration::seconds(30);
+        sqlx::query("UPDATE jobs SET locked_until = $1, last_error = $2 WHERE id = $3")
+            .bind(stamp(retry_at))
+            .bind(error.chars().take(500).collect::<String>())
+            .bind(&job.id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn run_job(&self, job: &Job) -> Result<()> {
+        match job.kind.as_str() {
+            MATCH_CASE => self.refresh_matches(&job.key).await.map(|_| ()),
+            _ => Err(crate::StoreError::Unsupported("unknown job kind")),
+        }
+    }
+
+    /// Runs one claimed job to its end (finished, or failed and left for a retry).
+    async fn work(&self, job: Job) -> Result<()> {
+        match self.run_job(&job).await {
+            Ok(()) => self.finish_job(&job).await,
+            Err(e) => {
+                tracing::warn!(job = %job.id, kind = %job.kind, error = %e, "job failed");
+                self.fail_job(&job, &e.to_string()).await
+            }
+        }
+    }
+
+    /// Runs every job that is free now, then returns how many ran (for the CLI and tests).
+    pub async fn run_pending_jobs(&self) -> Result<usize> {
+        let mut n = 0;
+        while let Some(job) = self.claim_job(LEASE).await? {
+            self.work(job).await?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Pending jobs as (kind, key, attempts, last error), oldest first.
+    pub async fn pending_jobs(&self) -> Result<Vec<(String, String, i64, Option<String>)>> {
+        let rows = sqlx::query("SELECT kind, job_key, attempts, last_error FROM jobs ORDER BY created_at")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("kind")?, r.try_get("job_key")?, r.try_get("attempts")?, r.try_get("last_error")?)))
+            .collect()
+    }
+
+    /// The background worker: runs jobs as they come (woken after each enqueue, and every few
+    /// seconds to pick up expired leases). Runs until the task is dropped.
+    pub fn start_job_worker(&self) -> tokio::task::JoinHandle<()> {
+        let store = self.clone();
+        tokio::spawn(async move {
+            loop {
+                match store.run_pending_jobs().await {
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "job queue unavailable"),
+                }
+                let _ = tokio::time::timeout(Duration::from_secs(5), store.jobs_wake.notified()).await;
+            }
+        })
+    }
+}
