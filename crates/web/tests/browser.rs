@@ -213,4 +213,51 @@ async fn arabic_is_right_to_left(backend: Backend) {
     c.close().await.unwrap();
 }
 
-both_backends!(story_in_the_browser, arabic_is_right_to_left);
+/// A tracing request opened in the browser finds the person sought on another case of the
+/// member; the caseworker reviews the possible match and confirms it.
+async fn tracing_and_match_review_in_the_browser(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let api = app.api("ana@ch.test").await;
+    let (s, case) = api.post("/api/v1/cases", common::case_body()).await;
+    assert_eq!(s, 201, "{case}");
+    let case_id = case["id"].as_str().unwrap().to_string();
+    let driver = start_driver().await;
+    let c = browser(&driver).await;
+    login(&c, &app, "ana@ch.test").await;
+    c.goto(&app.url(&format!("/cases/{case_id}"))).await.unwrap();
+    click(&c, "#tracing details summary").await;
+    fill(&c, "#t-inq", "Amanuel Tesfay").await;
+    fill(&c, "#t-rel", "brother").await;
+    fill(&c, "#t-given", "Dawit").await;
+    fill(&c, "#t-family", "Tesfay").await;
+    choose(&c, "#t-sex", "male").await;
+    fill(&c, "#t-born", "2004-02-11").await;
+    fill(&c, "#t-place", "Tripoli").await;
+    click(&c, "#tracing form button[type=submit]").await;
+    expect_text(&c, "#tracing li strong:nth-of-type(2)", "Dawit Tesfay").await;
+
+    // The same young man is on another of the member's cases, written another way.
+    let mut other = common::case_body();
+    other["people"] = json!([{"role": "child", "given_names": "Dawitt", "family_name": "Tesfaye", "sex": "male", "birth_date": "2004-11-02"}]);
+    let (s, _) = api.post("/api/v1/cases", other).await;
+    assert_eq!(s, 201);
+    let mut shown = String::new();
+    for _ in 0..50 {
+        c.goto(&app.url(&format!("/cases/{case_id}"))).await.unwrap();
+        shown = match c.find(Locator::Css("#matches")).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if shown.contains("may be the same person as") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(shown.contains("Dawit Tesfay may be the same person as Dawitt Tesfaye"), "{shown}");
+    assert!(shown.contains("one typo, or day and month swapped"), "explained field by field: {shown}");
+    click(&c, "#matches button[value=confirm]").await;
+    expect_text(&c, "#matches .ok", "Confirmed: same person").await;
+    c.close().await.unwrap();
+}
+
+both_backends!(story_in_the_browser, arabic_is_right_to_left, tracing_and_match_review_in_the_browser);
