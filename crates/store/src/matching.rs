@@ -49,6 +49,16 @@ pub struct MatchView {
     pub status: String,
     /// Per field; empty for a partner member's match (it would reveal their data).
     pub explanation: Vec<FieldAgreement>,
+    /// Per field: the value on this case and on the other, side by side; empty for a partner
+    /// member's match.
+    pub side_by_side: Vec<SideBySide>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SideBySide {
+    pub field: String,
+    pub here: String,
+    pub there: String,
 }
 
 fn specs() -> Vec<FieldSpec> {
@@ -202,8 +212,8 @@ impl Store {
         let rows = sqlx::query(
             "SELECT m.id, m.person_a, m.person_b, m.probability, m.explanation, m.status, \
                     pa.case_id AS case_a, pb.case_id AS case_b, \
-                    pa.given_names AS given_a, pa.family_name AS family_a, pa.birth_date AS birth_a, \
-                    pb.given_names AS given_b, pb.family_name AS family_b, pb.birth_date AS birth_b, \
+                    pa.given_names AS given_a, pa.family_name AS family_a, pa.birth_date AS birth_a, pa.sex AS sex_a, \
+                    pb.given_names AS given_b, pb.family_name AS family_b, pb.birth_date AS birth_b, pb.sex AS sex_b, \
                     ca.member_id AS member_a, cb.member_id AS member_b, ca.reference AS ref_a, cb.reference AS ref_b, \
                     ma.code AS code_a, ma.name AS mname_a, mb.code AS code_b, mb.name AS mname_b \
              FROM match_candidates m \
@@ -239,6 +249,19 @@ impl Store {
             } else {
                 Vec::new()
             };
+            let birth = |side: &str| -> String {
+                row.try_get::<Option<String>, _>(format!("birth_{side}").as_str()).ok().flatten().unwrap_or_default()
+            };
+            let side_by_side = if own {
+                vec![
+                    SideBySide { field: "given_names".into(), here: s("given", mine)?, there: s("given", theirs)? },
+                    SideBySide { field: "family_name".into(), here: s("family", mine)?, there: s("family", theirs)? },
+                    SideBySide { field: "sex".into(), here: s("sex", mine)?, there: s("sex", theirs)? },
+                    SideBySide { field: "birth_date".into(), here: birth(mine), there: birth(theirs) },
+                ]
+            } else {
+                Vec::new()
+            };
             out.push(MatchView {
                 id: get(row, "id")?,
                 person_id: get(row, &format!("person_{mine}"))?,
@@ -247,6 +270,7 @@ impl Store {
                 probability: get(row, "probability")?,
                 status: get(row, "status")?,
                 explanation,
+                side_by_side,
             });
         }
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "matches")]).await?;

@@ -175,7 +175,7 @@ async fn matching(backend: Backend) {
         OtherSide::PartnerMember { member_code, .. } => assert_eq!(member_code, "DE"),
         other => panic!("{other:?}"),
     }
-    assert!(partner.explanation.is_empty(), "no detail of the partner's record");
+    assert!(partner.explanation.is_empty() && partner.side_by_side.is_empty(), "no detail of the partner's record");
     let json = serde_json::to_string(&partner).unwrap();
     assert!(!json.contains("ተስፋይ") && !json.contains(c.id.as_str()), "{json}");
 

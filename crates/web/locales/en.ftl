@@ -367,3 +367,5 @@ case-no-tracing = No tracing request.
 case-new-tracing = Open a tracing request
 tracing-looking-for = looks for
 tracing-last-seen = last seen
+match-here = This case
+match-there = Other case

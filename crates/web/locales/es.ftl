@@ -367,3 +367,5 @@ case-no-tracing = Ninguna solicitud de búsqueda.
 case-new-tracing = Abrir una solicitud de búsqueda
 tracing-looking-for = busca a
 tracing-last-seen = visto por última vez
+match-here = Este expediente
+match-there = Otro expediente

@@ -367,3 +367,5 @@ case-no-tracing = Aucune demande de recherche.
 case-new-tracing = Ouvrir une demande de recherche
 tracing-looking-for = recherche
 tracing-last-seen = vu pour la dernière fois
+match-here = Ce dossier
+match-there = Autre dossier

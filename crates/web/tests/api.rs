@@ -464,8 +464,11 @@ async fn match_review(backend: Backend) {
     assert!(own["explanation"].as_array().unwrap().iter().any(|e| e["field"] == "given_names"
         && e["agreement"] == "variant or phonetic"
         && e["weight"].as_f64().unwrap() > 0.0));
+    let sides = own["side_by_side"].as_array().unwrap();
+    assert!(sides.iter().any(|v| v["field"] == "given_names" && v["here"] == "Yohannes" && v["there"] == "Johannes"));
     let partner = found.iter().find(|m| m["other"]["held_by"] == "partner_member").expect("partner's match");
     assert_eq!(partner["other"]["member_code"], "DE");
+    assert_eq!(partner["side_by_side"], json!([]));
     let text = partner.to_string();
     assert!(!text.contains("ዮሐንስ") && !text.contains(&partners), "nothing of the partner's record: {text}");
     assert!(found.iter().all(|m| m["other"]["case_id"] != hidden.as_str()), "no consent, never proposed");

@@ -244,6 +244,12 @@ async fn possible_matches_on_the_case_page(backend: Backend) {
     }
     assert!(page.contains("Possible matches") && page.contains("may be the same person as"), "{page}");
     assert!(page.contains("Muhammad Al-Haddad") && page.contains("variant or same sound"), "explained per field");
+    assert!(
+        page.contains(
+            r#"<th scope="row">Given names</th><td>Mohammed</td><td>Muhammad</td><td>variant or same sound</td>"#
+        ),
+        "both records side by side: {page}"
+    );
     let action = page
         .split("action=\"")
         .map(|s| s.split('"').next().unwrap_or(""))

@@ -243,8 +243,16 @@ struct MatchRow {
     held_by: String,
     percent: String,
     confirmed: bool,
-    /// Field label, agreement label, weight.
-    fields: Vec<(String, String, String)>,
+    fields: Vec<MatchField>,
+}
+
+/// One line of the side-by-side review.
+struct MatchField {
+    label: String,
+    here: String,
+    there: String,
+    agreement: String,
+    weight: String,
 }
 
 fn match_rows(t: &Frame, found: Vec<kinbridge_store::matching::MatchView>) -> Vec<MatchRow> {
@@ -259,7 +267,16 @@ fn match_rows(t: &Frame, found: Vec<kinbridge_store::matching::MatchView>) -> Ve
                     let key: String =
                         e.agreement.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
                     let key = key.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
-                    (t.get(&format!("field-{}", e.field)), t.term("agreement", &key), format!("{:+.1}", e.weight))
+                    let values = m.side_by_side.iter().find(|v| v.field == e.field);
+                    let shown =
+                        |v: &str| if e.field == "sex" && !v.is_empty() { t.term("sex", v) } else { v.to_string() };
+                    MatchField {
+                        label: t.get(&format!("field-{}", e.field)),
+                        here: values.map(|v| shown(&v.here)).unwrap_or_default(),
+                        there: values.map(|v| shown(&v.there)).unwrap_or_default(),
+                        agreement: t.term("agreement", &key),
+                        weight: format!("{:+.1}", e.weight),
+                    }
                 })
                 .collect();
             let (own, other_case_id, other_reference, other_name, other_birth, held_by) = match m.other {
