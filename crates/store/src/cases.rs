@@ -214,6 +214,9 @@ pub struct CaseDetail {
     pub requests: Vec<kinbridge_domain::request::Request>,
     pub timeline: Vec<TimelineEvent>,
     pub beneficiaries: Vec<Beneficiary>,
+    pub tracing_requests: Vec<crate::tracing::TracingRequest>,
+    /// Possible matches of the case's people (a partner's shown only as who holds them).
+    pub matches: Vec<crate::matching::MatchView>,
 }
 
 impl Store {
@@ -327,10 +330,24 @@ impl Store {
         let documents = crate::documents::documents_of_case(&mut *conn, &cid).await?;
         let requests = crate::requests::requests_of_case(&mut *conn, &cid).await?;
         let timeline = timeline_of(&mut *conn, &cid).await?;
+        let tracing_requests = crate::tracing::tracing_requests_of(&mut *conn, &cid).await?;
+        let matches = crate::matching::matches_of(&mut *conn, &case).await?;
         drop(conn);
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(&cid), "")]).await?;
         let beneficiaries = beneficiaries(&case, &people);
-        Ok(CaseDetail { case, people, relationships, consents, notes, documents, requests, timeline, beneficiaries })
+        Ok(CaseDetail {
+            case,
+            people,
+            relationships,
+            consents,
+            notes,
+            documents,
+            requests,
+            timeline,
+            beneficiaries,
+            tracing_requests,
+            matches,
+        })
     }
 
     /// The case list, filtered and paginated, within the caller's scope.

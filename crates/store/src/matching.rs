@@ -9,10 +9,11 @@
 
 use kinbridge_domain::access::CaseAccess;
 use kinbridge_domain::audit::AuditAction;
+use kinbridge_domain::case::Case;
 use kinbridge_domain::DomainError;
 use kinbridge_matching::{prior_model, Dataset, FieldSpec, LinkOptions, PersonIndex, Role};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{Any, Executor, Row};
 
 use crate::audit::{append, system_entry};
 use crate::{get, now, Caller, Result, Store, StoreError};
@@ -209,70 +210,7 @@ impl Store {
     /// the case. A match held by another member shows only who holds it.
     pub async fn matches_for_case(&self, caller: &Caller, case_id: &str) -> Result<Vec<MatchView>> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
-        let rows = sqlx::query(
-            "SELECT m.id, m.person_a, m.person_b, m.probability, m.explanation, m.status, \
-                    pa.case_id AS case_a, pb.case_id AS case_b, \
-                    pa.given_names AS given_a, pa.family_name AS family_a, pa.birth_date AS birth_a, pa.sex AS sex_a, \
-                    pb.given_names AS given_b, pb.family_name AS family_b, pb.birth_date AS birth_b, pb.sex AS sex_b, \
-                    ca.member_id AS member_a, cb.member_id AS member_b, ca.reference AS ref_a, cb.reference AS ref_b, \
-                    ma.code AS code_a, ma.name AS mname_a, mb.code AS code_b, mb.name AS mname_b \
-             FROM match_candidates m \
-             JOIN people pa ON pa.id = m.person_a JOIN people pb ON pb.id = m.person_b \
-             JOIN cases ca ON ca.id = pa.case_id JOIN cases cb ON cb.id = pb.case_id \
-             JOIN members ma ON ma.id = ca.member_id JOIN members mb ON mb.id = cb.member_id \
-             WHERE (pa.case_id = $1 OR pb.case_id = $1) AND m.status <> 'rejected' \
-             ORDER BY m.probability DESC",
-        )
-        .bind(case.id.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let here_is_a = get::<String>(row, "case_a")? == case.id.as_str();
-            let (mine, theirs) = if here_is_a { ("a", "b") } else { ("b", "a") };
-            let s = |col: &str, side: &str| -> Result<String> { get(row, &format!("{col}_{side}")) };
-            let other_member = s("member", theirs)?;
-            let own = other_member == case.member_id.as_str();
-            let other = if own {
-                OtherSide::OwnMember {
-                    person_id: get(row, &format!("person_{theirs}"))?,
-                    case_id: s("case", theirs)?,
-                    case_reference: s("ref", theirs)?,
-                    name: format!("{} {}", s("given", theirs)?, s("family", theirs)?),
-                    birth_date: row.try_get::<Option<String>, _>(format!("birth_{theirs}").as_str()).ok().flatten(),
-                }
-            } else {
-                OtherSide::PartnerMember { member_code: s("code", theirs)?, member_name: s("mname", theirs)? }
-            };
-            let explanation: Vec<FieldAgreement> = if own {
-                serde_json::from_str(&get::<String>(row, "explanation")?).unwrap_or_default()
-            } else {
-                Vec::new()
-            };
-            let birth = |side: &str| -> String {
-                row.try_get::<Option<String>, _>(format!("birth_{side}").as_str()).ok().flatten().unwrap_or_default()
-            };
-            let side_by_side = if own {
-                vec![
-                    SideBySide { field: "given_names".into(), here: s("given", mine)?, there: s("given", theirs)? },
-                    SideBySide { field: "family_name".into(), here: s("family", mine)?, there: s("family", theirs)? },
-                    SideBySide { field: "sex".into(), here: s("sex", mine)?, there: s("sex", theirs)? },
-                    SideBySide { field: "birth_date".into(), here: birth(mine), there: birth(theirs) },
-                ]
-            } else {
-                Vec::new()
-            };
-            out.push(MatchView {
-                id: get(row, "id")?,
-                person_id: get(row, &format!("person_{mine}"))?,
-                person_name: format!("{} {}", s("given", mine)?, s("family", mine)?),
-                other,
-                probability: get(row, "probability")?,
-                status: get(row, "status")?,
-                explanation,
-                side_by_side,
-            });
-        }
+        let out = matches_of(&self.pool, &case).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "matches")]).await?;
         Ok(out)
     }
@@ -319,4 +257,74 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Possible matches of a case's people as a reader of that case may see them (the caller has
+/// authorized the read and audits it).
+pub(crate) async fn matches_of<'e, E: Executor<'e, Database = Any>>(e: E, case: &Case) -> Result<Vec<MatchView>> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.person_a, m.person_b, m.probability, m.explanation, m.status, \
+                pa.case_id AS case_a, pb.case_id AS case_b, \
+                pa.given_names AS given_a, pa.family_name AS family_a, pa.birth_date AS birth_a, pa.sex AS sex_a, \
+                pb.given_names AS given_b, pb.family_name AS family_b, pb.birth_date AS birth_b, pb.sex AS sex_b, \
+                ca.member_id AS member_a, cb.member_id AS member_b, ca.reference AS ref_a, cb.reference AS ref_b, \
+                ma.code AS code_a, ma.name AS mname_a, mb.code AS code_b, mb.name AS mname_b \
+         FROM match_candidates m \
+         JOIN people pa ON pa.id = m.person_a JOIN people pb ON pb.id = m.person_b \
+         JOIN cases ca ON ca.id = pa.case_id JOIN cases cb ON cb.id = pb.case_id \
+         JOIN members ma ON ma.id = ca.member_id JOIN members mb ON mb.id = cb.member_id \
+         WHERE (pa.case_id = $1 OR pb.case_id = $1) AND m.status <> 'rejected' \
+         ORDER BY m.probability DESC",
+    )
+    .bind(case.id.as_str())
+    .fetch_all(e)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let here_is_a = get::<String>(row, "case_a")? == case.id.as_str();
+        let (mine, theirs) = if here_is_a { ("a", "b") } else { ("b", "a") };
+        let s = |col: &str, side: &str| -> Result<String> { get(row, &format!("{col}_{side}")) };
+        let other_member = s("member", theirs)?;
+        let own = other_member == case.member_id.as_str();
+        let other = if own {
+            OtherSide::OwnMember {
+                person_id: get(row, &format!("person_{theirs}"))?,
+                case_id: s("case", theirs)?,
+                case_reference: s("ref", theirs)?,
+                name: format!("{} {}", s("given", theirs)?, s("family", theirs)?),
+                birth_date: row.try_get::<Option<String>, _>(format!("birth_{theirs}").as_str()).ok().flatten(),
+            }
+        } else {
+            OtherSide::PartnerMember { member_code: s("code", theirs)?, member_name: s("mname", theirs)? }
+        };
+        let explanation: Vec<FieldAgreement> = if own {
+            serde_json::from_str(&get::<String>(row, "explanation")?).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let birth = |side: &str| -> String {
+            row.try_get::<Option<String>, _>(format!("birth_{side}").as_str()).ok().flatten().unwrap_or_default()
+        };
+        let side_by_side = if own {
+            vec![
+                SideBySide { field: "given_names".into(), here: s("given", mine)?, there: s("given", theirs)? },
+                SideBySide { field: "family_name".into(), here: s("family", mine)?, there: s("family", theirs)? },
+                SideBySide { field: "sex".into(), here: s("sex", mine)?, there: s("sex", theirs)? },
+                SideBySide { field: "birth_date".into(), here: birth(mine), there: birth(theirs) },
+            ]
+        } else {
+            Vec::new()
+        };
+        out.push(MatchView {
+            id: get(row, "id")?,
+            person_id: get(row, &format!("person_{mine}"))?,
+            person_name: format!("{} {}", s("given", mine)?, s("family", mine)?),
+            other,
+            probability: get(row, "probability")?,
+            status: get(row, "status")?,
+            explanation,
+            side_by_side,
+        });
+    }
+    Ok(out)
 }

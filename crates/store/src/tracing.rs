@@ -5,6 +5,7 @@ use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::EventKind;
 use kinbridge_domain::tracing::NewTracingRequest;
 use serde::Serialize;
+use sqlx::{Any, Executor};
 
 use crate::audit::append;
 use crate::cases::{event, insert_person, refresh_search_text};
@@ -61,27 +62,30 @@ impl Store {
         crate::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, case.id.as_str()).await?;
         tx.commit().await?;
         self.wake_jobs();
-        let all = tracing_requests_of(self, case.id.as_str()).await?;
+        let all = tracing_requests_of(&self.pool, case.id.as_str()).await?;
         all.into_iter().find(|r| r.id == id).ok_or_else(crate::StoreError::not_found)
     }
 
     /// The tracing requests of a case, audited as a read of the case.
     pub async fn tracing_requests(&self, caller: &Caller, case_id: &str) -> Result<Vec<TracingRequest>> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
-        let out = tracing_requests_of(self, case.id.as_str()).await?;
+        let out = tracing_requests_of(&self.pool, case.id.as_str()).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "tracing_requests")]).await?;
         Ok(out)
     }
 }
 
-async fn tracing_requests_of(store: &Store, case_id: &str) -> Result<Vec<TracingRequest>> {
+pub(crate) async fn tracing_requests_of<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    case_id: &str,
+) -> Result<Vec<TracingRequest>> {
     let rows = sqlx::query(
         "SELECT t.id, t.person_id, p.given_names, p.family_name, p.birth_date, t.inquirer_name, t.relation, \
                 t.last_seen_place, t.last_seen_on, t.circumstances, t.created_at \
          FROM tracing_requests t JOIN people p ON p.id = t.person_id WHERE t.case_id = $1 ORDER BY t.created_at",
     )
     .bind(case_id)
-    .fetch_all(&store.pool)
+    .fetch_all(e)
     .await?;
     rows.iter()
         .map(|r| {

@@ -32,7 +32,7 @@ pub fn operations() -> Vec<Operation> {
             "people": [{"role": "child", "given_names": "Amanuel", "family_name": "Tesfay", "sex": "male", "birth_date": "~12", "nationalities": ["ER"], "languages": ["ti"]}],
             "consents": [{"scope": "tracing", "given_by": "Amanuel (with guardian)", "given_on": "2026-11-01"}]
         }))),
-        op("get", "/cases/{id}", "A case with people, relationships, consents, notes, documents, requests, timeline and beneficiaries", None),
+        op("get", "/cases/{id}", "A case with people, relationships, consents, notes, documents, requests, timeline, beneficiaries, tracing requests and possible matches", None),
         op("patch", "/cases/{id}", "Change a case's title, summary, child's views or partner country", Some(json!({"summary": "Mother located in Hamburg.", "version": 1}))),
         op("post", "/cases/{id}/actions", "Propose, approve, reject or make a closure, or reopen", Some(json!({"action": "propose_closure", "outcome": "reunified"}))),
         op("post", "/cases/{id}/assignee", "Assign the case (supervisors)", Some(json!({"user_id": "0194f3c2-7b1e-7c3a-9f00-000000000000"}))),

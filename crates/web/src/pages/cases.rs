@@ -227,7 +227,6 @@ struct CasePage {
     writable: bool,
     min_due: String,
     matches: Vec<MatchRow>,
-    tracing: Vec<kinbridge_store::tracing::TracingRequest>,
 }
 
 /// A possible match as the case page shows it.
@@ -317,22 +316,19 @@ impl CasePage {
 
 /// Renders the case page, with the problem of a failed form if there is one.
 async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, PageError> {
-    let d = state.store.case_detail(&u.caller, id).await.or_page(u)?;
+    let mut d = state.store.case_detail(&u.caller, id).await.or_page(u)?;
     let writable = u.caller.actor.case_access(&d.case.member_id) == kinbridge_domain::access::CaseAccess::Write;
     let colleagues = state.store.colleagues(&d.case.member_id).await.or_page(u)?;
     let partners = state.store.members().await.or_page(u)?.into_iter().filter(|m| m.id != d.case.member_id).collect();
-    let found = state.store.matches_for_case(&u.caller, id).await.or_page(u)?;
-    let tracing = state.store.tracing_requests(&u.caller, id).await.or_page(u)?;
     let mut t = Frame::for_user(u);
     let mut status = StatusCode::OK;
     if let Some(p) = &problem {
         status = p.render(&u.tr).status;
         t = t.with_problem(p);
     }
-    let matches = match_rows(&t, found);
+    let matches = match_rows(&t, std::mem::take(&mut d.matches));
     let page = CasePage {
         matches,
-        tracing,
         t,
         d,
         colleagues,
