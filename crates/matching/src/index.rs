@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 
 use crate::blocking::Rule;
 use crate::field::{Role, Value};
-use crate::link::{compare_records, FieldSpec};
+use crate::link::{compare_records, name_swap_fields, FieldSpec};
 use crate::model::{self, Model, Pattern};
 
 /// A candidate for one query record.
@@ -26,6 +26,7 @@ pub struct Candidate {
 
 pub struct PersonIndex {
     roles: Vec<Role>,
+    swap: Option<(usize, usize)>,
     rules: Vec<Rule>,
     model: Model,
     keys: Vec<String>,
@@ -46,6 +47,7 @@ impl PersonIndex {
         let roles: Vec<Role> = specs.iter().map(|s| s.role).collect();
         Ok(PersonIndex {
             rules: Rule::for_fields(&roles),
+            swap: name_swap_fields(&roles),
             roles,
             model,
             keys: Vec::new(),
@@ -110,11 +112,6 @@ impl PersonIndex {
         }
         slots.sort_unstable();
         slots.dedup();
-        let swap = {
-            let g = self.roles.iter().position(|r| *r == Role::GivenName);
-            let f = self.roles.iter().position(|r| *r == Role::FamilyName);
-            g.zip(f)
-        };
         let prior = self.model.prior_weight();
         let threshold_weight = (threshold / (1.0 - threshold).max(1e-12)).log2();
         let mut out: Vec<Candidate> = slots
@@ -125,7 +122,7 @@ impl PersonIndex {
                 if exclude == Some(key.as_str()) {
                     return None;
                 }
-                let (pattern, swapped_names) = compare_records(&self.roles, swap, values, rec);
+                let (pattern, swapped_names) = compare_records(&self.roles, self.swap, values, rec);
                 let weight = prior
                     + self
                         .model

@@ -233,15 +233,6 @@ pub fn link(
     };
     let expected_matches = (lambda_candidates * patterns.len() as f64).max(1.0);
     let lambda = (expected_matches / all_pairs.max(1.0)).clamp(1e-12, 0.5);
-    for (f, fm) in fields.iter_mut().enumerate() {
-        if fm.role.term_frequency() {
-            let values = left.records.iter().map(|r| &r[f]);
-            fm.tf = Some(match right {
-                Some(r) => TermFrequencies::count(values.chain(r.records.iter().map(|rec| &rec[f]))),
-                None => TermFrequencies::count(values),
-            });
-        }
-    }
     let model = Model { lambda, fields };
     lap("training", &mut timings);
 
@@ -311,7 +302,7 @@ pub fn prior_model(specs: &[FieldSpec], data: &Dataset, options: &LinkOptions) -
     // until there are thousands of records, and term frequencies are used only then.
     let n = data.len().max(2) as f64;
     let trust = n / (n + 2_000.0);
-    for (f, fm) in fields.iter_mut().enumerate() {
+    for fm in fields.iter_mut() {
         let typical: &[f64] = match fm.role {
             Role::GivenName | Role::FamilyName | Role::FullName | Role::ParentName => {
                 &[0.002, 0.006, 0.0005, 0.008, 0.9835]
@@ -326,8 +317,8 @@ pub fn prior_model(specs: &[FieldSpec], data: &Dataset, options: &LinkOptions) -
             *u = trust * *u + (1.0 - trust) * t;
         }
         model::normalise(&mut fm.u);
-        if fm.role.term_frequency() && data.len() >= 2_000 {
-            fm.tf = Some(TermFrequencies::count(data.records.iter().map(|r| &r[f])));
+        if data.len() < 2_000 {
+            fm.tf = None;
         }
     }
     Model { lambda: (0.02 / n).clamp(1e-12, 0.5), fields }
@@ -353,7 +344,7 @@ fn lambda_only_em(
     }
 }
 
-fn name_swap_fields(roles: &[Role]) -> Option<(usize, usize)> {
+pub(crate) fn name_swap_fields(roles: &[Role]) -> Option<(usize, usize)> {
     let g = roles.iter().position(|r| *r == Role::GivenName)?;
     let f = roles.iter().position(|r| *r == Role::FamilyName)?;
     Some((g, f))
@@ -421,13 +412,17 @@ fn estimate_u(
         let mut u: Vec<f64> = (1..=n).map(|l| counts.iter().map(|c| c[f * 16 + l]).sum::<f64>() + 0.1).collect();
         model::normalise(&mut u);
         // Exact agreement of two random records: the sum of squared value shares, exact for
-        // rare values that random sampling would miss.
+        // rare values that random sampling would miss. The same counts serve the
+        // term-frequency adjustment.
         let values = left.records.iter().map(|r| &r[f]);
         let tf = match right {
             Some(r) => TermFrequencies::count(values.chain(r.records.iter().map(|rec| &rec[f]))),
             None => TermFrequencies::count(values),
         };
         let exact = if matches!(fm.role, Role::BirthDate) { None } else { Some(tf.collision()) };
+        if fm.role.term_frequency() {
+            fm.tf = Some(tf);
+        }
         if let Some(exact) = exact.filter(|e| *e > 0.0) {
             let rest: f64 = u[1..].iter().sum();
             let scale = (1.0 - exact) / rest.max(1e-12);

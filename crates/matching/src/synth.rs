@@ -782,21 +782,9 @@ const CULTURES: &[Culture] = &[
 /// Generates two sets of records with known true pairs.
 pub fn generate(options: &SynthOptions) -> Synth {
     let mut rng = SplitMix(options.seed);
-    let total_weight: u32 = CULTURES.iter().map(|c| c.weight).sum();
     let mut base: Vec<(usize, Truth)> = Vec::with_capacity(options.left);
     for i in 0..options.left {
-        let mut pick = rng.below(total_weight as u64) as u32;
-        let ci = CULTURES
-            .iter()
-            .position(|c| {
-                if pick < c.weight {
-                    true
-                } else {
-                    pick -= c.weight;
-                    false
-                }
-            })
-            .unwrap_or(0);
+        let ci = pick_culture(&mut rng);
         base.push((ci, Truth::new(&CULTURES[ci], i, &mut rng)));
     }
     let left: Vec<Person> = base
@@ -813,23 +801,25 @@ pub fn generate(options: &SynthOptions) -> Synth {
             truth.push((l as u32, j as u32));
             base[l].clone()
         } else {
-            let mut pick = rng.below(total_weight as u64) as u32;
-            let ci = CULTURES
-                .iter()
-                .position(|c| {
-                    if pick < c.weight {
-                        true
-                    } else {
-                        pick -= c.weight;
-                        false
-                    }
-                })
-                .unwrap_or(0);
+            let ci = pick_culture(&mut rng);
             (ci, Truth::new(&CULTURES[ci], options.left + j, &mut rng))
         };
         right.push(t.record(&CULTURES[ci], format!("R{j}"), options.noise, options.native_script, &mut rng));
     }
     Synth { left, right, truth }
+}
+
+/// A culture, drawn in proportion to its weight.
+fn pick_culture(rng: &mut SplitMix) -> usize {
+    let total: u32 = CULTURES.iter().map(|c| c.weight).sum();
+    let mut pick = rng.below(total as u64) as u32;
+    for (i, c) in CULTURES.iter().enumerate() {
+        if pick < c.weight {
+            return i;
+        }
+        pick -= c.weight;
+    }
+    0
 }
 
 /// The true facts about one person.

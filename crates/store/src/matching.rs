@@ -124,7 +124,7 @@ impl Store {
         let specs = specs();
         let ids: Vec<String> = who.iter().map(|w| w.person.clone()).collect();
         let year = crate::today().format("%Y").to_string().parse().unwrap_or(2026);
-        let (found, explanations) = tokio::task::spawn_blocking({
+        let found = tokio::task::spawn_blocking({
             let case_id = case_id.to_string();
             let who_case: Vec<String> = who.iter().map(|w| w.case_id.clone()).collect();
             move || {
@@ -132,13 +132,12 @@ impl Store {
                 let model = prior_model(&specs, &data, &LinkOptions { u_samples: 50_000, ..LinkOptions::default() });
                 let mut index = match PersonIndex::new(&specs, model) {
                     Ok(i) => i,
-                    Err(_) => return (Vec::new(), Vec::new()),
+                    Err(_) => return Vec::new(),
                 };
                 for (i, rec) in data.records.iter().enumerate() {
                     index.upsert(&i.to_string(), rec.clone());
                 }
                 let mut found = Vec::new();
-                let mut explanations = Vec::new();
                 for (i, rec) in
                     data.records.iter().enumerate().filter(|(i, _)| whole_network || who_case[*i] == case_id)
                 {
@@ -159,11 +158,10 @@ impl Store {
                                 weight: (weight * 100.0).round() / 100.0,
                             })
                             .collect();
-                        found.push((i, j, c.probability));
-                        explanations.push(explanation);
+                        found.push((i, j, c.probability, explanation));
                     }
                 }
-                (found, explanations)
+                found
             }
         })
         .await
@@ -173,7 +171,7 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         let mut proposed = 0;
-        for ((i, j, probability), explanation) in found.into_iter().zip(explanations) {
+        for (i, j, probability, explanation) in found {
             let (a, b) = if who[i].person < who[j].person { (&who[i], &who[j]) } else { (&who[j], &who[i]) };
             let inserted = sqlx::query(
                 "INSERT INTO match_candidates (id, person_a, member_a, person_b, member_b, probability, explanation, status, created_at) \
