@@ -5,7 +5,8 @@ use kinbridge_domain::access::{CaseAccess, CaseScope};
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{
     apply_case_action, beneficiaries, Beneficiary, BirthDate, Case, CaseAction, CaseFilter, CasePatch, CaseStatus,
-    EventKind, NewCase, NewConsent, NewPerson, Outcome, Person, PersonRole, RelationshipKind, ServiceType, Sex,
+    ConsentScope, EventKind, NewCase, NewConsent, NewPerson, Outcome, Person, PersonRole, RelationshipKind,
+    ServiceType, Sex,
 };
 use kinbridge_domain::ids::{CaseId, MemberId, PersonId, UserId};
 use kinbridge_domain::DomainError;
@@ -542,6 +543,31 @@ impl Store {
         crate::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, case.id.as_str()).await?;
         tx.commit().await?;
         self.wake_jobs();
+        Ok(())
+    }
+
+    /// Records that the consent of `scope` on a case was withdrawn today. Withdrawing consent to
+    /// tracing takes the case's people out of matching at once: no new proposal, and proposed
+    /// pairs are no longer shown to either side.
+    pub async fn withdraw_consent(&self, caller: &Caller, case_id: &str, scope: ConsentScope) -> Result<()> {
+        let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE consents SET withdrawn_on = $1 WHERE case_id = $2 AND scope = $3 AND withdrawn_on IS NULL",
+        )
+        .bind(crate::today().to_string())
+        .bind(case.id.as_str())
+        .bind(scope.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() == 0 {
+            return Err(DomainError::field("scope", "no_consent").into());
+        }
+        event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::ConsentWithdrawn, scope.as_str())
+            .await?;
+        append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), "consent withdrawn")])
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 

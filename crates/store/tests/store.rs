@@ -211,6 +211,107 @@ async fn matching(backend: Backend) {
     let after = store.matches_for_case(&ch, a.id.as_str()).await.unwrap();
     assert_eq!(after.len(), 1, "the rejected pair is not proposed again");
     assert_eq!(after[0].status, "confirmed");
+
+    // Across members, a side is seen only once its member shares it. CH shares b's side of
+    // the b–c pair; DE then sees the Swiss record next to its own and can confirm.
+    let partner_of = |found: Vec<kinbridge_store::matching::MatchView>| {
+        found.into_iter().find(|m| !matches!(m.other, OtherSide::OwnMember { .. })).expect("a cross-member pair")
+    };
+    let bc = partner_of(store.matches_for_case(&ch, b.id.as_str()).await.unwrap());
+    assert!(!bc.shared_by_us);
+    assert!(store.decide_match(&de, &bc.id, true).await.is_err(), "DE has not seen the Swiss record");
+    assert!(store.matches_shared_with_us(&de).await.unwrap().is_empty());
+    assert!(store.share_match(&de, &own.id).await.is_err(), "not DE's pair");
+    assert!(store.share_match(&ch, &own.id).await.is_err(), "a pair within one member has nothing to share");
+    store.share_match(&ch, &bc.id).await.unwrap();
+    store.share_match(&ch, &bc.id).await.unwrap();
+    let ours = partner_of(store.matches_for_case(&ch, b.id.as_str()).await.unwrap());
+    assert!(ours.shared_by_us);
+    assert!(matches!(ours.other, OtherSide::PartnerMember { .. }) && ours.side_by_side.is_empty(), "DE has not shared");
+    let waiting = store.matches_shared_with_us(&de).await.unwrap();
+    assert_eq!(waiting.len(), 1, "{waiting:#?}");
+    assert_eq!((waiting[0].case_id.as_str(), waiting[0].partner_code.as_str()), (c.id.as_str(), "CH"));
+    assert!(store.matches_shared_with_us(&ch).await.unwrap().is_empty(), "nothing waits on CH");
+    let seen = store.matches_for_case(&de, c.id.as_str()).await.unwrap();
+    let seen = seen.iter().find(|m| m.id == bc.id).expect("the shared pair");
+    match &seen.other {
+        OtherSide::SharedByPartner { member_code, name, .. } => {
+            assert_eq!((member_code.as_str(), name.as_str()), ("CH", "Amanuel Tesfaye"))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!seen.explanation.is_empty());
+    let given = seen.side_by_side.iter().find(|f| f.field == "given_names").unwrap();
+    assert_eq!((given.here.as_str(), given.there.as_str()), ("አማኑኤል", "Amanuel"));
+    // The other Swiss record (a, rejected) stays out of DE's sight entirely.
+    assert!(seen.side_by_side.iter().all(|f| f.there != "Tesfay"));
+    assert!(store.decide_match(&ch, &bc.id, true).await.is_err(), "CH has not seen DE's record");
+    store.decide_match(&de, &bc.id, true).await.unwrap();
+    let ours = partner_of(store.matches_for_case(&ch, b.id.as_str()).await.unwrap());
+    assert_eq!(ours.status, "confirmed");
+    assert!(store.matches_shared_with_us(&de).await.unwrap().is_empty());
+    let kinds = |d: kinbridge_store::cases::CaseDetail| d.timeline.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>();
+    let swiss = kinds(store.case_detail(&ch, b.id.as_str()).await.unwrap());
+    assert!(swiss.contains(&"match_shared") && swiss.contains(&"match_confirmed"), "{swiss:?}");
+    assert!(kinds(store.case_detail(&de, c.id.as_str()).await.unwrap()).contains(&"match_confirmed"));
+
+    // Intake: before a new child is registered, the records that may be them. A member sees
+    // its own (even without consent to tracing: they are its records) with details, a
+    // partner's only if consented to tracing, and then only as who holds them.
+    let newcomer =
+        NewPerson::parse("child", "Amanuel", "Tesfai", "male", "2012-03-04", false, "", "", today()).unwrap();
+    let known = store.possible_duplicates(&ch, &newcomer).await.unwrap();
+    let own_cases: Vec<&str> = known
+        .iter()
+        .filter_map(|k| match &k.other {
+            OtherSide::OwnMember { case_id, .. } => Some(case_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(own_cases.contains(&a.id.as_str()) && own_cases.contains(&no_consent.id.as_str()), "{known:#?}");
+    assert!(!own_cases.contains(&stranger.id.as_str()));
+    assert!(known
+        .iter()
+        .any(|k| matches!(&k.other, OtherSide::PartnerMember { member_code, .. } if member_code == "DE")));
+    let json = serde_json::to_string(&known).unwrap();
+    assert!(!json.contains("ተስፋይ") && !json.contains(c.id.as_str()), "{json}");
+    let theirs = store.possible_duplicates(&de, &newcomer).await.unwrap();
+    assert!(theirs
+        .iter()
+        .any(|k| matches!(&k.other, OtherSide::OwnMember { case_id, .. } if case_id == c.id.as_str())));
+    let json = serde_json::to_string(&theirs).unwrap();
+    assert!(!json.contains(no_consent.id.as_str()) && !json.contains("Tesfay"), "{json}");
+    let nobody =
+        NewPerson::parse("child", "Ingrid", "Solberg", "female", "2001-05-05", false, "", "", today()).unwrap();
+    assert!(store.possible_duplicates(&ch, &nobody).await.unwrap().is_empty());
+    let researcher = caller(&store, "CH", Role::Researcher, "r@ch.test").await;
+    assert!(store.possible_duplicates(&researcher, &newcomer).await.is_err());
+
+    // Withdrawing consent to tracing takes a proposed pair out of both sides' sight at once.
+    let d = open(&ch, "Mariam", "Haddad", "female", "2013-07-08", true).await;
+    let e = open(&de, "Maryam", "Al-Haddad", "female", "2013-07-08", true).await;
+    store.run_pending_jobs().await.unwrap();
+    assert_eq!(store.matches_for_case(&ch, d.id.as_str()).await.unwrap().len(), 1);
+    use kinbridge_domain::case::ConsentScope;
+    assert!(store.withdraw_consent(&ch, e.id.as_str(), ConsentScope::Tracing).await.is_err(), "not CH's case");
+    store.withdraw_consent(&de, e.id.as_str(), ConsentScope::Tracing).await.unwrap();
+    assert!(
+        store.withdraw_consent(&de, e.id.as_str(), ConsentScope::Tracing).await.is_err(),
+        "nothing left to withdraw"
+    );
+    assert!(store.matches_for_case(&ch, d.id.as_str()).await.unwrap().is_empty());
+    assert!(store.matches_for_case(&de, e.id.as_str()).await.unwrap().is_empty());
+    store.refresh_all_matches().await.unwrap();
+    assert!(store.matches_for_case(&ch, d.id.as_str()).await.unwrap().is_empty());
+    assert!(store
+        .possible_duplicates(
+            &ch,
+            &NewPerson::parse("child", "Maryam", "Haddad", "female", "2013-07-08", false, "", "", today()).unwrap()
+        )
+        .await
+        .unwrap()
+        .iter()
+        .all(|k| matches!(k.other, OtherSide::OwnMember { .. })));
 }
 
 /// A worker that dies with a job in hand loses nothing: the lease runs out and the job runs

@@ -40,6 +40,7 @@ pub fn operations() -> Vec<Operation> {
         op("post", "/cases/{id}/people", "Add a person to a case", Some(person)),
         op("post", "/cases/{id}/relationships", "Relate two people of a case", Some(json!({"from_person_id": "0194f3c2-7b1e-7c3a-9f00-000000000001", "to_person_id": "0194f3c2-7b1e-7c3a-9f00-000000000002", "kind": "parent_of"}))),
         op("post", "/cases/{id}/consents", "Record a consent", Some(json!({"scope": "share_with_partners", "given_by": "Selam Tesfay (mother)", "given_on": "2026-11-02"}))),
+        op("post", "/cases/{id}/consents/{scope}/withdrawal", "Withdraw the consent of a scope (tracing, share_with_partners, ...); without consent to tracing the case's people leave matching at once", None),
         op("get", "/cases/{id}/notes", "Internal notes of a case", None),
         op("post", "/cases/{id}/notes", "Add an internal note", Some(json!({"body": "Called the mother; she agrees to a video call."}))),
         op("get", "/cases/{id}/documents", "Documents of a case", None),
@@ -55,7 +56,12 @@ pub fn operations() -> Vec<Operation> {
             "birth_date": "~24", "last_seen_place": "Tripoli, Libya", "last_seen_on": "2015", "circumstances": "Separated when boarding a boat."
         }))),
         op("get", "/cases/{id}/matches", "Possible matches of the case's people, found in the background among people with consent to tracing; another member's record shows only which member holds it", None),
-        op("post", "/matches/{id}/decision", "Confirm (same member only) or reject a possible match; a rejected pair is never proposed again", Some(json!({"decision": "reject"}))),
+        op("post", "/matches/{id}/decision", "Confirm or reject a possible match; a pair across two members can be confirmed once the partner has shared its side; a rejected pair is never proposed again", Some(json!({"decision": "reject"}))),
+        op("post", "/matches/{id}/share", "Share your side of a possible match (the person's name, sex and date of birth) with the partner member holding the other side", None),
+        op("get", "/matches/shared-with-us", "Possible matches partner members have shared with your member and that wait for your answer", None),
+        op("post", "/people/possible-duplicates", "Intake check before opening a case: people already known who may be this person (your member's cases with details, partners' only by member); saves nothing", Some(json!({
+            "role": "child", "given_names": "Amanuel", "family_name": "Tesfay", "sex": "male", "birth_date": "2012-03-04"
+        }))),
         op("get", "/requests", "The inbox (box=inbox) or outbox (box=outbox); open=true for open requests only", None),
         op("get", "/requests/{id}", "A request as the caller's side sees it, with the steps it may take", None),
         op("post", "/requests/{id}/transitions", "A lifecycle step: acknowledge, accept, decline (text = reason), start, answer (text = report), close, withdraw (text = reason)", Some(json!({"action": "answer", "text": "Home study report: the mother lives in a two-room flat in Hamburg."}))),

@@ -506,7 +506,87 @@ async fn match_review(backend: Backend) {
     assert_eq!(after[0]["status"], "confirmed");
 }
 
-both_backends!(match_review);
+/// Across members: each side sees only "held by member X" until that member shares its side;
+/// the one shared with can then compare and confirm. The intake check and the withdrawal of
+/// consent through the API.
+async fn match_sharing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ch = app.api("ana@ch.test").await;
+    let de = app.api("jonas@de.test").await;
+    let open = |given: &str, family: &str| {
+        let mut body = case_body();
+        body["people"] = json!([{"role": "child", "given_names": given, "family_name": family, "sex": "female",
+            "birth_date": "2013-07-08"}]);
+        body["consents"] = json!([{"scope": "tracing", "given_by": "Guardian", "given_on": "2026-11-01"}]);
+        body
+    };
+    let (s, swiss) = ch.post("/api/v1/cases", open("Mariam", "Haddad")).await;
+    assert_eq!(s, 201);
+    let swiss = swiss["id"].as_str().unwrap().to_string();
+    let (s, german) = de.post("/api/v1/cases", open("مريم", "حداد")).await;
+    assert_eq!(s, 201);
+    let german = german["id"].as_str().unwrap().to_string();
+    let mut found = json!([]);
+    for _ in 0..100 {
+        found = ch.get(&format!("/api/v1/cases/{swiss}/matches")).await.1;
+        if !found.as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found:#?}");
+    let id = found[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(found[0]["other"]["held_by"], "partner_member");
+    assert_eq!(found[0]["shared_by_us"], false);
+
+    let (_, waiting) = de.get("/api/v1/matches/shared-with-us").await;
+    assert_eq!(waiting, json!([]));
+    let (s, _) = de.post(&format!("/api/v1/matches/{id}/decision"), json!({"decision": "confirm"})).await;
+    assert_eq!(s, 422, "DE has not seen the Swiss record");
+    let (s, _) = ch.post(&format!("/api/v1/matches/{id}/share"), json!({})).await;
+    assert_eq!(s, 204);
+    let (_, waiting) = de.get("/api/v1/matches/shared-with-us").await;
+    assert_eq!(waiting[0]["case_id"], german.as_str(), "{waiting}");
+    assert_eq!(waiting[0]["partner_code"], "CH");
+    let (_, theirs) = de.get(&format!("/api/v1/cases/{german}/matches")).await;
+    assert_eq!(theirs[0]["other"]["held_by"], "shared_by_partner", "{theirs}");
+    assert_eq!(theirs[0]["other"]["name"], "Mariam Haddad");
+    let sides = theirs[0]["side_by_side"].as_array().unwrap();
+    assert!(sides.iter().any(|v| v["field"] == "given_names" && v["here"] == "مريم" && v["there"] == "Mariam"));
+    // The Swiss side still sees nothing of the German record.
+    let (_, ours) = ch.get(&format!("/api/v1/cases/{swiss}/matches")).await;
+    assert_eq!(ours[0]["other"]["held_by"], "partner_member");
+    assert_eq!(ours[0]["shared_by_us"], true);
+    assert!(!ours.to_string().contains("مريم"));
+    let (s, _) = de.post(&format!("/api/v1/matches/{id}/decision"), json!({"decision": "confirm"})).await;
+    assert_eq!(s, 204);
+    let (_, ours) = ch.get(&format!("/api/v1/cases/{swiss}/matches")).await;
+    assert_eq!(ours[0]["status"], "confirmed");
+
+    // Intake check: saves nothing, shows the German record only as held by DE.
+    let person = json!({"role": "child", "given_names": "Maryam", "family_name": "Hadad", "sex": "female", "birth_date": "2013-07-08"});
+    let (s, known) = ch.post("/api/v1/people/possible-duplicates", person.clone()).await;
+    assert_eq!(s, 200, "{known}");
+    let known = known.as_array().unwrap();
+    assert!(known.iter().any(|k| k["other"]["held_by"] == "own_member" && k["other"]["case_id"] == swiss.as_str()));
+    assert!(known.iter().any(|k| k["other"]["held_by"] == "partner_member" && k["other"]["member_code"] == "DE"));
+    assert!(!serde_json::to_string(known).unwrap().contains(&german));
+    let (s, err) = ch.post("/api/v1/people/possible-duplicates", json!({"role": "child", "given_names": ""})).await;
+    assert_eq!(s, 422, "{err}");
+
+    // Withdrawing consent to tracing: an unknown scope is refused; then the German record
+    // leaves the Swiss intake check.
+    let (s, _) = de.post(&format!("/api/v1/cases/{german}/consents/nonsense/withdrawal"), json!({})).await;
+    assert_eq!(s, 422);
+    let (s, _) = de.post(&format!("/api/v1/cases/{german}/consents/tracing/withdrawal"), json!({})).await;
+    assert_eq!(s, 204);
+    let (s, _) = de.post(&format!("/api/v1/cases/{german}/consents/tracing/withdrawal"), json!({})).await;
+    assert_eq!(s, 422, "nothing left to withdraw");
+    let (_, known) = ch.post("/api/v1/people/possible-duplicates", person).await;
+    assert!(known.as_array().unwrap().iter().all(|k| k["other"]["held_by"] == "own_member"), "{known}");
+}
+
+both_backends!(match_review, match_sharing);
 
 /// A tracing request: the person sought is matched against a partner's case, which learns
 /// only that the Swiss member holds a possible match; bad input writes nothing.

@@ -300,4 +300,93 @@ async fn possible_matches_on_the_case_page(backend: Backend) {
     assert!(page.contains("Amal Haddad</strong> looks for <strong>Karim Haddad</strong> (uncle)"), "{page}");
 }
 
-both_backends!(possible_matches_on_the_case_page);
+/// Intake: opening a case for a child who may already be known shows the records first; the
+/// same child submitted again opens the case, a changed child is checked again. A partner's
+/// shared match waits on its dashboard, and the share button works on the case page.
+async fn intake_check_and_sharing_in_pages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let api = app.api("ana@ch.test").await;
+    let mut body = case_body();
+    body["people"] = serde_json::json!([{"role": "child", "given_names": "Mohammed", "family_name": "Haddad", "sex": "male", "birth_date": "2010-02-03"}]);
+    let (s, known) = api.post("/api/v1/cases", body).await;
+    assert_eq!(s, 201);
+    let known = known["id"].as_str().unwrap().to_string();
+    let count = || async { api.get("/api/v1/cases").await.1["total"].as_i64().unwrap() };
+    let before = count().await;
+
+    let http = app.browser("ana@ch.test").await;
+    let page = http.get(app.url("/cases/new")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden(&page, "_csrf");
+    let form = |given: &'static str, checked: String| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("service", "family_tracing".to_string()),
+            ("title", "Muhammad, arrived alone".to_string()),
+            ("child_given_names", given.to_string()),
+            ("child_family_name", "Al-Haddad".to_string()),
+            ("child_sex", "male".to_string()),
+            ("child_birth_date", "2010-02-03".to_string()),
+            ("checked_child", checked),
+        ]
+    };
+    let r = http.post(app.url("/cases")).form(&form("Muhammad", String::new())).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("This child may already be known"), "{page}");
+    assert!(page.contains(&format!("href=\"/cases/{known}\">Mohammed Haddad</a>")), "{page}");
+    assert!(page.contains("Open as a new case anyway"));
+    assert!(page.contains("value=\"Muhammad\""), "the form keeps what was typed");
+    assert_eq!(count().await, before, "nothing saved before the caseworker decides");
+    let checked = hidden(&page, "checked_child");
+    assert!(!checked.is_empty());
+    // Another child typed into the same form is checked again.
+    let r = http.post(app.url("/cases")).form(&form("Mehmet", checked.clone())).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("This child may already be known"));
+    assert_eq!(count().await, before);
+    // The same child, confirmed: the case opens.
+    let r = http.post(app.url("/cases")).form(&form("Muhammad", checked)).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(count().await, before + 1);
+
+    // A German case for the same child; the Swiss side shares its record from the case page.
+    let de = app.api("jonas@de.test").await;
+    let mut body = case_body();
+    body["people"] = serde_json::json!([{"role": "child", "given_names": "محمد", "family_name": "حداد", "sex": "male", "birth_date": "2010-02-03"}]);
+    let (s, german) = de.post("/api/v1/cases", body).await;
+    assert_eq!(s, 201);
+    let german = german["id"].as_str().unwrap().to_string();
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = http.get(app.url(&format!("/cases/{known}"))).send().await.unwrap().text().await.unwrap();
+        if page.contains("A possible match is held by") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(page.contains("A possible match is held by") && page.contains("Share our record with them"), "{page}");
+    assert!(!page.contains("محمد"), "nothing of the German record");
+    let de_http = app.browser("jonas@de.test").await;
+    let dashboard = de_http.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(!dashboard.contains("Possible matches partners shared with you"));
+    let actions: Vec<&str> = page
+        .split("action=\"")
+        .map(|s| s.split('"').next().unwrap_or(""))
+        .filter(|a| a.contains("/matches/"))
+        .collect();
+    assert_eq!(actions.len(), 1, "one possible match, the German one: {page}");
+    let csrf = hidden(&page, "_csrf");
+    let r =
+        http.post(app.url(actions[0])).form(&[("_csrf", csrf.as_str()), ("decision", "share")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let page = http.get(app.url(&format!("/cases/{known}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Your record has been shared with them for this pair."), "{page}");
+    let dashboard = de_http.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(dashboard.contains("Possible matches partners shared with you"), "{dashboard}");
+    assert!(dashboard.contains(&format!("/cases/{german}#matches")));
+    let theirs = de_http.get(app.url(&format!("/cases/{german}"))).send().await.unwrap().text().await.unwrap();
+    assert!(theirs.contains("Mohammed Haddad") && theirs.contains("shared by Switzerland (CH)"), "{theirs}");
+    assert!(theirs.contains(r#"<button type="submit" name="decision" value="confirm">"#), "DE can now confirm");
+}
+
+both_backends!(possible_matches_on_the_case_page, intake_check_and_sharing_in_pages);

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use kinbridge_domain::case::{CaseFilter, CasePatch, NewCase, NewConsent, NewPerson, RelationshipKind};
+use kinbridge_domain::case::{CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, RelationshipKind};
 use kinbridge_domain::request::NewRequest;
 use kinbridge_domain::{DomainError, FieldError};
 use kinbridge_store::documents::Attach;
@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/people", get(people).post(add_person))
         .route("/cases/{id}/relationships", post(add_relationship))
         .route("/cases/{id}/consents", post(add_consent))
+        .route("/cases/{id}/consents/{scope}/withdrawal", post(withdraw_consent))
         .route("/cases/{id}/notes", get(notes).post(add_note))
         .route("/cases/{id}/documents", get(documents).post(upload).layer(crate::upload_limit()))
         .route("/cases/{id}/requests", post(send_request))
@@ -34,6 +35,9 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/matches", get(matches))
         .route("/cases/{id}/tracing-requests", get(tracing_requests).post(add_tracing_request))
         .route("/matches/{id}/decision", post(decide_match))
+        .route("/matches/{id}/share", post(share_match))
+        .route("/matches/shared-with-us", get(shared_with_us))
+        .route("/people/possible-duplicates", post(possible_duplicates))
 }
 
 /// A tracing request as the API and the case page's form send it.
@@ -128,6 +132,33 @@ async fn decide_match(
     };
     state.store.decide_match(&u.caller, &id, confirm).await.or_api(&u.tr)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Shares the caller's side of a possible match with the partner member holding the other.
+async fn share_match(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    state.store.share_match(&u.caller, &id).await.or_api(&u.tr)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Possible matches partners have shared with the caller's member, waiting for its answer.
+async fn shared_with_us(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Response> {
+    let found = state.store.matches_shared_with_us(&u.caller).await.or_api(&u.tr)?;
+    Ok(Json(found).into_response())
+}
+
+/// Intake check: people already known who may be this person. Saves nothing.
+async fn possible_duplicates(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiJson(b): ApiJson<PersonBody>,
+) -> ApiResult<Response> {
+    let person = b.parse().or_api(&u.tr)?;
+    let found = state.store.possible_duplicates(&u.caller, &person).await.or_api(&u.tr)?;
+    Ok(Json(found).into_response())
 }
 
 #[derive(Deserialize)]
@@ -377,6 +408,17 @@ async fn add_consent(
     let consent = b.parse().or_api(&u.tr)?;
     state.store.add_consent(&u.caller, &id, &consent).await.or_api(&u.tr)?;
     Ok(StatusCode::CREATED)
+}
+
+/// Withdraws the consent of a scope; for tracing, the case's people leave matching at once.
+async fn withdraw_consent(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, scope)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let scope = ConsentScope::parse(&scope).ok_or(DomainError::field("scope", "invalid_choice")).or_api(&u.tr)?;
+    state.store.withdraw_consent(&u.caller, &id, scope).await.or_api(&u.tr)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn notes(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {

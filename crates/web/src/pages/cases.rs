@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/people", post(add_person))
         .route("/cases/{id}/relationships", post(add_relationship))
         .route("/cases/{id}/consents", post(add_consent))
+        .route("/cases/{id}/consents/withdraw", post(withdraw_consent))
         .route("/cases/{id}/notes", post(add_note))
         .route("/cases/{id}/documents", post(upload).layer(crate::upload_limit()))
         .route("/cases/{id}/requests", post(send_request))
@@ -130,6 +131,18 @@ struct NewCaseForm {
     consent_given_by: String,
     #[serde(default)]
     consent_scopes: Vec<String>,
+    /// The child as it was when the intake check showed possible records: submitting the same
+    /// child again opens the case anyway.
+    #[serde(default)]
+    checked_child: String,
+}
+
+impl NewCaseForm {
+    fn child_fingerprint(&self) -> String {
+        [&self.child_given_names, &self.child_family_name, &self.child_sex, &self.child_birth_date]
+            .map(|v| v.trim())
+            .join("\u{1f}")
+    }
 }
 
 #[derive(Template)]
@@ -140,10 +153,52 @@ struct NewCasePage {
     services: &'static [ServiceType],
     sexes: &'static [Sex],
     scopes: &'static [ConsentScope],
+    /// Records that may be this child, shown before the case is opened.
+    known: Vec<KnownRow>,
+}
+
+/// A record found by the intake check.
+struct KnownRow {
+    /// On the reader's member's case: a link to it; else only who holds it.
+    case_id: String,
+    reference: String,
+    name: String,
+    birth: String,
+    held_by: String,
+    percent: String,
 }
 
 fn new_case_page(t: Frame, f: NewCaseForm) -> NewCasePage {
-    NewCasePage { t, f, services: ServiceType::ALL, sexes: Sex::ALL, scopes: ConsentScope::ALL }
+    NewCasePage { t, f, services: ServiceType::ALL, sexes: Sex::ALL, scopes: ConsentScope::ALL, known: Vec::new() }
+}
+
+fn known_rows(t: &Frame, found: Vec<kinbridge_store::matching::KnownPerson>) -> Vec<KnownRow> {
+    use kinbridge_store::matching::OtherSide;
+    found
+        .into_iter()
+        .map(|k| {
+            let percent = format!("{:.0} %", k.probability * 100.0);
+            match k.other {
+                OtherSide::OwnMember { case_id, case_reference, name, birth_date, .. } => KnownRow {
+                    case_id,
+                    reference: case_reference,
+                    name,
+                    birth: birth_date.unwrap_or_default(),
+                    held_by: String::new(),
+                    percent,
+                },
+                OtherSide::PartnerMember { member_code, member_name }
+                | OtherSide::SharedByPartner { member_code, member_name, .. } => KnownRow {
+                    case_id: String::new(),
+                    reference: String::new(),
+                    name: String::new(),
+                    birth: String::new(),
+                    held_by: t.arg("intake-held-by", "member", &format!("{member_name} ({member_code})")),
+                    percent,
+                },
+            }
+        })
+        .collect()
 }
 
 async fn new_form(PageUser(u): PageUser) -> Response {
@@ -196,6 +251,18 @@ async fn create(
     CsrfForm(f): CsrfForm<NewCaseForm>,
 ) -> Result<Response, PageError> {
     let parsed = parse_new_case(&f);
+    // Intake check: before a child is registered, the records that may already be them.
+    if let Ok((_, people, _)) = &parsed {
+        if f.checked_child != f.child_fingerprint() {
+            let known = state.store.possible_duplicates(&u.caller, &people[0]).await.or_page(&u)?;
+            if !known.is_empty() {
+                let t = Frame::for_user(&u);
+                let known = known_rows(&t, known);
+                let f = NewCaseForm { checked_child: f.child_fingerprint(), ..f };
+                return Ok(render(StatusCode::OK, &NewCasePage { known, ..new_case_page(t, f) }));
+            }
+        }
+    }
     let result = match parsed {
         Ok((case, people, consents)) => {
             state.store.open_case(&u.caller, &case, &people, &consents).await.map_err(Problem::from)
@@ -240,6 +307,11 @@ struct MatchRow {
     other_name: String,
     other_birth: String,
     held_by: String,
+    /// A partner's side shown because they shared it.
+    shared_by_them: bool,
+    /// Across two members: whether our side has been shared with them.
+    across: bool,
+    shared_by_us: bool,
     percent: String,
     confirmed: bool,
     fields: Vec<MatchField>,
@@ -278,10 +350,20 @@ fn match_rows(t: &Frame, found: Vec<kinbridge_store::matching::MatchView>) -> Ve
                     }
                 })
                 .collect();
+            let across = !matches!(m.other, OtherSide::OwnMember { .. });
+            let shared_by_them = matches!(m.other, OtherSide::SharedByPartner { .. });
             let (own, other_case_id, other_reference, other_name, other_birth, held_by) = match m.other {
                 OtherSide::OwnMember { case_id, case_reference, name, birth_date, .. } => {
                     (true, case_id, case_reference, name, birth_date.unwrap_or_default(), String::new())
                 }
+                OtherSide::SharedByPartner { member_code, member_name, name, birth_date } => (
+                    false,
+                    String::new(),
+                    String::new(),
+                    name,
+                    birth_date.unwrap_or_default(),
+                    t.arg("match-shared-by", "member", &format!("{member_name} ({member_code})")),
+                ),
                 OtherSide::PartnerMember { member_code, member_name } => (
                     false,
                     String::new(),
@@ -300,6 +382,9 @@ fn match_rows(t: &Frame, found: Vec<kinbridge_store::matching::MatchView>) -> Ve
                 other_name,
                 other_birth,
                 held_by,
+                shared_by_them,
+                across,
+                shared_by_us: m.shared_by_us,
                 percent: format!("{:.0} %", m.probability * 100.0),
                 confirmed: m.status == "confirmed",
                 fields,
@@ -514,9 +599,29 @@ async fn decide_match(
         "confirm" | "reject" => {
             state.store.decide_match(&u.caller, &match_id, f.decision == "confirm").await.map_err(Problem::from)
         }
+        "share" => state.store.share_match(&u.caller, &match_id).await.map_err(Problem::from),
         _ => Err(DomainError::field("decision", "invalid_choice").into()),
     };
     after(&state, &u, &id, "matches", r).await
+}
+
+#[derive(Deserialize)]
+struct WithdrawForm {
+    #[serde(default)]
+    scope: String,
+}
+
+async fn withdraw_consent(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<WithdrawForm>,
+) -> Result<Response, PageError> {
+    let r = match ConsentScope::parse(&f.scope) {
+        Some(scope) => state.store.withdraw_consent(&u.caller, &id, scope).await.map_err(Problem::from),
+        None => Err(DomainError::field("scope", "invalid_choice").into()),
+    };
+    after(&state, &u, &id, "consent", r).await
 }
 
 #[derive(Deserialize)]

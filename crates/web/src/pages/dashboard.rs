@@ -1,4 +1,5 @@
-//! The dashboard: what needs the user today — their cases, the inbox, overdue requests.
+//! The dashboard: what needs the user today — their cases, the inbox, overdue requests,
+//! possible matches partners shared and wait for an answer on.
 
 use askama::Template;
 use axum::extract::State;
@@ -9,6 +10,7 @@ use axum::Router;
 use kinbridge_domain::case::CaseFilter;
 use kinbridge_domain::request::Request;
 use kinbridge_store::cases::CaseSummary;
+use kinbridge_store::matching::SharedWithUs;
 use kinbridge_store::requests::RequestBox;
 
 use super::{render, Frame, OrPage, PageError};
@@ -30,6 +32,7 @@ struct Dashboard {
     inbox_open: i64,
     my_cases: Vec<CaseSummary>,
     inbox: Vec<Request>,
+    shared_matches: Vec<SharedWithUs>,
 }
 
 async fn dashboard(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
@@ -43,6 +46,7 @@ async fn dashboard(State(state): State<AppState>, PageUser(u): PageUser) -> Resu
         inbox_open: 0,
         my_cases: Vec::new(),
         inbox: Vec::new(),
+        shared_matches: Vec::new(),
     };
     if u.caller.actor.has_casework() {
         let (mine, pending) = store.case_counts(&u.caller).await.or_page(&u)?;
@@ -57,6 +61,7 @@ async fn dashboard(State(state): State<AppState>, PageUser(u): PageUser) -> Resu
         page.inbox_open = inbox.total;
         page.my_cases = my_cases.items;
         page.inbox = inbox.items;
+        page.shared_matches = store.matches_shared_with_us(&u.caller).await.or_page(&u)?;
     }
     Ok(render(StatusCode::OK, &page))
 }
