@@ -257,6 +257,32 @@ async fn tracing_and_match_review_in_the_browser(backend: Backend) {
     assert!(shown.contains("one typo, or day and month swapped"), "explained field by field: {shown}");
     click(&c, "#matches button[value=confirm]").await;
     expect_text(&c, "#matches .ok", "Confirmed: same person").await;
+
+    // Intake: registering him a third time warns first; the caseworker can still go on.
+    c.goto(&app.url("/cases/new")).await.unwrap();
+    choose(&c, "#service", "family_tracing").await;
+    fill(&c, "#title", "Dawit, arrived alone").await;
+    fill(&c, "#cg", "Dawit").await;
+    fill(&c, "#cf", "Tesfai").await;
+    choose(&c, "#cs", "male").await;
+    fill(&c, "#cb", "2004-02-11").await;
+    click(&c, "form[action='/cases'] button[type=submit]").await;
+    expect_text(&c, "#known h2", "This child may already be known").await;
+    let known = c.find(Locator::Css("#known")).await.unwrap().text().await.unwrap();
+    assert!(known.contains("Dawit Tesfay") || known.contains("Dawitt Tesfaye"), "{known}");
+    click(&c, "form[action='/cases'] button[type=submit]").await;
+    let mut title = String::new();
+    for _ in 0..100 {
+        title = match c.find(Locator::Css("h1")).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if title.ends_with("— Dawit, arrived alone") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(title.ends_with("— Dawit, arrived alone"), "the case opened: {title}");
     c.close().await.unwrap();
 }
 
