@@ -780,6 +780,21 @@ const CULTURES: &[Culture] = &[
 ];
 
 /// Generates two sets of records with known true pairs.
+/// The given names, family-name roots and places the generator draws from, in Latin script,
+/// across all its cultures (a gazetteer for other engines: which words are names and places).
+pub fn vocabulary() -> (Vec<&'static str>, Vec<&'static str>, Vec<&'static str>) {
+    let mut given = Vec::new();
+    let mut family = Vec::new();
+    let mut places = Vec::new();
+    for c in CULTURES {
+        given.extend_from_slice(c.male);
+        given.extend_from_slice(c.female);
+        family.extend_from_slice(c.roots);
+        places.extend_from_slice(c.places);
+    }
+    (given, family, places)
+}
+
 pub fn generate(options: &SynthOptions) -> Synth {
     let mut rng = SplitMix(options.seed);
     let mut base: Vec<(usize, Truth)> = Vec::with_capacity(options.left);

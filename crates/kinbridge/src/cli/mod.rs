@@ -3,6 +3,7 @@
 
 mod audit;
 mod backup;
+mod deid;
 mod demo;
 mod link;
 mod member;
@@ -68,6 +69,8 @@ pub enum Command {
     Restore(backup::RestoreArgs),
     /// Link two CSV files of person records, or find duplicates in one.
     Link(link::Args),
+    /// Find personal data in text and replace it with placeholders (research, publication).
+    Deid(deid::Args),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -86,6 +89,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup(a) => backup::backup(&cli.data, a).await,
         Command::Restore(a) => backup::restore(&cli.data, a),
         Command::Link(a) => link::run(a),
+        Command::Deid(a) => deid::run(a),
     }
 }
 

@@ -1,0 +1,498 @@
+//! Names of people and places: what the case knows about its people (matched in any spelling
+//! the name variants allow), titles and naming cues ("Mme", "named", "se llama"), gazetteers
+//! of given and family names, and capitalised words that are not ordinary words of the text.
+
+use std::sync::LazyLock;
+
+use kinbridge_matching::normalize::{fold, joined};
+use kinbridge_matching::similarity::jaro_winkler;
+use kinbridge_matching::variants;
+use regex::Regex;
+use rustc_hash::FxHashSet;
+
+use crate::{Hit, Kind, Lang};
+
+struct Gazetteer {
+    given: FxHashSet<String>,
+    family: FxHashSet<String>,
+    places: FxHashSet<String>,
+}
+
+static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
+    let words = |text: &'static str| -> Vec<&'static str> {
+        text.lines().filter(|l| !l.trim_start().starts_with('#')).flat_map(str::split_whitespace).collect()
+    };
+    let key = |w: &str| joined(&fold(w));
+    let (synth_given, synth_family, synth_places) = kinbridge_matching::synth::vocabulary();
+    let given = words(include_str!("../data/given_names.txt")).into_iter().chain(synth_given).map(key).collect();
+    let family = words(include_str!("../data/family_names.txt")).into_iter().chain(synth_family).map(key).collect();
+    let mut places: FxHashSet<String> = synth_places.into_iter().map(key).collect();
+    places.extend(kinbridge_domain::country::Country::all().map(|c| key(c.name())));
+    places.extend(words(include_str!("../data/places.txt")).into_iter().map(key));
+    Gazetteer { given, family, places }
+});
+
+/// Words that are capitalised without being names: titles, days, months, and words that
+/// start sentences or headings in case notes.
+static NOT_NAMES: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
+    "i a an the this that these those he she it we they you his her its our their my your mr mrs ms miss dr prof sir madam \
+     mme mlle m monsieur madame sr sra srta don dona herr frau sig signor signora signorina dott \
+     monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december \
+     lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre \
+     lunes martes miercoles jueves viernes sabado domingo enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre \
+     montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar marz juni juli oktober dezember \
+     gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre \
+     le la les un une des du de et il elle ils elles nous vous je tu on ce cette ces son sa ses mon ma mes \
+     el los las una unos unas y yo ella ellos nosotros usted su sus mi mis este esta estos \
+     der die das ein eine und er sie wir ich ihr sein seine ihre mein meine dieser diese \
+     lo gli uno e io lui lei noi voi loro suo sua suoi mio mia questo questa \
+     case file note report request child mother father brother sister aunt uncle grandmother grandfather family \
+     dossier rapport demande enfant mere pere frere soeur tante oncle famille caso informe solicitud nino madre padre hermano hermana familia \
+     fall bericht kind mutter vater bruder schwester familie rapporto richiesta bambino madre padre fratello sorella famiglia \
+     street road avenue rue calle via strasse platz hospital school police court tribunal ministry office \
+     phone email tel fax address adresse direccion indirizzo anschrift date born age id passport".split_whitespace().collect()
+});
+
+static TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Mlle|Mmes|M|Me|Monsieur|Madame|Mademoiselle|Sr|Sra|Srta|Don|Doña|Dona|Herr|Frau|Hr|Fr|Sig|Sig\.ra|Signor|Signora|Signorina|Dott|Dott\.ssa|Avv|Ing)\.?\s+",
+    )
+    .expect("a valid pattern")
+});
+
+static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:named|called|name is|name's|known as|alias|signed|by|dear|appelée?|nommée?|prénommée?|s'appelle|je m'appelle|dit|llamad[oa]|se llama|me llamo|nombre es|conocid[oa] como|genannt|namens|heißt|heisst|ich heiße|chiamat[oa]|si chiama|mi chiamo|detto|detta)\s+",
+    )
+    .expect("a valid pattern")
+});
+
+static PLACE_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:in|at|from|near|to|à|au|en|près de|de|desde|cerca de|hacia|aus|nach|bei|im|a|da|vicino a|presso|village of|town of|city of|ville de|pueblo de|ciudad de|stadt|città di|camp|campo|region of|région de|región de|province of|province de|provincia de)\s+")
+        .expect("a valid pattern")
+});
+
+const PARTICLES: &[&str] = &[
+    "de", "da", "di", "del", "della", "van", "von", "der", "den", "du", "dos", "das", "bin", "ben", "ibn", "al", "el",
+    "abu", "ould", "y", "zu", "ter", "la", "le", "st", "mac", "bint", "wa",
+];
+
+/// A word of the text, in byte offsets.
+#[derive(Debug, Clone, Copy)]
+struct Word {
+    start: usize,
+    end: usize,
+    capital: bool,
+    sentence_start: bool,
+}
+
+fn words(text: &str) -> Vec<Word> {
+    static WORD: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\p{L}[\p{L}\p{M}'’-]*\p{L}|\p{L}").expect("a valid pattern"));
+    let mut out = Vec::new();
+    for m in WORD.find_iter(text) {
+        let before = text[..m.start()].trim_end_matches([' ', '\t', '"', '\'', '«', '“', '(', '¿', '¡']);
+        let sentence_start = before.is_empty() || before.ends_with(['.', '!', '?', '\n', ':', ';', '-', '—', '•']);
+        let first = m.as_str().chars().next().unwrap_or(' ');
+        out.push(Word { start: m.start(), end: m.end(), capital: first.is_uppercase(), sentence_start });
+    }
+    out
+}
+
+fn key(word: &str) -> String {
+    joined(&fold(word))
+}
+
+fn is_particle(word: &str) -> bool {
+    PARTICLES.contains(&word.to_lowercase().as_str())
+}
+
+/// Whether a capitalised word looks like part of a person's name.
+fn name_evidence(word: &str) -> (bool, bool) {
+    let k = key(word);
+    let g = &*GAZETTEER;
+    let known = g.given.contains(&k) || !variants::groups(&k).is_empty();
+    let family = g.family.contains(&k);
+    (known, family)
+}
+
+static COMMON: LazyLock<FxHashSet<String>> = LazyLock::new(|| {
+    include_str!("../data/common_words.txt")
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .flat_map(str::split_whitespace)
+        .map(|w| w.to_lowercase())
+        .collect()
+});
+
+fn ordinary(word: &str, lang: Lang) -> bool {
+    let lower = word.to_lowercase();
+    NOT_NAMES.contains(key(word).as_str()) || lang.is_stopword(&lower) || COMMON.contains(&lower)
+}
+
+/// A word written in capitals throughout (shouting, headings, acronyms), not a name's shape.
+fn all_caps(word: &str) -> bool {
+    word.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !word.chars().any(char::is_lowercase)
+}
+
+/// Runs of capitalised words (particles allowed inside), as word index ranges.
+fn capital_runs(text: &str, ws: &[Word]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < ws.len() {
+        if !ws[i].capital {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        loop {
+            // Only spaces (or a hyphen) between words of one name.
+            let gap_ok = |a: usize, b: usize| {
+                let gap = &text[ws[a].end..ws[b].start];
+                let initial = ws[a].end - ws[a].start <= 2 && gap.starts_with('.');
+                let gap = if initial { &gap[1..] } else { gap };
+                !gap.is_empty() && gap.chars().all(|c| c == ' ' || c == '\u{a0}')
+            };
+            let after_initial = ws[j - 1].end - ws[j - 1].start <= 2 && ws[j - 1].capital;
+            if j < ws.len() && ws[j].capital && gap_ok(j - 1, j) && (!ws[j].sentence_start || after_initial) {
+                j += 1;
+            } else if j + 1 < ws.len()
+                && is_particle(&text[ws[j].start..ws[j].end])
+                && ws[j + 1].capital
+                && gap_ok(j - 1, j)
+                && gap_ok(j, j + 1)
+            {
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        runs.push((i, j));
+        i = j;
+    }
+    runs
+}
+
+/// Whether `start` follows a street address (", " or a line break after it): the town.
+fn after_address(text: &str, found: &[Hit], start: usize) -> bool {
+    found.iter().any(|h| {
+        h.kind == Kind::Address && h.end <= start && text[h.end..start].trim_matches([',', ' ', '\n', '\t']).is_empty()
+    })
+}
+
+/// Person and place names in `text`, given what the patterns found (`found`: a name is not
+/// looked for inside an e-mail address or a street address).
+pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
+    let ws = words(text);
+    let inside = |s: usize, e: usize| {
+        found.iter().any(|h| h.kind != Kind::Person && h.kind != Kind::Place && s < h.end && e > h.start)
+    };
+    let g = &*GAZETTEER;
+    // Words right after a title or a naming cue.
+    let mut cued: FxHashSet<usize> = FxHashSet::default();
+    for m in TITLE.find_iter(text).chain(NAME_CUE.find_iter(text)) {
+        cued.insert(m.end());
+    }
+    let mut place_cued: FxHashSet<usize> = FxHashSet::default();
+    for m in PLACE_CUE.find_iter(text) {
+        place_cued.insert(m.end());
+    }
+    for (a, b) in capital_runs(text, &ws) {
+        // Leading ordinary words ("The", "Dear", "Le") are not part of the name.
+        let mut a = a;
+        while a < b && ordinary(&text[ws[a].start..ws[a].end], lang) {
+            a += 1;
+        }
+        let mut b = b;
+        while b > a && {
+            let last = &text[ws[b - 1].start..ws[b - 1].end];
+            is_particle(last) || ordinary(last, lang)
+        } {
+            b -= 1;
+        }
+        if a >= b {
+            continue;
+        }
+        let (start, end) = (ws[a].start, ws[b - 1].end);
+        if inside(start, end) {
+            continue;
+        }
+        let tokens: Vec<&str> = (a..b).map(|i| &text[ws[i].start..ws[i].end]).collect();
+        let capitals = tokens.iter().filter(|t| !is_particle(t)).count();
+        let (mut given, mut family) = (0, 0);
+        for t in &tokens {
+            let (gv, fm) = name_evidence(t);
+            given += usize::from(gv);
+            family += usize::from(fm);
+        }
+        let place = tokens.iter().all(|t| g.places.contains(&key(t)) || is_particle(t))
+            || g.places.contains(&key(&text[start..end]))
+            || after_address(text, found, start);
+        let all_ordinary = tokens.iter().all(|t| ordinary(t, lang) || is_particle(t));
+        if all_ordinary || (tokens.iter().all(|t| all_caps(t)) && given + family == 0) {
+            continue;
+        }
+        let sentence_start = ws[a].sentence_start;
+        let confidence = if cued.contains(&start) {
+            0.95
+        } else if place && given == 0 {
+            hits.push(Hit { start, end, kind: Kind::Place, confidence: 0.8 });
+            continue;
+        } else if given > 0 && (capitals >= 2 || family > 0) {
+            0.92
+        } else if capitals >= 2 {
+            0.75
+        } else if given > 0 {
+            if sentence_start {
+                0.7
+            } else {
+                0.85
+            }
+        } else if family > 0 && !sentence_start {
+            0.7
+        } else if place_cued.contains(&start) {
+            hits.push(Hit { start, end, kind: Kind::Place, confidence: 0.55 });
+            continue;
+        } else if !sentence_start {
+            0.5
+        } else {
+            continue;
+        };
+        hits.push(Hit { start, end, kind: Kind::Person, confidence });
+    }
+}
+
+/// What a case knows about one of its people: their names (any spelling of them is a hit),
+/// dates of birth (ISO `YYYY-MM-DD` or `YYYY`), and other strings that identify them (an id
+/// number, a phone number, an address).
+#[derive(Debug, Clone, Default)]
+pub struct KnownPerson {
+    pub names: Vec<String>,
+    pub birth_dates: Vec<String>,
+    pub identifiers: Vec<String>,
+}
+
+const MONTH_NAMES: [[&str; 12]; 5] = [
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
+    [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ],
+    [
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
+    ],
+];
+
+impl KnownPerson {
+    /// The ways a date of birth is commonly written.
+    fn date_forms(&self) -> Vec<String> {
+        let mut forms = Vec::new();
+        for d in &self.birth_dates {
+            let parts: Vec<&str> = d.split('-').collect();
+            if let [y, m, day] = parts[..] {
+                let (Ok(mi), Ok(di)) = (m.parse::<usize>(), day.parse::<usize>()) else { continue };
+                if !(1..=12).contains(&mi) {
+                    continue;
+                }
+                forms.push(d.clone());
+                for sep in ['/', '.', '-'] {
+                    forms.push(format!("{day}{sep}{m}{sep}{y}"));
+                    forms.push(format!("{di}{sep}{mi}{sep}{y}"));
+                    forms.push(format!("{m}{sep}{day}{sep}{y}"));
+                    forms.push(format!("{mi}{sep}{di}{sep}{y}"));
+                }
+                for months in MONTH_NAMES {
+                    let name = months[mi - 1];
+                    forms.push(format!("{di} {name} {y}"));
+                    forms.push(format!("{di}. {name} {y}"));
+                    forms.push(format!("{di} de {name} de {y}"));
+                    forms.push(format!("{name} {di}, {y}"));
+                    forms.push(format!("{name} {di} {y}"));
+                }
+            }
+        }
+        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        forms.dedup();
+        forms
+    }
+
+    pub(crate) fn find(&self, text: &str, hits: &mut Vec<Hit>) {
+        let lower = text.to_lowercase();
+        // Lower-casing can change byte lengths (rare letters); then search the text as is.
+        let haystack = if lower.len() == text.len() { lower.as_str() } else { text };
+        let mut literal = |needle: &str, kind: Kind| {
+            let needle = if haystack.len() == text.len() && haystack != text {
+                needle.to_lowercase()
+            } else {
+                needle.to_string()
+            };
+            if needle.trim().len() < 3 {
+                return;
+            }
+            let mut from = 0;
+            while let Some(i) = haystack[from..].find(&needle) {
+                let start = from + i;
+                hits.push(Hit { start, end: start + needle.len(), kind, confidence: 0.99 });
+                from = start + needle.len();
+            }
+        };
+        for form in self.date_forms() {
+            literal(&form, Kind::Date);
+        }
+        for id in &self.identifiers {
+            literal(id, Kind::IdNumber);
+        }
+        // Names: each word of the text compared with each word of the known names.
+        let known: Vec<String> = self
+            .names
+            .iter()
+            .flat_map(|n| fold(n).split(' ').map(str::to_string).collect::<Vec<_>>())
+            .filter(|w| w.len() >= 2 && !PARTICLES.contains(&w.as_str()))
+            .collect();
+        if known.is_empty() {
+            return;
+        }
+        let ws = words(text);
+        let matches = |w: &str| {
+            let k = key(w);
+            !k.is_empty()
+                && known.iter().any(|n| {
+                    *n == k
+                        || variants::are_variants(n, &k)
+                        || (k.len() >= 4 && n.len() >= 4 && jaro_winkler(n, &k) >= 0.92)
+                })
+        };
+        let mut i = 0;
+        while i < ws.len() {
+            if !matches(&text[ws[i].start..ws[i].end]) {
+                i += 1;
+                continue;
+            }
+            // Extend over the neighbouring words of the same name (capitalised, or known).
+            let mut a = i;
+            while a > 0 && {
+                let p = &text[ws[a - 1].start..ws[a - 1].end];
+                let gap = &text[ws[a - 1].end..ws[a].start];
+                gap.trim().is_empty() && (matches(p) || (ws[a - 1].capital && !NOT_NAMES.contains(key(p).as_str())))
+            } {
+                a -= 1;
+            }
+            let mut b = i + 1;
+            while b < ws.len() && {
+                let n = &text[ws[b].start..ws[b].end];
+                let gap = &text[ws[b - 1].end..ws[b].start];
+                gap.trim().is_empty() && (matches(n) || (ws[b].capital && !NOT_NAMES.contains(key(n).as_str())))
+            } {
+                b += 1;
+            }
+            hits.push(Hit { start: ws[a].start, end: ws[b - 1].end, kind: Kind::Person, confidence: 0.99 });
+            i = b;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Detector;
+
+    fn persons(d: &Detector, text: &str) -> Vec<String> {
+        let chars: Vec<char> = text.chars().collect();
+        d.detect(text)
+            .into_iter()
+            .filter(|s| s.kind == Kind::Person)
+            .map(|s| chars[s.start..s.end].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn names_by_title_gazetteer_and_capitals() {
+        let d = Detector::new(Some(Lang::En));
+        assert_eq!(persons(&d, "Yesterday Mrs. Olena Shevchenko called."), ["Olena Shevchenko"]);
+        assert_eq!(persons(&d, "The social worker met Amanuel Tesfay at the office."), ["Amanuel Tesfay"]);
+        assert_eq!(persons(&d, "His uncle Ould Cheikh Brahim lives nearby."), ["Ould Cheikh Brahim"]);
+        let d = Detector::new(Some(Lang::Fr));
+        assert_eq!(persons(&d, "L'enfant, appelé Kwabena, vit chez Mme Dupont."), ["Kwabena", "Dupont"]);
+        assert!(persons(&d, "Le Tribunal a rendu sa décision.").is_empty());
+    }
+
+    #[test]
+    fn the_case_people_in_any_spelling() {
+        let d = Detector::new(Some(Lang::En)).with_known(vec![KnownPerson {
+            names: vec!["Mohammed Al-Haddad".into()],
+            birth_dates: vec!["2010-02-03".into()],
+            identifiers: vec!["N0123456".into()],
+        }]);
+        let text = "muhammad haddad (born 03/02/2010, passport n0123456) was seen with Mehmet.";
+        let spans = d.detect(text);
+        let chars: Vec<char> = text.chars().collect();
+        let got: Vec<(Kind, String)> =
+            spans.iter().map(|s| (s.kind, chars[s.start..s.end].iter().collect::<String>())).collect();
+        assert!(got.contains(&(Kind::Person, "muhammad haddad".into())), "{got:?}");
+        assert!(got.contains(&(Kind::Date, "03/02/2010".into())), "{got:?}");
+        assert!(got.contains(&(Kind::IdNumber, "n0123456".into())), "{got:?}");
+        assert!(got.contains(&(Kind::Person, "Mehmet".into())), "{got:?}");
+    }
+}

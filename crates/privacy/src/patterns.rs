@@ -1,0 +1,292 @@
+//! Personal data with a shape: e-mail, URL, IP address, IBAN (mod-97 checked), card numbers
+//! (Luhn checked), phone numbers, dates and ages in five languages, street addresses, identity
+//! and case reference numbers.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::{Hit, Kind, Lang};
+
+const MONTHS: &str = "january|february|march|april|may|june|july|august|september|october|november|december|\
+jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|\
+janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|\
+janv|févr|fevr|avr|juil|déc|\
+enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|\
+ene|abr|ago|dic|\
+januar|jänner|februar|märz|maerz|juni|juli|oktober|dezember|\
+gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|\
+genn|febbr|magg|giu|lug|sett|ott|dic";
+
+const WEEKDAYS: &str = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|\
+lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|\
+lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo|\
+montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|\
+lunedì|lunedi|martedì|martedi|mercoledì|mercoledi|giovedì|giovedi|venerdì|venerdi|sabato|domenica";
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("a valid pattern")
+}
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| re(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"));
+static URL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:(?:https?|ftp)://|www\.)[^\s<>\x22]+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|org|net|info|biz|edu|gov|int|io|co|uk|de|fr|es|it|ch|be|nl|at|pt|ru|ua|ke|et|er|so|sy|iq|af|ng|gh|sn|ma|tn|dz|eg|br|ar|mx|cl|pe|vn|cn|in|jp|au|ca|us)(?:/[^\s<>\x22]*)?\b",
+    )
+});
+static IPV4: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b"));
+static IPV6: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,5})?\b|::(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4}\b)",
+    )
+});
+static IBAN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,4})?\b"));
+static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d(?:[ -]?\d){12,18}\b"));
+static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?x)
+        (?:\+|\b00)\d{1,3}[\s.-]?(?:\(0?\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{1,4}){1,4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?\b
+      | (?:\b1[\s.-])?\(\d{3}\)[\s.-]?\d{3}[\s.-]?\d{4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?\b
+      | \b\d{3}[.-]\d{3}[.-]\d{4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?\b
+      | \b0\d(?:[\s.]\d{2}){4}\b
+      | \b0\d{2,4}[\s/-]\d{3,8}(?:[\s-]\d{2,5})?\b
+      | \b[6-9]\d{2}(?:\s\d{2}){3}\b
+      | \b[6-9]\d{2}\s\d{3}\s\d{3}\b
+    ")
+});
+/// Digits grouped like a phone number without an international prefix ("06-82237745",
+/// "(07700)553419", "730 064 218"): less certain than the formats above.
+static PHONE_LOOSE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:\(\d{2,5}\)\s?|\b\d{2,5}[\s.-])\d{2,8}(?:[\s.-]\d{2,6}){0,3}\b"));
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?ix)
+        \b(?:(?:{WEEKDAYS}),?\s+)?(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th|er|º|°|\.)?\s+(?:de\s+|of\s+)?(?:{MONTHS})\.?(?:,?\s+(?:de\s+|del\s+)?\d{{2,4}})?\b
+      | \b(?:(?:{WEEKDAYS}),?\s+)?(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b
+      | \b(?:{MONTHS})\.?\s+(?:de\s+|del\s+)?\d{{4}}\b
+      | \b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b
+      | \b\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})\b
+      | \b\d{{4}}/\d{{1,2}}/\d{{1,2}}\b
+      | \b(?:in|en|im|nel|née?|nacid[oa]|geboren|nato|nata|born|since|depuis|desde|seit|dal)\s+(?:\d{{1,2}}\s+)?(?:{MONTHS}\s+)?(?:19|20)\d{{2}}\b
+      | \b(?:{WEEKDAYS})\b
+    "
+    ))
+});
+static TIME: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:[01]?\d|2[0-3])[:h][0-5]\d(?:\s?[ap]\.?m\.?)?\b|\b(?:1[0-2]|0?[1-9])\s?[ap]\.?m\.?\b")
+});
+static AGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?ix)
+        \b\d{1,3}[\s-]?(?:years?|yrs?|year-old|months?)[\s-]?old\b
+      | \b\d{1,3}[\s-]year[\s-]old\b
+      | \b(?:aged?|âgée?|agé|edad|età|alter|age)\s*(?:of|de|:|di|von)?\s*\d{1,3}\b
+      | \b\d{1,3}\s?(?:ans|años|anos|jahre|jährig|jaehrig|anni|yo|y/o|y\.o\.)\b
+      | \b(?:de|di)\s+\d{1,3}\s+(?:ans|años|anni)\b
+    ")
+});
+static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?x)
+        \b\d{1,5}[a-zA-Z]?,?\s+(?i:rue|avenue|av\.|boulevard|bd|chemin|ch\.|place|pl\.|impasse|allée|allee|route|rte|quai|cours|passage|calle|c/|avenida|avda\.?|plaza|paseo|camino|carrera|ronda|travesía|via|viale|piazza|piazzale|corso|vicolo|largo|strada)\b\.?(?:\s+(?:de|du|des|de\s+la|del|de\s+los|della|dei|di|le|la|les)\b)?(?:\s+[\p{Lu}\d][\p{L}'’\.-]*){1,4}
+      | \b(?i:rue|avenue|boulevard|chemin|calle|avenida|plaza|paseo|via|viale|piazza|corso)\b(?:\s+(?:de|du|des|de\s+la|del|de\s+los|della|dei|di|le|la|les)\b)?(?:\s+[\p{Lu}][\p{L}'’\.-]*){1,4},?\s+(?:n[º°o]\.?\s*)?\d{1,5}[a-zA-Z]?\b
+      | \b\d{1,6}[a-zA-Z]?\s+(?:[\p{Lu}][\p{L}'’\.-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Court|Ct|Boulevard|Blvd|Way|Place|Pl|Terrace|Ter|Circle|Cir|Square|Sq|Parkway|Pkwy|Highway|Hwy|Trail|Crescent|Close|Grove|Gardens|Walk|Row|Hill|Park|Loop|Pike|Ridge|Run|Path|Plaza|Alley|Heights|Mews)\b\.?(?:,?\s+(?:Apt\.?|Suite|Unit|Flat|\#)\s*\w+)?
+      | \b[\p{Lu}][\p{L}-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|steig|chaussee)\s+\d{1,4}[a-zA-Z]?\b
+      | \b(?:Apt\.?|Suite|Unit|Flat|Box|P\.?O\.?\s?Box)\s+\#?\d+\w*\b
+    ")
+});
+static POSTCODE_CITY: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?x)
+        \b(?:[A-Z]{1,2}-)?\d{4,5}\s+[\p{Lu}][\p{L}'’-]+(?:[\s-][\p{Lu}][\p{L}'’-]+)?\b
+      | \b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b
+      | \b[A-Z][a-z]+,\s(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)\s\d{5}(?:-\d{4})?\b
+    ")
+});
+static CASE_REF: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b[A-Z]{2,4}[-/](?:19|20)\d{2}[-/]\d{3,7}\b|\b\d{3}-\d{2}-\d{4}\b|\b[A-Z]{2}\d{2}[A-Z]{2}\d{5}\b")
+});
+static ID_AFTER_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?ix)
+        \b(?:passport|passeport|pasaporte|reisepass|pass|passaporto|id|identity|identité|identidad|ausweis|carta\s+d'identità|dni|nie|nif|nir|ssn|social\s+security|sécurité\s+sociale|numéro|número|numero|nummer|number|no\.?|n[º°o]\.?|file|dossier|expediente|akte|fascicolo|case|cas|caso|fall|ref\.?|reference|référence|referencia|aktenzeichen|driver'?s?\s+licen[cs]e|permis|licencia|führerschein|patente|license|licence|account|compte|cuenta|konto|conto|tax|steuer|fiscal|codice\s+fiscale|matricule|registration)
+        (?:\s+(?:number|no\.?|nr\.?|n[º°o]\.?|numéro|número|numero|nummer|id|de|du|del|di|des))?\s*[:\#]?\s*
+        ([A-Z0-9][A-Z0-9./-]{3,20}[A-Z0-9])\b
+    ")
+});
+static LONG_DIGITS: LazyLock<Regex> = LazyLock::new(|| re(r"\b[A-Z]{0,3}\d{6,12}[A-Z]?\b"));
+
+fn push(hits: &mut Vec<Hit>, start: usize, end: usize, kind: Kind, confidence: f32) {
+    hits.push(Hit { start, end, kind, confidence });
+}
+
+/// Every pattern-shaped finding in `text`.
+pub(crate) fn find(text: &str, _lang: Lang, hits: &mut Vec<Hit>) {
+    for m in EMAIL.find_iter(text) {
+        push(hits, m.start(), m.end(), Kind::Email, 0.99);
+    }
+    for m in URL.find_iter(text) {
+        let trimmed = m.as_str().trim_end_matches(['.', ',', ';', ':', ')', '!', '?', '\'']);
+        // A domain inside an e-mail address is part of the address.
+        if text[..m.start()].ends_with('@') {
+            continue;
+        }
+        push(hits, m.start(), m.start() + trimmed.len(), Kind::Url, 0.95);
+    }
+    for m in IPV4.find_iter(text) {
+        push(hits, m.start(), m.end(), Kind::IpAddress, 0.95);
+    }
+    for m in IPV6.find_iter(text) {
+        if m.as_str().matches(':').count() >= 2 && m.as_str().chars().any(|c| c.is_ascii_hexdigit()) {
+            push(hits, m.start(), m.end(), Kind::IpAddress, 0.95);
+        }
+    }
+    for m in IBAN.find_iter(text) {
+        if iban_valid(m.as_str()) {
+            push(hits, m.start(), m.end(), Kind::Iban, 0.99);
+        }
+    }
+    for m in CARD.find_iter(text) {
+        let digits: Vec<u8> = m.as_str().bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
+        if (13..=19).contains(&digits.len()) && luhn_valid(&digits) {
+            push(hits, m.start(), m.end(), Kind::CardNumber, 0.98);
+        }
+    }
+    for m in PHONE.find_iter(text) {
+        let digits = m.as_str().bytes().filter(u8::is_ascii_digit).count();
+        if (7..=16).contains(&digits) {
+            push(hits, m.start(), m.end(), Kind::Phone, 0.9);
+        }
+    }
+    for m in PHONE_LOOSE.find_iter(text) {
+        let digits = m.as_str().bytes().filter(u8::is_ascii_digit).count();
+        if (8..=15).contains(&digits) {
+            push(hits, m.start(), m.end(), Kind::Phone, 0.6);
+        }
+    }
+    for m in DATE.find_iter(text) {
+        push(hits, m.start(), m.end(), Kind::Date, 0.9);
+    }
+    for m in TIME.find_iter(text) {
+        push(hits, m.start(), m.end(), Kind::Date, 0.6);
+    }
+    for m in AGE.find_iter(text) {
+        push(hits, m.start(), m.end(), Kind::Age, 0.9);
+    }
+    for m in ADDRESS.find_iter(text) {
+        // A full stop ends the address unless it ends an abbreviation ("St.", "Ave.").
+        let s = m.as_str();
+        let last_word = s.trim_end_matches('.').rsplit(' ').next().unwrap_or("");
+        let end = if s.ends_with('.') && last_word.len() > 4 { m.end() - 1 } else { m.end() };
+        push(hits, m.start(), end, Kind::Address, 0.85);
+    }
+    for m in POSTCODE_CITY.find_iter(text) {
+        push(hits, m.start(), m.end(), Kind::Address, 0.7);
+    }
+    for m in CASE_REF.find_iter(text) {
+        push(hits, m.start(), m.end(), Kind::IdNumber, 0.95);
+    }
+    for c in ID_AFTER_CUE.captures_iter(text) {
+        if let Some(m) = c.get(1) {
+            if m.as_str().bytes().filter(u8::is_ascii_digit).count() >= 3 {
+                push(hits, m.start(), m.end(), Kind::IdNumber, 0.92);
+            }
+        }
+    }
+    for m in LONG_DIGITS.find_iter(text) {
+        push(hits, m.start(), m.end(), Kind::IdNumber, 0.5);
+    }
+}
+
+/// ISO 13616: the country code and check digits moved to the end, letters as numbers, mod 97.
+pub(crate) fn iban_valid(s: &str) -> bool {
+    let compact: Vec<u8> = s.bytes().filter(|b| b.is_ascii_alphanumeric()).collect();
+    if !(15..=34).contains(&compact.len()) {
+        return false;
+    }
+    let rearranged = compact[4..].iter().chain(&compact[..4]);
+    let mut rem: u32 = 0;
+    for &b in rearranged {
+        let v = if b.is_ascii_digit() { u32::from(b - b'0') } else { u32::from(b.to_ascii_uppercase() - b'A') + 10 };
+        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+    }
+    rem == 1
+}
+
+pub(crate) fn luhn_valid(digits: &[u8]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            let d = u32::from(d);
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(Kind, String)> {
+        let mut hits = Vec::new();
+        find(text, Lang::En, &mut hits);
+        let hits = crate::resolve(hits);
+        hits.iter().map(|h| (h.kind, text[h.start..h.end].to_string())).collect()
+    }
+
+    #[test]
+    fn checksums_decide() {
+        assert!(iban_valid("CH93 0076 2011 6238 5295 7"));
+        assert!(iban_valid("DE89370400440532013000"));
+        assert!(!iban_valid("DE89370400440532013001"));
+        assert!(luhn_valid(&[4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]));
+        assert!(!luhn_valid(&[4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2]));
+    }
+
+    #[test]
+    fn finds_the_shapes() {
+        let found = kinds(
+            "Pay to DE89 3704 0044 0532 0130 00, card 4111 1111 1111 1111, mail ana@example.org, see https://example.org/x. \
+             Call +49 30 1234567 or (555) 123-4567. Server 192.168.1.20. Born 12 March 2010, seen on 2019-04-03. \
+             She is 14 years old. Lives at 221 Baker Street. Passport no. X1234567. Case CH-2015-000068.",
+        );
+        let has = |k: Kind, s: &str| found.iter().any(|(kk, ss)| *kk == k && ss == s);
+        assert!(has(Kind::Iban, "DE89 3704 0044 0532 0130 00"), "{found:?}");
+        assert!(has(Kind::CardNumber, "4111 1111 1111 1111"), "{found:?}");
+        assert!(has(Kind::Email, "ana@example.org"), "{found:?}");
+        assert!(has(Kind::Url, "https://example.org/x"), "{found:?}");
+        assert!(has(Kind::Phone, "+49 30 1234567"), "{found:?}");
+        assert!(has(Kind::Phone, "(555) 123-4567"), "{found:?}");
+        assert!(has(Kind::IpAddress, "192.168.1.20"), "{found:?}");
+        assert!(has(Kind::Date, "12 March 2010"), "{found:?}");
+        assert!(has(Kind::Date, "2019-04-03"), "{found:?}");
+        assert!(has(Kind::Age, "14 years old"), "{found:?}");
+        assert!(has(Kind::Address, "221 Baker Street"), "{found:?}");
+        assert!(has(Kind::IdNumber, "X1234567"), "{found:?}");
+        assert!(has(Kind::IdNumber, "CH-2015-000068"), "{found:?}");
+    }
+
+    #[test]
+    fn dates_and_ages_in_five_languages() {
+        for (text, date) in [
+            ("né le 3 février 2011 à Lyon", "3 février 2011"),
+            ("nacida el 3 de febrero de 2011", "3 de febrero de 2011"),
+            ("geboren am 3. Februar 2011", "3. Februar 2011"),
+            ("nato il 3 febbraio 2011", "3 febbraio 2011"),
+        ] {
+            assert!(kinds(text).iter().any(|(k, s)| *k == Kind::Date && s == date), "{text}: {:?}", kinds(text));
+        }
+        for (text, age) in [("il a 12 ans", "12 ans"), ("tiene 12 años", "12 años"), ("ist 12 Jahre", "12 Jahre")] {
+            assert!(kinds(text).iter().any(|(k, s)| *k == Kind::Age && s == age), "{text}: {:?}", kinds(text));
+        }
+    }
+}
