@@ -152,6 +152,7 @@ impl Detector {
         let lang = self.lang.unwrap_or_else(|| Lang::guess(text));
         let mut hits = Vec::new();
         patterns::find(text, lang, &mut hits);
+        patterns::extend_address_blocks(text, &mut hits);
         for k in &self.known {
             k.find(text, &mut hits);
         }
@@ -190,6 +191,19 @@ pub fn redact(text: &str, spans: &[Span]) -> String {
 /// longer); adjacent hits of one kind are merged.
 fn resolve(mut hits: Vec<Hit>) -> Vec<Hit> {
     hits.retain(|h| h.end > h.start);
+    // Overlapping hits of one kind are one finding: their union, at the best confidence.
+    hits.sort_by_key(|h| (h.kind, h.start));
+    let mut merged: Vec<Hit> = Vec::with_capacity(hits.len());
+    for h in hits {
+        match merged.last_mut() {
+            Some(last) if last.kind == h.kind && h.start < last.end => {
+                last.end = last.end.max(h.end);
+                last.confidence = last.confidence.max(h.confidence);
+            }
+            _ => merged.push(h),
+        }
+    }
+    let mut hits = merged;
     hits.sort_by(|a, b| {
         b.confidence
             .total_cmp(&a.confidence)

@@ -198,12 +198,26 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
         place_cued.insert(m.end());
     }
     for (a, b) in capital_runs(text, &ws) {
-        // Leading ordinary words ("The", "Dear", "Le") are not part of the name.
+        // A known place, whole or at the end of the run ("New Zealand", "Back To Spain").
+        let mut b = b;
+        if let Some(p) = (a..b).find(|&p| g.places.contains(&key(&text[ws[p].start..ws[b - 1].end]))) {
+            if !inside(ws[p].start, ws[b - 1].end) {
+                hits.push(Hit { start: ws[p].start, end: ws[b - 1].end, kind: Kind::Place, confidence: 0.8 });
+            }
+            b = p;
+            if a >= b {
+                continue;
+            }
+        }
+        // Leading ordinary words ("The", "Dear", "Le") are not part of the name, unless they
+        // are also given names ("Julio", "Abril").
         let mut a = a;
-        while a < b && ordinary(&text[ws[a].start..ws[a].end], lang) {
+        while a < b && {
+            let w = &text[ws[a].start..ws[a].end];
+            ordinary(w, lang) && !(name_evidence(w).0 && a + 1 < b)
+        } {
             a += 1;
         }
-        let mut b = b;
         while b > a && {
             let last = &text[ws[b - 1].start..ws[b - 1].end];
             is_particle(last) || ordinary(last, lang)

@@ -87,16 +87,39 @@ static AGE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?x)
-        \b\d{1,5}[a-zA-Z]?,?\s+(?i:rue|avenue|av\.|boulevard|bd|chemin|ch\.|place|pl\.|impasse|allée|allee|route|rte|quai|cours|passage|calle|c/|avenida|avda\.?|plaza|paseo|camino|carrera|ronda|travesía|via|viale|piazza|piazzale|corso|vicolo|largo|strada)\b\.?(?:\s+(?:de|du|des|de\s+la|del|de\s+los|della|dei|di|le|la|les)\b)?(?:\s+[\p{Lu}\d][\p{L}'’\.-]*){1,4}
-      | \b(?i:rue|avenue|boulevard|chemin|calle|avenida|plaza|paseo|via|viale|piazza|corso)\b(?:\s+(?:de|du|des|de\s+la|del|de\s+los|della|dei|di|le|la|les)\b)?(?:\s+[\p{Lu}][\p{L}'’\.-]*){1,4},?\s+(?:n[º°o]\.?\s*)?\d{1,5}[a-zA-Z]?\b
+        \b\d{1,5}[a-zA-Z]?,?\s+(?i:rue|avenue|av\.|boulevard|bd|chemin|ch\.|place|pl\.|impasse|allée|allee|route|rte|quai|cours|passage|square|voie|sentier|rond-point|faubourg|calle|c/|c\.|avenida|avda\.?|plaza|paseo|camino|carrera|ronda|travesía|travesia|vial|rambla|callejón|callejon|alameda|cañada|canada|pasadizo|pasaje|glorieta|urbanización|urbanizacion|cuesta|acceso|carretera|via|viale|piazza|piazzale|corso|vicolo|largo|strada|contrada|borgo|rua|travessa|praça|praca|largo|estrada|avenida)\b\.?(?:\s+(?:de|du|des|de\s+la|del|de\s+los|della|dei|di|le|la|les)\b)?(?:\s+[\p{Lu}\d][\p{L}\d'’\.-]*){1,4}
+      | \b(?i:rue|avenue|boulevard|bd|chemin|place|impasse|allée|allee|route|rte|quai|cours|passage|square|voie|sentier|rond-point|faubourg|calle|avenida|plaza|paseo|camino|carrera|ronda|travesía|travesia|vial|rambla|callejón|callejon|alameda|cañada|canada|pasadizo|pasaje|glorieta|urbanización|urbanizacion|cuesta|acceso|carretera|via|viale|piazza|piazzale|corso|vicolo|largo|strada|contrada|borgo|rua|travessa|praça|praca|largo|estrada|avenida|c\.)(?:\s|\b)(?:\s+(?:de|du|des|de\s+la|del|de\s+los|della|dei|di|le|la|les)\b)?(?:\s+[\p{Lu}][\p{L}'’\.-]*){1,4},?\s+(?:n[º°o]\.?\s*)?\d{1,5}[a-zA-Z]?\b
       | \b\d{1,6}[a-zA-Z]?\s+(?:[\p{Lu}][\p{L}'’\.-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Court|Ct|Boulevard|Blvd|Way|Place|Pl|Terrace|Ter|Circle|Cir|Square|Sq|Parkway|Pkwy|Highway|Hwy|Trail|Crescent|Close|Grove|Gardens|Walk|Row|Hill|Park|Loop|Pike|Ridge|Run|Path|Plaza|Alley|Heights|Mews)\b\.?(?:,?\s+(?:Apt\.?|Suite|Unit|Flat|\#)\s*\w+)?
       | \b[\p{Lu}][\p{L}-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|steig|chaussee)\s+\d{1,4}[a-zA-Z]?\b
       | \b(?:Apt\.?|Suite|Unit|Flat|Box|P\.?O\.?\s?Box)\s+\#?\d+\w*\b
     ")
 });
+/// A line that is a house number and capitalised words: the street line of an address block.
+static STREET_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?m)^[ \t]*\d{1,6}[a-zA-Z]?[ \t]+[\p{Lu}][\p{L}'’.-]*(?:[ \t]+[\p{Lu}\d][\p{L}\d'’.-]*){0,5}[ \t]*$")
+});
+/// Military and forces addresses (as in US address blocks).
+static FORCES_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:PSC|Unit|CMR)\s+\d{1,5},?\s+Box\s+\d{1,5}\b|\b(?:USNS|USNV|USS|USCGC)\s+[A-Z][a-z]+\b|\b(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5}\b",
+    )
+});
+/// What follows a street on the same line: floor and door, then ", Town", ", Region",
+/// ", 12345".
+static ADDRESS_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^(?:[ \t]+(?i:piso|puerta|planta|escalera|esc\.|étage|etage|bât\.?|bâtiment|apt\.?|apartment|suite|unit|flat|interno|int\.|scala|stock|whg\.?)[ \t]*\#?\w+)*(?:[ \t]*,[ \t]*(?:\d{4,5}(?:[ \t]+[\p{Lu}][\p{L}'’.-]*)*|[\p{Lu}][\p{L}'’.-]*(?:[ \t]+(?:(?:de|del|la|las|los|el|di|du|des|le|sur|am|an|der)[ \t]+)?[\p{Lu}\d][\p{L}\d'’.-]*)*))+",
+    )
+});
+/// A postcode after its cue ("ZIP: 32700", "code postal 75011").
+static POSTCODE_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:zip|zip\s+code|postcode|post\s+code|postal\s+code|code\s+postal|c\.p\.|código\s+postal|codigo\s+postal|plz|postleitzahl|cap|codice\s+postale)(?:\s+is|\s*:|\s+est|\s+es|\s+ist|\s+è)?\s*(\d{4,5}(?:-\d{4})?)\b",
+    )
+});
 static POSTCODE_CITY: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?x)
-        \b(?:[A-Z]{1,2}-)?\d{4,5}\s+[\p{Lu}][\p{L}'’-]+(?:[\s-][\p{Lu}][\p{L}'’-]+)?\b
+        \b(?:[A-Z]{1,2}-)?\d{4,5}[\ \t]+[\p{Lu}][\p{L}'’-]+(?:[\ \t-][\p{Lu}][\p{L}'’-]+)?\b
       | \b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b
       | \b[A-Z][a-z]+,\s(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)\s\d{5}(?:-\d{4})?\b
     ")
@@ -177,6 +200,18 @@ pub(crate) fn find(text: &str, _lang: Lang, hits: &mut Vec<Hit>) {
         let end = if s.ends_with('.') && last_word.len() > 4 { m.end() - 1 } else { m.end() };
         push(hits, m.start(), end, Kind::Address, 0.85);
     }
+    for c in POSTCODE_CUE.captures_iter(text) {
+        if let Some(m) = c.get(1) {
+            push(hits, m.start(), m.end(), Kind::Address, 0.9);
+        }
+    }
+    for m in STREET_LINE.find_iter(text) {
+        let lead = m.as_str().len() - m.as_str().trim_start().len();
+        push(hits, m.start() + lead, m.start() + m.as_str().trim_end().len(), Kind::Address, 0.7);
+    }
+    for m in FORCES_ADDRESS.find_iter(text) {
+        push(hits, m.start(), m.end(), Kind::Address, 0.85);
+    }
     for m in POSTCODE_CITY.find_iter(text) {
         push(hits, m.start(), m.end(), Kind::Address, 0.7);
     }
@@ -192,6 +227,39 @@ pub(crate) fn find(text: &str, _lang: Lang, hits: &mut Vec<Hit>) {
     }
     for m in LONG_DIGITS.find_iter(text) {
         push(hits, m.start(), m.end(), Kind::IdNumber, 0.5);
+    }
+}
+
+/// An address written over several lines goes on until a blank line: each following short
+/// line of capitalised words and numbers (town, region, country, postcode) is part of it.
+pub(crate) fn extend_address_blocks(text: &str, hits: &mut [crate::Hit]) {
+    for h in hits.iter_mut().filter(|h| h.kind == Kind::Address) {
+        if let Some(m) = ADDRESS_TAIL.find(&text[h.end..]) {
+            h.end += m.as_str().trim_end_matches([',', ' ', '.']).len();
+        }
+        let mut end = h.end;
+        loop {
+            let rest = &text[end..];
+            let Some(nl) = rest.find('\n') else { break };
+            if !rest[..nl].trim_matches([',', ' ', '\t']).is_empty() {
+                break;
+            }
+            let line_start = end + nl + 1;
+            let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+            let line = text[line_start..line_end].trim();
+            let shaped = !line.is_empty()
+                && line.chars().count() <= 60
+                && line.split_whitespace().all(|w| {
+                    w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '#')
+                        || matches!(w, "de" | "del" | "la" | "di" | "and")
+                });
+            if !shaped {
+                break;
+            }
+            let lead = text[line_start..line_end].len() - text[line_start..line_end].trim_start().len();
+            end = line_start + lead + line.len();
+        }
+        h.end = end;
     }
 }
 
@@ -273,6 +341,39 @@ mod tests {
         assert!(has(Kind::Address, "221 Baker Street"), "{found:?}");
         assert!(has(Kind::IdNumber, "X1234567"), "{found:?}");
         assert!(has(Kind::IdNumber, "CH-2015-000068"), "{found:?}");
+    }
+
+    #[test]
+    fn an_address_block_goes_on_to_the_blank_line() {
+        let text = "Helena Carlsen\n\n637 Strojírenská 1006\n Suite 026\n Svratka\n Czech Republic 45098\n\nThanks";
+        let mut hits = Vec::new();
+        find(text, Lang::En, &mut hits);
+        extend_address_blocks(text, &mut hits);
+        let hits = crate::resolve(hits);
+        let address: Vec<&str> =
+            hits.iter().filter(|h| h.kind == Kind::Address).map(|h| &text[h.start..h.end]).collect();
+        assert_eq!(address, ["637 Strojírenská 1006\n Suite 026\n Svratka\n Czech Republic 45098"]);
+    }
+
+    #[test]
+    fn an_address_goes_on_to_town_and_postcode() {
+        for (text, want) in [
+            (
+                "La madre vive en Rambla de Azahar Gutiérrez 29 Piso 5, Santa Cruz de Tenerife, 43340.",
+                "Rambla de Azahar Gutiérrez 29 Piso 5, Santa Cruz de Tenerife, 43340",
+            ),
+            ("Il habite 12, rue des Lilas, 75011 Paris.", "12, rue des Lilas, 75011 Paris"),
+            ("Maile lives at 788 Via Leopardi 83, Lirone", "788 Via Leopardi 83, Lirone"),
+            ("My zip code is 97400", "97400"),
+        ] {
+            let mut hits = Vec::new();
+            find(text, Lang::En, &mut hits);
+            extend_address_blocks(text, &mut hits);
+            let hits = crate::resolve(hits);
+            let found: Vec<&str> =
+                hits.iter().filter(|h| h.kind == Kind::Address).map(|h| &text[h.start..h.end]).collect();
+            assert_eq!(found, [want], "{text}");
+        }
     }
 
     #[test]
