@@ -795,6 +795,12 @@ pub fn vocabulary() -> (Vec<&'static str>, Vec<&'static str>, Vec<&'static str>)
     (given, family, places)
 }
 
+/// The generator's naming cultures in Latin script: (male given names, female given names,
+/// family-name roots), for drawing a stand-in name of the same culture and gender.
+pub fn cultures() -> Vec<(&'static [&'static str], &'static [&'static str], &'static [&'static str])> {
+    CULTURES.iter().map(|c| (c.male, c.female, c.roots)).collect()
+}
+
 pub fn generate(options: &SynthOptions) -> Synth {
     let mut rng = SplitMix(options.seed);
     let mut base: Vec<(usize, Truth)> = Vec::with_capacity(options.left);

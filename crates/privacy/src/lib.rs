@@ -16,9 +16,11 @@
 //! assert!(spans.iter().any(|s| s.kind == Kind::Phone));
 //! ```
 
+pub mod disclosure;
 mod lang;
 mod names;
 mod patterns;
+pub mod pseudo;
 
 pub use lang::Lang;
 pub use names::KnownPerson;
