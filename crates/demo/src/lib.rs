@@ -755,6 +755,8 @@ pub async fn load(
     // Beyond a few tens of thousands of people this is left to the first saves.
     if cases <= 20_000 {
         store.refresh_all_matches().await?;
+        // The research corpus: de-identified copies of the closed cases.
+        store.rebuild_research_corpus().await?;
     }
     Ok(Summary { members: MEMBERS.len(), users: user_count, cases, requests: request_count, highlights })
 }

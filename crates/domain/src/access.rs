@@ -106,6 +106,11 @@ impl Actor {
         matches!(self.role, Role::DataProtectionOfficer | Role::SystemAdmin)
     }
 
+    /// Reads the de-identified research corpus (and nothing live).
+    pub fn can_read_research(&self) -> bool {
+        matches!(self.role, Role::Researcher | Role::DataProtectionOfficer)
+    }
+
     pub fn has_casework(&self) -> bool {
         self.works_cases()
     }

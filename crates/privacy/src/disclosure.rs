@@ -4,69 +4,85 @@
 
 use rustc_hash::FxHashMap;
 
-/// A table of counts with its row and column totals, some cells withheld.
+/// A table of counts with its row, column and grand totals, some of them withheld.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppressed {
     pub cells: Vec<Vec<Option<u64>>>,
-    pub row_totals: Vec<u64>,
-    pub column_totals: Vec<u64>,
+    pub row_totals: Vec<Option<u64>>,
+    pub column_totals: Vec<Option<u64>>,
+    pub total: Option<u64>,
 }
 
-/// Withholds every count from 1 to `threshold - 1` (primary suppression), then, wherever a row
-/// or a column has exactly one withheld cell, also the smallest other count there (secondary
-/// suppression), until no withheld cell can be worked out from a total by subtraction.
-/// Zeros are published: a zero says nothing about a person.
+/// Withholds every count from 1 to `threshold - 1`, totals included (primary suppression);
+/// then, wherever a row or a column — the totals' row and column included — has exactly one
+/// withheld figure, also the smallest other non-zero figure of that line (secondary
+/// suppression, a total if nothing else is left), until no withheld figure is the only unknown
+/// of its line and so cannot be worked out by subtraction. Zeros are published: a zero says
+/// nothing about a person.
 pub fn suppress(counts: &[Vec<u64>], threshold: u64) -> Suppressed {
     let rows = counts.len();
     let cols = counts.first().map_or(0, Vec::len);
-    let row_totals: Vec<u64> = counts.iter().map(|r| r.iter().sum()).collect();
-    let column_totals: Vec<u64> = (0..cols).map(|j| counts.iter().map(|r| r[j]).sum()).collect();
-    let mut hidden: Vec<Vec<bool>> =
-        counts.iter().map(|r| r.iter().map(|&c| c > 0 && c < threshold).collect()).collect();
+    // The table with its margins: row `rows` holds the column totals, column `cols` the row
+    // totals, and the corner the grand total. Every row and column of it is a line whose
+    // figures add up.
+    let mut e = vec![vec![0u64; cols + 1]; rows + 1];
+    for i in 0..rows {
+        for j in 0..cols {
+            e[i][j] = counts[i][j];
+            e[i][cols] += counts[i][j];
+            e[rows][j] += counts[i][j];
+            e[rows][cols] += counts[i][j];
+        }
+    }
+    let mut hidden: Vec<Vec<bool>> = e.iter().map(|r| r.iter().map(|&c| c > 0 && c < threshold).collect()).collect();
+    let lines: Vec<Vec<(usize, usize)>> = (0..=rows)
+        .map(|i| (0..=cols).map(|j| (i, j)).collect())
+        .chain((0..=cols).map(|j| (0..=rows).map(|i| (i, j)).collect()))
+        .collect();
     loop {
         let mut changed = false;
-        // Rows, then columns: a line with one hidden cell gives it away; hide its smallest other
-        // non-zero cell too (a zero cell hidden with it would not protect it: its value is known
-        // once the line's other cells are). With no such cell the line is left as it is, which
-        // the check below reports.
-        for i in 0..rows {
-            if hidden[i].iter().filter(|&&h| h).count() == 1 {
-                if let Some(j) = (0..cols).filter(|&j| !hidden[i][j] && counts[i][j] > 0).min_by_key(|&j| counts[i][j])
-                {
-                    hidden[i][j] = true;
-                    changed = true;
-                }
+        for line in &lines {
+            if line.iter().filter(|&&(i, j)| hidden[i][j]).count() != 1 {
+                continue;
             }
-        }
-        for j in 0..cols {
-            if (0..rows).filter(|&i| hidden[i][j]).count() == 1 {
-                if let Some(i) = (0..rows).filter(|&i| !hidden[i][j] && counts[i][j] > 0).min_by_key(|&i| counts[i][j])
-                {
-                    hidden[i][j] = true;
-                    changed = true;
-                }
+            // The smallest other non-zero figure; the line's total (its last figure) last.
+            let other = line
+                .iter()
+                .filter(|&&(i, j)| !hidden[i][j] && e[i][j] > 0)
+                .min_by_key(|&&(i, j)| (i == rows || j == cols, e[i][j]));
+            if let Some(&(i, j)) = other {
+                hidden[i][j] = true;
+                changed = true;
             }
         }
         if !changed {
             break;
         }
     }
-    let cells = counts
-        .iter()
-        .zip(&hidden)
-        .map(|(r, h)| r.iter().zip(h).map(|(&c, &h)| if h { None } else { Some(c) }).collect())
-        .collect();
-    Suppressed { cells, row_totals, column_totals }
+    let shown = |i: usize, j: usize| if hidden[i][j] { None } else { Some(e[i][j]) };
+    Suppressed {
+        cells: (0..rows).map(|i| (0..cols).map(|j| shown(i, j)).collect()).collect(),
+        row_totals: (0..rows).map(|i| shown(i, cols)).collect(),
+        column_totals: (0..cols).map(|j| shown(rows, j)).collect(),
+        total: shown(rows, cols),
+    }
 }
 
 impl Suppressed {
-    /// Whether any withheld cell can be worked out from its row or column total (the only
-    /// hidden cell of its line).
+    /// Whether any withheld figure is the only unknown of its row or column (margins
+    /// included), and so can be worked out from the others.
     pub fn recoverable(&self) -> bool {
-        let rows = self.cells.len();
-        let cols = self.cells.first().map_or(0, Vec::len);
-        (0..rows).any(|i| self.cells[i].iter().filter(|c| c.is_none()).count() == 1)
-            || (0..cols).any(|j| (0..rows).filter(|&i| self.cells[i][j].is_none()).count() == 1)
+        let mut e: Vec<Vec<Option<u64>>> = self.cells.clone();
+        for (row, total) in e.iter_mut().zip(&self.row_totals) {
+            row.push(*total);
+        }
+        let mut last = self.column_totals.clone();
+        last.push(self.total);
+        e.push(last);
+        let rows = e.len();
+        let cols = e.first().map_or(0, Vec::len);
+        (0..rows).any(|i| e[i].iter().filter(|c| c.is_none()).count() == 1)
+            || (0..cols).any(|j| (0..rows).filter(|&i| e[i][j].is_none()).count() == 1)
     }
 }
 
@@ -106,7 +122,21 @@ mod tests {
                 }
             }
         }
-        assert_eq!(s.row_totals, [44, 43, 60]);
+        assert_eq!(s.row_totals, [Some(44), Some(43), Some(60)]);
+        assert_eq!(s.total, Some(147));
+    }
+
+    #[test]
+    fn a_lone_small_count_takes_its_totals_with_it() {
+        // One case in one cell: the row, the column and the grand total would each give it away.
+        let s = suppress(&[vec![0, 1], vec![0, 0]], 5);
+        assert_eq!(s.cells[0][1], None);
+        assert_eq!((s.row_totals[0], s.column_totals[1], s.total), (None, None, None));
+        assert!(!s.recoverable(), "{s:?}");
+        // With larger neighbours, interior cells are withheld before any total.
+        let s = suppress(&[vec![20, 3], vec![30, 40]], 5);
+        assert!(!s.recoverable(), "{s:?}");
+        assert!(s.row_totals.iter().chain(&s.column_totals).all(Option::is_some), "{s:?}");
     }
 
     #[test]

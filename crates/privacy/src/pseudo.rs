@@ -110,8 +110,9 @@ pub struct Pseudonymiser<'k> {
     style: NameStyle,
     detector: Detector,
     people: Vec<CasePerson>,
-    /// Folded words of each case person's names.
+    /// Folded words of each case person's names, and of their given names alone.
     person_words: Vec<Vec<String>>,
+    given_words: Vec<Vec<String>>,
     /// Stand-in by cluster (case person index, or the folded text of someone else).
     stand_ins: FxHashMap<String, String>,
     role_counts: FxHashMap<String, usize>,
@@ -139,6 +140,22 @@ impl<'k> Pseudonymiser<'k> {
                     .collect()
             })
             .collect();
+        // The given names are the words before the last of each name.
+        let given_words = people
+            .iter()
+            .map(|p| {
+                p.known
+                    .names
+                    .iter()
+                    .flat_map(|n| {
+                        let words: Vec<String> =
+                            fold(n).split(' ').filter(|w| w.len() >= 2).map(str::to_string).collect();
+                        let keep = words.len().saturating_sub(1).max(1);
+                        words.into_iter().take(keep).collect::<Vec<_>>()
+                    })
+                    .collect()
+            })
+            .collect();
         // One shift for the whole case, between 30 and 365 days either way.
         let n = key.number(&["date-shift", case_id]);
         let magnitude = 30 + (n % 336) as i64;
@@ -150,6 +167,7 @@ impl<'k> Pseudonymiser<'k> {
             detector,
             people,
             person_words,
+            given_words,
             stand_ins: FxHashMap::default(),
             role_counts: FxHashMap::default(),
             reversal: Vec::new(),
@@ -194,16 +212,26 @@ impl<'k> Pseudonymiser<'k> {
 
     fn stand_in_for_text(&mut self, text: &str) -> String {
         let words: Vec<String> = fold(text).split(' ').filter(|w| w.len() >= 2).map(str::to_string).collect();
-        // One of the case's people, in any spelling.
-        let best = (0..self.people.len()).find(|&i| {
-            words.iter().any(|w| {
-                self.person_words[i].iter().any(|k| {
-                    k == w
-                        || variants::are_variants(&joined(k), &joined(w))
-                        || (k.len() >= 4 && w.len() >= 4 && kinbridge_matching::similarity::jaro_winkler(k, w) >= 0.92)
-                })
-            })
+        // One of the case's people, in any spelling: by a given name; by the family name only
+        // when nothing else is said ("Mrs Gebre"), since relatives share it ("uncle Karim
+        // Haddad" is not the child Mariam Haddad).
+        let same = |k: &String, w: &String| {
+            k == w
+                || variants::are_variants(&joined(k), &joined(w))
+                || (k.len() >= 4 && w.len() >= 4 && kinbridge_matching::similarity::jaro_winkler(k, w) >= 0.92)
+        };
+        let by_given = (0..self.people.len()).find(|&i| {
+            let given = &self.given_words[i];
+            words.iter().any(|w| given.iter().any(|k| same(k, w)))
         });
+        let by_family_only = || {
+            (0..self.people.len()).find(|&i| {
+                let all = &self.person_words[i];
+                let given = &self.given_words[i];
+                words.iter().all(|w| all.iter().any(|k| same(k, w)) && !given.iter().any(|k| same(k, w)))
+            })
+        };
+        let best = by_given.or_else(by_family_only);
         if let Some(i) = best {
             return self.stand_in_for_person(i);
         }

@@ -661,8 +661,16 @@ impl Store {
         event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), kind, detail).await?;
         append(&mut tx, &[caller.entry(AuditAction::Transition, "case", Some(case.id.as_str()), action.name())])
             .await?;
+        // Closing puts a de-identified copy in the research corpus; reopening takes it out.
+        let research = matches!(kind, EventKind::Closed | EventKind::Reopened);
+        if research {
+            crate::jobs::enqueue(&mut tx, crate::jobs::RESEARCH_CASE, case.id.as_str()).await?;
+        }
         let updated = fetch_case(&mut *tx, case.id.as_str()).await?.ok_or_else(StoreError::not_found)?;
         tx.commit().await?;
+        if research {
+            self.wake_jobs();
+        }
         Ok(updated)
     }
 

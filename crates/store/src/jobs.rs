@@ -15,6 +15,9 @@ use crate::{get, Result, Store, Tx};
 /// Find possible matches for the people of a case (key: the case id).
 pub const MATCH_CASE: &str = "match_case";
 
+/// Build (or remove) the research copy of a case (key: the case id).
+pub const RESEARCH_CASE: &str = "research_case";
+
 /// How long a claimed job is reserved for its worker.
 const LEASE: Duration = Duration::from_secs(120);
 /// Attempts before a failing job is left alone (with its last error) for someone to look at.
@@ -113,6 +116,7 @@ impl Store {
     async fn run_job(&self, job: &Job) -> Result<()> {
         match job.kind.as_str() {
             MATCH_CASE => self.refresh_matches(&job.key).await.map(|_| ()),
+            RESEARCH_CASE => self.build_research_case(&job.key).await,
             _ => Err(crate::StoreError::Unsupported("unknown job kind")),
         }
     }

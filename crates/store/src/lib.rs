@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod matching;
 pub mod members;
 pub mod requests;
+pub mod research;
 mod sql;
 pub mod testing;
 pub mod tracing;
@@ -80,6 +81,9 @@ pub struct Store {
     database_url: String,
     lists: ListCache,
     jobs_wake: Arc<tokio::sync::Notify>,
+    /// The data protection officer's key: stand-ins of the research corpus are derived from
+    /// it and their reversal table sealed with it.
+    pseudonym_key: kinbridge_privacy::pseudo::PseudonymKey,
 }
 
 /// Short-lived copies of lists every page needs and that change rarely (the directory,
@@ -163,6 +167,7 @@ impl Store {
         let pool = options.acquire_timeout(Duration::from_secs(30)).connect(database_url).await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         let blobs = Arc::new(object_store::local::LocalFileSystem::new_with_prefix(data_dir.join("documents"))?);
+        let pseudonym_key = research::load_key(data_dir)?;
         let audit = AuditWriter::start(pool.clone());
         Ok(Self {
             pool,
@@ -173,6 +178,7 @@ impl Store {
             database_url: database_url.to_string(),
             lists: ListCache::default(),
             jobs_wake: Arc::default(),
+            pseudonym_key,
         })
     }
 

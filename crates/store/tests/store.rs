@@ -360,3 +360,140 @@ async fn jobs_survive_a_crash(backend: Backend) {
 }
 
 both_backends!(matching, jobs_survive_a_crash);
+
+/// The research corpus: a closed case gets a de-identified copy (no seeded name, date of
+/// birth, identifier, address or phone survives anywhere in it), stand-ins are stable across
+/// rebuilds, only researchers (and the DPO) read it, a researcher reaches no live case,
+/// published tables suppress small cells, and only the DPO's key reverses the stand-ins.
+async fn research_corpus(backend: Backend) {
+    use kinbridge_domain::case::NewConsent;
+
+    let db = TestDatabase::new(backend).await;
+    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
+    store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
+    let ch = caller(&store, "CH", Role::Caseworker, "ana@ch.test").await;
+    let boss = caller(&store, "CH", Role::Supervisor, "boss@ch.test").await;
+    let researcher = caller(&store, "CH", Role::Researcher, "rita@ch.test").await;
+    let dpo = caller(&store, "CH", Role::DataProtectionOfficer, "dpo@ch.test").await;
+    let seeded = [
+        ("Amanuel", "Tesfay", "male", "2012-03-04", "Selam", "Gebre",
+         "Amanuel (born 04/03/2012) told us that his mother Selam Gebre lives at 12 rue des Lilas, 75011 Paris. Her phone: +33 6 12 34 56 78, passport no. EK1234567. amanuel tesfaye wants to join her."),
+        ("Mariam", "Haddad", "female", "2013-07-08", "Fatima", "Haddad",
+         "Mariam Haddad, 12 ans, vit chez son oncle Karim Haddad depuis le 3 février 2021. Maryam veut revoir sa mère Fatima."),
+        ("Olena", "Shevchenko", "female", "2010-11-30", "Iryna", "Shevchenko",
+         "Olena Shevchenko was born on 30 November 2010 in Kharkiv. Contact: iryna.shevchenko@example.org."),
+    ];
+    let mut cases = Vec::new();
+    for (given, family, sex, born, mother, mother_family, note) in seeded {
+        let new = NewCase::parse(
+            "family_tracing",
+            &format!("Tracing of {given}'s mother"),
+            &format!("{given} {family} is looking for {mother}."),
+            "",
+            "",
+        )
+        .unwrap();
+        let people = [
+            NewPerson::parse("child", given, family, sex, born, false, "", "", today()).unwrap(),
+            NewPerson::parse("mother", mother, mother_family, "female", "", false, "", "", today()).unwrap(),
+        ];
+        let consent = NewConsent::parse("research", "Guardian", "2026-01-10", today()).unwrap();
+        let case = store.open_case(&ch, &new, &people, &[consent]).await.unwrap();
+        store.add_note(&ch, case.id.as_str(), note).await.unwrap();
+        cases.push(case);
+    }
+    // Two close; the third stays open and out of the corpus.
+    for case in &cases[..2] {
+        store.case_action(&ch, case.id.as_str(), CaseAction::ProposeClosure(Outcome::Reunified)).await.unwrap();
+        store.case_action(&boss, case.id.as_str(), CaseAction::ApproveClosure).await.unwrap();
+    }
+    store.run_pending_jobs().await.unwrap();
+    let (total, found) = store.research_search(&researcher, "", None, 100).await.unwrap();
+    assert_eq!(total, 2);
+    assert!(found.iter().all(|c| c.outcome.as_deref() == Some("reunified") && c.member_country == "CH"));
+    let amanuel = found.iter().find(|c| c.body.contains("[ADDRESS]")).expect("Amanuel's copy");
+    assert!(amanuel.body.contains("[CHILD-1]") && amanuel.body.contains("[ADDRESS]"), "{}", amanuel.body);
+    assert_eq!(amanuel.body.matches("[CHILD-1]").count(), 4, "every spelling of the child: {}", amanuel.body);
+
+    // Nothing seeded survives, in any column of any copy.
+    let needles = [
+        "amanuel",
+        "tesfay",
+        "selam",
+        "gebre",
+        "mariam",
+        "maryam",
+        "haddad",
+        "karim",
+        "fatima",
+        "olena",
+        "shevchenko",
+        "2012-03-04",
+        "04/03/2012",
+        "2013-07-08",
+        "3 février 2021",
+        "ek1234567",
+        "12 34 56 78",
+        "rue des lilas",
+        "75011",
+        "kharkiv",
+    ];
+    let mariam = found.iter().find(|c| !c.body.contains("[ADDRESS]")).unwrap();
+    assert!(mariam.body.contains("oncle [PERSON-1]"), "the uncle is not the child: {}", mariam.body);
+    let (_, all) = store.research_search(&researcher, "", None, 100).await.unwrap();
+    let everything = serde_json::to_string(&all).unwrap().to_lowercase();
+    for n in needles {
+        assert!(!everything.contains(n), "{n} survived: {everything}");
+    }
+    for case in &cases {
+        assert!(
+            !everything.contains(&case.id.as_str().to_lowercase())
+                && !everything.contains(&case.reference.to_lowercase())
+        );
+    }
+    let search = store.research_search(&researcher, "reunified tracing", None, 10).await.unwrap();
+    assert_eq!(search.0, 0, "search is over the text, not the outcome column");
+    assert_eq!(store.research_search(&researcher, "[mother-1]", None, 10).await.unwrap().0, 2);
+
+    // Stable across rebuilds.
+    assert_eq!(store.rebuild_research_corpus().await.unwrap(), 2);
+    let (_, again) = store.research_search(&researcher, "", None, 100).await.unwrap();
+    let key = |v: &[kinbridge_store::research::ResearchCase]| {
+        let mut k: Vec<(String, String)> = v.iter().map(|c| (c.id.clone(), c.body.clone())).collect();
+        k.sort();
+        k
+    };
+    assert_eq!(key(&all), key(&again));
+
+    // Only researchers and the DPO read it; a researcher reaches no live case.
+    assert!(store.research_search(&ch, "", None, 10).await.is_err());
+    assert!(store.case(&researcher, cases[0].id.as_str()).await.is_err());
+    assert!(store.case_detail(&researcher, cases[2].id.as_str()).await.is_err());
+    assert!(store.research_search(&dpo, "", None, 10).await.is_ok());
+
+    // Published table: two cases in one cell, under the threshold of 5: withheld.
+    let (rows, columns, table) = store.research_outcome_table(&researcher, 5).await.unwrap();
+    assert_eq!(
+        (rows.as_slice(), columns.as_slice()),
+        (["CH".to_string()].as_slice(), ["reunified".to_string()].as_slice())
+    );
+    assert_eq!(table.cells[0][0], None);
+    assert!(!table.recoverable(), "nor can the totals give it back: {table:?}");
+    let csv = kinbridge_store::research::table_csv(&rows, &columns, &table);
+    assert!(csv.starts_with("# De-identified data") && csv.contains("suppressed"), "{csv}");
+    assert!(store.research_outcome_table(&ch, 5).await.is_err());
+
+    // The DPO's key, and only it, reverses the stand-ins.
+    let key_hex = std::fs::read_to_string(db.data_dir.join("pseudonym.key")).unwrap();
+    let table = store.research_reversal(&dpo, &key_hex, &amanuel.id).await.unwrap();
+    assert!(table.contains(&("[CHILD-1]".to_string(), "Amanuel Tesfay".to_string())), "{table:?}");
+    assert!(store.research_reversal(&dpo, &"00".repeat(32), &amanuel.id).await.is_err());
+    assert!(store.research_reversal(&researcher, &key_hex, &amanuel.id).await.is_err());
+
+    // Reopened: out of the corpus.
+    store.case_action(&boss, cases[0].id.as_str(), CaseAction::Reopen).await.unwrap();
+    store.run_pending_jobs().await.unwrap();
+    assert_eq!(store.research_search(&researcher, "", None, 100).await.unwrap().0, 1);
+}
+
+both_backends!(research_corpus);

@@ -74,3 +74,4 @@ service-unaccompanied_minors = القاصرون غير المصحوبين أو �
 error-not_found = غير موجود. قد لا يكون موجودًا، أو يخص عضوًا آخر ولم تتم مشاركته معك.
 error-required = مطلوب
 error-bad_credentials = البريد الإلكتروني أو كلمة المرور غير صحيحة.
+nav-research = مجموعة البيانات البحثية

@@ -385,3 +385,11 @@ intake-known-hint = Before opening a new case, check these records. If it is the
 intake-open-anyway = Open as a new case anyway
 intake-held-by = A possible record held by { $member }
 consent-withdraw = Withdraw
+nav-research = Research corpus
+research-intro = De-identified copies of closed cases: people are stand-ins such as [CHILD-1], dates are shifted, ages are bands, places and identifiers are withheld. Do not attempt to re-identify anyone.
+research-words = Words in the text
+research-outcomes-csv = Closed cases by country and outcome (CSV, small counts suppressed)
+research-found = { $count ->
+    [one] One de-identified case
+   *[other] { $count } de-identified cases
+}

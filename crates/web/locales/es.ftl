@@ -385,3 +385,11 @@ intake-known-hint = Antes de abrir un caso nuevo, revise estas fichas. Si es el 
 intake-open-anyway = Abrir de todos modos un caso nuevo
 intake-held-by = Una posible ficha en manos de { $member }
 consent-withdraw = Retirar
+nav-research = Corpus de investigación
+research-intro = Copias desidentificadas de casos cerrados: las personas se sustituyen (por ejemplo [CHILD-1]), las fechas se desplazan, las edades van por tramos, los lugares e identificadores se retiran. No intente reidentificar a nadie.
+research-words = Palabras del texto
+research-outcomes-csv = Casos cerrados por país y resultado (CSV, recuentos pequeños suprimidos)
+research-found = { $count ->
+    [one] Un caso desidentificado
+   *[other] { $count } casos desidentificados
+}

@@ -385,3 +385,11 @@ intake-known-hint = Avant d’ouvrir un nouveau dossier, vérifiez ces fiches. S
 intake-open-anyway = Ouvrir quand même un nouveau dossier
 intake-held-by = Une fiche possible détenue par { $member }
 consent-withdraw = Retirer
+nav-research = Corpus de recherche
+research-intro = Copies désidentifiées des dossiers clos : les personnes sont remplacées (par exemple [CHILD-1]), les dates décalées, les âges en tranches, les lieux et identifiants retirés. Ne cherchez pas à réidentifier qui que ce soit.
+research-words = Mots du texte
+research-outcomes-csv = Dossiers clos par pays et issue (CSV, petits effectifs masqués)
+research-found = { $count ->
+    [one] Un dossier désidentifié
+   *[other] { $count } dossiers désidentifiés
+}

@@ -588,6 +588,67 @@ async fn match_sharing(backend: Backend) {
 
 both_backends!(match_review, match_sharing);
 
+/// The research corpus through HTTP: a case closed by its member appears de-identified to the
+/// researcher (API and page, CSV with small cells suppressed); the researcher reaches no live
+/// case; caseworkers do not reach the corpus.
+async fn research_corpus_over_http(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ch = app.api("ana@ch.test").await;
+    let boss = app.api("boss@ch.test").await;
+    let researcher = app.api("research@gs.test").await;
+    let (s, case) = ch.post("/api/v1/cases", case_body()).await;
+    assert_eq!(s, 201);
+    let case_id = case["id"].as_str().unwrap().to_string();
+    let (s, _) = ch
+        .post(
+            &format!("/api/v1/cases/{case_id}/notes"),
+            json!({"body": "Amanuel Tesfay met his mother Selam Gebre in Hamburg on 12 March 2026; her phone is +49 40 1234567."}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let (s, _) = ch
+        .post(&format!("/api/v1/cases/{case_id}/actions"), json!({"action": "propose_closure", "outcome": "reunified"}))
+        .await;
+    assert_eq!(s, 200);
+    let (s, _) = boss.post(&format!("/api/v1/cases/{case_id}/actions"), json!({"action": "approve_closure"})).await;
+    assert_eq!(s, 200);
+
+    let mut found = json!({});
+    for _ in 0..100 {
+        found = researcher.get("/api/v1/research/cases?q=mother").await.1;
+        if found["total"] == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(found["total"], 1, "{found}");
+    let body = found["items"][0]["body"].as_str().unwrap();
+    assert!(body.contains("[CHILD-1] met his mother [MOTHER-1]"), "{body}");
+    let text = found.to_string();
+    for leak in ["Amanuel", "Tesfay", "Selam", "Gebre", "1234567", &case_id, "CH-20"] {
+        assert!(!text.contains(leak), "{leak} leaked: {text}");
+    }
+    // The researcher reaches no live case, by id or by list.
+    assert_eq!(researcher.get(&format!("/api/v1/cases/{case_id}")).await.0, 404);
+    let (s, list) = researcher.get("/api/v1/cases").await;
+    assert!(s == 403 || list["total"] == 0, "{s} {list}");
+    // Caseworkers do not reach the corpus.
+    assert_eq!(ch.get("/api/v1/research/cases").await.0, 403);
+
+    let http = app.browser("research@gs.test").await;
+    let page = http.get(app.url("/research?q=mother")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("[CHILD-1] met his mother [MOTHER-1]") && !page.contains("Amanuel"), "{page}");
+    let csv = http.get(app.url("/research/outcomes.csv?threshold=5")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        csv.starts_with("# De-identified data") && csv.contains("CH,suppressed,suppressed") && !csv.contains(",1\n"),
+        "{csv}"
+    );
+    let r = app.browser("ana@ch.test").await.get(app.url("/research")).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+}
+
+both_backends!(research_corpus_over_http);
+
 /// A tracing request: the person sought is matched against a partner's case, which learns
 /// only that the Swiss member holds a possible match; bad input writes nothing.
 async fn tracing_request(backend: Backend) {

@@ -7,6 +7,7 @@ mod deid;
 mod demo;
 mod link;
 mod member;
+mod research;
 mod serve;
 mod user;
 
@@ -71,6 +72,9 @@ pub enum Command {
     Link(link::Args),
     /// Find personal data in text and replace it with placeholders (research, publication).
     Deid(deid::Args),
+    /// The de-identified research corpus.
+    #[command(subcommand)]
+    Research(research::Command),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -90,6 +94,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Restore(a) => backup::restore(&cli.data, a),
         Command::Link(a) => link::run(a),
         Command::Deid(a) => deid::run(a),
+        Command::Research(c) => research::run(&cli.data, c).await,
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub(crate) mod cases;
 mod requests;
+mod research;
 mod session;
 
 use axum::extract::rejection::JsonRejection;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(cases::router())
         .merge(requests::router())
+        .merge(research::router())
         .route("/members", get(members))
         .route("/flows", get(flows))
         .fallback(not_found)

@@ -15,6 +15,7 @@ pub(crate) async fn read_upload_api(m: axum::extract::Multipart) -> Result<(Stri
 }
 mod network;
 mod requests;
+pub(crate) mod research;
 mod session;
 
 use askama::Template;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(documents::router())
         .merge(network::router())
         .merge(audit::router())
+        .merge(research::router())
 }
 
 /// The signed-in user as the page header shows them.
@@ -48,6 +50,7 @@ pub struct Me {
     pub supervisor: bool,
     pub flows: bool,
     pub audit: bool,
+    pub research: bool,
 }
 
 /// What every page carries: the translator, the user, the CSRF token, messages.
@@ -72,6 +75,7 @@ impl Frame {
                 supervisor: actor.role == Role::Supervisor,
                 flows: actor.can_see_network_flows(),
                 audit: actor.can_read_audit(),
+                research: actor.can_read_research(),
             }),
             csrf: u.csrf.clone(),
             errors: Vec::new(),

@@ -1,0 +1,380 @@
+//! The research corpus: de-identified copies of closed cases, for researchers only.
+//!
+//! A copy is built by a background job (see [`crate::jobs`]) when a case closes and removed
+//! when it reopens. Structured fields are generalised (countries, years, age bands, sex,
+//! outcome); the title, summary, child's views, notes and request messages are pseudonymised
+//! with the data protection officer's key: the case's own people become "[CHILD-1]",
+//! "[MOTHER-1]" in any spelling, other names "[PERSON-n]", dates are shifted by one offset per
+//! case, ages become bands, places and identifiers placeholders. The copy's id is a keyed token
+//! of the case id; the table that reverses the stand-ins is sealed with the key.
+
+use kinbridge_domain::audit::AuditAction;
+use kinbridge_domain::case::{beneficiaries, CaseStatus};
+use kinbridge_domain::DomainError;
+use kinbridge_privacy::disclosure::{suppress, Suppressed};
+use kinbridge_privacy::pseudo::{CasePerson, NameStyle, PseudonymKey, Pseudonymiser};
+use kinbridge_privacy::KnownPerson;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::audit::{append, system_entry};
+use crate::{get, now, Caller, Result, Store, StoreError};
+
+/// A de-identified case as researchers see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResearchCase {
+    pub id: String,
+    pub member_country: String,
+    pub partner_country: Option<String>,
+    pub service: String,
+    pub opened_year: i64,
+    pub closed_year: Option<i64>,
+    pub outcome: Option<String>,
+    /// Beneficiaries as (child or adult, sex, age band at opening).
+    pub beneficiaries: Vec<ResearchBeneficiary>,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct ResearchBeneficiary {
+    pub child: Option<bool>,
+    pub sex: String,
+    pub age_band: String,
+}
+
+/// What every export from the corpus carries.
+pub const DATA_USE_STATEMENT: &str = "De-identified data from the Kinbridge research corpus. For research, publication and training within the terms of your data-use agreement only. Do not attempt to re-identify any person. Counts under the suppression threshold, and the counts that would reveal them, are withheld.";
+
+/// Reads the data protection officer's key: `KINBRIDGE_PSEUDONYM_KEY` (64 hex digits), else
+/// the file `pseudonym.key` in the data folder, created with a fresh random key on first use.
+pub(crate) fn load_key(data_dir: &std::path::Path) -> Result<PseudonymKey> {
+    let bad = || StoreError::Unsupported("the pseudonymisation key must be 64 hex digits");
+    if let Ok(hex_key) = std::env::var("KINBRIDGE_PSEUDONYM_KEY") {
+        return PseudonymKey::from_hex(&hex_key).map_err(|_| bad());
+    }
+    let path = data_dir.join("pseudonym.key");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => PseudonymKey::from_hex(&text).map_err(|_| bad()),
+        Err(_) => {
+            // Two v4 UUIDs: 32 bytes from the operating system's random source.
+            let bytes: Vec<u8> =
+                uuid::Uuid::new_v4().as_bytes().iter().chain(uuid::Uuid::new_v4().as_bytes()).copied().collect();
+            let hex_key = hex::encode(bytes);
+            write_private(&path, &hex_key).map_err(|_| StoreError::Unsupported("cannot write pseudonym.key"))?;
+            PseudonymKey::from_hex(&hex_key).map_err(|_| bad())
+        }
+    }
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(text.as_bytes())
+}
+
+impl Store {
+    /// Builds (or removes, if the case is not closed) the research copy of a case. Run by the
+    /// job queue after a case closes or reopens; the same case and key always give the same
+    /// copy.
+    pub async fn build_research_case(&self, case_id: &str) -> Result<()> {
+        let Some(case) = crate::cases::fetch_case(&self.pool, case_id).await? else { return Ok(()) };
+        let id = self.pseudonym_key.token("research-case", case_id);
+        if case.status != CaseStatus::Closed {
+            let mut tx = self.begin_write().await?;
+            sqlx::query("DELETE FROM research_cases WHERE id = $1").bind(&id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            return Ok(());
+        }
+        let people = crate::cases::people_of(&self.pool, case_id).await?;
+        let notes = crate::cases::notes_of(&self.pool, case_id).await?;
+        let messages: Vec<String> = sqlx::query(
+            "SELECT m.body FROM request_messages m JOIN requests r ON r.id = m.request_id WHERE r.case_id = $1 ORDER BY m.created_at, m.id",
+        )
+        .bind(case_id.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| get::<String>(r, "body"))
+        .collect::<Result<_>>()?;
+        let member_country: String = get(
+            &sqlx::query("SELECT country FROM members WHERE id = $1")
+                .bind(case.member_id.as_str())
+                .fetch_one(&self.pool)
+                .await?,
+            "country",
+        )?;
+        let case_people: Vec<CasePerson> = people
+            .iter()
+            .map(|p| CasePerson {
+                role: p.role.as_str().to_string(),
+                sex: p.sex.as_str().to_string(),
+                known: KnownPerson {
+                    names: vec![p.full_name()],
+                    birth_dates: p.birth_date.map(|b| b.to_storage()).into_iter().collect(),
+                    identifiers: Vec::new(),
+                },
+            })
+            .collect();
+        let key = self.pseudonym_key.clone();
+        let texts: Vec<String> = [case.title.clone(), case.summary.clone(), case.child_views.clone()]
+            .into_iter()
+            .chain(notes.iter().map(|n| n.body.clone()))
+            .chain(messages)
+            .filter(|t| !t.trim().is_empty())
+            .collect();
+        let case_key = case_id.to_string();
+        let (body, sealed) = tokio::task::spawn_blocking(move || {
+            let mut p = Pseudonymiser::new(&key, &case_key, None, NameStyle::Label, case_people);
+            let body: Vec<String> = texts.iter().map(|t| p.text(t)).collect();
+            (body.join("\n\n"), hex::encode(key.seal(p.reversal())))
+        })
+        .await
+        .map_err(|_| StoreError::Unsupported("pseudonymisation stopped"))?;
+        let beneficiaries: Vec<ResearchBeneficiary> = beneficiaries(&case, &people)
+            .into_iter()
+            .map(|b| ResearchBeneficiary {
+                child: b.child,
+                sex: b.sex.as_str().to_string(),
+                age_band: b.age_band.as_str().to_string(),
+            })
+            .collect();
+        let year = |d: &str| d.get(..4).and_then(|y| y.parse::<i64>().ok());
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO research_cases (id, member_country, partner_country, service, opened_year, closed_year, outcome, beneficiaries, body, search_text, reversal, built_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             ON CONFLICT (id) DO UPDATE SET member_country = excluded.member_country, partner_country = excluded.partner_country, \
+               service = excluded.service, opened_year = excluded.opened_year, closed_year = excluded.closed_year, outcome = excluded.outcome, \
+               beneficiaries = excluded.beneficiaries, body = excluded.body, search_text = excluded.search_text, reversal = excluded.reversal, built_at = excluded.built_at",
+        )
+        .bind(&id)
+        .bind(member_country)
+        .bind(case.partner_country.clone())
+        .bind(case.service.as_str())
+        .bind(year(&case.opened_on.to_string()).unwrap_or(0))
+        .bind(case.closed_on.as_ref().and_then(|d| year(&d.to_string())))
+        .bind(case.outcome.map(|o| o.as_str().to_string()))
+        .bind(serde_json::to_string(&beneficiaries).unwrap_or_else(|_| "[]".into()))
+        .bind(&body)
+        .bind(body.to_lowercase())
+        .bind(sealed)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        append(&mut tx, &[system_entry(AuditAction::Create, "research_case", Some(id.as_str()), None, "built")])
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Rebuilds the research copies of every closed case (after a change of rules or key);
+    /// returns how many were built.
+    pub async fn rebuild_research_corpus(&self) -> Result<usize> {
+        let ids: Vec<String> = sqlx::query("SELECT id FROM cases WHERE status = 'closed' ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| get::<String>(r, "id"))
+            .collect::<Result<_>>()?;
+        let live: std::collections::HashSet<String> =
+            ids.iter().map(|id| self.pseudonym_key.token("research-case", id)).collect();
+        for id in &ids {
+            self.build_research_case(id).await?;
+        }
+        // Copies whose case is no longer closed (or no longer exists) go.
+        let stale: Vec<String> = sqlx::query("SELECT id FROM research_cases")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .filter_map(|r| get::<String>(r, "id").ok())
+            .filter(|id| !live.contains(id))
+            .collect();
+        for id in stale {
+            sqlx::query("DELETE FROM research_cases WHERE id = $1").bind(id).execute(&self.pool).await?;
+        }
+        Ok(ids.len())
+    }
+
+    fn require_research(&self, caller: &Caller) -> Result<()> {
+        caller.actor.require(caller.actor.can_read_research()).map_err(StoreError::from)
+    }
+
+    /// Searches the research corpus (researchers and the data protection officer only): every
+    /// word of `q` must occur in the de-identified text; optional service filter. Audited.
+    pub async fn research_search(
+        &self,
+        caller: &Caller,
+        q: &str,
+        service: Option<&str>,
+        limit: i64,
+    ) -> Result<(i64, Vec<ResearchCase>)> {
+        self.require_research(caller)?;
+        let words: Vec<String> = q.split_whitespace().take(8).map(|w| format!("%{}%", w.to_lowercase())).collect();
+        let mut sql = String::from("FROM research_cases WHERE 1 = 1");
+        for i in 0..words.len() {
+            sql.push_str(&format!(" AND search_text LIKE ${}", i + 1));
+        }
+        if service.is_some() {
+            sql.push_str(&format!(" AND service = ${}", words.len() + 1));
+        }
+        let count_sql = format!("SELECT COUNT(*) AS n {sql}");
+        let total: i64 = get(&bind_search(&count_sql, &words, service).fetch_one(&self.pool).await?, "n")?;
+        let page_sql = format!(
+            "SELECT id, member_country, partner_country, service, opened_year, closed_year, outcome, beneficiaries, body {sql} ORDER BY closed_year DESC, id LIMIT {}",
+            limit.clamp(1, 200)
+        );
+        let rows = bind_search(&page_sql, &words, service).fetch_all(&self.pool).await?;
+        let found = rows.iter().map(research_case_from).collect::<Result<Vec<_>>>()?;
+        self.audit(vec![caller.entry(
+            AuditAction::Read,
+            "research_corpus",
+            None,
+            &format!("search: {} hits", found.len()),
+        )])
+        .await?;
+        Ok((total, found))
+    }
+
+    /// Closed cases by member country and outcome, with small cells suppressed (and the cells
+    /// that would give them away); for publication. Rows: countries; columns: outcomes.
+    pub async fn research_outcome_table(
+        &self,
+        caller: &Caller,
+        threshold: u64,
+    ) -> Result<(Vec<String>, Vec<String>, Suppressed)> {
+        self.require_research(caller)?;
+        if threshold == 0 {
+            return Err(DomainError::field("threshold", "invalid_number").into());
+        }
+        let rows = sqlx::query(
+            "SELECT member_country, COALESCE(outcome, '') AS outcome, COUNT(*) AS n FROM research_cases GROUP BY member_country, COALESCE(outcome, '') ORDER BY member_country, 2",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut countries: Vec<String> = Vec::new();
+        let mut outcomes: Vec<String> = Vec::new();
+        let mut cells: Vec<(String, String, u64)> = Vec::new();
+        for r in &rows {
+            let (c, o, n): (String, String, i64) = (get(r, "member_country")?, get(r, "outcome")?, get(r, "n")?);
+            if !countries.contains(&c) {
+                countries.push(c.clone());
+            }
+            if !outcomes.contains(&o) {
+                outcomes.push(o.clone());
+            }
+            cells.push((c, o, n.max(0) as u64));
+        }
+        outcomes.sort();
+        let mut counts = vec![vec![0u64; outcomes.len()]; countries.len()];
+        for (c, o, n) in cells {
+            let i = countries.iter().position(|x| *x == c).unwrap_or(0);
+            let j = outcomes.iter().position(|x| *x == o).unwrap_or(0);
+            counts[i][j] = n;
+        }
+        self.audit(vec![caller.entry(AuditAction::Read, "research_corpus", None, "outcome table")]).await?;
+        Ok((countries, outcomes, suppress(&counts, threshold)))
+    }
+
+    /// The stand-in table of one research copy, opened by the data protection officer with
+    /// their key (given by them; the server never shows it). Audited.
+    pub async fn research_reversal(
+        &self,
+        caller: &Caller,
+        key_hex: &str,
+        research_id: &str,
+    ) -> Result<Vec<(String, String)>> {
+        caller.actor.require(caller.actor.role == kinbridge_domain::access::Role::DataProtectionOfficer)?;
+        let key = PseudonymKey::from_hex(key_hex).map_err(|_| DomainError::field("key", "invalid_key"))?;
+        let row = sqlx::query("SELECT reversal FROM research_cases WHERE id = $1")
+            .bind(research_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(StoreError::not_found)?;
+        let sealed = hex::decode(get::<String>(&row, "reversal")?).unwrap_or_default();
+        let table = key.unseal(&sealed).map_err(|_| DomainError::field("key", "invalid_key"))?;
+        self.audit(vec![caller.entry(
+            AuditAction::Read,
+            "research_case",
+            Some(research_id),
+            "stand-ins reversed with the key",
+        )])
+        .await?;
+        Ok(table)
+    }
+}
+
+fn bind_search<'q>(
+    sql: &'q str,
+    words: &[String],
+    service: Option<&str>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let mut q = sqlx::query(sql);
+    for w in words {
+        q = q.bind(w.clone());
+    }
+    if let Some(s) = service {
+        q = q.bind(s.to_string());
+    }
+    q
+}
+
+fn research_case_from(r: &sqlx::any::AnyRow) -> Result<ResearchCase> {
+    Ok(ResearchCase {
+        id: get(r, "id")?,
+        member_country: get(r, "member_country")?,
+        partner_country: r.try_get::<Option<String>, _>("partner_country").ok().flatten(),
+        service: get(r, "service")?,
+        opened_year: get(r, "opened_year")?,
+        closed_year: r.try_get::<Option<i64>, _>("closed_year").ok().flatten(),
+        outcome: r.try_get::<Option<String>, _>("outcome").ok().flatten(),
+        beneficiaries: serde_json::from_str(&get::<String>(r, "beneficiaries")?).unwrap_or_default(),
+        body: get(r, "body")?,
+    })
+}
+
+fn figure(n: Option<u64>) -> String {
+    n.map_or_else(|| "suppressed".into(), |n| n.to_string())
+}
+
+/// A suppressed table as CSV, the data-use statement first (as a comment line).
+pub fn table_csv(rows: &[String], columns: &[String], table: &Suppressed) -> String {
+    let field = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = format!("# {DATA_USE_STATEMENT}\n");
+    out.push_str("country");
+    for c in columns {
+        out.push(',');
+        out.push_str(&field(if c.is_empty() { "none" } else { c }));
+    }
+    out.push_str(",total\n");
+    for (i, r) in rows.iter().enumerate() {
+        out.push_str(&field(r));
+        for c in &table.cells[i] {
+            out.push(',');
+            out.push_str(&figure(*c));
+        }
+        out.push(',');
+        out.push_str(&figure(table.row_totals[i]));
+        out.push('\n');
+    }
+    out.push_str("total");
+    for t in &table.column_totals {
+        out.push(',');
+        out.push_str(&figure(*t));
+    }
+    out.push(',');
+    out.push_str(&figure(table.total));
+    out.push('\n');
+    out
+}

@@ -1,0 +1,33 @@
+//! The research corpus through the API (researchers and the data protection officer only).
+
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+
+use super::{ApiResult, OrApi};
+use crate::auth::ApiUser;
+use crate::pages::research::{outcome_csv, ResearchQuery};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/research/cases", get(search)).route("/research/tables/outcomes.csv", get(outcomes))
+}
+
+async fn search(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<ResearchQuery>,
+) -> ApiResult<Response> {
+    let (total, found) =
+        state.store.research_search(&u.caller, &q.q, q.service(), q.limit.unwrap_or(50)).await.or_api(&u.tr)?;
+    Ok(Json(serde_json::json!({ "total": total, "items": found })).into_response())
+}
+
+async fn outcomes(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<ResearchQuery>,
+) -> ApiResult<Response> {
+    outcome_csv(&state, &u.caller, q.threshold.unwrap_or(5)).await.or_api(&u.tr)
+}
