@@ -129,10 +129,14 @@ impl Store {
             .filter(|t| !t.trim().is_empty())
             .collect();
         let case_key = case_id.to_string();
-        let (body, sealed) = tokio::task::spawn_blocking(move || {
-            let mut p = Pseudonymiser::new(&key, &case_key, None, NameStyle::Label, case_people);
-            let body: Vec<String> = texts.iter().map(|t| p.text(t)).collect();
-            (body.join("\n\n"), hex::encode(key.seal(p.reversal())))
+        let (body, body_names, sealed) = tokio::task::spawn_blocking(move || {
+            let mut labels = Pseudonymiser::new(&key, &case_key, None, NameStyle::Label, case_people.clone());
+            let mut names = Pseudonymiser::new(&key, &case_key, None, NameStyle::FakeName, case_people);
+            let body: Vec<String> = texts.iter().map(|t| labels.text(t)).collect();
+            let body_names: Vec<String> = texts.iter().map(|t| names.text(t)).collect();
+            let mut reversal = labels.reversal().to_vec();
+            reversal.extend(names.reversal().iter().cloned());
+            (body.join("\n\n"), body_names.join("\n\n"), hex::encode(key.seal(&reversal)))
         })
         .await
         .map_err(|_| StoreError::Unsupported("pseudonymisation stopped"))?;
@@ -147,11 +151,11 @@ impl Store {
         let year = |d: &str| d.get(..4).and_then(|y| y.parse::<i64>().ok());
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "INSERT INTO research_cases (id, member_country, partner_country, service, opened_year, closed_year, outcome, beneficiaries, body, search_text, reversal, built_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+            "INSERT INTO research_cases (id, member_country, partner_country, service, opened_year, closed_year, outcome, beneficiaries, body, body_names, search_text, reversal, built_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $13, $10, $11, $12) \
              ON CONFLICT (id) DO UPDATE SET member_country = excluded.member_country, partner_country = excluded.partner_country, \
                service = excluded.service, opened_year = excluded.opened_year, closed_year = excluded.closed_year, outcome = excluded.outcome, \
-               beneficiaries = excluded.beneficiaries, body = excluded.body, search_text = excluded.search_text, reversal = excluded.reversal, built_at = excluded.built_at",
+               beneficiaries = excluded.beneficiaries, body = excluded.body, body_names = excluded.body_names, search_text = excluded.search_text, reversal = excluded.reversal, built_at = excluded.built_at",
         )
         .bind(&id)
         .bind(member_country)
@@ -165,6 +169,7 @@ impl Store {
         .bind(body.to_lowercase())
         .bind(sealed)
         .bind(now())
+        .bind(&body_names)
         .execute(&mut *tx)
         .await?;
         append(&mut tx, &[system_entry(AuditAction::Create, "research_case", Some(id.as_str()), None, "built")])
@@ -206,12 +211,14 @@ impl Store {
     }
 
     /// Searches the research corpus (researchers and the data protection officer only): every
-    /// word of `q` must occur in the de-identified text; optional service filter. Audited.
+    /// word of `q` must occur in the de-identified text; optional service filter; people shown
+    /// as labels, or as fake names with `fake_names`. Audited.
     pub async fn research_search(
         &self,
         caller: &Caller,
         q: &str,
         service: Option<&str>,
+        fake_names: bool,
         limit: i64,
     ) -> Result<(i64, Vec<ResearchCase>)> {
         self.require_research(caller)?;
@@ -226,7 +233,8 @@ impl Store {
         let count_sql = format!("SELECT COUNT(*) AS n {sql}");
         let total: i64 = get(&bind_search(&count_sql, &words, service).fetch_one(&self.pool).await?, "n")?;
         let page_sql = format!(
-            "SELECT id, member_country, partner_country, service, opened_year, closed_year, outcome, beneficiaries, body {sql} ORDER BY closed_year DESC, id LIMIT {}",
+            "SELECT id, member_country, partner_country, service, opened_year, closed_year, outcome, beneficiaries, {} AS body {sql} ORDER BY closed_year DESC, id LIMIT {}",
+            if fake_names { "body_names" } else { "body" },
             limit.clamp(1, 200)
         );
         let rows = bind_search(&page_sql, &words, service).fetch_all(&self.pool).await?;
@@ -336,6 +344,139 @@ fn research_case_from(r: &sqlx::any::AnyRow) -> Result<ResearchCase> {
         beneficiaries: serde_json::from_str(&get::<String>(r, "beneficiaries")?).unwrap_or_default(),
         body: get(r, "body")?,
     })
+}
+
+/// One de-identified case in a record-level export.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResearchRecord {
+    pub id: String,
+    pub member_country: String,
+    pub service: String,
+    /// A year, or a five-year band ("2015-2019") where a single year would single the case out.
+    pub opened: String,
+    pub outcome: String,
+    pub children: i64,
+    pub adults: i64,
+}
+
+impl Store {
+    /// Record-level export of the corpus that is k-anonymous on its quasi-identifiers (member
+    /// country, service, year opened, outcome): years are widened to five-year bands where a
+    /// group is smaller than `k`, and records still in a smaller group are withheld. Returns
+    /// the records and how many were withheld. Audited.
+    pub async fn research_records(&self, caller: &Caller, k: usize) -> Result<(Vec<ResearchRecord>, usize)> {
+        self.require_research(caller)?;
+        if k < 2 {
+            return Err(DomainError::field("k", "invalid_number").into());
+        }
+        let rows = sqlx::query(
+            "SELECT id, member_country, service, opened_year, COALESCE(outcome, '') AS outcome, beneficiaries FROM research_cases ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut records = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let b: Vec<ResearchBeneficiary> =
+                serde_json::from_str(&get::<String>(r, "beneficiaries")?).unwrap_or_default();
+            records.push(ResearchRecord {
+                id: get(r, "id")?,
+                member_country: get(r, "member_country")?,
+                service: get(r, "service")?,
+                opened: get::<i64>(r, "opened_year")?.to_string(),
+                outcome: get(r, "outcome")?,
+                children: b.iter().filter(|x| x.child == Some(true)).count() as i64,
+                adults: b.iter().filter(|x| x.child == Some(false)).count() as i64,
+            });
+        }
+        let quasi =
+            |r: &ResearchRecord| vec![r.member_country.clone(), r.service.clone(), r.opened.clone(), r.outcome.clone()];
+        let small = |records: &[ResearchRecord]| {
+            let rows: Vec<Vec<String>> = records.iter().map(quasi).collect();
+            kinbridge_privacy::disclosure::k_anonymity_violations(&rows, &[0, 1, 2, 3], k)
+                .into_iter()
+                .map(|(key, _)| key)
+                .collect::<std::collections::HashSet<Vec<String>>>()
+        };
+        let too_small = small(&records);
+        for r in records.iter_mut().filter(|r| too_small.contains(&quasi(r))) {
+            if let Ok(y) = r.opened.parse::<i64>() {
+                let from = y - y.rem_euclid(5);
+                r.opened = format!("{from}-{}", from + 4);
+            }
+        }
+        let still = small(&records);
+        let before = records.len();
+        records.retain(|r| !still.contains(&quasi(r)));
+        let withheld = before - records.len();
+        self.audit(vec![caller.entry(
+            AuditAction::Read,
+            "research_corpus",
+            None,
+            &format!("record export: {} records, {withheld} withheld", records.len()),
+        )])
+        .await?;
+        Ok((records, withheld))
+    }
+}
+
+/// Records as CSV, the data-use statement first (as a comment line).
+pub fn records_csv(records: &[ResearchRecord], withheld: usize) -> String {
+    let mut out = format!("# {DATA_USE_STATEMENT} {withheld} records withheld for k-anonymity.\n");
+    out.push_str("id,member_country,service,opened,outcome,children,adults\n");
+    for r in records {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{}\n",
+            r.id, r.member_country, r.service, r.opened, r.outcome, r.children, r.adults
+        ));
+    }
+    out
+}
+
+/// Records as a Parquet file; the data-use statement is in the file's key-value metadata.
+pub fn records_parquet(
+    records: &[ResearchRecord],
+    withheld: usize,
+) -> std::result::Result<Vec<u8>, parquet::errors::ParquetError> {
+    use parquet::data_type::{ByteArray, ByteArrayType, Int64Type};
+    use parquet::file::metadata::KeyValue;
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use std::sync::Arc;
+
+    let schema = Arc::new(parquet::schema::parser::parse_message_type(
+        "message research_case { REQUIRED BINARY id (STRING); REQUIRED BINARY member_country (STRING); \
+         REQUIRED BINARY service (STRING); REQUIRED BINARY opened (STRING); REQUIRED BINARY outcome (STRING); \
+         REQUIRED INT64 children; REQUIRED INT64 adults; }",
+    )?);
+    let props = WriterProperties::builder()
+        .set_key_value_metadata(Some(vec![
+            KeyValue::new("data_use_statement".into(), DATA_USE_STATEMENT.to_string()),
+            KeyValue::new("withheld_for_k_anonymity".into(), withheld.to_string()),
+        ]))
+        .build();
+    let mut buf = Vec::new();
+    let mut w = SerializedFileWriter::new(&mut buf, schema, Arc::new(props))?;
+    let mut group = w.next_row_group()?;
+    let strings: [fn(&ResearchRecord) -> &str; 5] =
+        [|r| &r.id, |r| &r.member_country, |r| &r.service, |r| &r.opened, |r| &r.outcome];
+    for field in strings {
+        if let Some(mut c) = group.next_column()? {
+            let values: Vec<ByteArray> = records.iter().map(|r| ByteArray::from(field(r))).collect();
+            c.typed::<ByteArrayType>().write_batch(&values, None, None)?;
+            c.close()?;
+        }
+    }
+    let numbers: [fn(&ResearchRecord) -> i64; 2] = [|r| r.children, |r| r.adults];
+    for field in numbers {
+        if let Some(mut c) = group.next_column()? {
+            let values: Vec<i64> = records.iter().map(field).collect();
+            c.typed::<Int64Type>().write_batch(&values, None, None)?;
+            c.close()?;
+        }
+    }
+    group.close()?;
+    w.close()?;
+    Ok(buf)
 }
 
 fn figure(n: Option<u64>) -> String {

@@ -408,7 +408,7 @@ async fn research_corpus(backend: Backend) {
         store.case_action(&boss, case.id.as_str(), CaseAction::ApproveClosure).await.unwrap();
     }
     store.run_pending_jobs().await.unwrap();
-    let (total, found) = store.research_search(&researcher, "", None, 100).await.unwrap();
+    let (total, found) = store.research_search(&researcher, "", None, false, 100).await.unwrap();
     assert_eq!(total, 2);
     assert!(found.iter().all(|c| c.outcome.as_deref() == Some("reunified") && c.member_country == "CH"));
     let amanuel = found.iter().find(|c| c.body.contains("[ADDRESS]")).expect("Amanuel's copy");
@@ -440,7 +440,7 @@ async fn research_corpus(backend: Backend) {
     ];
     let mariam = found.iter().find(|c| !c.body.contains("[ADDRESS]")).unwrap();
     assert!(mariam.body.contains("oncle [PERSON-1]"), "the uncle is not the child: {}", mariam.body);
-    let (_, all) = store.research_search(&researcher, "", None, 100).await.unwrap();
+    let (_, all) = store.research_search(&researcher, "", None, false, 100).await.unwrap();
     let everything = serde_json::to_string(&all).unwrap().to_lowercase();
     for n in needles {
         assert!(!everything.contains(n), "{n} survived: {everything}");
@@ -451,13 +451,25 @@ async fn research_corpus(backend: Backend) {
                 && !everything.contains(&case.reference.to_lowercase())
         );
     }
-    let search = store.research_search(&researcher, "reunified tracing", None, 10).await.unwrap();
+    let search = store.research_search(&researcher, "reunified tracing", None, false, 10).await.unwrap();
     assert_eq!(search.0, 0, "search is over the text, not the outcome column");
-    assert_eq!(store.research_search(&researcher, "[mother-1]", None, 10).await.unwrap().0, 2);
+    assert_eq!(store.research_search(&researcher, "[mother-1]", None, false, 10).await.unwrap().0, 2);
+
+    // At the reader's choice, fake names of the same culture and gender instead of labels.
+    let (_, named) = store.research_search(&researcher, "", None, true, 100).await.unwrap();
+    let named_text = serde_json::to_string(&named).unwrap().to_lowercase();
+    assert!(!named_text.contains("[child-1]") && !named_text.contains("[mother-1]"), "{named_text}");
+    // Whole words: a fake name may contain a seeded one ("Teklemariam").
+    let named_words: std::collections::HashSet<&str> =
+        named_text.split(|c: char| !c.is_alphanumeric() && c != '-' && c != '/').collect();
+    for n in needles {
+        let leaked = if n.contains(' ') { named_text.contains(n) } else { named_words.contains(n) };
+        assert!(!leaked, "{n} survived with fake names: {named_text}");
+    }
 
     // Stable across rebuilds.
     assert_eq!(store.rebuild_research_corpus().await.unwrap(), 2);
-    let (_, again) = store.research_search(&researcher, "", None, 100).await.unwrap();
+    let (_, again) = store.research_search(&researcher, "", None, false, 100).await.unwrap();
     let key = |v: &[kinbridge_store::research::ResearchCase]| {
         let mut k: Vec<(String, String)> = v.iter().map(|c| (c.id.clone(), c.body.clone())).collect();
         k.sort();
@@ -466,10 +478,10 @@ async fn research_corpus(backend: Backend) {
     assert_eq!(key(&all), key(&again));
 
     // Only researchers and the DPO read it; a researcher reaches no live case.
-    assert!(store.research_search(&ch, "", None, 10).await.is_err());
+    assert!(store.research_search(&ch, "", None, false, 10).await.is_err());
     assert!(store.case(&researcher, cases[0].id.as_str()).await.is_err());
     assert!(store.case_detail(&researcher, cases[2].id.as_str()).await.is_err());
-    assert!(store.research_search(&dpo, "", None, 10).await.is_ok());
+    assert!(store.research_search(&dpo, "", None, false, 10).await.is_ok());
 
     // Published table: two cases in one cell, under the threshold of 5: withheld.
     let (rows, columns, table) = store.research_outcome_table(&researcher, 5).await.unwrap();
@@ -483,6 +495,22 @@ async fn research_corpus(backend: Backend) {
     assert!(csv.starts_with("# De-identified data") && csv.contains("suppressed"), "{csv}");
     assert!(store.research_outcome_table(&ch, 5).await.is_err());
 
+    // Record-level export: k-anonymous on country, service, year and outcome.
+    let (records, withheld) = store.research_records(&researcher, 2).await.unwrap();
+    assert_eq!((records.len(), withheld), (2, 0));
+    assert!(
+        records.iter().all(|r| r.children == 1 && r.adults == 0 && r.member_country == "CH"),
+        "the mother's age is unknown"
+    );
+    let (records, withheld) = store.research_records(&researcher, 3).await.unwrap();
+    assert_eq!((records.len(), withheld), (0, 2), "two alike are fewer than three, even over five years");
+    let (records, withheld) = store.research_records(&researcher, 2).await.unwrap();
+    let parquet = kinbridge_store::research::records_parquet(&records, withheld).unwrap();
+    assert_eq!(&parquet[..4], b"PAR1");
+    assert!(String::from_utf8_lossy(&parquet).contains("data_use_statement"));
+    assert!(kinbridge_store::research::records_csv(&records, withheld).starts_with("# De-identified data"));
+    assert!(store.research_records(&ch, 2).await.is_err());
+
     // The DPO's key, and only it, reverses the stand-ins.
     let key_hex = std::fs::read_to_string(db.data_dir.join("pseudonym.key")).unwrap();
     let table = store.research_reversal(&dpo, &key_hex, &amanuel.id).await.unwrap();
@@ -493,7 +521,7 @@ async fn research_corpus(backend: Backend) {
     // Reopened: out of the corpus.
     store.case_action(&boss, cases[0].id.as_str(), CaseAction::Reopen).await.unwrap();
     store.run_pending_jobs().await.unwrap();
-    assert_eq!(store.research_search(&researcher, "", None, 100).await.unwrap().0, 1);
+    assert_eq!(store.research_search(&researcher, "", None, false, 100).await.unwrap().0, 1);
 }
 
 both_backends!(research_corpus);

@@ -393,3 +393,6 @@ research-found = { $count ->
     [one] One de-identified case
    *[other] { $count } de-identified cases
 }
+research-records-csv = Cases as records (CSV, 5-anonymous)
+research-names = People shown as
+research-fake-names = Fake names of the same culture

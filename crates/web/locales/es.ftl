@@ -393,3 +393,6 @@ research-found = { $count ->
     [one] Un caso desidentificado
    *[other] { $count } casos desidentificados
 }
+research-records-csv = Casos como registros (CSV, 5-anónimos)
+research-names = Personas mostradas como
+research-fake-names = Nombres ficticios de la misma cultura

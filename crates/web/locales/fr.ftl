@@ -393,3 +393,6 @@ research-found = { $count ->
     [one] Un dossier désidentifié
    *[other] { $count } dossiers désidentifiés
 }
+research-records-csv = Dossiers en enregistrements (CSV, 5-anonymes)
+research-names = Personnes affichées comme
+research-fake-names = Faux noms de la même culture

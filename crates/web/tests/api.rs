@@ -645,6 +645,12 @@ async fn research_corpus_over_http(backend: Backend) {
     );
     let r = app.browser("ana@ch.test").await.get(app.url("/research")).send().await.unwrap();
     assert_eq!(r.status(), 403);
+    // Record-level exports: one case alone is withheld at k = 5; the file still says so.
+    let csv = http.get(app.url("/research/records.csv?k=5")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains("1 records withheld for k-anonymity") && csv.lines().count() == 2, "{csv}");
+    let r = http.get(app.url("/research/records.parquet?k=5")).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "application/vnd.apache.parquet");
+    assert_eq!(&r.bytes().await.unwrap()[..4], b"PAR1");
 }
 
 both_backends!(research_corpus_over_http);

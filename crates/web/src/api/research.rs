@@ -7,11 +7,15 @@ use axum::{Json, Router};
 
 use super::{ApiResult, OrApi};
 use crate::auth::ApiUser;
-use crate::pages::research::{outcome_csv, ResearchQuery};
+use crate::pages::research::{outcome_csv, records, ResearchQuery};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/research/cases", get(search)).route("/research/tables/outcomes.csv", get(outcomes))
+    Router::new()
+        .route("/research/cases", get(search))
+        .route("/research/tables/outcomes.csv", get(outcomes))
+        .route("/research/records.csv", get(records_csv))
+        .route("/research/records.parquet", get(records_parquet))
 }
 
 async fn search(
@@ -19,8 +23,11 @@ async fn search(
     ApiUser(u): ApiUser,
     Query(q): Query<ResearchQuery>,
 ) -> ApiResult<Response> {
-    let (total, found) =
-        state.store.research_search(&u.caller, &q.q, q.service(), q.limit.unwrap_or(50)).await.or_api(&u.tr)?;
+    let (total, found) = state
+        .store
+        .research_search(&u.caller, &q.q, q.service(), q.names == "fake", q.limit.unwrap_or(50))
+        .await
+        .or_api(&u.tr)?;
     Ok(Json(serde_json::json!({ "total": total, "items": found })).into_response())
 }
 
@@ -30,4 +37,20 @@ async fn outcomes(
     Query(q): Query<ResearchQuery>,
 ) -> ApiResult<Response> {
     outcome_csv(&state, &u.caller, q.threshold.unwrap_or(5)).await.or_api(&u.tr)
+}
+
+async fn records_csv(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<ResearchQuery>,
+) -> ApiResult<Response> {
+    records(&state, &u.caller, q.k.unwrap_or(5), false).await.or_api(&u.tr)
+}
+
+async fn records_parquet(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<ResearchQuery>,
+) -> ApiResult<Response> {
+    records(&state, &u.caller, q.k.unwrap_or(5), true).await.or_api(&u.tr)
 }

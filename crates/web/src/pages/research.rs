@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use kinbridge_domain::case::ServiceType;
-use kinbridge_store::research::{table_csv, ResearchCase};
+use kinbridge_store::research::{records_csv as to_csv, records_parquet as to_parquet, table_csv, ResearchCase};
 use serde::Deserialize;
 
 use super::{render, Frame, OrPage, PageError};
@@ -16,7 +16,11 @@ use crate::auth::PageUser;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/research", get(search)).route("/research/outcomes.csv", get(outcomes))
+    Router::new()
+        .route("/research", get(search))
+        .route("/research/outcomes.csv", get(outcomes))
+        .route("/research/records.csv", get(records_csv))
+        .route("/research/records.parquet", get(records_parquet))
 }
 
 #[derive(Deserialize, Default)]
@@ -26,6 +30,10 @@ pub(crate) struct ResearchQuery {
     #[serde(default)]
     pub service: String,
     pub threshold: Option<u64>,
+    pub k: Option<usize>,
+    /// "fake": people as fake names instead of labels.
+    #[serde(default)]
+    pub names: String,
     pub limit: Option<i64>,
 }
 
@@ -50,7 +58,8 @@ async fn search(
     PageUser(u): PageUser,
     Query(q): Query<ResearchQuery>,
 ) -> Result<Response, PageError> {
-    let (total, found) = state.store.research_search(&u.caller, &q.q, q.service(), 50).await.or_page(&u)?;
+    let (total, found) =
+        state.store.research_search(&u.caller, &q.q, q.service(), q.names == "fake", 50).await.or_page(&u)?;
     Ok(render(StatusCode::OK, &ResearchPage { t: Frame::for_user(&u), q, services: ServiceType::ALL, total, found }))
 }
 
@@ -77,4 +86,51 @@ async fn outcomes(
     Query(q): Query<ResearchQuery>,
 ) -> Result<Response, PageError> {
     outcome_csv(&state, &u.caller, q.threshold.unwrap_or(5)).await.or_page(&u)
+}
+
+/// The corpus as records, k-anonymous on its quasi-identifiers, as CSV or Parquet.
+pub(crate) async fn records(
+    state: &AppState,
+    caller: &kinbridge_store::Caller,
+    k: usize,
+    parquet: bool,
+) -> kinbridge_store::Result<Response> {
+    let (records, withheld) = state.store.research_records(caller, k).await?;
+    if parquet {
+        let bytes = to_parquet(&records, withheld)
+            .map_err(|_| kinbridge_store::StoreError::Unsupported("parquet export failed"))?;
+        Ok((
+            [
+                (header::CONTENT_TYPE, "application/vnd.apache.parquet"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"research_cases.parquet\""),
+            ],
+            bytes,
+        )
+            .into_response())
+    } else {
+        Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"research_cases.csv\""),
+            ],
+            to_csv(&records, withheld),
+        )
+            .into_response())
+    }
+}
+
+async fn records_csv(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<ResearchQuery>,
+) -> Result<Response, PageError> {
+    records(&state, &u.caller, q.k.unwrap_or(5), false).await.or_page(&u)
+}
+
+async fn records_parquet(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<ResearchQuery>,
+) -> Result<Response, PageError> {
+    records(&state, &u.caller, q.k.unwrap_or(5), true).await.or_page(&u)
 }
