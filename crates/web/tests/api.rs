@@ -638,6 +638,12 @@ async fn research_corpus_over_http(backend: Backend) {
     let http = app.browser("research@gs.test").await;
     let page = http.get(app.url("/research?q=mother")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("[CHILD-1] met his mother [MOTHER-1]") && !page.contains("Amanuel"), "{page}");
+    // Nor through the pages.
+    let r = http.get(app.url(&format!("/cases/{case_id}"))).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let r = http.get(app.url("/cases")).send().await.unwrap();
+    let status = r.status();
+    assert!(!r.text().await.unwrap().contains("Amanuel"), "{status}");
     let csv = http.get(app.url("/research/outcomes.csv?threshold=5")).send().await.unwrap().text().await.unwrap();
     assert!(
         csv.starts_with("# De-identified data") && csv.contains("CH,suppressed,suppressed") && !csv.contains(",1\n"),
