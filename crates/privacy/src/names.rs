@@ -127,6 +127,16 @@ static COMMON: LazyLock<FxHashSet<String>> = LazyLock::new(|| {
 
 fn ordinary(word: &str, lang: Lang) -> bool {
     let lower = word.to_lowercase();
+    // An elided article or pronoun ("L'enfant", "Qu'il", "Dell'ufficio") before an ordinary word.
+    if let Some((head, rest)) = lower.split_once(['\'', '’']) {
+        if matches!(
+            head,
+            "l" | "d" | "j" | "qu" | "n" | "s" | "c" | "m" | "t" | "dell" | "all" | "nell" | "sull" | "un"
+        ) && (head == "l" || head == "qu" || ordinary(rest, lang))
+        {
+            return true;
+        }
+    }
     NOT_NAMES.contains(key(word).as_str()) || lang.is_stopword(&lower) || COMMON.contains(&lower)
 }
 
@@ -247,6 +257,21 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
             continue;
         }
         let sentence_start = ws[a].sentence_start;
+        // Followed by a house number ("Turjaška 48", "Pisano Row 3"): a street, unless a title
+        // or a naming cue says otherwise or a given name leads.
+        let rest = &text[end..];
+        let number_follows = rest.strip_prefix(' ').is_some_and(|r| {
+            let digits: String = r.chars().take_while(char::is_ascii_digit).collect();
+            !digits.is_empty()
+                && digits.len() <= 5
+                && !r[digits.len()..].trim_start().to_lowercase().starts_with(['y', 'a', 'j', 'm'])
+        });
+        if number_follows && !cued.contains(&start) && given == 0 {
+            hits.push(Hit { start, end, kind: Kind::Address, confidence: 0.7 });
+            continue;
+        }
+        // A name said to someone or before what they say: "Salikh, can you ...", "Vanessa: ...".
+        let vocative = capitals == 1 && sentence_start && rest.starts_with([',', ':']);
         let confidence = if cued.contains(&start) {
             0.95
         } else if place && given == 0 {
@@ -269,6 +294,8 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
             continue;
         } else if !sentence_start {
             0.5
+        } else if vocative {
+            0.6
         } else {
             continue;
         };

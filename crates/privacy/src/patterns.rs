@@ -43,7 +43,16 @@ static IPV6: LazyLock<Regex> = LazyLock::new(|| {
 });
 static IBAN: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,4})?\b"));
-static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d(?:[ -]?\d){12,18}\b"));
+static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d(?:[ -]?\d){11,18}\b"));
+/// Words that say a number is a card number ("card", "cc", "carte", "tarjeta", "Karte", "carta").
+static CARD_CUE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:card|cc|carte|tarjeta|karte|carta|visa|mastercard|amex|maestro)\b"));
+/// An age said without a unit: "just turned 25", "when he was 70".
+static AGE_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:turned|turn|turns|turning|(?:he|she|i|they)\s+(?:was|is|am|were)|age\s+of|aged|âgée?\s+de|a\s+los|all'età\s+di|im\s+alter\s+von|mit)\s+(\d{1,3})\b",
+    )
+});
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?x)
         (?:\+|\b00)\d{1,3}[\s.-]?(?:\(0?\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{1,4}){1,4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?\b
@@ -90,7 +99,10 @@ static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
         \b\d{1,5}[a-zA-Z]?,?\s+(?i:rue|avenue|av\.|boulevard|bd|chemin|ch\.|place|pl\.|impasse|allée|allee|route|rte|quai|cours|passage|square|voie|sentier|rond-point|faubourg|calle|c/|c\.|avenida|avda\.?|plaza|paseo|camino|carrera|ronda|travesía|travesia|vial|rambla|callejón|callejon|alameda|cañada|canada|pasadizo|pasaje|glorieta|urbanización|urbanizacion|cuesta|acceso|carretera|via|viale|piazza|piazzale|corso|vicolo|largo|strada|contrada|borgo|rua|travessa|praça|praca|largo|estrada|avenida)\b\.?(?:\s+(?:de|du|des|de\s+la|del|de\s+los|della|dei|di|le|la|les)\b)?(?:\s+[\p{Lu}\d][\p{L}\d'’\.-]*){1,4}
       | \b(?i:rue|avenue|boulevard|bd|chemin|place|impasse|allée|allee|route|rte|quai|cours|passage|square|voie|sentier|rond-point|faubourg|calle|avenida|plaza|paseo|camino|carrera|ronda|travesía|travesia|vial|rambla|callejón|callejon|alameda|cañada|canada|pasadizo|pasaje|glorieta|urbanización|urbanizacion|cuesta|acceso|carretera|via|viale|piazza|piazzale|corso|vicolo|largo|strada|contrada|borgo|rua|travessa|praça|praca|largo|estrada|avenida|c\.)(?:\s|\b)(?:\s+(?:de|du|des|de\s+la|del|de\s+los|della|dei|di|le|la|les)\b)?(?:\s+[\p{Lu}][\p{L}'’\.-]*){1,4},?\s+(?:n[º°o]\.?\s*)?\d{1,5}[a-zA-Z]?\b
       | \b\d{1,6}[a-zA-Z]?\s+(?:[\p{Lu}][\p{L}'’\.-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Court|Ct|Boulevard|Blvd|Way|Place|Pl|Terrace|Ter|Circle|Cir|Square|Sq|Parkway|Pkwy|Highway|Hwy|Trail|Crescent|Close|Grove|Gardens|Walk|Row|Hill|Park|Loop|Pike|Ridge|Run|Path|Plaza|Alley|Heights|Mews)\b\.?(?:,?\s+(?:Apt\.?|Suite|Unit|Flat|\#)\s*\w+)?
-      | \b[\p{Lu}][\p{L}-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|steig|chaussee)\s+\d{1,4}[a-zA-Z]?\b
+      | \b[\p{Lu}][\p{L}-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|steig|chaussee|straat|plaats|laan|gracht|vägen|gatan|vej|veien|gata|tie|katu|polku|utca|ulica|cesta|ulice)\s+\d{1,4}[a-zA-Z]?\b
+      | \b(?:ul\.|ulica|al\.|os\.|R\.?|Rua|Av\.|Bairro|Travessa|Largo|Calle|C/)\s+(?:[\p{Lu}][\p{L}'’.-]*\s+){0,4}[\p{Lu}][\p{L}'’.-]*\s+\d{1,5}[a-zA-Z]?\b
+      | (?:\b[\p{Lu}][\p{L}'’.-]*\s+){1,3}(?:út|utca|tér|körút)\s+\d{1,5}\b
+      | (?:\b[\p{Lu}][\p{L}'’-]*\s+){1,3}(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Lane|Drive|Row|Terrace|Boulevard|Blvd\.|Way|Square|Crescent|Close|Grove|Gardens|Mews|Parkway|Radial)(?:\b|\.)
       | \b(?:Apt\.?|Suite|Unit|Flat|Box|P\.?O\.?\s?Box)\s+\#?\d+\w*\b
     ")
 });
@@ -136,6 +148,12 @@ static ID_AFTER_CUE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static LONG_DIGITS: LazyLock<Regex> = LazyLock::new(|| re(r"\b[A-Z]{0,3}\d{6,12}[A-Z]?\b"));
 
+/// Words before a date that are not part of it.
+const DATE_CUES: &[&str] = &[
+    "in", "en", "im", "nel", "née", "né", "nee", "ne", "nacido", "nacida", "geboren", "nato", "nata", "born", "since",
+    "depuis", "desde", "seit", "dal",
+];
+
 fn push(hits: &mut Vec<Hit>, start: usize, end: usize, kind: Kind, confidence: f32) {
     hits.push(Hit { start, end, kind, confidence });
 }
@@ -168,7 +186,9 @@ pub(crate) fn find(text: &str, _lang: Lang, hits: &mut Vec<Hit>) {
     }
     for m in CARD.find_iter(text) {
         let digits: Vec<u8> = m.as_str().bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
-        if (13..=19).contains(&digits.len()) && luhn_valid(&digits) {
+        // Twelve digits are a card only where a card is spoken of (Maestro numbers are short).
+        let cued = || CARD_CUE.is_match(&text[m.start().saturating_sub(40)..m.start()]);
+        if ((13..=19).contains(&digits.len()) || (digits.len() == 12 && cued())) && luhn_valid(&digits) {
             push(hits, m.start(), m.end(), Kind::CardNumber, 0.98);
         }
     }
@@ -185,13 +205,40 @@ pub(crate) fn find(text: &str, _lang: Lang, hits: &mut Vec<Hit>) {
         }
     }
     for m in DATE.find_iter(text) {
-        push(hits, m.start(), m.end(), Kind::Date, 0.9);
+        // The cue ("born in", "depuis") stays in the text; the date itself is the finding.
+        let found = m.as_str();
+        let lower = found.to_lowercase();
+        let cue = DATE_CUES
+            .iter()
+            .filter(|c| lower.starts_with(*c) && lower[c.len()..].starts_with(' '))
+            .map(|c| c.len() + 1)
+            .max()
+            .unwrap_or(0);
+        push(hits, m.start() + cue, m.end(), Kind::Date, 0.9);
     }
     for m in TIME.find_iter(text) {
         push(hits, m.start(), m.end(), Kind::Date, 0.6);
     }
     for m in AGE.find_iter(text) {
-        push(hits, m.start(), m.end(), Kind::Age, 0.9);
+        // The number is the finding ("[AGE] years old" keeps its sense).
+        let found = m.as_str();
+        match (found.find(|c: char| c.is_ascii_digit()), found.rfind(|c: char| c.is_ascii_digit())) {
+            (Some(a), Some(b)) => push(hits, m.start() + a, m.start() + b + 1, Kind::Age, 0.9),
+            _ => push(hits, m.start(), m.end(), Kind::Age, 0.9),
+        }
+    }
+    for c in AGE_CUE.captures_iter(text) {
+        if let Some(n) = c.get(1) {
+            // Not a quantity of something else ("was 70 km", "turned 3 times").
+            let after = text[n.end()..].trim_start().to_lowercase();
+            let unit = [
+                "%", "percent", "km", "kg", "times", "fois", "veces", "mal", "volte", "minutes", "hours", "days",
+                "euros", "dollars", "€", "$",
+            ];
+            if !unit.iter().any(|u| after.starts_with(u)) {
+                push(hits, n.start(), n.end(), Kind::Age, 0.8);
+            }
+        }
     }
     for m in ADDRESS.find_iter(text) {
         // A full stop ends the address unless it ends an abbreviation ("St.", "Ave.").
@@ -337,7 +384,7 @@ mod tests {
         assert!(has(Kind::IpAddress, "192.168.1.20"), "{found:?}");
         assert!(has(Kind::Date, "12 March 2010"), "{found:?}");
         assert!(has(Kind::Date, "2019-04-03"), "{found:?}");
-        assert!(has(Kind::Age, "14 years old"), "{found:?}");
+        assert!(has(Kind::Age, "14"), "the number is the age, the words stay: {found:?}");
         assert!(has(Kind::Address, "221 Baker Street"), "{found:?}");
         assert!(has(Kind::IdNumber, "X1234567"), "{found:?}");
         assert!(has(Kind::IdNumber, "CH-2015-000068"), "{found:?}");
@@ -383,10 +430,13 @@ mod tests {
             ("nacida el 3 de febrero de 2011", "3 de febrero de 2011"),
             ("geboren am 3. Februar 2011", "3. Februar 2011"),
             ("nato il 3 febbraio 2011", "3 febbraio 2011"),
+            ("the orchestra was founded in 1978.", "1978"),
         ] {
             assert!(kinds(text).iter().any(|(k, s)| *k == Kind::Date && s == date), "{text}: {:?}", kinds(text));
         }
-        for (text, age) in [("il a 12 ans", "12 ans"), ("tiene 12 años", "12 años"), ("ist 12 Jahre", "12 Jahre")] {
+        for (text, age) in
+            [("il a 12 ans", "12"), ("tiene 12 años", "12"), ("ist 12 Jahre", "12"), ("she just turned 25", "25")]
+        {
             assert!(kinds(text).iter().any(|(k, s)| *k == Kind::Age && s == age), "{text}: {:?}", kinds(text));
         }
     }
