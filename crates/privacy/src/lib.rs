@@ -23,7 +23,7 @@ mod patterns;
 pub mod pseudo;
 
 pub use lang::Lang;
-pub use names::KnownPerson;
+pub use names::{is_country, KnownPerson};
 
 use serde::Serialize;
 

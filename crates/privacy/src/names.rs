@@ -16,6 +16,7 @@ struct Gazetteer {
     given: FxHashSet<String>,
     family: FxHashSet<String>,
     places: FxHashSet<String>,
+    countries: FxHashSet<String>,
 }
 
 static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
@@ -26,10 +27,11 @@ static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
     let (synth_given, synth_family, synth_places) = kinbridge_matching::synth::vocabulary();
     let given = words(include_str!("../data/given_names.txt")).into_iter().chain(synth_given).map(key).collect();
     let family = words(include_str!("../data/family_names.txt")).into_iter().chain(synth_family).map(key).collect();
+    let countries: FxHashSet<String> = kinbridge_domain::country::Country::all().map(|c| key(c.name())).collect();
     let mut places: FxHashSet<String> = synth_places.into_iter().map(key).collect();
-    places.extend(kinbridge_domain::country::Country::all().map(|c| key(c.name())));
+    places.extend(countries.iter().cloned());
     places.extend(words(include_str!("../data/places.txt")).into_iter().map(key));
-    Gazetteer { given, family, places }
+    Gazetteer { given, family, places, countries }
 });
 
 /// Words that are capitalised without being names: titles, days, months, and words that
@@ -181,6 +183,12 @@ fn capital_runs(text: &str, ws: &[Word]) -> Vec<(usize, usize)> {
         i = j;
     }
     runs
+}
+
+/// Whether `text` is the name of a country (a place at country level says little about a
+/// person, and pseudonymisation keeps it).
+pub fn is_country(text: &str) -> bool {
+    GAZETTEER.countries.contains(&key(text))
 }
 
 /// Whether `start` follows a street address (", " or a line break after it): the town.

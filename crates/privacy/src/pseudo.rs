@@ -279,6 +279,9 @@ impl<'k> Pseudonymiser<'k> {
                 Kind::Person => self.stand_in_for_text(&found),
                 Kind::Date => self.shift_date(&found),
                 Kind::Age => age_band(&found),
+                // Places are generalised to their country: a country is kept, anything below
+                // it withheld.
+                Kind::Place if crate::is_country(&found) => found.clone(),
                 other => other.placeholder().to_string(),
             };
             out.push_str(&replacement);
@@ -454,13 +457,14 @@ mod tests {
         let k = key();
         let mut p = Pseudonymiser::new(&k, "case-1", Some(Lang::En), NameStyle::Label, people());
         let out = p.text(
-            "Selam Gebre called about Amanuel Tesfay, born 4 March 2012. Later amanuel tesfaye and his mother Selam met Dr. Olsen, then Olsen again. He is 14 years old.",
+            "Selam Gebre called about Amanuel Tesfay, born 4 March 2012. Later amanuel tesfaye and his mother Selam met Dr. Olsen, then Olsen again. He is 14 years old. They left Eritrea for Aleppo.",
         );
         assert!(out.starts_with("[MOTHER-1] called about [CHILD-1], born "), "{out}");
         assert_eq!(out.matches("[CHILD-1]").count(), 2, "{out}");
         assert_eq!(out.matches("[MOTHER-1]").count(), 2, "{out}");
         assert_eq!(out.matches("[PERSON-1]").count(), 2, "{out}");
         assert!(out.contains("[AGE 10-14]"), "{out}");
+        assert!(out.contains("left Eritrea for [PLACE]"), "the country stays, the town goes: {out}");
         assert!(!out.contains("2012-03-04") && !out.contains("March 2012"), "{out}");
         // Intervals are kept: two dates ten days apart stay ten days apart.
         let a = NaiveDate::parse_from_str(&p.shift_date("2020-01-01"), "%Y-%m-%d").unwrap();
