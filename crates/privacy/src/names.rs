@@ -261,7 +261,14 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
             || g.places.contains(&key(&text[start..end]))
             || after_address(text, found, start);
         let all_ordinary = tokens.iter().all(|t| ordinary(t, lang) || is_particle(t));
-        if all_ordinary || (tokens.iter().all(|t| all_caps(t)) && given + family == 0) {
+        if all_ordinary {
+            continue;
+        }
+        if tokens.iter().all(|t| all_caps(t)) && given + family == 0 {
+            // Shouting or an acronym, unless a place is spoken of ("lives in FALKENBERG").
+            if place_cued.contains(&start) && tokens.iter().all(|t| t.chars().count() >= 3) {
+                hits.push(Hit { start, end, kind: Kind::Place, confidence: 0.6 });
+            }
             continue;
         }
         let sentence_start = ws[a].sentence_start;

@@ -120,7 +120,7 @@ static FORCES_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
 /// ", 12345".
 static ADDRESS_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(?:[ \t]+(?i:piso|puerta|planta|escalera|esc\.|étage|etage|bât\.?|bâtiment|apt\.?|apartment|suite|unit|flat|interno|int\.|scala|stock|whg\.?)[ \t]*\#?\w+)*(?:[ \t]*,[ \t]*(?:\d{4,5}(?:[ \t]+[\p{Lu}][\p{L}'’.-]*)*|[\p{Lu}][\p{L}'’.-]*(?:[ \t]+(?:(?:de|del|la|las|los|el|di|du|des|le|sur|am|an|der)[ \t]+)?[\p{Lu}\d][\p{L}\d'’.-]*)*))+",
+        r"^(?:[ \t]+(?:(?i:piso|puerta|planta|escalera|esc\.|étage|etage|bât\.?|bâtiment|apt\.?|apartment|suite|unit|flat|interno|int\.|scala|stock|whg\.?)[ \t]*\#?\w+|[\p{Lu}\d][\p{L}\d'’.-]*))*(?:[ \t]*,[ \t]*(?:\d{4,5}(?:[ \t]+[\p{Lu}][\p{L}'’.-]*)*|[\p{Lu}][\p{L}'’.-]*(?:[ \t]+(?:(?:de|del|la|las|los|el|di|du|des|le|sur|am|an|der)[ \t]+)?[\p{Lu}\d][\p{L}\d'’.-]*)*))+",
     )
 });
 /// A postcode after its cue ("ZIP: 32700", "code postal 75011").
