@@ -57,7 +57,7 @@ static NOT_NAMES: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
 
 static TITLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Mlle|Mmes|M|Me|Monsieur|Madame|Mademoiselle|Sr|Sra|Srta|Don|Doña|Dona|Herr|Frau|Hr|Fr|Sig|Sig\.ra|Signor|Signora|Signorina|Dott|Dott\.ssa|Avv|Ing)\.?\s+",
+        r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Mlle|Mmes|M|Me|Monsieur|Madame|Mademoiselle|Sr|Sra|Srta|Don|Doña|Dona|Herr|Frau|Hr|Fr|Sig|Sig\.ra|Signor|Signora|Signorina|Dott|Dott\.ssa|Avv|Ing|mr|mrs|ms|dr|mme|mlle|sr|sra|srta|herr|frau|sig)\.?\s+",
     )
     .expect("a valid pattern")
 });
@@ -72,6 +72,16 @@ static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
 static PLACE_CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:in|at|from|near|to|à|au|en|près de|de|desde|cerca de|hacia|aus|nach|bei|im|a|da|vicino a|presso|village of|town of|city of|ville de|pueblo de|ciudad de|stadt|città di|camp|campo|region of|région de|región de|province of|province de|provincia de)\s+")
         .expect("a valid pattern")
+});
+
+/// Words that make a capitalised run an organisation, not a person.
+static ORGANISATION: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
+    "inc ltd llc plc corp corporation company co gmbh ag sa sas sarl srl spa bv nv ab oy as asa kg \
+     holdings holding group bank trust fund foundation institute university college school academy \
+     hospital clinic orchestra weekly daily times journal news magazine press records studios \
+     association society council ministry agency office committee federation union church club team"
+        .split_whitespace()
+        .collect()
 });
 
 const PARTICLES: &[&str] = &[
@@ -245,6 +255,11 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
         if a >= b {
             continue;
         }
+        // A run that runs into a pattern's finding ("Nurzhan Vizirov Apt. 728") keeps the
+        // words before it.
+        while b > a && inside(ws[a].start, ws[b - 1].end) && !inside(ws[a].start, ws[a].end) {
+            b -= 1;
+        }
         let (start, end) = (ws[a].start, ws[b - 1].end);
         if inside(start, end) {
             continue;
@@ -272,6 +287,30 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
             continue;
         }
         let sentence_start = ws[a].sentence_start;
+        if !cued.contains(&start) {
+            // An organisation ("Kudan Inc.", "Entertainment Weekly", "Scientia School") or a
+            // title in quotes ("The Dimensions of a Shadow") is not a person.
+            let next_word = text[end..].trim_start().split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+            let organisation = |t: &&str| {
+                let lower = t.to_lowercase();
+                let word = lower.trim_end_matches('.');
+                // Short legal forms count only written as such ("AS", "SA"), not "as", "sa".
+                ORGANISATION.contains(word)
+                    && t.chars().next().is_some_and(char::is_uppercase)
+                    && (word.len() > 3
+                        || t.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
+                        || word == "inc"
+                        || word == "ltd")
+            };
+            if given == 0 && tokens.iter().chain(std::iter::once(&next_word)).any(organisation) {
+                continue;
+            }
+            let quoted = |c: char| matches!(c, '"' | '“' | '«');
+            let before = text[..start].trim_end_matches(' ');
+            if before.ends_with(quoted) && given == 0 && capitals >= 3 {
+                continue;
+            }
+        }
         // Followed by a house number ("Turjaška 48", "Pisano Row 3"): a street, unless a title
         // or a naming cue says otherwise or a given name leads.
         let rest = &text[end..];
@@ -302,7 +341,9 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
             } else {
                 0.85
             }
-        } else if family > 0 && !sentence_start {
+        } else if family > 0
+            && (!sentence_start || rest.trim_start().is_empty() || rest.starts_with([',', ':', '.', '?', '!']))
+        {
             0.7
         } else if place_cued.contains(&start) {
             hits.push(Hit { start, end, kind: Kind::Place, confidence: 0.55 });
