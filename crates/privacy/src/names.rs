@@ -84,6 +84,13 @@ static ORGANISATION: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Endings of family names (folded) in the naming cultures the federation serves.
+const FAMILY_ENDINGS: &[&str] = &[
+    "ska", "ski", "sky", "skyi", "sen", "ssen", "sson", "dottir", "ova", "ov", "ev", "enko", "chuk", "escu", "cic",
+    "vic", "ovic", "evic", "poulos", "akis", "idis", "oglu", "yan", "idze", "shvili", "wicz", "czyk", "mann", "berg",
+    "stein", "feld", "inen", "nen", "lainen", "maki",
+];
+
 const PARTICLES: &[&str] = &[
     "de", "da", "di", "del", "della", "van", "von", "der", "den", "du", "dos", "das", "bin", "ben", "ibn", "al", "el",
     "abu", "ould", "y", "zu", "ter", "la", "le", "st", "mac", "bint", "wa",
@@ -124,7 +131,12 @@ fn name_evidence(word: &str) -> (bool, bool) {
     let k = key(word);
     let g = &*GAZETTEER;
     let known = g.given.contains(&k) || !variants::groups(&k).is_empty();
-    let family = g.family.contains(&k);
+    // Family names also show by their endings in many naming cultures (Jabłońska, Simensen,
+    // Valbergsdóttir, Shevchenko, Ivančić, Papadopoulos, Ghukasyan, Beridze).
+    let family = g.family.contains(&k)
+        || (k.len() >= 5
+            && FAMILY_ENDINGS.iter().any(|e| k.ends_with(e))
+            && word.chars().next().is_some_and(char::is_uppercase));
     (known, family)
 }
 
@@ -193,6 +205,22 @@ fn capital_runs(text: &str, ws: &[Word]) -> Vec<(usize, usize)> {
         i = j;
     }
     runs
+}
+
+/// Whether a word is followed by "and" (in the five languages) and a capitalised word that
+/// looks like a name: "Allaire and Richardson were ...".
+fn paired_with_name(text: &str, end: usize) -> bool {
+    let rest = &text[end..];
+    for conj in [" and ", " & ", " et ", " y ", " und ", " e ", " or ", " ou ", " o ", " oder "] {
+        if let Some(after) = rest.strip_prefix(conj) {
+            let next: String = after.chars().take_while(|c| c.is_alphabetic() || *c == '-').collect();
+            if next.chars().next().is_some_and(char::is_uppercase) {
+                let (given, family) = name_evidence(&next);
+                return given || family;
+            }
+        }
+    }
+    false
 }
 
 /// Whether `text` is the name of a country (a place at country level says little about a
@@ -352,6 +380,8 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
             0.5
         } else if vocative {
             0.6
+        } else if capitals == 1 && paired_with_name(text, end) {
+            0.55
         } else {
             continue;
         };

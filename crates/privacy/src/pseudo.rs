@@ -113,6 +113,8 @@ pub struct Pseudonymiser<'k> {
     /// Folded words of each case person's names, and of their given names alone.
     person_words: Vec<Vec<String>>,
     given_words: Vec<Vec<String>>,
+    /// Every word of every real name of the case: a fake name uses none of them.
+    forbidden: Vec<String>,
     /// Stand-in by cluster (case person index, or the folded text of someone else).
     stand_ins: FxHashMap<String, String>,
     role_counts: FxHashMap<String, usize>,
@@ -129,7 +131,7 @@ impl<'k> Pseudonymiser<'k> {
         people: Vec<CasePerson>,
     ) -> Self {
         let detector = Detector::new(lang).with_known(people.iter().map(|p| p.known.clone()).collect());
-        let person_words = people
+        let person_words: Vec<Vec<String>> = people
             .iter()
             .map(|p| {
                 p.known
@@ -166,6 +168,7 @@ impl<'k> Pseudonymiser<'k> {
             style,
             detector,
             people,
+            forbidden: person_words.iter().flatten().cloned().collect(),
             person_words,
             given_words,
             stand_ins: FxHashMap::default(),
@@ -201,7 +204,7 @@ impl<'k> Pseudonymiser<'k> {
             NameStyle::Label => format!("[{role}-{n}]"),
             NameStyle::FakeName => {
                 let given = self.people[i].known.names.first().cloned().unwrap_or_default();
-                fake_name(self.key, &self.case_id, &cluster, &given, &self.people[i].sex)
+                fake_name(self.key, &self.case_id, &cluster, &given, &self.people[i].sex, &self.forbidden)
             }
         };
         let original = self.people[i].known.names.join(" / ");
@@ -246,7 +249,11 @@ impl<'k> Pseudonymiser<'k> {
         };
         let s = match self.style {
             NameStyle::Label => format!("[PERSON-{n}]"),
-            NameStyle::FakeName => fake_name(self.key, &self.case_id, &cluster, text, ""),
+            NameStyle::FakeName => {
+                let mut forbidden = self.forbidden.clone();
+                forbidden.extend(fold(text).split(' ').map(str::to_string));
+                fake_name(self.key, &self.case_id, &cluster, text, "", &forbidden)
+            }
         };
         self.reversal.push((s.clone(), text.to_string()));
         self.stand_ins.insert(cluster, s.clone());
@@ -299,7 +306,7 @@ impl<'k> Pseudonymiser<'k> {
 
 /// A fake name of the culture and gender of `given` (as far as the generator's naming
 /// cultures tell), chosen by the key: the same person always gets the same name.
-fn fake_name(key: &PseudonymKey, case_id: &str, cluster: &str, given: &str, sex: &str) -> String {
+fn fake_name(key: &PseudonymKey, case_id: &str, cluster: &str, given: &str, sex: &str, forbidden: &[String]) -> String {
     let first = joined(&fold(given.split_whitespace().next().unwrap_or("")));
     let cultures = kinbridge_matching::synth::cultures();
     let mut pick = (0, sex == "female");
@@ -320,13 +327,20 @@ fn fake_name(key: &PseudonymKey, case_id: &str, cluster: &str, given: &str, sex:
     if givens.is_empty() || roots.is_empty() {
         return "[PERSON]".into();
     }
+    // Never a word of a real name of the case (a fake "Tesfay" for a child whose family name
+    // is Tesfay would give it back).
+    let allowed = |w: &&str| {
+        let k = joined(&fold(w));
+        k != first && !forbidden.iter().any(|f| joined(f) == k || variants::are_variants(&joined(f), &k))
+    };
     let n = key.number(&["fake-name", case_id, cluster]);
-    let mut g = givens[(n % givens.len() as u64) as usize];
-    if joined(&fold(g)) == first {
-        g = givens[((n + 1) % givens.len() as u64) as usize];
+    let pick_from = |list: &[&'static str], start: u64| -> Option<&'static str> {
+        (0..list.len() as u64).map(|i| list[((start + i) % list.len() as u64) as usize]).find(allowed)
+    };
+    match (pick_from(givens, n), pick_from(roots, n >> 20)) {
+        (Some(g), Some(f)) if g != f => format!("{g} {f}"),
+        _ => "[PERSON]".into(),
     }
-    let f = roots[((n >> 20) % roots.len() as u64) as usize];
-    format!("{g} {f}")
 }
 
 /// An age as a band: "12 ans" → "[AGE 10-14]".
@@ -471,6 +485,20 @@ mod tests {
         let b = NaiveDate::parse_from_str(&p.shift_date("11/01/2020"), "%Y-%m-%d").unwrap();
         assert_eq!((b - a).num_days(), 10);
         assert!(p.offset_days().abs() >= 30);
+    }
+
+    #[test]
+    fn a_fake_name_never_reuses_a_real_name_of_the_case() {
+        // Over many keys: in the Eritrean naming culture "Tesfay" is a given name too.
+        for i in 0..300u32 {
+            let k = PseudonymKey::from_hex(&format!("{:064x}", u128::from(i) * 0x9e37_79b9_7f4a_7c15)).unwrap();
+            let mut p = Pseudonymiser::new(&k, "case-1", Some(Lang::En), NameStyle::FakeName, people());
+            let out = p.text("Amanuel Tesfay lives with Selam Gebre.").to_lowercase();
+            let words: Vec<&str> = out.split(|c: char| !c.is_alphanumeric()).collect();
+            for real in ["amanuel", "tesfay", "selam", "gebre"] {
+                assert!(!words.contains(&real), "key {i}: {out}");
+            }
+        }
     }
 
     #[test]
