@@ -307,6 +307,13 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
         if all_ordinary {
             continue;
         }
+        // Capitals mixed into a run of unknown words are code or shouting ("Inject SELECT").
+        if given + family == 0
+            && !tokens.iter().all(|t| all_caps(t))
+            && tokens.iter().any(|t| all_caps(t) && t.chars().count() >= 3)
+        {
+            continue;
+        }
         if tokens.iter().all(|t| all_caps(t)) && given + family == 0 {
             // Shouting or an acronym, unless a place is spoken of ("lives in FALKENBERG").
             if place_cued.contains(&start) && tokens.iter().all(|t| t.chars().count() >= 3) {
@@ -353,7 +360,9 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
             continue;
         }
         // A name said to someone or before what they say: "Salikh, can you ...", "Vanessa: ...".
-        let vocative = capitals == 1 && sentence_start && rest.starts_with([',', ':']);
+        // Before a colon only a known given name counts: "Mobile:", "User:" are form labels.
+        let vocative =
+            capitals == 1 && sentence_start && (rest.starts_with(',') || (rest.starts_with(':') && given > 0));
         let confidence = if cued.contains(&start) {
             0.95
         } else if place && given == 0 {
