@@ -131,7 +131,7 @@ impl Store {
         let case_key = case_id.to_string();
         let (body, body_names, sealed) = tokio::task::spawn_blocking(move || {
             let mut labels = Pseudonymiser::new(&key, &case_key, None, NameStyle::Label, case_people.clone());
-            let mut names = Pseudonymiser::new(&key, &case_key, None, NameStyle::FakeName, case_people);
+            let mut names = Pseudonymiser::for_texts(&key, &case_key, None, NameStyle::FakeName, case_people, &texts);
             let body: Vec<String> = texts.iter().map(|t| labels.text(t)).collect();
             let body_names: Vec<String> = texts.iter().map(|t| names.text(t)).collect();
             let mut reversal = labels.reversal().to_vec();
