@@ -158,7 +158,9 @@ impl Detector {
         for k in &self.known {
             k.find(text, &mut hits);
         }
-        names::find(text, lang, &hits.clone(), &mut hits);
+        let mut named = Vec::new();
+        names::find(text, lang, &hits, &mut named);
+        hits.append(&mut named);
         to_spans(text, resolve(hits))
     }
 

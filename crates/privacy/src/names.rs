@@ -516,14 +516,12 @@ impl KnownPerson {
 
     pub(crate) fn find(&self, text: &str, hits: &mut Vec<Hit>) {
         let lower = text.to_lowercase();
-        // Lower-casing can change byte lengths (rare letters); then search the text as is.
-        let haystack = if lower.len() == text.len() { lower.as_str() } else { text };
+        // Searched case-insensitively in the lower-cased text, unless lower-casing changed byte
+        // lengths (rare letters): then offsets would not map back, and the text is searched as is.
+        let lowered = lower.len() == text.len();
+        let haystack = if lowered { lower.as_str() } else { text };
         let mut literal = |needle: &str, kind: Kind| {
-            let needle = if haystack.len() == text.len() && haystack != text {
-                needle.to_lowercase()
-            } else {
-                needle.to_string()
-            };
+            let needle = if lowered { needle.to_lowercase() } else { needle.to_string() };
             if needle.trim().len() < 3 {
                 return;
             }
@@ -622,6 +620,9 @@ mod tests {
             identifiers: vec!["N0123456".into()],
         }]);
         let text = "muhammad haddad (born 03/02/2010, passport n0123456) was seen with Mehmet.";
+        // An identifier known in capitals is found in text written all in lower case.
+        let all_lower = d.detect("passport n0123456 seen");
+        assert!(all_lower.iter().any(|s| s.kind == Kind::IdNumber && s.confidence > 0.98), "{all_lower:?}");
         let spans = d.detect(text);
         let chars: Vec<char> = text.chars().collect();
         let got: Vec<(Kind, String)> =

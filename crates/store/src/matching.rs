@@ -107,9 +107,8 @@ impl Store {
     /// cases (a member may always look for duplicates in its own records).
     async fn indexed_people(&self, own_member: Option<&str>) -> Result<(Vec<Indexed>, Vec<Vec<String>>)> {
         let rows = sqlx::query(
-            "SELECT p.id, p.case_id, c.member_id, p.given_names, p.family_name, p.sex, p.birth_date, p.birth_date_estimated, \
-                    c.reference, m.code, m.name AS member_name \
-             FROM people p JOIN cases c ON c.id = p.case_id JOIN members m ON m.id = c.member_id \
+            "SELECT p.id, p.case_id, c.member_id, p.given_names, p.family_name, p.sex, p.birth_date, p.birth_date_estimated \
+             FROM people p JOIN cases c ON c.id = p.case_id \
              WHERE c.member_id = $1 \
                 OR EXISTS (SELECT 1 FROM consents k WHERE k.case_id = p.case_id AND k.scope = 'tracing' AND k.withdrawn_on IS NULL) \
              ORDER BY p.id",
