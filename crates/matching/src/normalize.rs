@@ -20,14 +20,7 @@ pub fn fold(s: &str) -> String {
                 out.push(' ');
             }
         } else {
-            decompose_compatible(c, |d| {
-                if d.is_ascii() {
-                    push_ascii(d, &mut out);
-                } else if is_combining_mark(d) {
-                } else if !push_latin(d, None, &mut out) {
-                    push_other(d, &mut out);
-                }
-            });
+            push_decomposed(c, &mut out);
         }
         prev = Some(c);
     }
@@ -48,6 +41,18 @@ fn push_ascii(c: char, out: &mut String) {
     }
 }
 
+/// A letter outside the transliterated scripts: its compatibility decomposition without marks.
+fn push_decomposed(c: char, out: &mut String) {
+    decompose_compatible(c, |d| {
+        if d.is_ascii() {
+            push_ascii(d, out);
+        } else if is_combining_mark(d) {
+        } else if !push_latin(d, None, out) {
+            push_other(d, out);
+        }
+    });
+}
+
 fn push_other(c: char, out: &mut String) {
     let s = match c {
         'ß' | 'ẞ' => "ss",
@@ -64,8 +69,14 @@ fn push_other(c: char, out: &mut String) {
         '’' | '‘' | 'ʼ' | 'ʻ' | 'ʿ' | 'ʾ' | '´' => "",
         _ => {
             if c.is_alphanumeric() {
-                for l in c.to_lowercase() {
-                    out.push(l);
+                let mut lower = c.to_lowercase();
+                if lower.len() == 1 && lower.next() == Some(c) {
+                    out.push(c);
+                } else {
+                    // A capital folds as its small letter would ('Ħ' as 'ħ', 'İ' as 'i').
+                    for l in c.to_lowercase() {
+                        push_decomposed(l, out);
+                    }
                 }
                 return;
             }
@@ -107,6 +118,19 @@ mod tests {
         assert_eq!(fold("Nguyễn Thị Ánh"), "nguyen thi anh");
         assert_eq!(fold("Łukasz Straße"), "lukasz strasse");
         assert_eq!(fold("ﬁdèle"), "fidele");
+        // Capitals outside the ASCII range fold as their small letters (found by proptest).
+        assert_eq!(fold("ꟸ Ħ İ"), "h h i");
+    }
+
+    #[test]
+    fn folding_any_single_character_is_idempotent() {
+        let mut s = String::new();
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            s.clear();
+            s.push(c);
+            let once = fold(&s);
+            assert_eq!(fold(&once), once, "U+{:04X}", c as u32);
+        }
     }
 
     #[test]
