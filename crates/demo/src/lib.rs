@@ -231,6 +231,7 @@ pub async fn load(
                 ("caseworker2", "caseworker"),
                 ("supervisor", "supervisor"),
                 ("admin", "member_admin"),
+                ("archivist", "archivist"),
             ]
         };
         let mut caseworkers = Vec::new();

@@ -515,6 +515,9 @@ vocabulary! {
         ClosureRejected => "closure_rejected",
         Closed => "closed",
         Reopened => "reopened",
+        ArchiveLinked => "archive_linked",
+        OriginsFound => "origins_found",
+        OriginsDisclosed => "origins_disclosed",
     }
 }
 

@@ -5,6 +5,7 @@
 //! JSON, CLI) and inner code never re-checks it.
 
 pub mod access;
+pub mod archive;
 pub mod audit;
 pub mod case;
 pub mod country;

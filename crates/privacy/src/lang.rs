@@ -81,14 +81,59 @@ impl Lang {
         STOPWORDS[best].0
     }
 
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+            Lang::Es => "es",
+            Lang::De => "de",
+            Lang::It => "it",
+        }
+    }
+
     /// Whether `lower` (lower-cased) is one of the language's common words.
     pub(crate) fn is_stopword(self, lower: &str) -> bool {
         STOPWORDS.iter().any(|(l, words)| *l == self && words.contains(&lower))
     }
 }
 
+/// Common Portuguese words that Spanish, French and Italian do not use.
+const PORTUGUESE: &[&str] = &[
+    "não", "uma", "com", "ao", "os", "das", "dos", "pelo", "pela", "foi", "são", "está", "também", "você", "ele",
+    "ela", "seu", "sua", "mãe", "pai", "filho", "filha", "criança", "em", "no", "na", "nos", "nas", "isso", "muito",
+];
+
+/// An ISO 639-1 code for the language of a text, over the languages the search index
+/// analyses: the five detection knows, Portuguese (by its own common words) and Arabic (by
+/// its script).
+pub fn language_code(text: &str) -> &'static str {
+    let sample: String = text.chars().take(4000).collect();
+    let letters = sample.chars().filter(|c| c.is_alphabetic()).count();
+    let arabic = sample.chars().filter(|c| ('\u{0600}'..='\u{06ff}').contains(c)).count();
+    if letters > 0 && arabic * 2 > letters {
+        return "ar";
+    }
+    let words: Vec<String> =
+        sample.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).take(400).map(str::to_lowercase).collect();
+    let pt = words.iter().filter(|w| PORTUGUESE.contains(&w.as_str())).count();
+    let lang = Lang::guess(&sample);
+    let best_other = words.iter().filter(|w| lang.is_stopword(w)).count();
+    if pt > 0 && pt * 10 >= best_other * 9 && sample.contains(['ã', 'õ', 'ç']) || pt > best_other {
+        return "pt";
+    }
+    lang.code()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn language_codes_include_portuguese_and_arabic() {
+        assert_eq!(super::language_code("A criança não está com a mãe, foi levada pelo pai."), "pt");
+        assert_eq!(super::language_code("الطفل يعيش مع عمته في المدينة"), "ar");
+        assert_eq!(super::language_code("El niño llegó solo y vive con su tía en la ciudad."), "es");
+        assert_eq!(super::language_code("L'enfant est arrivé seul et il vit avec sa tante."), "fr");
+    }
+
     use super::*;
 
     #[test]

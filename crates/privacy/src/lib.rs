@@ -22,7 +22,7 @@ mod names;
 mod patterns;
 pub mod pseudo;
 
-pub use lang::Lang;
+pub use lang::{language_code, Lang};
 pub use names::{is_country, KnownPerson};
 
 use serde::Serialize;

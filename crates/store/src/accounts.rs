@@ -192,6 +192,24 @@ impl Store {
         row.as_ref().map(user_from).transpose()
     }
 
+    /// An active account by e-mail (for the command line's `--as`).
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u JOIN members m ON m.id = u.member_id WHERE u.email = $1 AND u.active = 1"
+        );
+        let row = sqlx::query(&sql).bind(email.trim().to_lowercase()).fetch_optional(&self.pool).await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    /// The first active account with a role (the command line acts as the system administrator).
+    pub async fn first_user_with_role(&self, role: Role) -> Result<Option<User>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u JOIN members m ON m.id = u.member_id WHERE u.role = $1 AND u.active = 1 ORDER BY u.created_at LIMIT 1"
+        );
+        let row = sqlx::query(&sql).bind(role.as_str()).fetch_optional(&self.pool).await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
     /// The active caseworkers and supervisors of a member, for assignment lists.
     pub async fn colleagues(&self, member_id: &MemberId) -> Result<Vec<User>> {
         if let Some(users) = self.lists.colleagues(member_id.as_str()) {

@@ -88,7 +88,7 @@ pub(crate) async fn event(
         .bind(detail.to_string())
         .execute(&mut **tx)
         .await?;
-    Ok(())
+    crate::archives::changed(tx, "case", case_id).await
 }
 
 /// Lower-cased text the case list's text filter searches: reference, title, summary, names.

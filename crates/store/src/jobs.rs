@@ -18,6 +18,13 @@ pub const MATCH_CASE: &str = "match_case";
 /// Build (or remove) the research copy of a case (key: the case id).
 pub const RESEARCH_CASE: &str = "research_case";
 
+/// Import one file of an archive batch (key: the `archive_imports` row). Run by the archive
+/// crate's workers, not by the store's.
+pub const ARCHIVE_IMPORT: &str = "archive_import";
+
+/// The kinds the store's own worker runs.
+pub const STORE_KINDS: &[&str] = &[MATCH_CASE, RESEARCH_CASE];
+
 /// How long a claimed job is reserved for its worker.
 const LEASE: Duration = Duration::from_secs(120);
 /// Attempts before a failing job is left alone (with its last error) for someone to look at.
@@ -58,22 +65,25 @@ impl Store {
 
     /// Claims the oldest job that is free (never claimed, or whose lease ran out), reserving
     /// it for `lease`.
-    pub async fn claim_job(&self, lease: Duration) -> Result<Option<Job>> {
+    pub async fn claim_job(&self, kinds: &[&str], lease: Duration) -> Result<Option<Job>> {
         let now = chrono::Utc::now();
         let until = now + chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::seconds(120));
         // The outer condition is checked again on the row as it is when updated, so two workers
         // racing for one job cannot both get it.
-        let row = sqlx::query(
+        let placeholders: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 4)).collect();
+        let sql = format!(
             "UPDATE jobs SET locked_until = $1, attempts = attempts + 1 \
-             WHERE id = (SELECT id FROM jobs WHERE (locked_until IS NULL OR locked_until < $2) AND attempts < $3 ORDER BY created_at LIMIT 1) \
+             WHERE id = (SELECT id FROM jobs WHERE (locked_until IS NULL OR locked_until < $2) AND attempts < $3 \
+             AND kind IN ({}) ORDER BY created_at LIMIT 1) \
              AND (locked_until IS NULL OR locked_until < $2) \
              RETURNING id, kind, job_key, generation",
-        )
-        .bind(stamp(until))
-        .bind(stamp(now))
-        .bind(MAX_ATTEMPTS)
-        .fetch_optional(&self.pool)
-        .await?;
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(stamp(until)).bind(stamp(now)).bind(MAX_ATTEMPTS);
+        for k in kinds {
+            q = q.bind(k.to_string());
+        }
+        let row = q.fetch_optional(&self.pool).await?;
         row.map(|r| {
             Ok(Job {
                 id: get(&r, "id")?,
@@ -102,7 +112,7 @@ impl Store {
         Ok(())
     }
 
-    async fn fail_job(&self, job: &Job, error: &str) -> Result<()> {
+    pub async fn fail_job(&self, job: &Job, error: &str) -> Result<()> {
         let retry_at = chrono::Utc::now() + chrono::Duration::seconds(30);
         sqlx::query("UPDATE jobs SET locked_until = $1, last_error = $2 WHERE id = $3")
             .bind(stamp(retry_at))
@@ -135,11 +145,21 @@ impl Store {
     /// Runs every job that is free now, then returns how many ran (for the CLI and tests).
     pub async fn run_pending_jobs(&self) -> Result<usize> {
         let mut n = 0;
-        while let Some(job) = self.claim_job(LEASE).await? {
+        while let Some(job) = self.claim_job(STORE_KINDS, LEASE).await? {
             self.work(job).await?;
             n += 1;
         }
         Ok(n)
+    }
+
+    /// Jobs of a kind that are not finished and may still run (claimed or waiting).
+    pub async fn outstanding_jobs(&self, kind: &str) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE kind = $1 AND attempts < $2")
+            .bind(kind.to_string())
+            .bind(MAX_ATTEMPTS)
+            .fetch_one(&self.pool)
+            .await?;
+        get(&row, "n")
     }
 
     /// Pending jobs as (kind, key, attempts, last error), oldest first.

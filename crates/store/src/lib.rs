@@ -6,10 +6,12 @@
 //! not see is reported as not found, and the attempt is audited as denied.
 
 pub mod accounts;
+pub mod archives;
 pub mod audit;
 pub mod backup;
 pub mod cases;
 pub mod documents;
+pub mod indexing;
 pub mod jobs;
 pub mod matching;
 pub mod members;

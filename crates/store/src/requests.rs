@@ -480,7 +480,7 @@ async fn insert_message(tx: &mut crate::Tx, request_id: &str, caller: &Caller, k
         .bind(now())
         .execute(&mut **tx)
         .await?;
-    Ok(())
+    crate::archives::changed(tx, "request", request_id).await
 }
 
 /// The requests sent about a case, newest first.

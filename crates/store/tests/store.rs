@@ -335,9 +335,13 @@ async fn jobs_survive_a_crash(backend: Backend) {
     let b = store.open_case(&de, &new, &[child("Maryam", "Al-Haddad")], std::slice::from_ref(&consent)).await.unwrap();
 
     // A worker claims b's job and dies (its lease is short here).
-    let job = store.claim_job(Duration::from_millis(200)).await.unwrap().expect("a job");
+    let job =
+        store.claim_job(kinbridge_store::jobs::STORE_KINDS, Duration::from_millis(200)).await.unwrap().expect("a job");
     assert_eq!(job.key, b.id.as_str());
-    assert!(store.claim_job(Duration::from_secs(60)).await.unwrap().is_none(), "leased jobs are not handed out twice");
+    assert!(
+        store.claim_job(kinbridge_store::jobs::STORE_KINDS, Duration::from_secs(60)).await.unwrap().is_none(),
+        "leased jobs are not handed out twice"
+    );
     assert!(store.matches_for_case(&ch, a.id.as_str()).await.unwrap().is_empty());
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(store.run_pending_jobs().await.unwrap(), 1, "claimed again after the lease");
@@ -346,7 +350,8 @@ async fn jobs_survive_a_crash(backend: Backend) {
     // Enqueued again while running: one more pass, then gone.
     let person = child("Mariam", "Hadad");
     store.add_person(&de, b.id.as_str(), &person).await.unwrap();
-    let job = store.claim_job(Duration::from_secs(60)).await.unwrap().expect("a job");
+    let job =
+        store.claim_job(kinbridge_store::jobs::STORE_KINDS, Duration::from_secs(60)).await.unwrap().expect("a job");
     store.add_person(&de, b.id.as_str(), &person).await.unwrap();
     store.finish_job(&job).await.unwrap();
     assert_eq!(store.pending_jobs().await.unwrap().len(), 1, "the newer change still has its pass");

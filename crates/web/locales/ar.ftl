@@ -75,3 +75,5 @@ error-not_found = غير موجود. قد لا يكون موجودًا، أو ي
 error-required = مطلوب
 error-bad_credentials = البريد الإلكتروني أو كلمة المرور غير صحيحة.
 nav-research = مجموعة البيانات البحثية
+nav-search = البحث
+nav-archives = الأرشيف

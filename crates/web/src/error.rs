@@ -19,6 +19,8 @@ pub enum Problem {
     TooLarge,
     TooManyAttempts,
     BadCsrf,
+    /// A part of the system (the search index) is not available in this process.
+    Unavailable,
 }
 
 impl From<StoreError> for Problem {
@@ -80,6 +82,7 @@ impl Problem {
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", &[]),
             Self::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", &[]),
             Self::BadCsrf => (StatusCode::FORBIDDEN, "bad_csrf", &[]),
+            Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", &[]),
         };
         Rendered { status, code, message: tr.get(&format!("error-{code}")), fields: field_messages(tr, fields) }
     }

@@ -35,11 +35,40 @@ pub struct AppState {
     pub sessions: auth::SessionCache,
     /// Mark cookies `Secure`; on when served over HTTPS.
     pub secure_cookies: bool,
+    /// The search index in the data folder (`None` if another process holds it).
+    pub search: Option<Arc<kinbridge_search::SearchIndex>>,
+    /// One catch-up with the change feed at a time.
+    index_turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
     pub fn new(store: Store, secure_cookies: bool) -> Self {
-        Self { store, i18n: i18n::Catalogues::load(), sessions: auth::SessionCache::default(), secure_cookies }
+        let search = match kinbridge_search::SearchIndex::open(&store.data_dir().join("search"), true) {
+            Ok(index) => Some(Arc::new(index)),
+            Err(e) => {
+                tracing::error!(error = %e, "search is unavailable");
+                None
+            }
+        };
+        Self {
+            store,
+            i18n: i18n::Catalogues::load(),
+            sessions: auth::SessionCache::default(),
+            secure_cookies,
+            search,
+            index_turn: Arc::default(),
+        }
+    }
+
+    /// The index, brought up to date with the change feed first, so that a search sees the
+    /// changes its reader has just made.
+    pub async fn current_index(&self) -> Result<Arc<kinbridge_search::SearchIndex>, error::Problem> {
+        let index = self.search.clone().ok_or(error::Problem::Unavailable)?;
+        let _turn = self.index_turn.lock().await;
+        if let Err(e) = kinbridge_search::sync::catch_up(&self.store, &index).await {
+            tracing::warn!(error = %e, "search index could not catch up");
+        }
+        Ok(index)
     }
 }
 
@@ -82,10 +111,35 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let worker = state.store.start_job_worker();
+    let importers = kinbridge_archive::import::start_workers(&state.store, 1);
+    let indexer = state.search.clone().map(|index| {
+        let state = state.clone();
+        tokio::spawn(async move {
+            {
+                let _turn = state.index_turn.lock().await;
+                if let Err(e) = kinbridge_search::sync::prepare(&state.store, &index).await {
+                    tracing::warn!(error = %e, "search index could not be prepared");
+                }
+            }
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                let _turn = state.index_turn.lock().await;
+                if let Err(e) = kinbridge_search::sync::catch_up(&state.store, &index).await {
+                    tracing::warn!(error = %e, "search index could not catch up");
+                }
+            }
+        })
+    });
     let served = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
     worker.abort();
+    for i in importers {
+        i.abort();
+    }
+    if let Some(i) = indexer {
+        i.abort();
+    }
     served
 }
 

@@ -74,6 +74,22 @@ pub fn operations() -> Vec<Operation> {
         op("get", "/research/records.parquet", "The same records as a Parquet file, the data-use statement in its key-value metadata", None),
         op("get", "/research/tables/outcomes.csv", "Closed cases by member country and outcome as CSV, cells under the threshold (default 5) and the cells that would reveal them suppressed, with the data-use statement", None),
         op("get", "/flows", "Request counts between countries by status (General Secretariat)", None),
+        op("get", "/search", "Search cases, request messages and archive units the caller may open: q (words, \"phrases\", names matched within one letter), facet filters kind, member, country, service, year, level, language; from and to (year or date); page, limit. Answers total, hits with highlighted snippets, and facet counts, all within the caller's rights", None),
+        op("get", "/archive/fonds", "The fonds the caller may open: its own member's (archivists) and open ones", None),
+        op("post", "/archive/units", "Describe a unit (archivists): a fonds without parent_id, or a series, file or item inside one of your member's units. Restriction: open, personal (closed 100 years after the latest date) or adoption (kept permanently, guided access)", Some(json!({
+            "parent_id": null, "level": "fonds", "reference_code": "CH-ISS-1950", "title": "Case files 1950–1979", "creator": "ISS Switzerland",
+            "date_from": "1950", "date_to": "1979", "extent": "42 boxes", "language": "fr", "location": "Geneva, room 2, shelf 4", "restriction": "personal"
+        }))),
+        op("get", "/archive/units/{id}", "A unit with the units below it that the caller may open (and how many are closed to them)", None),
+        op("delete", "/archive/units/{id}", "Delete an item imported by mistake, within the retention rules (never under legal hold, never an adoption record, never a personal record before it opens)", None),
+        op("get", "/archive/units/{id}/pages", "The recognised or extracted text of an item, page by page, with confidence and review flags", None),
+        op("get", "/archive/units/{id}/original", "The original file of an item, unchanged", None),
+        Operation { method: "post", path: "/archive/units/{id}/files", summary: "Upload a scan or document into a unit (multipart field `file`; query languages=fra,eng,spa for OCR); it is imported in the background (202, with the import id)", example: None, multipart: true },
+        op("get", "/archive/units/{id}/imports", "Progress of the imports into a fonds (archivists of its member), and the files not imported with their reasons", None),
+        op("put", "/archive/units/{id}/legal-hold", "Put a unit under legal hold, or lift it", Some(json!({"hold": true}))),
+        op("get", "/cases/{id}/origins/findings", "Search of origins: what the archivists found for this access request, and what was disclosed", None),
+        op("post", "/cases/{id}/origins/findings", "Record that a unit of your member's archives answers this access request (archivists)", Some(json!({"unit_id": "0194f3c2-7b1e-7c3a-9f00-000000000000", "note": "Adoption file of 1987, complete."}))),
+        op("post", "/cases/{id}/origins/findings/{finding}/disclosure", "Record the guided disclosure of a finding: to whom, and the counselling given", Some(json!({"disclosed_to": "The adoptee, in person", "counselling": "Met with the social worker before and after reading the file."}))),
     ]
 }
 
@@ -97,9 +113,15 @@ pub fn build() -> Value {
                 "example": {"file": "report.pdf"}
             }}});
         }
-        if o.path.contains("{id}") {
-            operation["parameters"] =
-                json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}]);
+        let params: Vec<Value> = o
+            .path
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}))
+            .collect();
+        if !params.is_empty() {
+            operation["parameters"] = Value::Array(params);
         }
         let entry = paths.entry(format!("/api/v1{}", o.path)).or_insert_with(|| json!({}));
         entry[o.method] = operation;

@@ -1,6 +1,7 @@
 //! The command line: options shared by every subcommand that touches data (layered:
 //! defaults, then `KINBRIDGE_*` environment, then flags), and one module per subcommand.
 
+mod archive;
 mod audit;
 mod backup;
 mod deid;
@@ -8,6 +9,7 @@ mod demo;
 mod link;
 mod member;
 mod research;
+mod search;
 mod serve;
 mod user;
 
@@ -75,6 +77,13 @@ pub enum Command {
     /// The de-identified research corpus.
     #[command(subcommand)]
     Research(research::Command),
+    /// The archives: import scans and documents into a fonds.
+    #[command(subcommand)]
+    Archive(archive::Command),
+    /// Rebuild the search index from the database.
+    Reindex,
+    /// Search cases, request messages and archives (as the system administrator unless --as).
+    Search(search::SearchArgs),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -95,6 +104,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Link(a) => link::run(a),
         Command::Deid(a) => deid::run(a),
         Command::Research(c) => research::run(&cli.data, c).await,
+        Command::Archive(c) => archive::run(&cli.data, c).await,
+        Command::Reindex => search::reindex(&cli.data).await,
+        Command::Search(a) => search::search(&cli.data, a).await,
     }
 }
 

@@ -2,6 +2,7 @@
 //! Errors are `{"error": {"code", "message", "fields"?}}` with a stable code and a message in
 //! the caller's language.
 
+mod archives;
 pub(crate) mod cases;
 mod requests;
 mod research;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(cases::router())
         .merge(requests::router())
         .merge(research::router())
+        .merge(archives::router())
         .route("/members", get(members))
         .route("/flows", get(flows))
         .fallback(not_found)

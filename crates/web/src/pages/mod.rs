@@ -1,6 +1,7 @@
 //! Server-rendered pages: usable without JavaScript, accessible, translated. Each module is
 //! one area of the product and brings its own routes.
 
+pub(crate) mod archives;
 mod audit;
 mod cases;
 mod dashboard;
@@ -16,6 +17,7 @@ pub(crate) async fn read_upload_api(m: axum::extract::Multipart) -> Result<(Stri
 mod network;
 mod requests;
 pub(crate) mod research;
+pub(crate) mod search;
 mod session;
 
 use askama::Template;
@@ -39,6 +41,8 @@ pub fn router() -> Router<AppState> {
         .merge(network::router())
         .merge(audit::router())
         .merge(research::router())
+        .merge(search::router())
+        .merge(archives::router())
 }
 
 /// The signed-in user as the page header shows them.
@@ -51,6 +55,8 @@ pub struct Me {
     pub flows: bool,
     pub audit: bool,
     pub research: bool,
+    pub search: bool,
+    pub archives: bool,
 }
 
 /// What every page carries: the translator, the user, the CSRF token, messages.
@@ -76,6 +82,8 @@ impl Frame {
                 flows: actor.can_see_network_flows(),
                 audit: actor.can_read_audit(),
                 research: actor.can_read_research(),
+                search: actor.has_casework() || matches!(actor.role, Role::Archivist | Role::SystemAdmin),
+                archives: actor.has_casework() || matches!(actor.role, Role::Archivist | Role::SystemAdmin),
             }),
             csrf: u.csrf.clone(),
             errors: Vec::new(),

@@ -31,6 +31,8 @@ pub const ACCOUNTS: &[(&str, Role, &str)] = &[
     ("GS", Role::Researcher, "research@gs.test"),
     ("CH", Role::MemberAdmin, "admin@ch.test"),
     ("GS", Role::DataProtectionOfficer, "dpo@gs.test"),
+    ("CH", Role::Archivist, "archives@ch.test"),
+    ("DE", Role::Archivist, "archives@de.test"),
 ];
 
 pub async fn spawn_app(backend: Backend) -> TestApp {

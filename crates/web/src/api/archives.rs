@@ -1,0 +1,201 @@
+//! Search and archives through the API: the same rights as the pages.
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::{ApiJson, ApiResult, OrApi};
+use crate::auth::ApiUser;
+use crate::pages::archives::{DisclosureForm, UnitForm};
+use crate::pages::search::{self, SearchParams};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/search", get(search_api))
+        .route("/archive/fonds", get(fonds))
+        .route("/archive/units", post(create_unit))
+        .route("/archive/units/{id}", get(unit).delete(delete_unit))
+        .route("/archive/units/{id}/pages", get(pages))
+        .route("/archive/units/{id}/original", get(original))
+        .route("/archive/units/{id}/files", post(upload).layer(crate::upload_limit()))
+        .route("/archive/units/{id}/imports", get(imports))
+        .route("/archive/units/{id}/legal-hold", put(legal_hold))
+        .route("/cases/{id}/origins/findings", get(findings).post(find))
+        .route("/cases/{id}/origins/findings/{finding}/disclosure", post(disclose))
+}
+
+async fn search_api(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(p): Query<SearchParams>,
+) -> ApiResult<Response> {
+    let limit = p.limit.unwrap_or(search::PER_PAGE).clamp(1, 100);
+    let r = search::run(&state, &u, &p, limit).await.or_api(&u.tr)?;
+    let facets: serde_json::Map<String, serde_json::Value> = r
+        .facets
+        .iter()
+        .map(|(dim, values)| {
+            (
+                dim.clone(),
+                serde_json::Value::Array(
+                    values.iter().map(|(v, n)| serde_json::json!({ "value": v, "count": n })).collect(),
+                ),
+            )
+        })
+        .collect();
+    let hits: Vec<serde_json::Value> = r
+        .hits
+        .iter()
+        .map(|h| {
+            serde_json::json!({
+                "kind": h.kind, "id": h.id, "target": h.target, "title": h.title, "reference": h.reference,
+                "score": h.score, "snippet": h.snippet, "highlights": h.highlights, "member": h.member,
+                "year": h.year, "language": h.language,
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "total": r.total, "hits": hits, "facets": facets })).into_response())
+}
+
+async fn fonds(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Response> {
+    let list = state.store.list_fonds(&u.caller).await.or_api(&u.tr)?;
+    Ok(Json(serde_json::json!({ "items": list })).into_response())
+}
+
+#[derive(Deserialize)]
+struct NewUnitBody {
+    parent_id: Option<String>,
+    #[serde(flatten)]
+    unit: UnitForm,
+}
+
+async fn create_unit(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiJson(b): ApiJson<NewUnitBody>,
+) -> ApiResult<Response> {
+    let new = b.unit.parse().or_api(&u.tr)?;
+    let unit = state.store.create_unit(&u.caller, b.parent_id.as_deref(), &new).await.or_api(&u.tr)?;
+    Ok((StatusCode::CREATED, Json(unit)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct Paging {
+    offset: Option<i64>,
+}
+
+async fn unit(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Query(p): Query<Paging>,
+) -> ApiResult<Response> {
+    let unit = state.store.unit(&u.caller, &id).await.or_api(&u.tr)?;
+    let (children, withheld) =
+        state.store.unit_children(&u.caller, &id, 200, p.offset.unwrap_or(0).max(0)).await.or_api(&u.tr)?;
+    Ok(Json(serde_json::json!({ "unit": unit, "children": children, "withheld_children": withheld })).into_response())
+}
+
+async fn delete_unit(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    state.store.delete_unit(&u.caller, &id).await.or_api(&u.tr)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn pages(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
+    let pages = state.store.unit_pages(&u.caller, &id).await.or_api(&u.tr)?;
+    Ok(Json(serde_json::json!({ "items": pages })).into_response())
+}
+
+async fn original(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
+    let (unit, bytes) = state.store.unit_original(&u.caller, &id).await.or_api(&u.tr)?;
+    Ok(crate::pages::attachment(
+        unit.filename.as_deref().unwrap_or("original"),
+        unit.content_type.as_deref().unwrap_or("application/octet-stream"),
+        bytes,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+struct UploadQuery {
+    /// Tesseract languages, comma-separated (default eng,fra,spa).
+    languages: Option<String>,
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Query(q): Query<UploadQuery>,
+    m: Multipart,
+) -> ApiResult<Response> {
+    let (name, bytes) = crate::pages::read_upload_api(m).await.or_api(&u.tr)?;
+    let languages: Vec<String> = q
+        .languages
+        .unwrap_or_else(|| "eng,fra,spa".into())
+        .split(',')
+        .map(|l| l.trim().to_string())
+        .filter(|l| l.len() == 3 && l.bytes().all(|b| b.is_ascii_lowercase()))
+        .collect();
+    let import_id = state.store.queue_upload(&u.caller, &id, &name, bytes, &languages).await.or_api(&u.tr)?;
+    Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "import_id": import_id, "status": "pending" }))).into_response())
+}
+
+async fn imports(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
+    let (progress, failures) = state.store.import_progress_for(&u.caller, &id).await.or_api(&u.tr)?;
+    Ok(Json(serde_json::json!({ "progress": progress, "failures": failures })).into_response())
+}
+
+#[derive(Deserialize)]
+struct HoldBody {
+    hold: bool,
+}
+
+async fn legal_hold(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<HoldBody>,
+) -> ApiResult<Response> {
+    let unit = state.store.set_legal_hold(&u.caller, &id, b.hold).await.or_api(&u.tr)?;
+    Ok(Json(unit).into_response())
+}
+
+async fn findings(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
+    let f = state.store.findings(&u.caller, &id).await.or_api(&u.tr)?;
+    Ok(Json(serde_json::json!({ "items": f })).into_response())
+}
+
+#[derive(Deserialize)]
+struct FindingBody {
+    unit_id: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn find(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<FindingBody>,
+) -> ApiResult<Response> {
+    let finding = state.store.record_finding(&u.caller, &id, &b.unit_id, &b.note).await.or_api(&u.tr)?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": finding }))).into_response())
+}
+
+async fn disclose(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, finding)): Path<(String, String)>,
+    ApiJson(b): ApiJson<DisclosureForm>,
+) -> ApiResult<Response> {
+    state.store.disclose_finding(&u.caller, &id, &finding, &b.disclosed_to, &b.counselling).await.or_api(&u.tr)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,366 @@
+//! The archives: browse fonds, series, files and items the reader may open; archivists
+//! describe units, upload scans (imported in the background with OCR), put units under legal
+//! hold, link files to current cases, and answer searches of origins.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use kinbridge_domain::archive::{Level, NewUnit, Restriction};
+use kinbridge_store::archives::{Finding, ImportFailure, ImportProgress, PageText, Unit};
+use serde::Deserialize;
+
+use super::{render, see_other, Frame, OrPage, PageError};
+use crate::auth::{CsrfForm, PageUser, Signed};
+use crate::error::Problem;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/archives", get(list).post(create_fonds))
+        .route("/archives/{id}", get(unit))
+        .route("/archives/{id}/units", post(create_child))
+        .route("/archives/{id}/upload", post(upload).layer(crate::upload_limit()))
+        .route("/archives/{id}/hold", post(hold))
+        .route("/archives/{id}/link", post(link))
+        .route("/archives/{id}/original", get(original))
+        .route("/origins/{case}", get(origins))
+        .route("/origins/{case}/findings", post(find))
+        .route("/origins/{case}/findings/{finding}/disclosure", post(disclose))
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct UnitForm {
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub reference_code: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub creator: String,
+    #[serde(default)]
+    pub date_from: String,
+    #[serde(default)]
+    pub date_to: String,
+    #[serde(default)]
+    pub extent: String,
+    #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub restriction: String,
+}
+
+impl UnitForm {
+    pub(crate) fn parse(&self) -> Result<NewUnit, Problem> {
+        NewUnit::parse(
+            &self.level,
+            &self.reference_code,
+            &self.title,
+            &self.creator,
+            &self.date_from,
+            &self.date_to,
+            &self.extent,
+            &self.language,
+            &self.location,
+            &self.restriction,
+        )
+        .map_err(|e| kinbridge_domain::DomainError::Invalid(e).into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "archives.html")]
+struct ListPage {
+    t: Frame,
+    fonds: Vec<Unit>,
+    archivist: bool,
+    requests: Vec<(String, String, String, String)>,
+    restrictions: &'static [Restriction],
+}
+
+async fn list_page(state: &AppState, u: &Signed, t: Frame, status: StatusCode) -> Result<Response, PageError> {
+    let fonds = state.store.list_fonds(&u.caller).await.or_page(u)?;
+    let archivist = u.caller.actor.can_manage_archive();
+    let requests = if archivist { state.store.origins_requests(&u.caller).await.or_page(u)? } else { Vec::new() };
+    Ok(render(status, &ListPage { t, fonds, archivist, requests, restrictions: Restriction::ALL }))
+}
+
+async fn list(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+    list_page(&state, &u, Frame::for_user(&u), StatusCode::OK).await
+}
+
+async fn create_fonds(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    CsrfForm(f): CsrfForm<UnitForm>,
+) -> Result<Response, PageError> {
+    let made = match f.parse() {
+        Ok(new) => state.store.create_unit(&u.caller, None, &new).await.map_err(Problem::from),
+        Err(p) => Err(p),
+    };
+    match made {
+        Ok(unit) => Ok(see_other(&format!("/archives/{}", unit.id))),
+        Err(p) => list_page(&state, &u, Frame::for_user(&u).with_problem(&p), StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "archive_unit.html")]
+struct UnitPage {
+    t: Frame,
+    unit: Unit,
+    trail: Vec<Unit>,
+    children: Vec<Unit>,
+    withheld: i64,
+    pages: Vec<PageText>,
+    manage: bool,
+    child_levels: Vec<Level>,
+    entities: Vec<(String, String)>,
+    progress: Option<(ImportProgress, Vec<ImportFailure>)>,
+    restrictions: &'static [Restriction],
+}
+
+#[derive(Deserialize, Default)]
+struct PageQuery {
+    page: Option<i64>,
+}
+
+async fn unit_page(
+    state: &AppState,
+    u: &Signed,
+    id: &str,
+    t: Frame,
+    status: StatusCode,
+    offset: i64,
+) -> Result<Response, PageError> {
+    let unit = state.store.unit(&u.caller, id).await.or_page(u)?;
+    let trail = state.store.unit_ancestors(&u.caller, &unit).await.or_page(u)?;
+    let (children, withheld) = state.store.unit_children(&u.caller, &unit.id, 200, offset).await.or_page(u)?;
+    let pages = if unit.level == Level::Item {
+        state.store.unit_pages(&u.caller, &unit.id).await.or_page(u)?
+    } else {
+        Vec::new()
+    };
+    let manage = u.caller.actor.can_manage_archive() && u.caller.actor.member_id.as_str() == unit.member_id;
+    let entities = if manage && unit.level == Level::Item {
+        state.store.unit_entities(&u.caller, &unit.id).await.or_page(u)?
+    } else {
+        Vec::new()
+    };
+    let progress = if manage && unit.level == Level::Fonds {
+        Some(state.store.import_progress_for(&u.caller, &unit.id).await.or_page(u)?)
+    } else {
+        None
+    };
+    let child_levels: Vec<Level> = Level::ALL.iter().copied().filter(|l| *l > unit.level).collect();
+    Ok(render(
+        status,
+        &UnitPage {
+            t,
+            unit,
+            trail,
+            children,
+            withheld,
+            pages,
+            manage,
+            child_levels,
+            entities,
+            progress,
+            restrictions: Restriction::ALL,
+        },
+    ))
+}
+
+async fn unit(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let offset = (q.page.unwrap_or(1).max(1) - 1) * 200;
+    unit_page(&state, &u, &id, Frame::for_user(&u), StatusCode::OK, offset).await
+}
+
+async fn create_child(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<UnitForm>,
+) -> Result<Response, PageError> {
+    let made = match f.parse() {
+        Ok(new) => state.store.create_unit(&u.caller, Some(&id), &new).await.map_err(Problem::from),
+        Err(p) => Err(p),
+    };
+    match made {
+        Ok(unit) => Ok(see_other(&format!("/archives/{}", unit.id))),
+        Err(p) => {
+            unit_page(&state, &u, &id, Frame::for_user(&u).with_problem(&p), StatusCode::UNPROCESSABLE_ENTITY, 0).await
+        }
+    }
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    m: Multipart,
+) -> Result<Response, PageError> {
+    let queued = match super::documents::read_upload(m, Some(&u.csrf)).await {
+        Ok((name, bytes)) => {
+            let langs = vec!["eng".to_string(), "fra".to_string(), "spa".to_string()];
+            state.store.queue_upload(&u.caller, &id, &name, bytes, &langs).await.map_err(Problem::from)
+        }
+        Err(p) => Err(p),
+    };
+    match queued {
+        Ok(_) => {
+            let mut t = Frame::for_user(&u);
+            t.notice = Some(t.get("archive-upload-queued"));
+            unit_page(&state, &u, &id, t, StatusCode::OK, 0).await
+        }
+        Err(p) => {
+            unit_page(&state, &u, &id, Frame::for_user(&u).with_problem(&p), StatusCode::UNPROCESSABLE_ENTITY, 0).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct HoldForm {
+    #[serde(default)]
+    hold: String,
+}
+
+async fn hold(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<HoldForm>,
+) -> Result<Response, PageError> {
+    state.store.set_legal_hold(&u.caller, &id, f.hold == "on").await.or_page(&u)?;
+    Ok(see_other(&format!("/archives/{id}")))
+}
+
+#[derive(Deserialize)]
+struct LinkForm {
+    #[serde(default)]
+    case_reference: String,
+}
+
+async fn link(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<LinkForm>,
+) -> Result<Response, PageError> {
+    match state.store.link_unit_to_case(&u.caller, &id, &f.case_reference).await {
+        Ok(_) => Ok(see_other(&format!("/archives/{id}"))),
+        Err(e) => {
+            let p = Problem::from(e);
+            unit_page(&state, &u, &id, Frame::for_user(&u).with_problem(&p), StatusCode::UNPROCESSABLE_ENTITY, 0).await
+        }
+    }
+}
+
+async fn original(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (unit, bytes) = state.store.unit_original(&u.caller, &id).await.or_page(&u)?;
+    Ok(super::attachment(
+        unit.filename.as_deref().unwrap_or("original"),
+        unit.content_type.as_deref().unwrap_or("application/octet-stream"),
+        bytes,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "origins.html")]
+struct OriginsPage {
+    t: Frame,
+    case_id: String,
+    findings: Vec<Finding>,
+    archivist: bool,
+}
+
+async fn origins_page(
+    state: &AppState,
+    u: &Signed,
+    case: &str,
+    t: Frame,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let findings = state.store.findings(&u.caller, case).await.or_page(u)?;
+    let archivist = u.caller.actor.can_manage_archive();
+    Ok(render(status, &OriginsPage { t, case_id: case.to_string(), findings, archivist }))
+}
+
+async fn origins(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(case): Path<String>,
+) -> Result<Response, PageError> {
+    origins_page(&state, &u, &case, Frame::for_user(&u), StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FindingForm {
+    #[serde(default)]
+    pub reference_code: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+async fn find(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(case): Path<String>,
+    CsrfForm(f): CsrfForm<FindingForm>,
+) -> Result<Response, PageError> {
+    let done = async {
+        let unit = state
+            .store
+            .unit_by_reference(&u.caller, &f.reference_code)
+            .await?
+            .ok_or_else(|| kinbridge_domain::DomainError::field("reference_code", "unknown_unit"))?;
+        state.store.record_finding(&u.caller, &case, &unit, &f.note).await
+    }
+    .await;
+    match done {
+        Ok(_) => Ok(see_other(&format!("/origins/{case}"))),
+        Err(e) => {
+            let p = Problem::from(e);
+            origins_page(&state, &u, &case, Frame::for_user(&u).with_problem(&p), StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DisclosureForm {
+    #[serde(default)]
+    pub disclosed_to: String,
+    #[serde(default)]
+    pub counselling: String,
+}
+
+async fn disclose(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((case, finding)): Path<(String, String)>,
+    CsrfForm(f): CsrfForm<DisclosureForm>,
+) -> Result<Response, PageError> {
+    match state.store.disclose_finding(&u.caller, &case, &finding, &f.disclosed_to, &f.counselling).await {
+        Ok(()) => Ok(see_other(&format!("/origins/{case}"))),
+        Err(e) => {
+            let p = Problem::from(e);
+            origins_page(&state, &u, &case, Frame::for_user(&u).with_problem(&p), StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! One search box over cases, request messages and archives, with facets, date range and
+//! highlighted snippets; every hit is one the reader may open.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use kinbridge_search::{Results, SearchQuery};
+use serde::Deserialize;
+
+use super::{render, Frame, OrPage, PageError};
+use crate::auth::PageUser;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/search", get(page))
+}
+
+pub const PER_PAGE: usize = 20;
+
+/// The query string of the search page and API.
+#[derive(Deserialize, Default, Clone)]
+pub(crate) struct SearchParams {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub member: String,
+    #[serde(default)]
+    pub country: String,
+    #[serde(default)]
+    pub service: String,
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    pub page: Option<usize>,
+    pub limit: Option<usize>,
+}
+
+/// A date bound: `2020` or `2020-05-01`.
+fn bound(s: &str, end: bool) -> Result<Option<chrono::NaiveDate>, kinbridge_domain::DomainError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let field = if end { "to" } else { "from" };
+    if let Ok(y) = s.parse::<i32>() {
+        return Ok(if end {
+            chrono::NaiveDate::from_ymd_opt(y, 12, 31)
+        } else {
+            chrono::NaiveDate::from_ymd_opt(y, 1, 1)
+        });
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| kinbridge_domain::DomainError::field(field, "invalid_date"))
+}
+
+impl SearchParams {
+    /// The facet filters, by dimension.
+    fn facet_values(&self) -> [(&'static str, &String); 7] {
+        [
+            ("kind", &self.kind),
+            ("member", &self.member),
+            ("country", &self.country),
+            ("service", &self.service),
+            ("year", &self.year),
+            ("level", &self.level),
+            ("language", &self.language),
+        ]
+    }
+
+    pub(crate) fn query(&self, limit: usize) -> Result<SearchQuery, kinbridge_domain::DomainError> {
+        let mut filters = Vec::new();
+        for (dim, v) in self.facet_values() {
+            if !v.trim().is_empty() {
+                filters.push((dim.to_string(), v.trim().chars().take(60).collect()));
+            }
+        }
+        let page = self.page.unwrap_or(1).clamp(1, 500);
+        Ok(SearchQuery {
+            text: self.q.chars().take(500).collect(),
+            filters,
+            from: bound(&self.from, false)?,
+            to: bound(&self.to, true)?,
+            limit,
+            offset: (page - 1) * limit,
+        })
+    }
+
+    /// This search with one filter set (or cleared, with an empty value), as a link.
+    pub fn with(&self, dim: &str, value: &str) -> String {
+        let mut p = self.clone();
+        p.page = None;
+        match dim {
+            "kind" => p.kind = value.into(),
+            "member" => p.member = value.into(),
+            "country" => p.country = value.into(),
+            "service" => p.service = value.into(),
+            "year" => p.year = value.into(),
+            "level" => p.level = value.into(),
+            "language" => p.language = value.into(),
+            _ => {}
+        }
+        p.link(None)
+    }
+
+    pub fn page_link(&self, page: usize) -> String {
+        self.link(Some(page))
+    }
+
+    fn link(&self, page: Option<usize>) -> String {
+        let mut parts = Vec::new();
+        let all =
+            [("q", &self.q)].into_iter().chain(self.facet_values()).chain([("from", &self.from), ("to", &self.to)]);
+        for (k, v) in all {
+            if !v.is_empty() {
+                parts.push(format!("{k}={}", super::url_encode(v)));
+            }
+        }
+        if let Some(p) = page {
+            parts.push(format!("page={p}"));
+        }
+        format!("/search?{}", parts.join("&"))
+    }
+
+    pub fn selected(&self, dim: &str) -> &str {
+        self.facet_values().into_iter().find(|(d, _)| *d == dim).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    t: Frame,
+    p: SearchParams,
+    results: Option<Results>,
+    page: usize,
+    pages: usize,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+impl SearchPage {
+    /// Where a hit opens.
+    fn href(&self, kind: &str, target: &str) -> String {
+        match kind {
+            "unit" => format!("/archives/{target}"),
+            _ => format!("/cases/{target}"),
+        }
+    }
+}
+
+/// Runs a search for a signed-in user and audits it.
+pub(crate) async fn run(
+    state: &AppState,
+    u: &crate::auth::Signed,
+    p: &SearchParams,
+    limit: usize,
+) -> Result<Results, crate::error::Problem> {
+    let q = p.query(limit)?;
+    let index = state.current_index().await?;
+    let results =
+        index.search(&u.caller.actor, &q, kinbridge_store::today()).map_err(|_| crate::error::Problem::Unavailable)?;
+    state.store.audit_search(&u.caller, &p.q, results.total).await?;
+    Ok(results)
+}
+
+async fn page(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Query(p): Query<SearchParams>,
+) -> Result<Response, PageError> {
+    let searched = !(p.q.trim().is_empty() && p.selected("kind").is_empty());
+    let results = if searched { Some(run(&state, &u, &p, PER_PAGE).await.or_page(&u)?) } else { None };
+    let pages = results.as_ref().map(|r| (r.total as usize).div_ceil(PER_PAGE).clamp(1, 500)).unwrap_or(1);
+    let page = p.page.unwrap_or(1).clamp(1, 500);
+    let prev = (page > 1).then(|| p.page_link(page - 1));
+    let next = (page < pages).then(|| p.page_link(page + 1));
+    Ok(render(StatusCode::OK, &SearchPage { t: Frame::for_user(&u), p, results, page, pages, prev, next }))
+}
