@@ -194,6 +194,24 @@ pub struct Finding {
     pub counselling: Option<String>,
 }
 
+/// A person of an access request whose name the text of an archive item may carry, found by
+/// the matching engine over the restricted index of names.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveMention {
+    /// The person on the case, as registered.
+    pub person: String,
+    /// The name as the archive's text writes it.
+    pub written: String,
+    pub unit_id: String,
+    pub reference_code: String,
+    pub title: String,
+    /// How the names agree, in the matching engine's words ("exact", "variant or phonetic").
+    pub agreement: String,
+    /// The evidence, in bits: how many times likelier this agreement is for the same person
+    /// than by chance, as a power of two.
+    pub weight: f64,
+}
+
 fn invalid(field: &'static str, code: &'static str) -> StoreError {
     DomainError::Invalid(vec![FieldError::new(field, code)]).into()
 }
@@ -1013,6 +1031,95 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// The archive items of the archivist's own member whose text may name a person of the
+    /// access request, in any spelling, order or script the matching engine allows, most
+    /// likely first. Reads the restricted index of names (the archivist's own); audited.
+    pub async fn archive_mentions(&self, caller: &Caller, case_id: &str) -> Result<Vec<ArchiveMention>> {
+        use kinbridge_matching::{prior_model, Dataset, FieldSpec, LinkOptions, PersonIndex, Role};
+        caller.actor.require(caller.actor.can_manage_archive())?;
+        let case = self.origins_case(caller, case_id).await?;
+        let people = sqlx::query("SELECT given_names, family_name FROM people WHERE case_id = $1 ORDER BY created_at")
+            .bind(case.id.to_string())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok(format!("{} {}", get::<String>(r, "given_names")?, get::<String>(r, "family_name")?)))
+            .collect::<Result<Vec<String>>>()?;
+        let rows = sqlx::query(
+            "SELECT DISTINCT e.item_id, e.value FROM archive_entities e JOIN archive_units u ON u.id = e.item_id \
+             WHERE u.member_id = $1 AND e.kind = 'person' ORDER BY e.item_id, e.value",
+        )
+        .bind(caller.actor.member_id.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut written: Vec<(String, String)> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            written.push((get(r, "item_id")?, get(r, "value")?));
+        }
+        let mut found: Vec<(usize, usize, &'static str, f64)> = Vec::new();
+        if !people.is_empty() && !written.is_empty() {
+            let specs = vec![FieldSpec { name: "name".into(), role: Role::FullName }];
+            let raw: Vec<Vec<String>> =
+                written.iter().map(|(_, v)| vec![v.clone()]).chain(people.iter().map(|p| vec![p.clone()])).collect();
+            let ids: Vec<String> = (0..raw.len()).map(|i| i.to_string()).collect();
+            let known = written.len();
+            let year = today().format("%Y").to_string().parse().unwrap_or(2026);
+            found = tokio::task::spawn_blocking(move || {
+                let data = Dataset::prepare(&specs, ids, &raw, year);
+                let model = prior_model(&specs, &data, &LinkOptions { u_samples: 50_000, ..LinkOptions::default() });
+                let prior = model.prior_weight();
+                let Ok(mut index) = PersonIndex::new(&specs, model) else { return Vec::new() };
+                let (names, sought) = data.records.split_at(known);
+                for (i, rec) in names.iter().enumerate() {
+                    index.upsert(&i.to_string(), rec.clone());
+                }
+                // A lookup, not a deduplication: every name that agrees better than chance is
+                // shown, strongest evidence first, whatever the prior odds of a match.
+                let mut found = Vec::new();
+                for (p, rec) in sought.iter().enumerate() {
+                    for c in index.candidates(rec, 0.0, None) {
+                        let evidence = c.weight - prior;
+                        let agreement = index.explain(&c, rec).first().map(|e| e.1).unwrap_or("");
+                        if let (Ok(i), true) = (c.key.parse::<usize>(), evidence > 0.0) {
+                            found.push((p, i, agreement, evidence));
+                        }
+                    }
+                }
+                found
+            })
+            .await
+            .map_err(|_| StoreError::Unsupported("matching stopped"))?;
+        }
+        // One line per person and item: its most likely spelling.
+        found.sort_by(|a, b| b.3.total_cmp(&a.3));
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for (p, i, agreement, weight) in found {
+            let (item, value) = &written[i];
+            if !seen.insert((p, item.clone())) || out.len() >= 100 {
+                continue;
+            }
+            let Some(unit) = self.fetch_unit(item).await? else { continue };
+            out.push(ArchiveMention {
+                person: people[p].clone(),
+                written: value.clone(),
+                unit_id: unit.id,
+                reference_code: unit.reference_code,
+                title: unit.title,
+                agreement: agreement.to_string(),
+                weight: (weight * 10.0).round() / 10.0,
+            });
+        }
+        self.audit(vec![caller.entry(
+            AuditAction::Read,
+            "archive_entities",
+            Some(case.id.as_str()),
+            &format!("names of the access request looked up: {} mentions", out.len()),
+        )])
+        .await?;
+        Ok(out)
     }
 
     /// What was found for an access request; the caseworker and the archivist both see it.

@@ -103,7 +103,8 @@ async fn archives_search_and_origins(backend: Backend) {
 
     // A caseworker's own case is found by its note, at once (read your writes), with facets.
     let (_, case) = ch
-        .post("/api/v1/cases", json!({"service": "search_of_origins", "title": "Origins of Amina", "summary": "Adopted in 1999 from Lagos.", "child_views": "", "people": []}))
+        .post("/api/v1/cases", json!({"service": "search_of_origins", "title": "Origins of Amina", "summary": "Adopted in 1999 from Lagos.", "child_views": "",
+            "people": [{"role": "child", "given_names": "Aminah", "family_name": "OKAFOR", "sex": "female", "birth_date": "1998-02-11"}]}))
         .await;
     let cid = case["id"].as_str().unwrap().to_string();
     ch.post(&format!("/api/v1/cases/{cid}/notes"), json!({"body": "Amina asks for her birth mother's name."})).await;
@@ -114,7 +115,21 @@ async fn archives_search_and_origins(backend: Backend) {
     let (status, err) = ch.get("/api/v1/search?q=x&from=last%20year").await;
     assert_eq!(status, 422, "{err}");
 
-    // Search of origins: the archivist records a finding and discloses it under guidance.
+    // Search of origins: the request's people looked up among the archive's names, in another
+    // spelling; only the holding member's archivists may look.
+    let (status, m) = archivist.get(&format!("/api/v1/cases/{cid}/origins/mentions")).await;
+    assert_eq!(status, 200, "{m}");
+    let mention = &m["items"][0];
+    assert_eq!(mention["unit_id"], item_id.as_str(), "{m}");
+    assert_eq!(mention["written"], "Amina Okafor", "{m}");
+    assert_eq!(mention["person"], "Aminah OKAFOR", "{m}");
+    assert_eq!(m["items"].as_array().unwrap().len(), 1, "{m}");
+    for who in [&ch, &other_archivist, &researcher] {
+        let status = who.get(&format!("/api/v1/cases/{cid}/origins/mentions")).await.0;
+        assert!(status == 403 || status == 404, "{status}");
+    }
+
+    // The archivist records a finding and discloses it under guidance.
     let (status, f) = archivist
         .post(
             &format!("/api/v1/cases/{cid}/origins/findings"),
@@ -171,6 +186,8 @@ async fn archives_search_and_origins(backend: Backend) {
     assert!(page.contains("home_study_1999.pdf") && page.contains("Adoption files"), "{page}");
     let page = browser.get(app.url(&format!("/origins/{cid}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Amina, in person"), "{page}");
+    let page = browser.get(app.url(&format!("/origins/{cid}?mentions=1"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Amina Okafor") && page.contains("Aminah OKAFOR"), "{page}");
 }
 
 both_backends!(archives_search_and_origins);

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/archive/units/{id}/imports", get(imports))
         .route("/archive/units/{id}/legal-hold", put(legal_hold))
         .route("/cases/{id}/origins/findings", get(findings).post(find))
+        .route("/cases/{id}/origins/mentions", get(mentions))
         .route("/cases/{id}/origins/findings/{finding}/disclosure", post(disclose))
 }
 
@@ -171,6 +172,11 @@ async fn legal_hold(
 async fn findings(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
     let f = state.store.findings(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(Json(serde_json::json!({ "items": f })).into_response())
+}
+
+async fn mentions(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
+    let m = state.store.archive_mentions(&u.caller, &id).await.or_api(&u.tr)?;
+    Ok(Json(serde_json::json!({ "items": m })).into_response())
 }
 
 #[derive(Deserialize)]

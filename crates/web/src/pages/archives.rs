@@ -9,7 +9,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use kinbridge_domain::archive::{Level, NewUnit, Restriction};
-use kinbridge_store::archives::{Finding, ImportFailure, ImportProgress, PageText, Unit};
+use kinbridge_store::archives::{ArchiveMention, Finding, ImportFailure, ImportProgress, PageText, Unit};
 use serde::Deserialize;
 
 use super::{render, see_other, Frame, OrPage, PageError};
@@ -286,6 +286,14 @@ struct OriginsPage {
     case_id: String,
     findings: Vec<Finding>,
     archivist: bool,
+    /// Looked up on request (`?mentions=1`): it reads the whole restricted index of names.
+    mentions: Option<Vec<ArchiveMention>>,
+}
+
+#[derive(Deserialize, Default)]
+struct OriginsParams {
+    #[serde(default)]
+    mentions: Option<String>,
 }
 
 async fn origins_page(
@@ -294,18 +302,22 @@ async fn origins_page(
     case: &str,
     t: Frame,
     status: StatusCode,
+    look_up: bool,
 ) -> Result<Response, PageError> {
     let findings = state.store.findings(&u.caller, case).await.or_page(u)?;
     let archivist = u.caller.actor.can_manage_archive();
-    Ok(render(status, &OriginsPage { t, case_id: case.to_string(), findings, archivist }))
+    let mentions =
+        if archivist && look_up { Some(state.store.archive_mentions(&u.caller, case).await.or_page(u)?) } else { None };
+    Ok(render(status, &OriginsPage { t, case_id: case.to_string(), findings, archivist, mentions }))
 }
 
 async fn origins(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(case): Path<String>,
+    Query(p): Query<OriginsParams>,
 ) -> Result<Response, PageError> {
-    origins_page(&state, &u, &case, Frame::for_user(&u), StatusCode::OK).await
+    origins_page(&state, &u, &case, Frame::for_user(&u), StatusCode::OK, p.mentions.is_some()).await
 }
 
 #[derive(Deserialize)]
@@ -335,8 +347,15 @@ async fn find(
         Ok(_) => Ok(see_other(&format!("/origins/{case}"))),
         Err(e) => {
             let p = Problem::from(e);
-            origins_page(&state, &u, &case, Frame::for_user(&u).with_problem(&p), StatusCode::UNPROCESSABLE_ENTITY)
-                .await
+            origins_page(
+                &state,
+                &u,
+                &case,
+                Frame::for_user(&u).with_problem(&p),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                false,
+            )
+            .await
         }
     }
 }
@@ -359,8 +378,15 @@ async fn disclose(
         Ok(()) => Ok(see_other(&format!("/origins/{case}"))),
         Err(e) => {
             let p = Problem::from(e);
-            origins_page(&state, &u, &case, Frame::for_user(&u).with_problem(&p), StatusCode::UNPROCESSABLE_ENTITY)
-                .await
+            origins_page(
+                &state,
+                &u,
+                &case,
+                Frame::for_user(&u).with_problem(&p),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                false,
+            )
+            .await
         }
     }
 }

@@ -335,9 +335,6 @@ fn match_rows(t: &Frame, found: Vec<kinbridge_store::matching::MatchView>) -> Ve
                 .explanation
                 .iter()
                 .map(|e| {
-                    let key: String =
-                        e.agreement.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-                    let key = key.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
                     let values = m.side_by_side.iter().find(|v| v.field == e.field);
                     let shown =
                         |v: &str| if e.field == "sex" && !v.is_empty() { t.term("sex", v) } else { v.to_string() };
@@ -345,7 +342,7 @@ fn match_rows(t: &Frame, found: Vec<kinbridge_store::matching::MatchView>) -> Ve
                         label: t.get(&format!("field-{}", e.field)),
                         here: values.map(|v| shown(&v.here)).unwrap_or_default(),
                         there: values.map(|v| shown(&v.there)).unwrap_or_default(),
-                        agreement: t.term("agreement", &key),
+                        agreement: t.agreement(&e.agreement),
                         weight: format!("{:+.1}", e.weight),
                     }
                 })

@@ -117,6 +117,12 @@ impl Frame {
     pub fn term(&self, prefix: &str, value: &str) -> String {
         self.tr.term(prefix, value)
     }
+    /// How two values agree, in the matching engine's words ("variant or phonetic"), translated.
+    pub fn agreement(&self, engine_words: &str) -> String {
+        let key: String = engine_words.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+        let key = key.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+        self.term("agreement", &key)
+    }
     pub fn locale(&self) -> &'static str {
         self.tr.locale
     }
