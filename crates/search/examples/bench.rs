@@ -12,53 +12,9 @@ use kinbridge_search::{SearchIndex, SearchQuery};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::Row;
 
-const MEMBERS: [&str; 12] = ["CH", "DE", "FR", "ES", "IT", "BE", "NL", "GB", "US", "CA", "AU", "JP"];
-const SERVICES: [&str; 5] =
-    ["family_tracing", "search_of_origins", "family_mediation", "unaccompanied_minors", "alternative_care"];
-const LANGS: [&str; 3] = ["en", "fr", "es"];
-
-struct Item {
-    title: String,
-    text: String,
-    names: Vec<String>,
-    member: &'static str,
-    service: &'static str,
-    lang: &'static str,
-    year: i32,
-}
-
-fn corpus(n: usize, seed: u64) -> (Vec<Item>, Vec<String>) {
-    let mut rng = fastrand::Rng::with_seed(seed);
-    let (given, family, places) = kinbridge_matching::synth::vocabulary();
-    let mut items = Vec::with_capacity(n);
-    for _ in 0..n {
-        let lang = LANGS[rng.usize(..LANGS.len())];
-        let service = SERVICES[rng.usize(..SERVICES.len())];
-        let child = format!("{} {}", given[rng.usize(..given.len())], family[rng.usize(..family.len())]);
-        let adult = format!("{} {}", given[rng.usize(..given.len())], family[rng.usize(..family.len())]);
-        let place = places[rng.usize(..places.len())];
-        let t = kinbridge_demo::text::title(service);
-        let title = kinbridge_demo::text::fill(t[rng.usize(..t.len())], &child, &adult, place);
-        let mut text = String::new();
-        let notes = kinbridge_demo::text::note(lang);
-        for _ in 0..3 {
-            text.push_str(&kinbridge_demo::text::fill(notes[rng.usize(..notes.len())], &child, &adult, place));
-            text.push(' ');
-        }
-        let msgs = kinbridge_demo::text::request_message(lang);
-        text.push_str(&kinbridge_demo::text::fill(msgs[rng.usize(..msgs.len())], &child, &adult, place));
-        items.push(Item {
-            title,
-            text,
-            names: vec![child, adult],
-            member: MEMBERS[rng.usize(..MEMBERS.len())],
-            service,
-            lang,
-            year: rng.i32(1950..=2026),
-        });
-    }
-    (items, family.iter().map(|s| s.to_string()).collect())
-}
+#[path = "corpus/mod.rs"]
+mod corpus;
+use corpus::{corpus, MEMBERS};
 
 fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
@@ -80,7 +36,10 @@ async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let out = std::path::PathBuf::from(args.get(2).cloned().unwrap_or_else(|| "bench/out/search".into()));
-    let _ = std::fs::remove_dir_all(&out);
+    let reuse = std::env::var("KB_REUSE").is_ok();
+    if !reuse {
+        let _ = std::fs::remove_dir_all(&out);
+    }
     std::fs::create_dir_all(&out).unwrap();
     eprintln!("generating {n} items ...");
     let (items, families) = corpus(n, 2026);
@@ -88,7 +47,7 @@ async fn main() {
     // Kinbridge (tantivy) ingest.
     let index = SearchIndex::open(&out.join("kinbridge-index"), true).unwrap();
     let started = Instant::now();
-    for (i, it) in items.iter().enumerate() {
+    for (i, it) in items.iter().enumerate().filter(|_| !reuse) {
         index
             .put(IndexDoc {
                 kind: "unit",
@@ -111,6 +70,10 @@ async fn main() {
     }
     index.commit(1).unwrap();
     let kb_ingest = started.elapsed().as_secs_f64();
+    let segments = index.segments();
+    let started = Instant::now();
+    index.finish_merges().unwrap();
+    eprintln!("merged {segments} segments into {} in {:.1} s", index.segments(), started.elapsed().as_secs_f64());
     eprintln!("kinbridge: {n} items indexed in {kb_ingest:.1} s");
 
     // SQLite FTS5 ingest, diacritics removed, the same fields.
@@ -126,12 +89,12 @@ async fn main() {
         )
         .await
         .unwrap();
-    sqlx::query("CREATE VIRTUAL TABLE items USING fts5(title, text, names, member UNINDEXED, service UNINDEXED, year UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')")
+    sqlx::query("CREATE VIRTUAL TABLE IF NOT EXISTS items USING fts5(title, text, names, member UNINDEXED, service UNINDEXED, year UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')")
         .execute(&pool)
         .await
         .unwrap();
     let started = Instant::now();
-    for chunk in items.chunks(20_000) {
+    for chunk in items.chunks(20_000).filter(|_| !reuse) {
         let mut tx = pool.begin().await.unwrap();
         for it in chunk {
             sqlx::query("INSERT INTO items (title, text, names, member, service, year) VALUES (?, ?, ?, ?, ?, ?)")
@@ -147,7 +110,9 @@ async fn main() {
         }
         tx.commit().await.unwrap();
     }
-    sqlx::query("INSERT INTO items(items) VALUES ('optimize')").execute(&pool).await.unwrap();
+    if !reuse {
+        sqlx::query("INSERT INTO items(items) VALUES ('optimize')").execute(&pool).await.unwrap();
+    }
     let fts_ingest = started.elapsed().as_secs_f64();
     eprintln!("fts5: {n} items indexed in {fts_ingest:.1} s");
 

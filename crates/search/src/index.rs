@@ -65,13 +65,16 @@ fn schema() -> (Schema, Fields) {
     let title = b.add_text_field("title", folded(true));
     let reference = b.add_text_field("reference", folded(true));
     let text = b.add_text_field("text", folded(true));
+    // Stemmed words without positions: they widen single words ("visits" finds "visit"), while
+    // a phrase is matched word for word on the folded text (the query parser leaves fields
+    // without positions out of phrases). Phrases over the stemmed copy too doubled their cost.
     let stemmed = LANGUAGES.map(|(code, _)| {
         b.add_text_field(
             &format!("text_{code}"),
             TextOptions::default().set_indexing_options(
                 TextFieldIndexing::default()
                     .set_tokenizer(&analysis::stemmed_name(code))
-                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+                    .set_index_option(IndexRecordOption::WithFreqs),
             ),
         )
     });
@@ -208,16 +211,7 @@ impl SearchIndex {
             Index::create_in_dir(dir, schema)?
         };
         analysis::register(&index);
-        let writer = if write {
-            let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
-            match index.writer_with_num_threads(threads, 48_000_000 * threads) {
-                Ok(w) => Some(w),
-                Err(tantivy::TantivyError::LockFailure(..)) => return Err(SearchError::Locked),
-                Err(e) => return Err(e.into()),
-            }
-        } else {
-            None
-        };
+        let writer = if write { Some(Self::writer(&index)?) } else { None };
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let mut defaults = vec![fields.title, fields.reference, fields.text, fields.names];
         defaults.extend(fields.stemmed);
@@ -327,6 +321,33 @@ impl SearchIndex {
         })?;
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// Waits until the background merges of what was committed are done, so searches run over
+    /// a few large segments (after a rebuild: many small segments make every query slower).
+    pub fn finish_merges(&self) -> Result<()> {
+        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(w) = guard.take() {
+            w.wait_merging_threads()?;
+            *guard = Some(Self::writer(&self.index)?);
+        }
+        drop(guard);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// How many segments the index is made of.
+    pub fn segments(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
+    }
+
+    fn writer(index: &Index) -> Result<IndexWriter> {
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
+        match index.writer_with_num_threads(threads, 48_000_000 * threads) {
+            Ok(w) => Ok(w),
+            Err(tantivy::TantivyError::LockFailure(..)) => Err(SearchError::Locked),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Sees commits made by another process (the CLI reading a server's index).

@@ -286,4 +286,80 @@ async fn tracing_and_match_review_in_the_browser(backend: Backend) {
     c.close().await.unwrap();
 }
 
-both_backends!(story_in_the_browser, arabic_is_right_to_left, tracing_and_match_review_in_the_browser);
+/// An archivist describes a fonds, uploads an old letter (Windows-1252 text), watches it being
+/// imported, and finds it by a word typed without its accent; a caseworker of a partner member
+/// finds it too once it is open, and the closed fonds of the same archivist stays hidden.
+async fn archives_and_search_in_the_browser(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let driver = start_driver().await;
+    let c = browser(&driver).await;
+    login(&c, &app, "archives@ch.test").await;
+    c.goto(&app.url("/archives")).await.unwrap();
+    fill(&c, "#fonds-ref", "CH-ISS-SOC").await;
+    fill(&c, "#fonds-title", "Social workers' notes").await;
+    fill(&c, "#fonds-from", "1970").await;
+    fill(&c, "#fonds-to", "1979").await;
+    choose(&c, "#fonds-restr", "open").await;
+    click(&c, "form[action='/archives'] button[type=submit]").await;
+    expect_text(&c, "h1", "Social workers' notes").await;
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../archive/tests/fixtures/notes_1975.txt");
+    c.find(Locator::Css("#af"))
+        .await
+        .unwrap()
+        .send_keys(&fixture.canonicalize().unwrap().to_string_lossy())
+        .await
+        .unwrap();
+    click(&c, "form[enctype='multipart/form-data'] button[type=submit]").await;
+    expect_text(&c, ".notice", "The file is saved; its text is being read and it will appear here shortly.").await;
+    let unit_url = c.current_url().await.unwrap().as_str().trim_end_matches("/upload").to_string();
+    let mut contents = String::new();
+    for _ in 0..150 {
+        c.goto(&unit_url).await.unwrap();
+        contents = match c.find(Locator::Css("main")).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if contents.contains("notes_1975.txt") && contents.contains("waiting 0 / 1") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        contents.contains("notes_1975.txt") && contents.contains("imported 1 "),
+        "{contents} {}",
+        c.source().await.unwrap_or_default()
+    );
+
+    // Found without the accent, highlighted, through the search box.
+    c.goto(&app.url("/search")).await.unwrap();
+    fill(&c, "#sq", "pere Haddad").await;
+    click(&c, "form[role=search] button[type=submit]").await;
+    expect_text(&c, ".hit h2 a", "notes_1975.txt").await;
+    let marked: Vec<String> = {
+        let mut v = Vec::new();
+        for m in c.find_all(Locator::Css(".hit mark")).await.unwrap() {
+            v.push(m.text().await.unwrap());
+        }
+        v
+    };
+    assert!(marked.contains(&"père".to_string()) && marked.contains(&"Haddad".to_string()), "{marked:?}");
+    click(&c, ".hit h2 a").await;
+    expect_text(&c, ".page-text h2", "Page 1").await;
+    let text = c.find(Locator::Css(".page-text pre")).await.unwrap().text().await.unwrap();
+    assert!(text.contains("Le père, Karim Haddad, est reparti à Tunis."), "{text}");
+    logout(&c).await;
+
+    // A caseworker of a partner member finds the open fonds' letter, and no more.
+    login(&c, &app, "jonas@de.test").await;
+    c.goto(&app.url("/search?q=Haddad&kind=unit")).await.unwrap();
+    expect_text(&c, ".hit h2 a", "notes_1975.txt").await;
+    assert_eq!(c.find_all(Locator::Css(".hit")).await.unwrap().len(), 1);
+    c.close().await.unwrap();
+}
+
+both_backends!(
+    story_in_the_browser,
+    arabic_is_right_to_left,
+    tracing_and_match_review_in_the_browser,
+    archives_and_search_in_the_browser
+);
