@@ -241,7 +241,7 @@ fn decide_open_from(new: &NewUnit, parent: Option<&Unit>) -> Option<NaiveDate> {
 }
 
 impl Store {
-    async fn fetch_unit(&self, id: &str) -> Result<Option<Unit>> {
+    pub(crate) async fn fetch_unit(&self, id: &str) -> Result<Option<Unit>> {
         let row = sqlx::query(&format!("{UNIT_SELECT} WHERE u.id = $1"))
             .bind(id.to_string())
             .fetch_optional(&self.pool)

@@ -142,13 +142,16 @@ impl Store {
         }
     }
 
-    /// Runs every job that is free now, then returns how many ran (for the CLI and tests).
+    /// Runs every job that is free now and takes in the research corpus's share of the change
+    /// feed, then returns how many jobs ran (for the CLI and tests).
     pub async fn run_pending_jobs(&self) -> Result<usize> {
         let mut n = 0;
         while let Some(job) = self.claim_job(STORE_KINDS, LEASE).await? {
             self.work(job).await?;
             n += 1;
         }
+        // Archive text reaches the research corpus by the change feed, not by jobs.
+        self.follow_research_feed().await?;
         Ok(n)
     }
 

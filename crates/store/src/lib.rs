@@ -17,6 +17,7 @@ pub mod matching;
 pub mod members;
 pub mod requests;
 pub mod research;
+pub mod research_archive;
 mod sql;
 pub mod testing;
 pub mod tracing;

@@ -1,4 +1,5 @@
-//! The research corpus: de-identified copies of closed cases, for researchers only.
+//! The research corpus: de-identified copies of closed cases, for researchers only (archive
+//! text: [`crate::research_archive`]).
 //!
 //! A copy is built by a background job (see [`crate::jobs`]) when a case closes and removed
 //! when it reopens. Structured fields are generalised (countries, years, age bands, sex,
@@ -178,9 +179,9 @@ impl Store {
         Ok(())
     }
 
-    /// Rebuilds the research copies of every closed case (after a change of rules or key);
-    /// returns how many were built.
-    pub async fn rebuild_research_corpus(&self) -> Result<usize> {
+    /// Rebuilds the research copies of every closed case and archive item (after a change of
+    /// rules or key); returns how many cases and how many archive items have one.
+    pub async fn rebuild_research_corpus(&self) -> Result<(usize, usize)> {
         let ids: Vec<String> = sqlx::query("SELECT id FROM cases WHERE status = 'closed' ORDER BY id")
             .fetch_all(&self.pool)
             .await?
@@ -203,7 +204,8 @@ impl Store {
         for id in stale {
             sqlx::query("DELETE FROM research_cases WHERE id = $1").bind(id).execute(&self.pool).await?;
         }
-        Ok(ids.len())
+        let items = self.rebuild_research_archive().await?;
+        Ok((ids.len(), items))
     }
 
     fn require_research(&self, caller: &Caller) -> Result<()> {

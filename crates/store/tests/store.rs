@@ -473,7 +473,7 @@ async fn research_corpus(backend: Backend) {
     }
 
     // Stable across rebuilds.
-    assert_eq!(store.rebuild_research_corpus().await.unwrap(), 2);
+    assert_eq!(store.rebuild_research_corpus().await.unwrap(), (2, 0));
     let (_, again) = store.research_search(&researcher, "", None, false, 100).await.unwrap();
     let key = |v: &[kinbridge_store::research::ResearchCase]| {
         let mut k: Vec<(String, String)> = v.iter().map(|c| (c.id.clone(), c.body.clone())).collect();

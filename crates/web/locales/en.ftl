@@ -399,6 +399,14 @@ research-found = { $count ->
 research-records-csv = Cases as records (CSV, 5-anonymous)
 research-names = People shown as
 research-fake-names = Fake names of the same culture
+research-source = Search in
+research-source-cases = Closed cases
+research-source-archives = Archive text
+research-archive-item = Archive item
+research-found-items = { $count ->
+    [one] One de-identified archive item
+   *[other] { $count } de-identified archive items
+}
 
 # Search and archives
 nav-search = Search

@@ -399,6 +399,14 @@ research-found = { $count ->
 research-records-csv = Casos como registros (CSV, 5-anónimos)
 research-names = Personas mostradas como
 research-fake-names = Nombres ficticios de la misma cultura
+research-source = Buscar en
+research-source-cases = Expedientes cerrados
+research-source-archives = Textos de archivo
+research-archive-item = Documento de archivo
+research-found-items = { $count ->
+    [one] Un documento de archivo desidentificado
+   *[other] { $count } documentos de archivo desidentificados
+}
 
 # Search and archives
 nav-search = Búsqueda

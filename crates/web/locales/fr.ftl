@@ -399,6 +399,14 @@ research-found = { $count ->
 research-records-csv = Dossiers en enregistrements (CSV, 5-anonymes)
 research-names = Personnes affichées comme
 research-fake-names = Faux noms de la même culture
+research-source = Chercher dans
+research-source-cases = Dossiers clos
+research-source-archives = Textes d'archives
+research-archive-item = Pièce d'archives
+research-found-items = { $count ->
+    [one] Une pièce d'archives désidentifiée
+   *[other] { $count } pièces d'archives désidentifiées
+}
 
 # Search and archives
 nav-search = Recherche

@@ -70,6 +70,7 @@ pub fn operations() -> Vec<Operation> {
         Operation { method: "post", path: "/requests/{id}/documents", summary: "Attach a document to a request (multipart field `file`)", example: None, multipart: true },
         op("get", "/members", "The network directory", None),
         op("get", "/research/cases", "Search the research corpus (researchers, data protection officer): de-identified copies of closed cases; q (every word must occur), service, limit", None),
+        op("get", "/research/archive-items", "Search the research corpus's archive text (researchers, data protection officer): de-identified copies of open and personal archive items (adoption files never), dates as years; q (every word must occur), names=fake for fake names instead of labels, limit", None),
         op("get", "/research/records.csv", "The research corpus as records (member country, service, year opened, outcome, children, adults), k-anonymous on those quasi-identifiers (k, default 5: years widened to five-year bands, then small groups withheld), with the data-use statement", None),
         op("get", "/research/records.parquet", "The same records as a Parquet file, the data-use statement in its key-value metadata", None),
         op("get", "/research/tables/outcomes.csv", "Closed cases by member country and outcome as CSV, cells under the threshold (default 5) and the cells that would reveal them suppressed, with the data-use statement", None),

@@ -191,3 +191,90 @@ async fn archives_search_and_origins(backend: Backend) {
 }
 
 both_backends!(archives_search_and_origins);
+
+/// Archive text reaches the research corpus from the change feed, de-identified: open and
+/// personal items are copied, adoption files never; a deleted item's copy goes; a rebuild
+/// gives the same stand-ins; only researchers read it.
+async fn archive_text_in_the_research_corpus(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let archivist = app.api("archives@ch.test").await;
+    let researcher = app.api("research@gs.test").await;
+    let ch = app.api("ana@ch.test").await;
+    let letter = "Letter of 14 March 1971 from Fatima Haddad, born 3 May 1950, to the social service. \
+                  Her son Karim Haddad, aged 6, lives with his aunt at 12 rue des Lilas, Lyon. \
+                  Telephone +33 4 78 12 34 56. Fatima Haddad asks for news of Karim.";
+    let mut items = Vec::new();
+    for (code, restriction) in [("CH-SOC-1971", "personal"), ("CH-ADO-1971", "adoption"), ("CH-OPEN-1971", "open")] {
+        let (status, fonds) = archivist
+            .post(
+                "/api/v1/archive/units",
+                json!({"level": "fonds", "reference_code": code, "title": format!("Social service {restriction}"), "date_from": "1970", "date_to": "1975", "language": "en", "restriction": restriction}),
+            )
+            .await;
+        assert_eq!(status, 201, "{fonds}");
+        let fonds_id = fonds["id"].as_str().unwrap().to_string();
+        let (status, queued) = archivist
+            .upload(&format!("/api/v1/archive/units/{fonds_id}/files"), "letter_1971.txt", letter.as_bytes().to_vec())
+            .await;
+        assert_eq!(status, 202, "{queued}");
+        items.push(fonds_id);
+    }
+    // Imported in the background, then copied by the follower of the change feed.
+    let started = Instant::now();
+    let found = loop {
+        let (status, r) = researcher.get("/api/v1/research/archive-items?q=aunt").await;
+        assert_eq!(status, 200, "{r}");
+        if r["total"] == 2 {
+            break r;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "archive text did not reach the corpus: {r}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    let text = found.to_string();
+    for leak in ["Fatima", "Haddad", "Karim", "3 May 1950", "78 12 34 56", "rue des Lilas", "Lyon", "letter_1971"] {
+        assert!(!text.contains(leak), "{leak} leaked: {text}");
+    }
+    let body = found["items"][0]["body"].as_str().unwrap();
+    assert!(body.contains("from [PERSON-1]") && body.contains("Her son [PERSON-2]"), "{body}");
+    assert!(body.contains("[PERSON-1] asks for news of [PERSON-2]"), "the same person, the same stand-in: {body}");
+    assert!(body.contains("[PHONE]"), "{body}");
+    assert_eq!(found["items"][0]["year_from"], 1970, "{found}");
+    let (_, fake) = researcher.get("/api/v1/research/archive-items?q=aunt&names=fake").await;
+    let fake_body = fake["items"][0]["body"].as_str().unwrap();
+    assert!(!fake_body.contains("[PERSON-") && !fake_body.contains("Fatima"), "{fake_body}");
+
+    // Only researchers (and the data protection officer) read it.
+    assert_eq!(ch.get("/api/v1/research/archive-items?q=aunt").await.0, 403);
+    assert_eq!(archivist.get("/api/v1/research/archive-items?q=aunt").await.0, 403);
+    let http = app.browser("research@gs.test").await;
+    let page = http.get(app.url("/research?source=archives&q=aunt")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Her son [PERSON-2]") && !page.contains("Haddad"), "{page}");
+
+    // A rebuild gives the same copies, stand-ins and all.
+    let (cases, archived) = app.store.rebuild_research_corpus().await.unwrap();
+    assert_eq!((cases, archived), (0, 2));
+    let (_, again) = researcher.get("/api/v1/research/archive-items?q=aunt").await;
+    assert_eq!(again["items"], found["items"], "stable across rebuilds");
+
+    // Deleting the open item takes its copy out of the corpus.
+    let (_, open_fonds) = archivist.get(&format!("/api/v1/archive/units/{}", items[2])).await;
+    let open_item = open_fonds["children"][0]["id"].as_str().unwrap_or_else(|| panic!("{open_fonds}")).to_string();
+    let (status, e) = archivist.send("DELETE", &format!("/api/v1/archive/units/{open_item}"), Value::Null).await;
+    assert_eq!(status, 204, "{e}");
+    let started = Instant::now();
+    loop {
+        let (_, r) = researcher.get("/api/v1/research/archive-items?q=aunt").await;
+        if r["total"] == 1 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the deleted item's copy stayed: {r}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE entity = 'research_item'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(sqlx::Row::get::<i64, _>(&row, "n") >= 5, "building and removing copies is audited");
+}
+
+both_backends!(archive_text_in_the_research_corpus);

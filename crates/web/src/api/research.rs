@@ -13,6 +13,7 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/research/cases", get(search))
+        .route("/research/archive-items", get(search_archive))
         .route("/research/tables/outcomes.csv", get(outcomes))
         .route("/research/records.csv", get(records_csv))
         .route("/research/records.parquet", get(records_parquet))
@@ -26,6 +27,19 @@ async fn search(
     let (total, found) = state
         .store
         .research_search(&u.caller, &q.q, q.service(), q.names == "fake", q.limit.unwrap_or(50))
+        .await
+        .or_api(&u.tr)?;
+    Ok(Json(serde_json::json!({ "total": total, "items": found })).into_response())
+}
+
+async fn search_archive(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<ResearchQuery>,
+) -> ApiResult<Response> {
+    let (total, found) = state
+        .store
+        .research_archive_search(&u.caller, &q.q, q.names == "fake", q.limit.unwrap_or(50))
         .await
         .or_api(&u.tr)?;
     Ok(Json(serde_json::json!({ "total": total, "items": found })).into_response())

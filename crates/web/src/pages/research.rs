@@ -1,4 +1,5 @@
-//! The research corpus for researchers: search the de-identified copies of closed cases, and
+//! The research corpus for researchers: search the de-identified copies of closed cases and of
+//! archive text, and
 //! download the outcome table with small cells suppressed.
 
 use askama::Template;
@@ -9,6 +10,7 @@ use axum::routing::get;
 use axum::Router;
 use kinbridge_domain::case::ServiceType;
 use kinbridge_store::research::{records_csv as to_csv, records_parquet as to_parquet, table_csv, ResearchCase};
+use kinbridge_store::research_archive::ResearchItem;
 use serde::Deserialize;
 
 use super::{render, Frame, OrPage, PageError};
@@ -35,6 +37,9 @@ pub(crate) struct ResearchQuery {
     #[serde(default)]
     pub names: String,
     pub limit: Option<i64>,
+    /// "archives": the de-identified archive text instead of the closed cases.
+    #[serde(default)]
+    pub source: String,
 }
 
 impl ResearchQuery {
@@ -51,6 +56,7 @@ struct ResearchPage {
     services: &'static [ServiceType],
     total: i64,
     found: Vec<ResearchCase>,
+    items: Vec<ResearchItem>,
 }
 
 async fn search(
@@ -58,9 +64,18 @@ async fn search(
     PageUser(u): PageUser,
     Query(q): Query<ResearchQuery>,
 ) -> Result<Response, PageError> {
-    let (total, found) =
-        state.store.research_search(&u.caller, &q.q, q.service(), q.names == "fake", 50).await.or_page(&u)?;
-    Ok(render(StatusCode::OK, &ResearchPage { t: Frame::for_user(&u), q, services: ServiceType::ALL, total, found }))
+    let fake = q.names == "fake";
+    let (total, found, items) = if q.source == "archives" {
+        let (total, items) = state.store.research_archive_search(&u.caller, &q.q, fake, 50).await.or_page(&u)?;
+        (total, Vec::new(), items)
+    } else {
+        let (total, found) = state.store.research_search(&u.caller, &q.q, q.service(), fake, 50).await.or_page(&u)?;
+        (total, found, Vec::new())
+    };
+    Ok(render(
+        StatusCode::OK,
+        &ResearchPage { t: Frame::for_user(&u), q, services: ServiceType::ALL, total, found, items },
+    ))
 }
 
 /// Closed cases by country and outcome, small cells suppressed, with the data-use statement.
