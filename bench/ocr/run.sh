@@ -7,6 +7,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 per_lang="${1:-10}"
+# The engine and the languages the pages are in (Debian packages; installed when run as root).
+need=()
+command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
+for lang in eng fra spa; do
+  [ -e "/usr/share/tesseract-ocr/5/tessdata/$lang.traineddata" ] || need+=("tesseract-ocr-$lang")
+done
+command -v bc >/dev/null 2>&1 || need+=(bc)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "Missing: ${need[*]} (Debian: sudo apt-get install ${need[*]})" >&2; exit 1
+  fi
+fi
 out=bench/out/ocr
 rm -rf "$out"; mkdir -p "$out/pages" "$out/plain"
 venv=bench/.venv-ocr

@@ -129,7 +129,12 @@ async fn main() {
     ];
     let mut rng = fastrand::Rng::with_seed(7);
     let mut report = serde_json::Map::new();
-    for kind in ["term", "phrase", "fuzzy_name", "faceted"] {
+    // KB_KINDS=term,phrase limits the run to some kinds of query (when studying one).
+    let kinds: Vec<String> = std::env::var("KB_KINDS")
+        .map(|k| k.split(',').map(str::to_string).collect())
+        .unwrap_or_else(|_| ["term", "phrase", "fuzzy_name", "faceted"].map(str::to_string).to_vec());
+    for kind in kinds.iter().map(String::as_str) {
+        let mut slowest: Vec<(f64, String, u64)> = Vec::new();
         let mut kb = Vec::new();
         let mut fts = Vec::new();
         let mut kb_hits = 0u64;
@@ -196,13 +201,17 @@ async fn main() {
             let fts_ms = t.elapsed().as_secs_f64() * 1000.0;
             let _ = rows.len();
             if i >= 20 {
+                slowest.push((kb_ms, kq.text.clone(), r.total));
                 kb.push(kb_ms);
                 fts.push(fts_ms);
                 kb_hits += r.total;
                 fts_hits += total;
             }
         }
+        slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+        slowest.truncate(5);
         let entry = serde_json::json!({
+            "kinbridge_slowest": slowest.iter().map(|(ms, q, hits)| serde_json::json!({"q": q, "ms": ms, "hits": hits})).collect::<Vec<_>>(),
             "kinbridge_p50_ms": percentile(kb.clone(), 0.5), "kinbridge_p99_ms": percentile(kb.clone(), 0.99),
             "fts5_p50_ms": percentile(fts.clone(), 0.5), "fts5_p99_ms": percentile(fts.clone(), 0.99),
             "p99_ratio_fts5_over_kinbridge": percentile(fts, 0.99) / percentile(kb, 0.99),

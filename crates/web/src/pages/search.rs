@@ -170,8 +170,12 @@ pub(crate) async fn run(
 ) -> Result<Results, crate::error::Problem> {
     let q = p.query(limit)?;
     let index = state.current_index().await?;
-    let results =
-        index.search(&u.caller.actor, &q, kinbridge_store::today()).map_err(|_| crate::error::Problem::Unavailable)?;
+    // The index reads its segments on its own threads; the runtime's thread is not held.
+    let actor = u.caller.actor.clone();
+    let results = tokio::task::spawn_blocking(move || index.search(&actor, &q, kinbridge_store::today()))
+        .await
+        .map_err(|_| crate::error::Problem::Unavailable)?
+        .map_err(|_| crate::error::Problem::Unavailable)?;
     state.store.audit_search(&u.caller, &p.q, results.total).await?;
     Ok(results)
 }
