@@ -311,7 +311,10 @@ async fn archives_and_search_in_the_browser(backend: Backend) {
         .unwrap();
     click(&c, "form[enctype='multipart/form-data'] button[type=submit]").await;
     expect_text(&c, ".notice", "The file is saved; its text is being read and it will appear here shortly.").await;
-    let unit_url = c.current_url().await.unwrap().as_str().trim_end_matches("/upload").to_string();
+    // Post, redirect, get: the browser is on the unit's own page, which reloads safely.
+    let landed = c.current_url().await.unwrap();
+    assert!(landed.path().starts_with("/archives/") && !landed.path().ends_with("/upload"), "{landed}");
+    let unit_url = app.url(landed.path());
     let mut contents = String::new();
     for _ in 0..150 {
         c.goto(&unit_url).await.unwrap();

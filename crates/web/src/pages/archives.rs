@@ -128,6 +128,8 @@ struct UnitPage {
 #[derive(Deserialize, Default)]
 struct PageQuery {
     page: Option<i64>,
+    /// Set by the redirect after an upload: the notice that the file is being read.
+    queued: Option<u8>,
 }
 
 async fn unit_page(
@@ -183,7 +185,11 @@ async fn unit(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let offset = (q.page.unwrap_or(1).max(1) - 1) * 200;
-    unit_page(&state, &u, &id, Frame::for_user(&u), StatusCode::OK, offset).await
+    let mut t = Frame::for_user(&u);
+    if q.queued.is_some() {
+        t.notice = Some(t.get("archive-upload-queued"));
+    }
+    unit_page(&state, &u, &id, t, StatusCode::OK, offset).await
 }
 
 async fn create_child(
@@ -218,11 +224,8 @@ async fn upload(
         Err(p) => Err(p),
     };
     match queued {
-        Ok(_) => {
-            let mut t = Frame::for_user(&u);
-            t.notice = Some(t.get("archive-upload-queued"));
-            unit_page(&state, &u, &id, t, StatusCode::OK, 0).await
-        }
+        // Post, redirect, get: reloading the page does not send the file again.
+        Ok(_) => Ok(see_other(&format!("/archives/{id}?queued=1"))),
         Err(p) => {
             unit_page(&state, &u, &id, Frame::for_user(&u).with_problem(&p), StatusCode::UNPROCESSABLE_ENTITY, 0).await
         }
