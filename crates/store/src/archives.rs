@@ -967,15 +967,30 @@ impl Store {
 
     // ---- the search of origins ----
 
-    /// An origins case the caller may work on as an archivist of the member that holds it.
+    /// Whether a case traces someone (it has a tracing request).
+    async fn traces(&self, case_id: &str) -> Result<bool> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM tracing_requests WHERE case_id = $1")
+            .bind(case_id.to_string())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(get::<i64>(&row, "n")? > 0)
+    }
+
+    /// A case the archives are searched for — an access request (search of origins) or a case
+    /// with a tracing request — that the caller may work on as an archivist of the member that
+    /// holds it, or read as its caseworker.
     async fn origins_case(&self, caller: &Caller, case_id: &str) -> Result<kinbridge_domain::case::Case> {
         let case = match kinbridge_domain::ids::CaseId::parse(case_id) {
             Some(id) => crate::cases::fetch_case(&self.pool, id.as_str()).await?,
             None => None,
         };
+        let searched = match &case {
+            Some(c) => c.service == ServiceType::SearchOfOrigins || self.traces(c.id.as_str()).await?,
+            None => false,
+        };
         match case {
             Some(c)
-                if c.service == ServiceType::SearchOfOrigins
+                if searched
                     && ((caller.actor.can_manage_archive() && c.member_id == caller.actor.member_id)
                         || caller.actor.case_access(&c.member_id) >= kinbridge_domain::access::CaseAccess::Read) =>
             {
@@ -985,12 +1000,13 @@ impl Store {
         }
     }
 
-    /// The member's open access requests (search of origins), for its archivists.
+    /// The member's access requests (search of origins) and cases with a tracing request, for
+    /// its archivists.
     pub async fn origins_requests(&self, caller: &Caller) -> Result<Vec<(String, String, String, String)>> {
         caller.actor.require(caller.actor.can_manage_archive())?;
         let rows = sqlx::query(
-            "SELECT id, reference, title, status FROM cases WHERE member_id = $1 AND service = 'search_of_origins' \
-             ORDER BY opened_on DESC LIMIT 200",
+            "SELECT id, reference, title, status FROM cases c WHERE member_id = $1 AND (service = 'search_of_origins' \
+             OR EXISTS (SELECT 1 FROM tracing_requests t WHERE t.case_id = c.id)) ORDER BY opened_on DESC LIMIT 200",
         )
         .bind(caller.actor.member_id.as_str())
         .fetch_all(&self.pool)
@@ -1040,7 +1056,15 @@ impl Store {
         use kinbridge_matching::{prior_model, Dataset, FieldSpec, LinkOptions, PersonIndex, Role};
         caller.actor.require(caller.actor.can_manage_archive())?;
         let case = self.origins_case(caller, case_id).await?;
-        let people = sqlx::query("SELECT given_names, family_name FROM people WHERE case_id = $1 ORDER BY created_at")
+        // The people sought by the case's tracing requests if it has any (not the inquirer and
+        // the child, whom the archives are not asked about), else the access request's people.
+        let sql = if self.traces(case.id.as_str()).await? {
+            "SELECT p.given_names, p.family_name FROM people p JOIN tracing_requests t ON t.person_id = p.id \
+             WHERE p.case_id = $1 ORDER BY p.created_at"
+        } else {
+            "SELECT given_names, family_name FROM people WHERE case_id = $1 ORDER BY created_at"
+        };
+        let people = sqlx::query(sql)
             .bind(case.id.to_string())
             .fetch_all(&self.pool)
             .await?

@@ -129,6 +129,33 @@ async fn archives_search_and_origins(backend: Backend) {
         assert!(status == 403 || status == 404, "{status}");
     }
 
+    // Tracing: a case looking for a relative is looked up in the archives too, by the person
+    // sought (in another spelling), not by its child or its inquirer; a case that traces nobody
+    // is not an archivist's to read.
+    let (_, tracing) = ch
+        .post("/api/v1/cases", json!({"service": "family_tracing", "title": "Looking for an aunt", "summary": "", "child_views": "",
+            "people": [{"role": "child", "given_names": "Chidi", "family_name": "Eze", "sex": "male", "birth_date": "2012-04-02"}]}))
+        .await;
+    let tid = tracing["id"].as_str().unwrap().to_string();
+    assert_eq!(archivist.get(&format!("/api/v1/cases/{tid}/origins/mentions")).await.0, 404, "no tracing request yet");
+    let (status, t) = ch
+        .post(
+            &format!("/api/v1/cases/{tid}/tracing-requests"),
+            json!({"inquirer_name": "Chidi Eze", "relation": "aunt", "given_names": "Aminah", "family_name": "Okafor", "sex": "female",
+                "last_seen_place": "Lagos", "last_seen_on": "1999", "circumstances": "Lost contact after 1999."}),
+        )
+        .await;
+    assert_eq!(status, 201, "{t}");
+    let (status, m) = archivist.get(&format!("/api/v1/cases/{tid}/origins/mentions")).await;
+    assert_eq!(status, 200, "{m}");
+    assert_eq!(m["items"].as_array().unwrap().len(), 1, "{m}");
+    assert_eq!(m["items"][0]["unit_id"], item_id.as_str(), "{m}");
+    assert_eq!(m["items"][0]["person"], "Aminah Okafor", "{m}");
+    assert_eq!(other_archivist.get(&format!("/api/v1/cases/{tid}/origins/mentions")).await.0, 404);
+    let browser = app.browser("archives@ch.test").await;
+    let page = browser.get(app.url("/archives")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Looking for an aunt") && page.contains("Origins of Amina"), "{page}");
+
     // The archivist records a finding and discloses it under guidance.
     let (status, f) = archivist
         .post(
