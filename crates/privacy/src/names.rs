@@ -57,7 +57,7 @@ static NOT_NAMES: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
 
 static TITLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Mlle|Mmes|M|Me|Monsieur|Madame|Mademoiselle|Sr|Sra|Srta|Don|Doña|Dona|Herr|Frau|Hr|Fr|Sig|Sig\.ra|Signor|Signora|Signorina|Dott|Dott\.ssa|Avv|Ing|mr|mrs|ms|dr|mme|mlle|sr|sra|srta|herr|frau|sig)\.?\s+",
+        r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Mlle|Mmes|M|Me|Monsieur|Madame|Mademoiselle|Sr|Sra|Srta|Don|Doña|Dona|Herr|Frau|Hr|Fr|Sig|Sig\.ra|Signor|Signora|Signorina|Dott|Dott\.ssa|Avv|Ing|mr|mrs|ms|dr|mme|mlle|sr|sra|srta|herr|frau|sig|señora|señor|señorita|Señora|Señor|Señorita|madame|monsieur|signora|signor)\.?\s+",
     )
     .expect("a valid pattern")
 });
@@ -197,6 +197,16 @@ fn capital_runs(text: &str, ws: &[Word]) -> Vec<(usize, usize)> {
                 && gap_ok(j, j + 1)
             {
                 j += 2;
+            } else if j + 2 < ws.len()
+                && is_particle(&text[ws[j].start..ws[j].end])
+                && is_particle(&text[ws[j + 1].start..ws[j + 1].end])
+                && ws[j + 2].capital
+                && gap_ok(j - 1, j)
+                && gap_ok(j, j + 1)
+                && gap_ok(j + 1, j + 2)
+            {
+                // Two particles: "Antoine de la Fontaine", "Jan van der Berg", "de los Santos".
+                j += 3;
             } else {
                 break;
             }
@@ -221,6 +231,130 @@ fn paired_with_name(text: &str, end: usize) -> bool {
         }
     }
     false
+}
+
+/// Whether the next word is a verb that often follows a person's name at the start of a
+/// sentence, in the text's language.
+fn verb_follows(rest: &str, lang: Lang) -> bool {
+    let Some(after) = rest.strip_prefix(' ') else { return false };
+    let next: String = after.chars().take_while(|c| c.is_alphabetic() || *c == '\'' || *c == '’').collect();
+    let verbs: &[&str] = match lang {
+        Lang::En => &[
+            "is",
+            "was",
+            "has",
+            "had",
+            "lives",
+            "lived",
+            "said",
+            "says",
+            "told",
+            "asked",
+            "began",
+            "begins",
+            "went",
+            "came",
+            "met",
+            "moved",
+            "left",
+            "arrived",
+            "shouted",
+            "wrote",
+            "works",
+            "worked",
+            "stays",
+            "stayed",
+            "wants",
+            "wanted",
+            "needs",
+            "needed",
+            "attends",
+            "attended",
+            "goes",
+            "knows",
+            "feels",
+            "seems",
+            "cried",
+            "answered",
+            "replied",
+            "explained",
+            "called",
+            "visited",
+            "returned",
+            "married",
+            "died",
+            "became",
+        ],
+        Lang::Fr => &[
+            "vit",
+            "vivait",
+            "est",
+            "était",
+            "a",
+            "avait",
+            "habite",
+            "habitait",
+            "dit",
+            "demande",
+            "travaille",
+            "va",
+            "allait",
+            "souhaite",
+            "veut",
+            "voulait",
+            "reste",
+            "explique",
+            "raconte",
+            "affirme",
+            "fréquente",
+            "n'a",
+            "n'est",
+        ],
+        Lang::Es => &[
+            "vive", "vivía", "es", "era", "está", "estaba", "fue", "ha", "había", "dijo", "dice", "trabaja", "quiere",
+            "quería", "llegó", "explica", "explicó", "cuenta", "contó", "reside", "asiste", "volvió", "regresó",
+        ],
+        Lang::De => &[
+            "lebt", "lebte", "ist", "war", "hat", "hatte", "wohnt", "wohnte", "sagt", "sagte", "arbeitet", "geht",
+            "möchte", "erzählt", "erklärt", "besucht",
+        ],
+        Lang::It => &[
+            "vive",
+            "viveva",
+            "è",
+            "era",
+            "ha",
+            "aveva",
+            "abita",
+            "dice",
+            "disse",
+            "lavora",
+            "vuole",
+            "racconta",
+            "spiega",
+            "frequenta",
+        ],
+    };
+    verbs.contains(&next.to_lowercase().as_str())
+}
+
+/// Whether the word at `start..end` opens a line of dialogue ("Arya: What a wife.") in a text
+/// with at least two such lines: a word of three letters or more, a colon, and words on the
+/// same line (not a number, an address or a link, as after the labels of a form).
+fn speaker(text: &str, start: usize, end: usize) -> bool {
+    static LINE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?m)^[\p{Lu}][\p{L}'’-]{2,}:\s*[\p{L}\x22“«]").expect("a valid pattern"));
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    if !text[line_start..start].trim().is_empty() || text[start..end].chars().count() < 3 {
+        return false;
+    }
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    let said = text[end + 1..line_end].trim_start();
+    let first = said.split_whitespace().next().unwrap_or("");
+    said.starts_with(|c: char| c.is_alphabetic() || matches!(c, '"' | '“' | '«'))
+        && !first.contains('@')
+        && !first.contains("://")
+        && LINE.find_iter(text).count() >= 2
 }
 
 /// Whether `text` is the name of a country (a place at country level says little about a
@@ -256,7 +390,10 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
     for (a, b) in capital_runs(text, &ws) {
         // A known place, whole or at the end of the run ("New Zealand", "Back To Spain").
         let mut b = b;
-        if let Some(p) = (a..b).find(|&p| g.places.contains(&key(&text[ws[p].start..ws[b - 1].end]))) {
+        // After a title or a naming cue it is a person, whatever places share their name
+        // ("la señora Madrid", "me llamo Gisela Coloma Roma").
+        let named = cued.contains(&ws[a].start);
+        if let Some(p) = (a..b).find(|&p| !named && g.places.contains(&key(&text[ws[p].start..ws[b - 1].end]))) {
             if !inside(ws[p].start, ws[b - 1].end) {
                 hits.push(Hit { start: ws[p].start, end: ws[b - 1].end, kind: Kind::Place, confidence: 0.8 });
             }
@@ -361,8 +498,9 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
         }
         // A name said to someone or before what they say: "Salikh, can you ...", "Vanessa: ...".
         // Before a colon only a known given name counts: "Mobile:", "User:" are form labels.
-        let vocative =
-            capitals == 1 && sentence_start && (rest.starts_with(',') || (rest.starts_with(':') && given > 0));
+        let vocative = capitals == 1
+            && sentence_start
+            && (rest.starts_with(',') || (rest.starts_with(':') && (given > 0 || speaker(text, start, end))));
         let confidence = if cued.contains(&start) {
             0.95
         } else if place && given == 0 {
@@ -388,6 +526,10 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
         } else if !sentence_start {
             0.5
         } else if vocative {
+            0.6
+        } else if capitals == 1 && verb_follows(rest, lang) {
+            // A sentence that opens with a word no list knows, then a verb: "Remigio vive
+            // ahora con su tía", "Auriville is very reliable".
             0.6
         } else if capitals == 1 && paired_with_name(text, end) {
             0.55
@@ -610,6 +752,24 @@ mod tests {
         let d = Detector::new(Some(Lang::Fr));
         assert_eq!(persons(&d, "L'enfant, appelé Kwabena, vit chez Mme Dupont."), ["Kwabena", "Dupont"]);
         assert!(persons(&d, "Le Tribunal a rendu sa décision.").is_empty());
+        assert_eq!(persons(&d, "Le père, Antoine de la Fontaine, est né à Lyon."), ["Antoine de la Fontaine"]);
+        assert_eq!(persons(&d, "Anaïs vit désormais chez sa tante."), ["Anaïs"]);
+        assert!(persons(&d, "Hier a eu lieu l'audience.").is_empty());
+        let d = Detector::new(Some(Lang::Es));
+        assert_eq!(persons(&d, "La señora Madrid llamó desde Sevilla."), ["Madrid"]);
+        assert_eq!(persons(&d, "Me llamo Gisela Coloma Roma y busco a mi hermano."), ["Gisela Coloma Roma"]);
+        let d = Detector::new(Some(Lang::En));
+        assert_eq!(persons(&d, "Auriville is very reliable."), ["Auriville"]);
+        assert!(persons(&d, "Yesterday was a long day.").is_empty());
+    }
+
+    #[test]
+    fn speakers_of_a_dialogue_not_the_labels_of_a_form() {
+        let d = Detector::new(Some(Lang::En));
+        let dialogue = "Arya: What a wife.\nShawn: Remember me?\nNichole: You saved my life!";
+        assert_eq!(persons(&d, dialogue), ["Arya", "Shawn", "Nichole"]);
+        let form = "Phone:\n439 4166\nWebsite: https://example.org/\nEmail: Ana@example.org\nNotes: None so far.";
+        assert!(persons(&d, form).is_empty(), "{:?}", persons(&d, form));
     }
 
     #[test]

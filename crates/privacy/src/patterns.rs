@@ -68,6 +68,20 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
 /// "(07700)553419", "730 064 218"): less certain than the formats above.
 static PHONE_LOOSE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:\(\d{2,5}\)\s?|\b\d{2,5}[\s.-])\d{2,8}(?:[\s.-]\d{2,6}){0,3}\b"));
+/// A national number written without spaces ("0434164231"): ten digits after a trunk 0.
+static PHONE_BARE: LazyLock<Regex> = LazyLock::new(|| re(r"\b0[1-9]\d{8}\b"));
+/// Digits said to be a phone number ("call 61 60 34", "Mobile: 794 1672", "messages to 469
+/// 2020", "joignable au 0689145211"): any grouping, six to fifteen digits.
+static PHONE_AFTER_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?ix)
+        \b(?:call|calling|called|phone|phoned|telephone|tel|mobile|cell|cellphone|fax|desk|reach\s+(?:me|us|him|her)\s+(?:at|on)|sms|whatsapp|messages?\s+to|registered|answering\s+at|dial|
+           téléphone|telephone|portable|joignable\s+au|appelé\s+depuis\s+le|appelée\s+depuis\s+le|appeler\s+au|au\s+numéro|
+           teléfono|telefono|móvil|movil|celular|llamar\s+al|llamó\s+desde\s+el|
+           telefon|handy|anrufen|cellulare|chiamare\s+al)
+        \.?\s*(?:number|no\.?|nr\.?|n[º°o]\.?|numéro|número|numero|nummer)?\s*[:\-]?\s*
+        ((?:\+|\(\d{1,4}\)\s?)?\d{2,5}(?:[\s.\-/]\d{2,5}){0,4})\b
+    ")
+});
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?ix)
@@ -172,7 +186,14 @@ pub(crate) fn find(text: &str, _lang: Lang, hits: &mut Vec<Hit>) {
         push(hits, m.start(), m.start() + trimmed.len(), Kind::Url, 0.95);
     }
     for m in IPV4.find_iter(text) {
-        push(hits, m.start(), m.end(), Kind::IpAddress, 0.95);
+        // Four groups out of a longer dotted number ("04.94.38.88.56" is a phone number).
+        let dotted_before = text[..m.start()].ends_with('.')
+            && text[..m.start() - 1].chars().next_back().is_some_and(|c| c.is_ascii_digit());
+        let dotted_after =
+            text[m.end()..].starts_with('.') && text[m.end() + 1..].chars().next().is_some_and(|c| c.is_ascii_digit());
+        if !dotted_before && !dotted_after {
+            push(hits, m.start(), m.end(), Kind::IpAddress, 0.95);
+        }
     }
     for m in IPV6.find_iter(text) {
         if m.as_str().matches(':').count() >= 2 && m.as_str().chars().any(|c| c.is_ascii_hexdigit()) {
@@ -202,6 +223,23 @@ pub(crate) fn find(text: &str, _lang: Lang, hits: &mut Vec<Hit>) {
         let digits = m.as_str().bytes().filter(u8::is_ascii_digit).count();
         if (8..=15).contains(&digits) {
             push(hits, m.start(), m.end(), Kind::Phone, 0.6);
+        }
+    }
+    for m in PHONE_BARE.find_iter(text) {
+        push(hits, m.start(), m.end(), Kind::Phone, 0.8);
+    }
+    for c in PHONE_AFTER_CUE.captures_iter(text) {
+        if let Some(m) = c.get(1) {
+            let digits = m.as_str().bytes().filter(u8::is_ascii_digit).count();
+            // Six digits at least, and not a span of years ("called 1998-2004").
+            let years = m
+                .as_str()
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|g| !g.is_empty())
+                .all(|g| g.len() == 4 && (g.starts_with("19") || g.starts_with("20")));
+            if (6..=15).contains(&digits) && !years {
+                push(hits, m.start(), m.end(), Kind::Phone, 0.93);
+            }
         }
     }
     for m in DATE.find_iter(text) {
@@ -381,6 +419,18 @@ mod tests {
         assert!(has(Kind::Url, "https://example.org/x"), "{found:?}");
         assert!(has(Kind::Phone, "+49 30 1234567"), "{found:?}");
         assert!(has(Kind::Phone, "(555) 123-4567"), "{found:?}");
+        let cued = |text: &str, number: &str| {
+            let mut hits = Vec::new();
+            find(text, Lang::En, &mut hits);
+            let kept = crate::resolve(hits);
+            kept.iter().any(|h| h.kind == Kind::Phone && &text[h.start..h.end] == number)
+        };
+        assert!(cued("You can call 61 60 34 tomorrow", "61 60 34"));
+        assert!(cued("Mobile: 794 1672", "794 1672"));
+        assert!(cued("They're not answering at (1) 995-8140", "(1) 995-8140"));
+        assert!(cued("Mme Briand a appelé depuis le 0434164231 pour parler du dossier.", "0434164231"));
+        assert!(cued("Can someone call me on 04.94.38.88.56? Thanks", "04.94.38.88.56"));
+        assert!(!cued("She called him in 2020.", "2020"), "a year is not a number to call");
         assert!(has(Kind::IpAddress, "192.168.1.20"), "{found:?}");
         assert!(has(Kind::Date, "12 March 2010"), "{found:?}");
         assert!(has(Kind::Date, "2019-04-03"), "{found:?}");
