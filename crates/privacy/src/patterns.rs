@@ -112,13 +112,25 @@ static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?x)
         \b\d{1,5}[a-zA-Z]?,?\s+(?i:rue|avenue|av\.|boulevard|bd|chemin|ch\.|place|pl\.|impasse|allée|allee|route|rte|quai|cours|passage|square|voie|sentier|rond-point|faubourg|calle|c/|c\.|avenida|avda\.?|plaza|paseo|camino|carrera|ronda|travesía|travesia|vial|rambla|callejón|callejon|alameda|cañada|canada|pasadizo|pasaje|glorieta|urbanización|urbanizacion|cuesta|acceso|carretera|via|viale|piazza|piazzale|corso|vicolo|largo|strada|contrada|borgo|rua|travessa|praça|praca|largo|estrada|avenida)\b\.?(?:\s+(?:de|du|des|de\s+la|del|de\s+los|della|dei|di|le|la|les)\b)?(?:\s+[\p{Lu}\d][\p{L}\d'’\.-]*){1,4}
       | \b(?i:rue|avenue|boulevard|bd|chemin|place|impasse|allée|allee|route|rte|quai|cours|passage|square|voie|sentier|rond-point|faubourg|calle|avenida|plaza|paseo|camino|carrera|ronda|travesía|travesia|vial|rambla|callejón|callejon|alameda|cañada|canada|pasadizo|pasaje|glorieta|urbanización|urbanizacion|cuesta|acceso|carretera|via|viale|piazza|piazzale|corso|vicolo|largo|strada|contrada|borgo|rua|travessa|praça|praca|largo|estrada|avenida|c\.)(?:\s|\b)(?:\s+(?:de|du|des|de\s+la|del|de\s+los|della|dei|di|le|la|les)\b)?(?:\s+[\p{Lu}][\p{L}'’\.-]*){1,4},?\s+(?:n[º°o]\.?\s*)?\d{1,5}[a-zA-Z]?\b
-      | \b\d{1,6}[a-zA-Z]?\s+(?:[\p{Lu}][\p{L}'’\.-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Court|Ct|Boulevard|Blvd|Way|Place|Pl|Terrace|Ter|Circle|Cir|Square|Sq|Parkway|Pkwy|Highway|Hwy|Trail|Crescent|Close|Grove|Gardens|Walk|Row|Hill|Park|Loop|Pike|Ridge|Run|Path|Plaza|Alley|Heights|Mews)\b\.?(?:,?\s+(?:Apt\.?|Suite|Unit|Flat|\#)\s*\w+)?
+      | \b\d{1,6}[a-zA-Z]?\s+(?:\d{1,5}\s+)?(?:[\p{Lu}][\p{L}'’\.-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Court|Ct|Boulevard|Blvd|Way|Place|Pl|Terrace|Ter|Circle|Cir|Square|Sq|Parkway|Pkwy|Highway|Hwy|Trail|Crescent|Close|Grove|Gardens|Walk|Row|Hill|Park|Loop|Pike|Ridge|Run|Path|Plaza|Alley|Heights|Mews)\b\.?(?:,?\s+(?:Apt\.?|Suite|Unit|Flat|\#)\s*\w+)?
       | \b[\p{Lu}][\p{L}-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|steig|chaussee|straat|plaats|laan|gracht|vägen|gatan|vej|veien|gata|tie|katu|polku|utca|ulica|cesta|ulice)\s+\d{1,4}[a-zA-Z]?\b
       | \b(?:ul\.|ulica|al\.|os\.|R\.?|Rua|Av\.|Bairro|Travessa|Largo|Calle|C/)\s+(?:[\p{Lu}][\p{L}'’.-]*\s+){0,4}[\p{Lu}][\p{L}'’.-]*\s+\d{1,5}[a-zA-Z]?\b
       | (?:\b[\p{Lu}][\p{L}'’.-]*\s+){1,3}(?:út|utca|tér|körút)\s+\d{1,5}\b
       | (?:\b[\p{Lu}][\p{L}'’-]*\s+){1,3}(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Lane|Drive|Row|Terrace|Boulevard|Blvd\.|Way|Square|Crescent|Close|Grove|Gardens|Mews|Parkway|Radial)(?:\b|\.)
       | \b(?:Apt\.?|Suite|Unit|Flat|Box|P\.?O\.?\s?Box)\s+\#?\d+\w*\b
     ")
+});
+/// A number, a street's name and a house number, inline: "7924 Dosseringen 83", "774 Erbenova
+/// 1334", "1173 Via Palermo 137" (the first number is checked not to be a year).
+static NUMBERED_STREET: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(\d{1,6})\s+(?:\d{1,5}\s+)?[\p{Lu}][\p{L}'’.-]+(?:\s+(?:[\p{Lu}][\p{L}'’.-]*|gate|ulica|utca|tie|vej|veien|gata|gade|straße|strasse)){0,3}\s+\d{1,5}[a-zA-Z]?\b",
+    )
+});
+/// "The corner of" two streets, both named: "the corner of 50 Point Walter Road and Kishiev
+/// Avenue".
+static CORNER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i:the\s+corner\s+of)\s+[^\n,;?!]{3,80}?\s+and\s+[\p{Lu}\d][\p{L}\d'’-]*(?:\s+[\p{Lu}\d][\p{L}\d'’-]*){0,4}")
 });
 /// A line that is a house number and capitalised words: the street line of an address block.
 static STREET_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -294,6 +306,16 @@ pub(crate) fn find(text: &str, _lang: Lang, hits: &mut Vec<Hit>) {
         let lead = m.as_str().len() - m.as_str().trim_start().len();
         push(hits, m.start() + lead, m.start() + m.as_str().trim_end().len(), Kind::Address, 0.7);
     }
+    for c in NUMBERED_STREET.captures_iter(text) {
+        let (Some(m), Some(first)) = (c.get(0), c.get(1)) else { continue };
+        let year = first.as_str().len() == 4 && (first.as_str().starts_with("19") || first.as_str().starts_with("20"));
+        if !year {
+            push(hits, m.start(), m.end(), Kind::Address, 0.75);
+        }
+    }
+    for m in CORNER.find_iter(text) {
+        push(hits, m.start(), m.end(), Kind::Address, 0.88);
+    }
     for m in FORCES_ADDRESS.find_iter(text) {
         push(hits, m.start(), m.end(), Kind::Address, 0.85);
     }
@@ -419,6 +441,19 @@ mod tests {
         assert!(has(Kind::Url, "https://example.org/x"), "{found:?}");
         assert!(has(Kind::Phone, "+49 30 1234567"), "{found:?}");
         assert!(has(Kind::Phone, "(555) 123-4567"), "{found:?}");
+        let address = |text: &str, wanted: &str| {
+            let mut hits = Vec::new();
+            find(text, Lang::En, &mut hits);
+            let kept = crate::resolve(hits);
+            kept.iter().any(|h| h.kind == Kind::Address && &text[h.start..h.end] == wanted)
+        };
+        assert!(address("Cirineo had given his address: 699 295 Pireos Street", "699 295 Pireos Street"));
+        assert!(address("The letter arrived at 7924 Dosseringen 83 last night.", "7924 Dosseringen 83"));
+        assert!(address(
+            "Change my address to the corner of 262 Thisseos Avenue and Semmens Greens for post mail?",
+            "the corner of 262 Thisseos Avenue and Semmens Greens"
+        ));
+        assert!(!address("In 2019 Maria 12 arrived.", "2019 Maria 12"), "a year is not a house number");
         let cued = |text: &str, number: &str| {
             let mut hits = Vec::new();
             find(text, Lang::En, &mut hits);
