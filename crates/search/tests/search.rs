@@ -224,3 +224,38 @@ async fn rights_and_rebuild(backend: Backend) {
 }
 
 both_backends!(rights_and_rebuild);
+
+/// Items without a confidence (text) and with one (OCR), one after another: all are stored.
+/// sqlx's Any driver declares a NULL f64 to PostgreSQL as float4, and a statement cached on a
+/// connection with that type refused the next real confidence (seen in CI, where it depends
+/// on which pooled connection runs which import); the store no longer binds a NULL there.
+async fn confidence_after_no_confidence(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
+    store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
+    let new = NewUnit::parse("fonds", "CH-T", "Letters", "", "1960", "1980", "", "", "", "open").unwrap();
+    let fonds = store.create_fonds_as_system("CH", &new).await.unwrap();
+    let files = [
+        "notes_1975.txt",
+        "lettre_1962.png",
+        "relatorio_1990.odt",
+        "report_1958.tif",
+        "rapporto_1985.docx",
+        "carta_1971.jpg",
+    ];
+    for file in files {
+        let batch = vec![ImportFile {
+            source: format!("file:{}", fixture(file).display()),
+            display_path: file.to_string(),
+            ..ImportFile::default()
+        }];
+        store.queue_import(&fonds.id, &batch, &["eng".into(), "fra".into()]).await.unwrap();
+        kinbridge_archive::import::run_until_done(&store, 1, |_| {}).await.unwrap();
+        let p = store.import_progress(&fonds.id).await.unwrap();
+        assert_eq!((p.failed, p.pending), (0, 0), "{file}: {p:?} {:?}", store.pending_jobs().await.unwrap());
+    }
+    assert_eq!(store.import_progress(&fonds.id).await.unwrap().done, files.len() as i64);
+    store.close().await;
+}
+
+both_backends!(confidence_after_no_confidence);

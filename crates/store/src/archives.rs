@@ -771,7 +771,7 @@ impl Store {
                 .await?;
             sqlx::query(
                 "UPDATE archive_units SET filename = $1, content_type = $2, size = $3, sha256 = $4, storage_key = $5, page_count = $6, \
-                 confidence = $7 WHERE id = $8",
+                 confidence = NULLIF($7, -1.0) WHERE id = $8",
             )
             .bind(item.filename.clone())
             .bind(item.content_type.clone())
@@ -779,16 +779,19 @@ impl Store {
             .bind(sha.clone())
             .bind(key.clone())
             .bind(item.pages.len() as i64)
-            .bind(confidence)
+            // No confidence is bound as -1 and stored as NULL: sqlx's Any driver declares a
+            // NULL f64 to PostgreSQL as float4, and the statement, cached with that type, then
+            // refuses the next real confidence ("incorrect binary data format").
+            .bind(confidence.unwrap_or(-1.0))
             .bind(id.clone())
             .execute(&mut *tx)
             .await?;
             for (no, body, conf, review) in &item.pages {
-                sqlx::query("INSERT INTO archive_pages (item_id, page_no, body, confidence, needs_review) VALUES ($1, $2, $3, $4, $5)")
+                sqlx::query("INSERT INTO archive_pages (item_id, page_no, body, confidence, needs_review) VALUES ($1, $2, $3, NULLIF($4, -1.0), $5)")
                     .bind(id.clone())
                     .bind(*no)
                     .bind(body.clone())
-                    .bind(*conf)
+                    .bind(conf.unwrap_or(-1.0))
                     .bind(*review as i64)
                     .execute(&mut *tx)
                     .await?;
