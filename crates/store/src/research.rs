@@ -67,6 +67,19 @@ pub(crate) fn load_key(data_dir: &std::path::Path) -> Result<PseudonymKey> {
     }
 }
 
+/// One of a case's people as pseudonymisation knows them: role, sex, name and birth date.
+pub(crate) fn case_person(p: &kinbridge_domain::case::Person) -> CasePerson {
+    CasePerson {
+        role: p.role.as_str().to_string(),
+        sex: p.sex.as_str().to_string(),
+        known: KnownPerson {
+            names: vec![p.full_name()],
+            birth_dates: p.birth_date.map(|b| b.to_storage()).into_iter().collect(),
+            identifiers: Vec::new(),
+        },
+    }
+}
+
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
@@ -110,37 +123,14 @@ impl Store {
                 .await?,
             "country",
         )?;
-        let case_people: Vec<CasePerson> = people
-            .iter()
-            .map(|p| CasePerson {
-                role: p.role.as_str().to_string(),
-                sex: p.sex.as_str().to_string(),
-                known: KnownPerson {
-                    names: vec![p.full_name()],
-                    birth_dates: p.birth_date.map(|b| b.to_storage()).into_iter().collect(),
-                    identifiers: Vec::new(),
-                },
-            })
-            .collect();
-        let key = self.pseudonym_key.clone();
+        let case_people: Vec<CasePerson> = people.iter().map(case_person).collect();
         let texts: Vec<String> = [case.title.clone(), case.summary.clone(), case.child_views.clone()]
             .into_iter()
             .chain(notes.iter().map(|n| n.body.clone()))
             .chain(messages)
             .filter(|t| !t.trim().is_empty())
             .collect();
-        let case_key = case_id.to_string();
-        let (body, body_names, sealed) = tokio::task::spawn_blocking(move || {
-            let mut labels = Pseudonymiser::new(&key, &case_key, None, NameStyle::Label, case_people.clone());
-            let mut names = Pseudonymiser::for_texts(&key, &case_key, None, NameStyle::FakeName, case_people, &texts);
-            let body: Vec<String> = texts.iter().map(|t| labels.text(t)).collect();
-            let body_names: Vec<String> = texts.iter().map(|t| names.text(t)).collect();
-            let mut reversal = labels.reversal().to_vec();
-            reversal.extend(names.reversal().iter().cloned());
-            (body.join("\n\n"), body_names.join("\n\n"), hex::encode(key.seal(&reversal)))
-        })
-        .await
-        .map_err(|_| StoreError::Unsupported("pseudonymisation stopped"))?;
+        let (body, body_names, sealed) = self.pseudonymise(case_id.to_string(), None, case_people, texts).await?;
         let beneficiaries: Vec<ResearchBeneficiary> = beneficiaries(&case, &people)
             .into_iter()
             .map(|b| ResearchBeneficiary {
@@ -206,6 +196,29 @@ impl Store {
         }
         let items = self.rebuild_research_archive().await?;
         Ok((ids.len(), items))
+    }
+
+    /// The texts of one case or item (`scope` keys its stand-ins and date shift), pseudonymised
+    /// twice — people as labels, and as fake names — with the sealed table that reverses both.
+    pub(crate) async fn pseudonymise(
+        &self,
+        scope: String,
+        lang: Option<kinbridge_privacy::Lang>,
+        people: Vec<CasePerson>,
+        texts: Vec<String>,
+    ) -> Result<(String, String, String)> {
+        let key = self.pseudonym_key.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut labels = Pseudonymiser::new(&key, &scope, lang, NameStyle::Label, people.clone());
+            let mut names = Pseudonymiser::for_texts(&key, &scope, lang, NameStyle::FakeName, people, &texts);
+            let body: Vec<String> = texts.iter().map(|t| labels.text(t)).collect();
+            let body_names: Vec<String> = texts.iter().map(|t| names.text(t)).collect();
+            let mut reversal = labels.reversal().to_vec();
+            reversal.extend(names.reversal().iter().cloned());
+            (body.join("\n\n"), body_names.join("\n\n"), hex::encode(key.seal(&reversal)))
+        })
+        .await
+        .map_err(|_| StoreError::Unsupported("pseudonymisation stopped"))
     }
 
     fn require_research(&self, caller: &Caller) -> Result<()> {

@@ -12,7 +12,7 @@
 use kinbridge_domain::archive::{Level, Restriction};
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_matching::normalize::fold;
-use kinbridge_privacy::pseudo::{CasePerson, NameStyle, Pseudonymiser};
+use kinbridge_privacy::pseudo::CasePerson;
 use kinbridge_privacy::{KnownPerson, Lang};
 use serde::Serialize;
 
@@ -69,19 +69,9 @@ impl Store {
         // The people of the linked case keep their roles; the names read from the text at
         // import are people too.
         let mut people: Vec<CasePerson> = match &unit.case_id {
-            Some(case_id) => crate::cases::people_of(&self.pool, case_id)
-                .await?
-                .iter()
-                .map(|p| CasePerson {
-                    role: p.role.as_str().to_string(),
-                    sex: p.sex.as_str().to_string(),
-                    known: KnownPerson {
-                        names: vec![p.full_name()],
-                        birth_dates: p.birth_date.map(|b| b.to_storage()).into_iter().collect(),
-                        identifiers: Vec::new(),
-                    },
-                })
-                .collect(),
+            Some(case_id) => {
+                crate::cases::people_of(&self.pool, case_id).await?.iter().map(crate::research::case_person).collect()
+            }
             None => Vec::new(),
         };
         let known: Vec<String> = people.iter().flat_map(|p| p.known.names.iter().map(|n| fold(n))).collect();
@@ -110,21 +100,8 @@ impl Store {
         )?;
         // The title is left out: archivists often title an item by its people or its file
         // name ("haddad_fatima.pdf"), which no detector reads reliably.
-        let texts: Vec<String> = pages;
-        let key = self.pseudonym_key.clone();
-        let scope = format!("archive:{}", unit.id);
-        let lang = Lang::parse(&unit.language);
-        let (body, body_names, sealed) = tokio::task::spawn_blocking(move || {
-            let mut labels = Pseudonymiser::new(&key, &scope, lang, NameStyle::Label, people.clone());
-            let mut names = Pseudonymiser::for_texts(&key, &scope, lang, NameStyle::FakeName, people, &texts);
-            let body: Vec<String> = texts.iter().map(|t| labels.text(t)).collect();
-            let body_names: Vec<String> = texts.iter().map(|t| names.text(t)).collect();
-            let mut reversal = labels.reversal().to_vec();
-            reversal.extend(names.reversal().iter().cloned());
-            (body.join("\n\n"), body_names.join("\n\n"), hex::encode(key.seal(&reversal)))
-        })
-        .await
-        .map_err(|_| StoreError::Unsupported("pseudonymisation stopped"))?;
+        let (body, body_names, sealed) =
+            self.pseudonymise(format!("archive:{}", unit.id), Lang::parse(&unit.language), people, pages).await?;
         let year = |d: Option<chrono::NaiveDate>| d.map(|d| i64::from(chrono::Datelike::year(&d)));
         let mut tx = self.begin_write().await?;
         sqlx::query(
