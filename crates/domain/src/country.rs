@@ -33,7 +33,11 @@ impl Country {
     }
 
     fn entry(&self) -> &'static (&'static str, &'static str, &'static str) {
-        COUNTRIES.iter().find(|(code, _, _)| code.as_bytes() == self.0).unwrap_or(&("??", "Unknown", "??"))
+        // The table is sorted by code (a test checks it).
+        COUNTRIES
+            .binary_search_by(|(code, _, _)| code.as_bytes().cmp(&self.0[..]))
+            .map(|i| &COUNTRIES[i])
+            .unwrap_or(&("??", "Unknown", "??"))
     }
 
     pub fn all() -> impl Iterator<Item = Country> {
@@ -252,6 +256,12 @@ const COUNTRIES: &[(&str, &str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_is_sorted_by_code_for_lookups() {
+        assert!(COUNTRIES.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(Country::all().all(|c| c.name() != "Unknown"));
+    }
 
     #[test]
     fn parses_known_codes_only() {

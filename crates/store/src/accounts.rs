@@ -211,7 +211,7 @@ impl Store {
     }
 
     /// The active caseworkers and supervisors of a member, for assignment lists.
-    pub async fn colleagues(&self, member_id: &MemberId) -> Result<Vec<User>> {
+    pub async fn colleagues(&self, member_id: &MemberId) -> Result<std::sync::Arc<Vec<User>>> {
         if let Some(users) = self.lists.colleagues(member_id.as_str()) {
             return Ok(users);
         }
@@ -220,8 +220,8 @@ impl Store {
              WHERE u.member_id = $1 AND u.active = 1 AND u.role IN ('caseworker', 'supervisor') ORDER BY u.display_name"
         );
         let rows = sqlx::query(&sql).bind(member_id.as_str()).fetch_all(&self.pool).await?;
-        let users = rows.iter().map(user_from).collect::<Result<Vec<_>>>()?;
-        self.lists.set_colleagues(member_id.as_str(), users.clone());
+        let users = std::sync::Arc::new(rows.iter().map(user_from).collect::<Result<Vec<_>>>()?);
+        self.lists.set_colleagues(member_id.as_str(), std::sync::Arc::clone(&users));
         Ok(users)
     }
 

@@ -11,6 +11,9 @@ use crate::{get, now, Caller, Result, Store, StoreError, Tx};
 /// The most entries committed in one group.
 const MAX_GROUP: usize = 1024;
 
+/// How long a group waits for more entries when others are already queued.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
+
 type Job = (Vec<AuditEntry>, oneshot::Sender<Result<(), String>>);
 
 /// Hands read-audit entries to one background task that commits them in groups.
@@ -23,13 +26,23 @@ impl AuditWriter {
     pub(crate) fn start(pool: AnyPool) -> Self {
         let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
         tokio::spawn(async move {
-            while let Some(first) = rx.recv().await {
-                let mut jobs = vec![first];
+            let drain = |rx: &mut mpsc::UnboundedReceiver<Job>, jobs: &mut Vec<Job>| {
                 while jobs.len() < MAX_GROUP {
                     match rx.try_recv() {
                         Ok(j) => jobs.push(j),
                         Err(_) => break,
                     }
+                }
+            };
+            while let Some(first) = rx.recv().await {
+                let mut jobs = vec![first];
+                drain(&mut rx, &mut jobs);
+                // Under load (entries queued while the last group committed) a group of one
+                // or two would cost a commit each: let the reads in flight join it first.
+                // A lone reader never waits.
+                if jobs.len() > 1 && jobs.len() < MAX_GROUP {
+                    tokio::time::sleep(GATHER).await;
+                    drain(&mut rx, &mut jobs);
                 }
                 let entries: Vec<AuditEntry> = jobs.iter().flat_map(|(e, _)| e.iter().cloned()).collect();
                 let result = commit_group(&pool, &entries).await.map_err(|e| e.to_string());

@@ -71,6 +71,15 @@ pub(crate) async fn fetch_case<'e, E: Executor<'e, Database = Any>>(e: E, id: &s
     row.as_ref().map(case_from).transpose()
 }
 
+/// A case with its page stamp (see `stamps.rs`).
+async fn fetch_case_stamped<'e, E: Executor<'e, Database = Any>>(e: E, id: &str) -> Result<Option<(Case, i64)>> {
+    let sql = format!(
+        "SELECT {CASE_COLUMNS}, c.detail_stamp FROM cases c LEFT JOIN users u ON u.id = c.assignee_id WHERE c.id = $1"
+    );
+    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(e).await?;
+    row.as_ref().map(|r| Ok((case_from(r)?, get::<i64>(r, "detail_stamp")?))).transpose()
+}
+
 /// Adds a line to a case's timeline inside a write transaction.
 pub(crate) async fn event(
     tx: &mut Tx,
@@ -224,12 +233,17 @@ impl Store {
     /// Reads a case for `need`, or audits the denied attempt and answers not found: a
     /// guessed id of another member's case looks exactly like one that does not exist.
     pub(crate) async fn authorize_case(&self, caller: &Caller, id: &str, need: CaseAccess) -> Result<Case> {
+        Ok(self.authorize_case_stamped(caller, id, need).await?.0)
+    }
+
+    /// [`Store::authorize_case`], with the case's page stamp read in the same query.
+    async fn authorize_case_stamped(&self, caller: &Caller, id: &str, need: CaseAccess) -> Result<(Case, i64)> {
         let case = match CaseId::parse(id) {
-            Some(cid) => fetch_case(&self.pool, cid.as_str()).await?,
+            Some(cid) => fetch_case_stamped(&self.pool, cid.as_str()).await?,
             None => None,
         };
         match case {
-            Some(c) if caller.actor.case_access(&c.member_id) >= need => Ok(c),
+            Some((c, stamp)) if caller.actor.case_access(&c.member_id) >= need => Ok((c, stamp)),
             _ => Err(self.denied(caller, "case", id).await),
         }
     }
@@ -316,9 +330,33 @@ impl Store {
         Ok(case)
     }
 
-    /// The whole case page in one audited read.
+    /// The whole case page in one audited read. The access decision and the case row are
+    /// read every time; the rest is served from this instance's memory while the case's page
+    /// stamp is unchanged (see `stamps.rs`), and read in one go otherwise.
     pub async fn case_detail(&self, caller: &Caller, id: &str) -> Result<CaseDetail> {
-        let case = self.authorize_case(caller, id, CaseAccess::Read).await?;
+        let (case, stamp) = self.authorize_case_stamped(caller, id, CaseAccess::Read).await?;
+        let cid = case.id.as_str().to_string();
+        let mut detail = match self.details.get(&cid, stamp) {
+            Some(kept) => (*kept).clone(),
+            None => {
+                let detail = self.read_case_detail(case.clone()).await?;
+                self.details.put(&cid, stamp, std::sync::Arc::new(detail.clone()));
+                detail
+            }
+        };
+        self.audit(vec![caller.entry(AuditAction::Read, "case", Some(&cid), "")]).await?;
+        // What depends on the case row or on today is worked out afresh.
+        let today = today();
+        for r in &mut detail.requests {
+            r.overdue = kinbridge_domain::request::is_overdue(r.status, r.due_on, today);
+        }
+        detail.beneficiaries = beneficiaries(&case, &detail.people);
+        detail.case = case;
+        Ok(detail)
+    }
+
+    /// Everything on a case page, from the database.
+    async fn read_case_detail(&self, case: Case) -> Result<CaseDetail> {
         let cid = case.id.as_str().to_string();
         // One connection, one query after another: on SQLite every query is a round trip to
         // the connection's thread, and spreading a page over seven connections costs more in
@@ -334,7 +372,6 @@ impl Store {
         let tracing_requests = crate::tracing::tracing_requests_of(&mut *conn, &cid).await?;
         let matches = crate::matching::matches_of(&mut *conn, &case).await?;
         drop(conn);
-        self.audit(vec![caller.entry(AuditAction::Read, "case", Some(&cid), "")]).await?;
         let beneficiaries = beneficiaries(&case, &people);
         Ok(CaseDetail {
             case,
@@ -607,8 +644,9 @@ impl Store {
         let colleague = self
             .colleagues(&case.member_id)
             .await?
-            .into_iter()
+            .iter()
             .find(|u| u.id.as_str() == assignee)
+            .cloned()
             .ok_or(DomainError::field("assignee", "unknown_user"))?;
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE cases SET assignee_id = $1, updated_at = $2, version = version + 1 WHERE id = $3")

@@ -19,10 +19,11 @@ pub mod requests;
 pub mod research;
 pub mod research_archive;
 mod sql;
+mod stamps;
 pub mod testing;
 pub mod tracing;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -80,9 +81,12 @@ pub struct Store {
     backend: Backend,
     blobs: Arc<dyn object_store::ObjectStore>,
     audit: AuditWriter,
-    data_dir: PathBuf,
-    database_url: String,
+    // Shared, not copied: every request clones the store.
+    data_dir: Arc<Path>,
+    database_url: Arc<str>,
     lists: ListCache,
+    /// Case pages read by this instance, served again while their stamp holds.
+    details: stamps::DetailCache,
     jobs_wake: Arc<tokio::sync::Notify>,
     /// The data protection officer's key: stand-ins of the research corpus are derived from
     /// it and their reversal table sealed with it.
@@ -94,31 +98,34 @@ pub struct Store {
 /// instances see it within `ListCache::TTL`.
 #[derive(Clone, Default)]
 pub(crate) struct ListCache {
-    members: Arc<std::sync::Mutex<Option<Stamped<Vec<kinbridge_domain::member::Member>>>>>,
-    colleagues: Arc<std::sync::Mutex<std::collections::HashMap<String, Stamped<Vec<accounts::User>>>>>,
+    members: Arc<std::sync::Mutex<Option<Stamped<Shared<kinbridge_domain::member::Member>>>>>,
+    colleagues: Arc<std::sync::Mutex<std::collections::HashMap<String, Stamped<Shared<accounts::User>>>>>,
 }
 
 /// A cached value and when it was read.
 type Stamped<T> = (std::time::Instant, T);
 
+/// A cached list, handed out without copying.
+type Shared<T> = Arc<Vec<T>>;
+
 impl ListCache {
     pub(crate) const TTL: Duration = Duration::from_secs(30);
 
-    pub(crate) fn members(&self) -> Option<Vec<kinbridge_domain::member::Member>> {
+    pub(crate) fn members(&self) -> Option<Arc<Vec<kinbridge_domain::member::Member>>> {
         let guard = self.members.lock().unwrap_or_else(|p| p.into_inner());
-        guard.as_ref().filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, m)| m.clone())
+        guard.as_ref().filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, m)| Arc::clone(m))
     }
 
-    pub(crate) fn set_members(&self, m: Vec<kinbridge_domain::member::Member>) {
+    pub(crate) fn set_members(&self, m: Arc<Vec<kinbridge_domain::member::Member>>) {
         *self.members.lock().unwrap_or_else(|p| p.into_inner()) = Some((std::time::Instant::now(), m));
     }
 
-    pub(crate) fn colleagues(&self, member: &str) -> Option<Vec<accounts::User>> {
+    pub(crate) fn colleagues(&self, member: &str) -> Option<Arc<Vec<accounts::User>>> {
         let guard = self.colleagues.lock().unwrap_or_else(|p| p.into_inner());
-        guard.get(member).filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, u)| u.clone())
+        guard.get(member).filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, u)| Arc::clone(u))
     }
 
-    pub(crate) fn set_colleagues(&self, member: &str, users: Vec<accounts::User>) {
+    pub(crate) fn set_colleagues(&self, member: &str, users: Arc<Vec<accounts::User>>) {
         self.colleagues
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -169,6 +176,7 @@ impl Store {
         };
         let pool = options.acquire_timeout(Duration::from_secs(30)).connect(database_url).await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        stamps::install(&pool, backend).await?;
         let blobs = Arc::new(object_store::local::LocalFileSystem::new_with_prefix(data_dir.join("documents"))?);
         let pseudonym_key = research::load_key(data_dir)?;
         let audit = AuditWriter::start(pool.clone());
@@ -177,9 +185,10 @@ impl Store {
             backend,
             blobs,
             audit,
-            data_dir: data_dir.to_path_buf(),
-            database_url: database_url.to_string(),
+            data_dir: Arc::from(data_dir),
+            database_url: Arc::from(database_url),
             lists: ListCache::default(),
+            details: stamps::DetailCache::default(),
             jobs_wake: Arc::default(),
             pseudonym_key,
         })

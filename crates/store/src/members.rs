@@ -81,14 +81,15 @@ impl Store {
     }
 
     /// The whole directory; every signed-in user may read it.
-    pub async fn members(&self) -> Result<Vec<Member>> {
+    /// The network directory (kept for `ListCache::TTL`, shared, not copied, by every page).
+    pub async fn members(&self) -> Result<std::sync::Arc<Vec<Member>>> {
         if let Some(m) = self.lists.members() {
             return Ok(m);
         }
         let sql = format!("SELECT {MEMBER_COLUMNS} FROM members ORDER BY country, code");
         let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
-        let members = rows.iter().map(member_from).collect::<Result<Vec<_>>>()?;
-        self.lists.set_members(members.clone());
+        let members = std::sync::Arc::new(rows.iter().map(member_from).collect::<Result<Vec<_>>>()?);
+        self.lists.set_members(std::sync::Arc::clone(&members));
         Ok(members)
     }
 

@@ -392,8 +392,9 @@ impl Store {
         let colleague = self
             .colleagues(&request.to_member_id)
             .await?
-            .into_iter()
+            .iter()
             .find(|u| u.id.as_str() == assignee)
+            .cloned()
             .ok_or(DomainError::field("assignee", "unknown_user"))?;
         let mut tx = self.begin_write().await?;
         let status = match request.status {

@@ -530,3 +530,81 @@ async fn research_corpus(backend: Backend) {
 }
 
 both_backends!(research_corpus);
+
+/// The case page is kept in memory between views, so it must follow every kind of change: the
+/// background matching job, a partner's consent withdrawal (shown on the other side of a
+/// match), a partner's answer to a request, a note written through another instance, and a row
+/// changed by hand in the database.
+async fn case_page_follows_every_change(backend: Backend) {
+    use kinbridge_domain::case::{ConsentScope, NewConsent};
+
+    let db = TestDatabase::new(backend).await;
+    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
+    store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
+    store.create_member(&NewMember::parse("DE", "Germany", "DE").unwrap()).await.unwrap();
+    let ch = caller(&store, "CH", Role::Caseworker, "ana@ch.test").await;
+    let de = caller(&store, "DE", Role::Caseworker, "jonas@de.test").await;
+    let consent = NewConsent::parse("tracing", "Mother, by phone", "2026-01-10", today()).unwrap();
+    let open = |who: Caller, given: &'static str, family: &'static str| {
+        let (store, consent) = (store.clone(), consent.clone());
+        async move {
+            let new = NewCase::parse("family_tracing", &format!("Tracing for {given}"), "", "", "DE").unwrap();
+            let child =
+                NewPerson::parse("child", given, family, "female", "2013-07-08", false, "", "", today()).unwrap();
+            store.open_case(&who, &new, &[child], &[consent]).await.unwrap()
+        }
+    };
+    let a = open(ch.clone(), "Mariam", "Haddad").await;
+    let id = a.id.as_str();
+    let page = store.case_detail(&ch, id).await.unwrap();
+    assert!(page.matches.is_empty() && page.notes.is_empty());
+
+    // The background job proposes a match with a partner's case.
+    let b = open(de.clone(), "Maryam", "Al-Haddad").await;
+    store.run_pending_jobs().await.unwrap();
+    assert_eq!(store.case_detail(&ch, id).await.unwrap().matches.len(), 1, "match proposed by the job");
+    // The partner withdraws consent on its own case: the pair leaves this case's page too.
+    store.withdraw_consent(&de, b.id.as_str(), ConsentScope::Tracing).await.unwrap();
+    assert!(store.case_detail(&ch, id).await.unwrap().matches.is_empty(), "partner's consent withdrawn");
+
+    // A note, then a note written through a second instance on the same database.
+    store.add_note(&ch, id, "First call with the mother.").await.unwrap();
+    assert_eq!(store.case_detail(&ch, id).await.unwrap().notes.len(), 1);
+    let other_instance = Store::open(&db.url, &db.data_dir).await.unwrap();
+    other_instance.add_note(&ch, id, "Written on the other instance.").await.unwrap();
+    let notes = store.case_detail(&ch, id).await.unwrap().notes;
+    assert!(notes.iter().any(|n| n.body == "Written on the other instance."), "{notes:?}");
+
+    // The partner acknowledges a request: the sender's case page shows the new status.
+    let child = store.people(&ch, id).await.unwrap()[0].id.to_string();
+    let req =
+        NewRequest::parse("DE", "tracing", "Trace the mother", "Seen in Frankfurt.", "2030-01-01", today()).unwrap();
+    let request = store.send_request(&ch, id, &req, &[child], &[]).await.unwrap();
+    assert_eq!(store.case_detail(&ch, id).await.unwrap().requests[0].status.as_str(), "sent");
+    store.transition_request(&de, request.id.as_str(), &Transition::parse("acknowledge", None).unwrap()).await.unwrap();
+    assert_eq!(store.case_detail(&ch, id).await.unwrap().requests[0].status.as_str(), "acknowledged");
+
+    // A person's name corrected by hand in the database.
+    sqlx::query("UPDATE people SET given_names = 'Miriam' WHERE case_id = $1")
+        .bind(id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let people = store.case_detail(&ch, id).await.unwrap().people;
+    assert_eq!(people[0].given_names, "Miriam");
+
+    // Every view was audited, cached or not.
+    let reads: i64 = sqlx::Row::get(
+        &sqlx::query(
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'read' AND entity = 'case' AND entity_id = $1",
+        )
+        .bind(id)
+        .fetch_one(store.pool())
+        .await
+        .unwrap(),
+        "n",
+    );
+    assert_eq!(reads, 9);
+}
+
+both_backends!(case_page_follows_every_change);

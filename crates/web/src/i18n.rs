@@ -2,6 +2,7 @@
 //! the binary. A missing message falls back to English, so a partial catalogue never shows
 //! a raw key to a user.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -19,6 +20,50 @@ const SOURCES: &[(&str, &str)] = &[
 
 pub struct Catalogues {
     bundles: HashMap<&'static str, FluentBundle<FluentResource>>,
+    /// Every message that takes no argument, formatted once per locale (English filling the
+    /// gaps of a partial catalogue): a page asks for a few hundred of them.
+    plain: HashMap<&'static str, HashMap<String, String, FastHash>, FastHash>,
+}
+
+/// The Fx hash (as in rustc): the keys are our own message ids, not an attacker's, so the
+/// flooding resistance of the default hasher buys nothing here and costs a page a few
+/// hundred slow hashes.
+#[derive(Clone, Copy, Default)]
+struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FxHasher;
+    fn build_hasher(&self) -> FxHasher {
+        FxHasher(0)
+    }
+}
+
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word =
+                u64::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]);
+            self.add(word);
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 impl Catalogues {
@@ -38,7 +83,32 @@ impl Catalogues {
             }
             bundles.insert(*code, bundle);
         }
-        Arc::new(Self { bundles })
+        let mut this = Self { bundles, plain: HashMap::default() };
+        let english = this.plain_messages("en");
+        for (code, _) in SOURCES {
+            let mut messages: HashMap<String, String, FastHash> = english.clone().into_iter().collect();
+            messages.extend(this.plain_messages(code));
+            this.plain.insert(*code, messages);
+        }
+        Arc::new(this)
+    }
+
+    /// The messages of one catalogue that format without arguments and without errors.
+    fn plain_messages(&self, locale: &str) -> HashMap<String, String> {
+        let Some(bundle) = self.bundles.get(locale) else { return HashMap::new() };
+        self.keys(locale)
+            .into_iter()
+            .filter_map(|key| {
+                let pattern = bundle.get_message(&key)?.value()?;
+                let mut errors = Vec::new();
+                let text = bundle.format_pattern(pattern, None, &mut errors).into_owned();
+                errors.is_empty().then_some((key, text))
+            })
+            .collect()
+    }
+
+    fn plain(&self, locale: &str, key: &str) -> Option<&str> {
+        self.plain.get(locale)?.get(key).map(String::as_str)
     }
 
     /// The supported locale closest to `wanted` (a code or an Accept-Language header).
@@ -89,7 +159,15 @@ impl Tr {
     }
 
     pub fn get(&self, key: &str) -> String {
-        self.with(key, None)
+        self.text(key).into_owned()
+    }
+
+    /// [`Tr::get`] without a copy when the message takes no argument (what templates use).
+    pub fn text(&self, key: &str) -> Cow<'_, str> {
+        match self.catalogues.plain(self.locale, key) {
+            Some(text) => Cow::Borrowed(text),
+            None => Cow::Owned(self.with(key, None)),
+        }
     }
 
     /// A message with one named argument.
@@ -108,11 +186,19 @@ impl Tr {
 
     /// The name of a vocabulary term, e.g. `term("service", "family_tracing")`.
     pub fn term(&self, prefix: &str, value: &str) -> String {
+        self.term_text(prefix, value).into_owned()
+    }
+
+    /// [`Tr::term`] without a copy when the term takes no argument (what templates use).
+    pub fn term_text(&self, prefix: &str, value: &str) -> Cow<'_, str> {
         let key = format!("{prefix}-{value}");
+        if let Some(text) = self.catalogues.plain(self.locale, &key) {
+            return Cow::Borrowed(text);
+        }
         if self.catalogues.has(self.locale, &key) || self.catalogues.has("en", &key) {
-            self.get(&key)
+            Cow::Owned(self.get(&key))
         } else {
-            value.replace('_', " ")
+            Cow::Owned(value.replace('_', " "))
         }
     }
 
@@ -155,6 +241,22 @@ mod tests {
         for locale in ["fr", "es", "ar"] {
             let extra: Vec<_> = c.keys(locale).into_iter().filter(|k| !c.has("en", k)).collect();
             assert!(extra.is_empty(), "{locale} has keys English lacks: {extra:?}");
+        }
+    }
+
+    #[test]
+    fn kept_messages_read_as_formatted_ones() {
+        let c = Catalogues::load();
+        for locale in ["en", "fr", "es", "ar"] {
+            let tr = Tr::new(c.clone(), locale);
+            let mut plain = 0;
+            for key in c.keys("en") {
+                if let Some(kept) = c.plain(locale, &key) {
+                    plain += 1;
+                    assert_eq!(kept, tr.with(&key, None), "{locale}: {key}");
+                }
+            }
+            assert!(plain > 100, "{locale}: only {plain} messages kept");
         }
     }
 

@@ -37,7 +37,7 @@ pub async fn run(data: &DataOptions, c: Command) -> anyhow::Result<ExitCode> {
             println!("Member {} ({}) added.", m.code.as_str(), m.country.name());
         }
         Command::List => {
-            for m in store.members().await? {
+            for m in store.members().await?.iter() {
                 println!("{:<6} {:<3} {}", m.code.as_str(), m.country.code(), m.name);
             }
         }

@@ -95,7 +95,7 @@ async fn members(
     ApiUser(u): ApiUser,
 ) -> ApiResult<Response> {
     let members = state.store.members().await.or_api(&u.tr)?;
-    Ok(Json(members).into_response())
+    Ok(Json(&*members).into_response())
 }
 
 async fn flows(

@@ -187,7 +187,7 @@ async fn unit(
     let offset = (q.page.unwrap_or(1).max(1) - 1) * 200;
     let mut t = Frame::for_user(&u);
     if q.queued.is_some() {
-        t.notice = Some(t.get("archive-upload-queued"));
+        t.notice = Some(t.tr.get("archive-upload-queued"));
     }
     unit_page(&state, &u, &id, t, StatusCode::OK, offset).await
 }

@@ -61,7 +61,7 @@ struct CaseList {
     page: Page<CaseSummary>,
     q: ListQuery,
     services: &'static [ServiceType],
-    colleagues: Vec<User>,
+    colleagues: std::sync::Arc<Vec<User>>,
     query_base: String,
 }
 
@@ -283,8 +283,9 @@ async fn create(
 struct CasePage {
     t: Frame,
     d: CaseDetail,
-    colleagues: Vec<User>,
-    partners: Vec<Member>,
+    colleagues: std::sync::Arc<Vec<User>>,
+    /// The directory; the request form offers every member but the case's own.
+    members: std::sync::Arc<Vec<Member>>,
     roles: &'static [PersonRole],
     sexes: &'static [Sex],
     outcomes: &'static [Outcome],
@@ -337,9 +338,9 @@ fn match_rows(t: &Frame, found: Vec<kinbridge_store::matching::MatchView>) -> Ve
                 .map(|e| {
                     let values = m.side_by_side.iter().find(|v| v.field == e.field);
                     let shown =
-                        |v: &str| if e.field == "sex" && !v.is_empty() { t.term("sex", v) } else { v.to_string() };
+                        |v: &str| if e.field == "sex" && !v.is_empty() { t.tr.term("sex", v) } else { v.to_string() };
                     MatchField {
-                        label: t.get(&format!("field-{}", e.field)),
+                        label: t.tr.get(&format!("field-{}", e.field)),
                         here: values.map(|v| shown(&v.here)).unwrap_or_default(),
                         there: values.map(|v| shown(&v.there)).unwrap_or_default(),
                         agreement: t.agreement(&e.agreement),
@@ -401,7 +402,7 @@ async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Probl
     let mut d = state.store.case_detail(&u.caller, id).await.or_page(u)?;
     let writable = u.caller.actor.case_access(&d.case.member_id) == kinbridge_domain::access::CaseAccess::Write;
     let colleagues = state.store.colleagues(&d.case.member_id).await.or_page(u)?;
-    let partners = state.store.members().await.or_page(u)?.into_iter().filter(|m| m.id != d.case.member_id).collect();
+    let members = state.store.members().await.or_page(u)?;
     let mut t = Frame::for_user(u);
     let mut status = StatusCode::OK;
     if let Some(p) = &problem {
@@ -414,7 +415,7 @@ async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Probl
         t,
         d,
         colleagues,
-        partners,
+        members,
         roles: PersonRole::ALL,
         sexes: Sex::ALL,
         outcomes: Outcome::ALL,

@@ -105,8 +105,8 @@ impl Frame {
         self
     }
 
-    pub fn get(&self, key: &str) -> String {
-        self.tr.get(key)
+    pub fn get(&self, key: &str) -> std::borrow::Cow<'_, str> {
+        self.tr.text(key)
     }
     pub fn arg(&self, key: &str, name: &str, value: &str) -> String {
         self.tr.arg(key, name, value)
@@ -114,14 +114,14 @@ impl Frame {
     pub fn count(&self, key: &str, n: &i64) -> String {
         self.tr.count(key, *n)
     }
-    pub fn term(&self, prefix: &str, value: &str) -> String {
-        self.tr.term(prefix, value)
+    pub fn term(&self, prefix: &str, value: &str) -> std::borrow::Cow<'_, str> {
+        self.tr.term_text(prefix, value)
     }
     /// How two values agree, in the matching engine's words ("variant or phonetic"), translated.
     pub fn agreement(&self, engine_words: &str) -> String {
         let key: String = engine_words.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
         let key = key.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
-        self.term("agreement", &key)
+        self.tr.term("agreement", &key)
     }
     pub fn locale(&self) -> &'static str {
         self.tr.locale
@@ -135,8 +135,10 @@ impl Frame {
 }
 
 pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
+    // Pages run to tens of kilobytes: one allocation, not a dozen doublings and copies.
+    let mut html = String::with_capacity(T::SIZE_HINT.max(32 * 1024));
+    match page.render_into(&mut html) {
+        Ok(()) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response()

@@ -21,7 +21,7 @@ pub fn router() -> Router<AppState> {
 #[template(path = "members.html")]
 struct MembersPage {
     t: Frame,
-    members: Vec<Member>,
+    members: std::sync::Arc<Vec<Member>>,
 }
 
 async fn members(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {

@@ -71,14 +71,14 @@ struct RequestPage {
     d: RequestDetail,
     receiver: bool,
     sender: bool,
-    colleagues: Vec<User>,
+    colleagues: std::sync::Arc<Vec<User>>,
 }
 
 async fn request_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, PageError> {
     let d = state.store.request_detail(&u.caller, id).await.or_page(u)?;
     let receiver = d.party == Party::Receiver;
     let colleagues =
-        if receiver { state.store.colleagues(&u.caller.actor.member_id).await.or_page(u)? } else { Vec::new() };
+        if receiver { state.store.colleagues(&u.caller.actor.member_id).await.or_page(u)? } else { Default::default() };
     let mut t = Frame::for_user(u);
     let mut status = StatusCode::OK;
     if let Some(p) = &problem {

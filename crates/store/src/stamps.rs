@@ -1,0 +1,167 @@
+//! Case-page stamps: a counter on each case (`cases.detail_stamp`) that database triggers
+//! raise in the same transaction as any change to what the case page shows, and the cache of
+//! case pages that trusts it.
+//!
+//! Triggers, not calls in the store's write paths: a write path added later cannot forget
+//! them, and a change made by another instance (or by hand in `psql`) raises the counter
+//! all the same. Every page view still reads the case row (for the access decision, which is
+//! never cached) and with it the counter; only when the counter is unchanged is the rest of
+//! the page served from memory. Names joined in from other records (a note author's display
+//! name, a member's name on a match) are not stamped; a kept page is therefore read again
+//! after [`DetailCache::TTL`] at the latest.
+//!
+//! The triggers are written per backend (SQLite has no functions, PostgreSQL needs them) and
+//! installed idempotently each time the store opens, after the shared migrations.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sqlx::{AnyPool, Executor};
+
+use crate::cases::CaseDetail;
+use crate::{Backend, Result};
+
+/// Tables whose rows belong to one case through `case_id`.
+const CASE_TABLES: &[&str] = &["relationships", "notes", "documents", "requests", "case_events", "tracing_requests"];
+
+/// Tables whose rows belong to one case and are also shown on the pages of the cases their
+/// people are possibly matched with (a name, a consent to tracing).
+const PAIRED_TABLES: &[&str] = &["people", "consents"];
+
+/// The cases a case's people are paired with, as SQL over a `case_id` expression.
+fn paired_cases(case: &str) -> String {
+    format!(
+        "SELECT p.case_id FROM match_candidates m JOIN people p ON p.id = m.person_a OR p.id = m.person_b \
+         WHERE m.person_a IN (SELECT id FROM people WHERE case_id = {case}) \
+            OR m.person_b IN (SELECT id FROM people WHERE case_id = {case})"
+    )
+}
+
+fn sqlite_triggers() -> String {
+    let mut sql = String::new();
+    let mut trigger = |name: &str, event: &str, table: &str, body: &str| {
+        sql.push_str(&format!(
+            "DROP TRIGGER IF EXISTS {name}; CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN {body}; END;\n"
+        ));
+    };
+    let bump = "UPDATE cases SET detail_stamp = detail_stamp + 1 WHERE id";
+    for t in CASE_TABLES {
+        trigger(&format!("kb_stamp_{t}_ins"), "INSERT", t, &format!("{bump} = NEW.case_id"));
+        trigger(&format!("kb_stamp_{t}_upd"), "UPDATE", t, &format!("{bump} IN (NEW.case_id, OLD.case_id)"));
+        trigger(&format!("kb_stamp_{t}_del"), "DELETE", t, &format!("{bump} = OLD.case_id"));
+    }
+    for t in PAIRED_TABLES {
+        for (suffix, event, row) in [("ins", "INSERT", "NEW"), ("upd", "UPDATE", "NEW"), ("del", "DELETE", "OLD")] {
+            let case = format!("{row}.case_id");
+            let body = format!("{bump} = {case} OR id IN ({})", paired_cases(&case));
+            trigger(&format!("kb_stamp_{t}_{suffix}"), event, t, &body);
+        }
+    }
+    for (suffix, event, row) in [("ins", "INSERT", "NEW"), ("upd", "UPDATE", "NEW"), ("del", "DELETE", "OLD")] {
+        let body = format!("{bump} IN (SELECT case_id FROM people WHERE id IN ({row}.person_a, {row}.person_b))");
+        trigger(&format!("kb_stamp_match_candidates_{suffix}"), event, "match_candidates", &body);
+    }
+    sql
+}
+
+fn postgres_triggers() -> String {
+    let bump = "UPDATE cases SET detail_stamp = detail_stamp + 1 WHERE id";
+    let mut sql = format!(
+        "CREATE OR REPLACE FUNCTION kb_stamp_case() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN \
+           IF TG_OP <> 'INSERT' THEN {bump} = OLD.case_id; END IF; \
+           IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.case_id IS DISTINCT FROM OLD.case_id) THEN {bump} = NEW.case_id; END IF; \
+           RETURN NULL; END $f$;\n\
+         CREATE OR REPLACE FUNCTION kb_stamp_paired() RETURNS trigger LANGUAGE plpgsql AS $f$ \
+           DECLARE c TEXT; BEGIN \
+           IF TG_OP = 'DELETE' THEN c := OLD.case_id; ELSE c := NEW.case_id; END IF; \
+           {bump} = c OR id IN ({paired}); \
+           RETURN NULL; END $f$;\n\
+         CREATE OR REPLACE FUNCTION kb_stamp_match() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN \
+           IF TG_OP = 'DELETE' THEN {bump} IN (SELECT case_id FROM people WHERE id IN (OLD.person_a, OLD.person_b)); \
+           ELSE {bump} IN (SELECT case_id FROM people WHERE id IN (NEW.person_a, NEW.person_b)); END IF; \
+           RETURN NULL; END $f$;\n",
+        paired = paired_cases("c"),
+    );
+    let mut trigger = |table: &str, function: &str| {
+        sql.push_str(&format!(
+            "CREATE OR REPLACE TRIGGER kb_stamp AFTER INSERT OR UPDATE OR DELETE ON {table} \
+             FOR EACH ROW EXECUTE FUNCTION {function}();\n"
+        ));
+    };
+    for t in CASE_TABLES {
+        trigger(t, "kb_stamp_case");
+    }
+    for t in PAIRED_TABLES {
+        trigger(t, "kb_stamp_paired");
+    }
+    trigger("match_candidates", "kb_stamp_match");
+    sql
+}
+
+/// Installs (or replaces) the triggers, in one transaction. On PostgreSQL an advisory lock
+/// keeps instances that start together from replacing them at the same moment.
+pub(crate) async fn install(pool: &AnyPool, backend: Backend) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    let script = match backend {
+        Backend::Sqlite => sqlite_triggers(),
+        Backend::Postgres => {
+            sqlx::query("SELECT pg_advisory_xact_lock(7212861001)").execute(&mut *tx).await?;
+            postgres_triggers()
+        }
+    };
+    (&mut *tx).execute(sqlx::raw_sql(&script)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Case pages read by this instance, each with the stamp it was read at.
+#[derive(Clone, Default)]
+pub(crate) struct DetailCache {
+    entries: Arc<Mutex<HashMap<String, Kept>>>,
+}
+
+struct Kept {
+    stamp: i64,
+    at: Instant,
+    detail: Arc<CaseDetail>,
+}
+
+impl DetailCache {
+    /// How long a kept page may be served while its stamp is unchanged (for the names it
+    /// joins from other records).
+    pub(crate) const TTL: Duration = Duration::from_secs(30);
+    /// The most pages kept; past that the cache starts again empty (cheap, and rare: a
+    /// page is kept only while its stamp holds).
+    const CAPACITY: usize = 4096;
+
+    pub(crate) fn get(&self, case_id: &str, stamp: i64) -> Option<Arc<CaseDetail>> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.get(case_id).filter(|k| k.stamp == stamp && k.at.elapsed() < Self::TTL).map(|k| Arc::clone(&k.detail))
+    }
+
+    pub(crate) fn put(&self, case_id: &str, stamp: i64, detail: Arc<CaseDetail>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= Self::CAPACITY && !entries.contains_key(case_id) {
+            entries.clear();
+        }
+        entries.insert(case_id.to_string(), Kept { stamp, at: Instant::now(), detail });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stamped_table_has_its_triggers() {
+        let sqlite = sqlite_triggers();
+        let postgres = postgres_triggers();
+        for t in CASE_TABLES.iter().chain(PAIRED_TABLES).chain(&["match_candidates"]) {
+            for event in ["INSERT", "UPDATE", "DELETE"] {
+                assert!(sqlite.contains(&format!("AFTER {event} ON {t} ")), "sqlite: {event} on {t}");
+            }
+            assert!(postgres.contains(&format!("ON {t} FOR EACH ROW")), "postgres: {t}");
+        }
+    }
+}
