@@ -66,9 +66,7 @@ pub(crate) fn person_from(row: &AnyRow) -> Result<Person> {
 }
 
 pub(crate) async fn fetch_case<'e, E: Executor<'e, Database = Any>>(e: E, id: &str) -> Result<Option<Case>> {
-    let sql = format!("SELECT {CASE_COLUMNS} FROM cases c LEFT JOIN users u ON u.id = c.assignee_id WHERE c.id = $1");
-    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(e).await?;
-    row.as_ref().map(case_from).transpose()
+    Ok(fetch_case_stamped(e, id).await?.map(|(case, _)| case))
 }
 
 /// A case with its page stamp (see `stamps.rs`).
@@ -336,22 +334,25 @@ impl Store {
     pub async fn case_detail(&self, caller: &Caller, id: &str) -> Result<CaseDetail> {
         let (case, stamp) = self.authorize_case_stamped(caller, id, CaseAccess::Read).await?;
         let cid = case.id.as_str().to_string();
-        let mut detail = match self.details.get(&cid, stamp) {
-            Some(kept) => (*kept).clone(),
+        let detail = match self.details.get(&cid, stamp) {
+            Some(kept) => {
+                // What depends on the case row or on today is worked out afresh.
+                let mut detail = (*kept).clone();
+                let today = today();
+                for r in &mut detail.requests {
+                    r.overdue = kinbridge_domain::request::is_overdue(r.status, r.due_on, today);
+                }
+                detail.beneficiaries = beneficiaries(&case, &detail.people);
+                detail.case = case;
+                detail
+            }
             None => {
-                let detail = self.read_case_detail(case.clone()).await?;
+                let detail = self.read_case_detail(case).await?;
                 self.details.put(&cid, stamp, std::sync::Arc::new(detail.clone()));
                 detail
             }
         };
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(&cid), "")]).await?;
-        // What depends on the case row or on today is worked out afresh.
-        let today = today();
-        for r in &mut detail.requests {
-            r.overdue = kinbridge_domain::request::is_overdue(r.status, r.due_on, today);
-        }
-        detail.beneficiaries = beneficiaries(&case, &detail.people);
-        detail.case = case;
         Ok(detail)
     }
 

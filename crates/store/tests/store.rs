@@ -18,6 +18,17 @@ async fn caller(store: &Store, member: &str, role: Role, email: &str) -> Caller 
     Caller { actor: user.actor(), ip: Some("127.0.0.1".into()) }
 }
 
+/// A database with members CH and DE and a caseworker at each.
+async fn two_members(backend: Backend) -> (TestDatabase, Store, Caller, Caller) {
+    let db = TestDatabase::new(backend).await;
+    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
+    store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
+    store.create_member(&NewMember::parse("DE", "Germany", "DE").unwrap()).await.unwrap();
+    let ch = caller(&store, "CH", Role::Caseworker, "ana@ch.test").await;
+    let de = caller(&store, "DE", Role::Caseworker, "jonas@de.test").await;
+    (db, store, ch, de)
+}
+
 async fn story(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = Store::open(&db.url, &db.data_dir).await.unwrap();
@@ -129,12 +140,7 @@ async fn matching(backend: Backend) {
     use kinbridge_domain::case::NewConsent;
     use kinbridge_store::matching::OtherSide;
 
-    let db = TestDatabase::new(backend).await;
-    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
-    store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
-    store.create_member(&NewMember::parse("DE", "Germany", "DE").unwrap()).await.unwrap();
-    let ch = caller(&store, "CH", Role::Caseworker, "ana@ch.test").await;
-    let de = caller(&store, "DE", Role::Caseworker, "jonas@de.test").await;
+    let (_db, store, ch, de) = two_members(backend).await;
     let consent = || NewConsent::parse("tracing", "Mother, by phone", "2026-01-10", today()).unwrap();
     let open = |who: &Caller, given: &str, family: &str, sex: &str, born: &str, with_consent: bool| {
         let store = store.clone();
@@ -320,12 +326,7 @@ async fn jobs_survive_a_crash(backend: Backend) {
     use kinbridge_domain::case::NewConsent;
     use std::time::Duration;
 
-    let db = TestDatabase::new(backend).await;
-    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
-    store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
-    store.create_member(&NewMember::parse("DE", "Germany", "DE").unwrap()).await.unwrap();
-    let ch = caller(&store, "CH", Role::Caseworker, "ana@ch.test").await;
-    let de = caller(&store, "DE", Role::Caseworker, "jonas@de.test").await;
+    let (_db, store, ch, de) = two_members(backend).await;
     let consent = NewConsent::parse("tracing", "Guardian", "2026-01-10", today()).unwrap();
     let new = NewCase::parse("family_tracing", "Tracing", "", "", "").unwrap();
     let child =
@@ -538,12 +539,7 @@ both_backends!(research_corpus);
 async fn case_page_follows_every_change(backend: Backend) {
     use kinbridge_domain::case::{ConsentScope, NewConsent};
 
-    let db = TestDatabase::new(backend).await;
-    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
-    store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
-    store.create_member(&NewMember::parse("DE", "Germany", "DE").unwrap()).await.unwrap();
-    let ch = caller(&store, "CH", Role::Caseworker, "ana@ch.test").await;
-    let de = caller(&store, "DE", Role::Caseworker, "jonas@de.test").await;
+    let (db, store, ch, de) = two_members(backend).await;
     let consent = NewConsent::parse("tracing", "Mother, by phone", "2026-01-10", today()).unwrap();
     let open = |who: Caller, given: &'static str, family: &'static str| {
         let (store, consent) = (store.clone(), consent.clone());

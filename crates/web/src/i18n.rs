@@ -4,6 +4,8 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use fluent_bundle::concurrent::FluentBundle;
@@ -21,49 +23,9 @@ const SOURCES: &[(&str, &str)] = &[
 pub struct Catalogues {
     bundles: HashMap<&'static str, FluentBundle<FluentResource>>,
     /// Every message that takes no argument, formatted once per locale (English filling the
-    /// gaps of a partial catalogue): a page asks for a few hundred of them.
-    plain: HashMap<&'static str, HashMap<String, String, FastHash>, FastHash>,
-}
-
-/// The Fx hash (as in rustc): the keys are our own message ids, not an attacker's, so the
-/// flooding resistance of the default hasher buys nothing here and costs a page a few
-/// hundred slow hashes.
-#[derive(Clone, Copy, Default)]
-struct FastHash;
-
-impl std::hash::BuildHasher for FastHash {
-    type Hasher = FxHasher;
-    fn build_hasher(&self) -> FxHasher {
-        FxHasher(0)
-    }
-}
-
-struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let word =
-                u64::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]);
-            self.add(word);
-        }
-        for &b in chunks.remainder() {
-            self.add(u64::from(b));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
+    /// gaps of a partial catalogue): a page asks for a few hundred of them. The keys are our
+    /// own message ids, so the Fx hash serves (the default one resists flooding, at a cost).
+    plain: FxHashMap<&'static str, FxHashMap<String, String>>,
 }
 
 impl Catalogues {
@@ -86,7 +48,7 @@ impl Catalogues {
         let mut this = Self { bundles, plain: HashMap::default() };
         let english = this.plain_messages("en");
         for (code, _) in SOURCES {
-            let mut messages: HashMap<String, String, FastHash> = english.clone().into_iter().collect();
+            let mut messages = english.clone();
             messages.extend(this.plain_messages(code));
             this.plain.insert(*code, messages);
         }
@@ -94,8 +56,8 @@ impl Catalogues {
     }
 
     /// The messages of one catalogue that format without arguments and without errors.
-    fn plain_messages(&self, locale: &str) -> HashMap<String, String> {
-        let Some(bundle) = self.bundles.get(locale) else { return HashMap::new() };
+    fn plain_messages(&self, locale: &str) -> FxHashMap<String, String> {
+        let Some(bundle) = self.bundles.get(locale) else { return FxHashMap::default() };
         self.keys(locale)
             .into_iter()
             .filter_map(|key| {
