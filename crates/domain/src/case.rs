@@ -211,7 +211,7 @@ impl std::fmt::Display for BirthDate {
 }
 
 /// A case as a caseworker sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Case {
     pub id: CaseId,
     pub member_id: MemberId,

@@ -26,34 +26,38 @@ impl AuditWriter {
     pub(crate) fn start(pool: AnyPool) -> Self {
         let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
         tokio::spawn(async move {
-            let drain = |rx: &mut mpsc::UnboundedReceiver<Job>, jobs: &mut Vec<Job>| {
-                while jobs.len() < MAX_GROUP {
-                    match rx.try_recv() {
-                        Ok(j) => jobs.push(j),
-                        Err(_) => break,
-                    }
-                }
-            };
             while let Some(first) = rx.recv().await {
                 let mut jobs = vec![first];
                 drain(&mut rx, &mut jobs);
-                // Under load (entries queued while the last group committed) a group of one
-                // or two would cost a commit each: let the reads in flight join it first.
-                // A lone reader never waits.
-                if jobs.len() > 1 && jobs.len() < MAX_GROUP {
+                if under_load(&jobs) {
                     tokio::time::sleep(GATHER).await;
                     drain(&mut rx, &mut jobs);
                 }
-                let entries: Vec<AuditEntry> = jobs.iter().flat_map(|(e, _)| e.iter().cloned()).collect();
-                let result = commit_group(&pool, &entries).await.map_err(|e| e.to_string());
-                if let Err(e) = &result {
-                    tracing::error!(error = %e, "audit group commit failed");
-                }
-                for (_, done) in jobs {
-                    let _ = done.send(result.clone());
-                }
+                let result = commit_group(&pool, &entries_of(&jobs)).await;
+                answer(jobs, result);
             }
         });
+        Self { tx }
+    }
+
+    /// The same, committing on a direct SQLite connection from a thread of its own.
+    pub(crate) fn start_direct(mut conn: crate::direct::AuditConnection) -> Self {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
+        std::thread::Builder::new()
+            .name("kinbridge-audit".into())
+            .spawn(move || {
+                while let Some(first) = rx.blocking_recv() {
+                    let mut jobs = vec![first];
+                    drain(&mut rx, &mut jobs);
+                    if under_load(&jobs) {
+                        std::thread::sleep(GATHER);
+                        drain(&mut rx, &mut jobs);
+                    }
+                    let result = conn.commit(&entries_of(&jobs));
+                    answer(jobs, result);
+                }
+            })
+            .expect("the audit writer thread starts");
         Self { tx }
     }
 
@@ -71,6 +75,37 @@ impl AuditWriter {
     /// Waits until everything handed over so far is committed.
     pub async fn flush(&self) {
         let _ = self.record(Vec::new()).await;
+    }
+}
+
+/// Takes what is queued, up to a group's size.
+fn drain(rx: &mut mpsc::UnboundedReceiver<Job>, jobs: &mut Vec<Job>) {
+    while jobs.len() < MAX_GROUP {
+        match rx.try_recv() {
+            Ok(j) => jobs.push(j),
+            Err(_) => break,
+        }
+    }
+}
+
+/// Entries queued while the last group committed: a group of one or two would cost a
+/// commit each, so the reads in flight may join it first. A lone reader never waits.
+fn under_load(jobs: &[Job]) -> bool {
+    jobs.len() > 1 && jobs.len() < MAX_GROUP
+}
+
+fn entries_of(jobs: &[Job]) -> Vec<AuditEntry> {
+    jobs.iter().flat_map(|(e, _)| e.iter().cloned()).collect()
+}
+
+/// Tells every request of a group how its commit went.
+fn answer(jobs: Vec<Job>, result: Result<()>) {
+    let result = result.map_err(|e| e.to_string());
+    if let Err(e) = &result {
+        tracing::error!(error = %e, "audit group commit failed");
+    }
+    for (_, done) in jobs {
+        let _ = done.send(result.clone());
     }
 }
 

@@ -16,34 +16,34 @@ use sqlx::{Any, Executor};
 
 use crate::audit::append;
 use crate::sql::{Arg, Sql};
-use crate::{date, get, list, now, opt_date, today, Caller, Result, Store, StoreError, Tx};
+use crate::{date, get, list, now, opt_date, today, Caller, Columns, Result, Store, StoreError, Tx};
 
 const CASE_COLUMNS: &str = "c.id, c.member_id, c.reference, c.service, c.status, c.title, c.summary, c.child_views, c.assignee_id, \
      u.display_name AS assignee_name, c.partner_country, c.opened_on, c.first_response_on, c.closed_on, c.outcome, c.proposed_outcome, c.version";
 
-pub(crate) fn case_from(row: &AnyRow) -> Result<Case> {
-    let service: String = get(row, "service")?;
-    let status: String = get(row, "status")?;
-    let outcome: Option<String> = get(row, "outcome")?;
-    let proposed: Option<String> = get(row, "proposed_outcome")?;
+pub(crate) fn case_from(row: &impl Columns) -> Result<Case> {
+    let service = row.text("service")?;
+    let status = row.text("status")?;
+    let outcome = row.opt_text("outcome")?;
+    let proposed = row.opt_text("proposed_outcome")?;
     Ok(Case {
-        id: CaseId::from_trusted(get(row, "id")?),
-        member_id: MemberId::from_trusted(get(row, "member_id")?),
-        reference: get(row, "reference")?,
+        id: CaseId::from_trusted(row.text("id")?),
+        member_id: MemberId::from_trusted(row.text("member_id")?),
+        reference: row.text("reference")?,
         service: ServiceType::parse(&service).ok_or_else(|| sqlx::Error::Decode("service".into()))?,
         status: CaseStatus::parse(&status).ok_or_else(|| sqlx::Error::Decode("status".into()))?,
-        title: get(row, "title")?,
-        summary: get(row, "summary")?,
-        child_views: get(row, "child_views")?,
-        assignee_id: get::<Option<String>>(row, "assignee_id")?.map(UserId::from_trusted),
-        assignee_name: get(row, "assignee_name")?,
-        partner_country: get(row, "partner_country")?,
-        opened_on: date(&get::<String>(row, "opened_on")?),
-        first_response_on: opt_date(get(row, "first_response_on")?),
-        closed_on: opt_date(get(row, "closed_on")?),
+        title: row.text("title")?,
+        summary: row.text("summary")?,
+        child_views: row.text("child_views")?,
+        assignee_id: row.opt_text("assignee_id")?.map(UserId::from_trusted),
+        assignee_name: row.opt_text("assignee_name")?,
+        partner_country: row.opt_text("partner_country")?,
+        opened_on: date(&row.text("opened_on")?),
+        first_response_on: opt_date(row.opt_text("first_response_on")?),
+        closed_on: opt_date(row.opt_text("closed_on")?),
         outcome: outcome.as_deref().and_then(Outcome::parse),
         proposed_outcome: proposed.as_deref().and_then(Outcome::parse),
-        version: get(row, "version")?,
+        version: row.int("version")?,
     })
 }
 
@@ -69,12 +69,17 @@ pub(crate) async fn fetch_case<'e, E: Executor<'e, Database = Any>>(e: E, id: &s
     Ok(fetch_case_stamped(e, id).await?.map(|(case, _)| case))
 }
 
+/// The case row with its page stamp (see `stamps.rs`), by id (`$1`).
+pub(crate) fn case_stamped_sql() -> &'static str {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!("SELECT {CASE_COLUMNS}, c.detail_stamp FROM cases c LEFT JOIN users u ON u.id = c.assignee_id WHERE c.id = $1")
+    });
+    &SQL
+}
+
 /// A case with its page stamp (see `stamps.rs`).
 async fn fetch_case_stamped<'e, E: Executor<'e, Database = Any>>(e: E, id: &str) -> Result<Option<(Case, i64)>> {
-    let sql = format!(
-        "SELECT {CASE_COLUMNS}, c.detail_stamp FROM cases c LEFT JOIN users u ON u.id = c.assignee_id WHERE c.id = $1"
-    );
-    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(e).await?;
+    let row = sqlx::query(case_stamped_sql()).bind(id.to_string()).fetch_optional(e).await?;
     row.as_ref().map(|r| Ok((case_from(r)?, get::<i64>(r, "detail_stamp")?))).transpose()
 }
 
@@ -210,6 +215,31 @@ pub struct TimelineEvent {
     pub detail: String,
 }
 
+/// How long a copy of a case page (its data here, its rendered body in the web crate) may
+/// be served while the case row and its stamp are unchanged: the names it joins from user
+/// records are not stamped.
+pub const KEPT_PAGE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A case the caller may read, whose reading has been audited; only [`Store::read_case`]
+/// makes one.
+#[derive(Debug)]
+pub struct CaseRead {
+    case: Case,
+    stamp: i64,
+}
+
+impl CaseRead {
+    pub fn case(&self) -> &Case {
+        &self.case
+    }
+
+    /// Raised by every change to what the case page shows (see `stamps.rs`); with the case
+    /// row, it names the version of the page.
+    pub fn stamp(&self) -> i64 {
+        self.stamp
+    }
+}
+
 /// Everything on a case page.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseDetail {
@@ -237,7 +267,10 @@ impl Store {
     /// [`Store::authorize_case`], with the case's page stamp read in the same query.
     async fn authorize_case_stamped(&self, caller: &Caller, id: &str, need: CaseAccess) -> Result<(Case, i64)> {
         let case = match CaseId::parse(id) {
-            Some(cid) => fetch_case_stamped(&self.pool, cid.as_str()).await?,
+            Some(cid) => match &self.direct {
+                Some(direct) => direct.case_stamped(cid.as_str())?,
+                None => fetch_case_stamped(&self.pool, cid.as_str()).await?,
+            },
             None => None,
         };
         match case {
@@ -332,9 +365,23 @@ impl Store {
     /// read every time; the rest is served from this instance's memory while the case's page
     /// stamp is unchanged (see `stamps.rs`), and read in one go otherwise.
     pub async fn case_detail(&self, caller: &Caller, id: &str) -> Result<CaseDetail> {
+        let read = self.read_case(caller, id).await?;
+        self.case_detail_of(read).await
+    }
+
+    /// Opens a case for reading: access decided on its current row, the read audited. The
+    /// stamp tells whether a copy of its page kept by this instance is still current.
+    pub async fn read_case(&self, caller: &Caller, id: &str) -> Result<CaseRead> {
         let (case, stamp) = self.authorize_case_stamped(caller, id, CaseAccess::Read).await?;
+        self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "")]).await?;
+        Ok(CaseRead { case, stamp })
+    }
+
+    /// Everything on the page of a case opened with [`Store::read_case`].
+    pub async fn case_detail_of(&self, read: CaseRead) -> Result<CaseDetail> {
+        let CaseRead { case, stamp } = read;
         let cid = case.id.as_str().to_string();
-        let detail = match self.details.get(&cid, stamp) {
+        Ok(match self.details.get(&cid, stamp) {
             Some(kept) => {
                 // What depends on the case row or on today is worked out afresh.
                 let mut detail = (*kept).clone();
@@ -351,9 +398,7 @@ impl Store {
                 self.details.put(&cid, stamp, std::sync::Arc::new(detail.clone()));
                 detail
             }
-        };
-        self.audit(vec![caller.entry(AuditAction::Read, "case", Some(&cid), "")]).await?;
-        Ok(detail)
+        })
     }
 
     /// Everything on a case page, from the database.

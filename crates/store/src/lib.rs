@@ -10,6 +10,7 @@ pub mod archives;
 pub mod audit;
 pub mod backup;
 pub mod cases;
+mod direct;
 pub mod documents;
 pub mod indexing;
 pub mod jobs;
@@ -47,6 +48,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("document store error: {0}")]
     Blob(#[from] object_store::Error),
+    #[error("database error: {0}")]
+    Direct(String),
     #[error("the audit writer has stopped")]
     AuditClosed,
     #[error("{0}")]
@@ -81,6 +84,8 @@ pub struct Store {
     backend: Backend,
     blobs: Arc<dyn object_store::ObjectStore>,
     audit: AuditWriter,
+    /// SQLite files: the hot statements of a case view on connections of our own.
+    direct: Option<Arc<direct::DirectSqlite>>,
     // Shared, not copied: every request clones the store.
     data_dir: Arc<Path>,
     database_url: Arc<str>,
@@ -179,9 +184,17 @@ impl Store {
         stamps::install(&pool, backend).await?;
         let blobs = Arc::new(object_store::local::LocalFileSystem::new_with_prefix(data_dir.join("documents"))?);
         let pseudonym_key = research::load_key(data_dir)?;
-        let audit = AuditWriter::start(pool.clone());
+        let direct = match backend {
+            Backend::Sqlite => direct::DirectSqlite::for_url(database_url)?.map(Arc::new),
+            Backend::Postgres => None,
+        };
+        let audit = match &direct {
+            Some(d) => AuditWriter::start_direct(d.writer()?),
+            None => AuditWriter::start(pool.clone()),
+        };
         Ok(Self {
             pool,
+            direct,
             backend,
             blobs,
             audit,
@@ -250,6 +263,37 @@ fn opt_date(s: Option<String>) -> Option<chrono::NaiveDate> {
 /// Splits a stored comma-separated list.
 fn list(s: &str) -> Vec<String> {
     s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
+}
+
+/// A result row, from sqlx or from a direct SQLite connection (see `direct.rs`).
+pub(crate) trait Columns {
+    fn text(&self, col: &str) -> Result<String>;
+    fn opt_text(&self, col: &str) -> Result<Option<String>>;
+    fn int(&self, col: &str) -> Result<i64>;
+}
+
+impl Columns for AnyRow {
+    fn text(&self, col: &str) -> Result<String> {
+        get(self, col)
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>> {
+        get(self, col)
+    }
+    fn int(&self, col: &str) -> Result<i64> {
+        get(self, col)
+    }
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn text(&self, col: &str) -> Result<String> {
+        Ok(self.get(col)?)
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>> {
+        Ok(self.get(col)?)
+    }
+    fn int(&self, col: &str) -> Result<i64> {
+        Ok(self.get(col)?)
+    }
 }
 
 fn get<T>(row: &AnyRow, col: &str) -> Result<T>

@@ -133,7 +133,7 @@ struct Kept {
 impl DetailCache {
     /// How long a kept page may be served while its stamp is unchanged (for the names it
     /// joins from other records).
-    pub(crate) const TTL: Duration = Duration::from_secs(30);
+    pub(crate) const TTL: Duration = crate::cases::KEPT_PAGE_TTL;
     /// The most pages kept; past that the cache starts again empty (cheap, and rare: a
     /// page is kept only while its stamp holds).
     const CAPACITY: usize = 4096;

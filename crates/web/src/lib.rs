@@ -37,6 +37,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The search index in the data folder (`None` if another process holds it).
     pub search: Option<Arc<kinbridge_search::SearchIndex>>,
+    /// Case page bodies already rendered (see `pages::cases::CaseBodies`).
+    pub(crate) case_bodies: pages::cases::CaseBodies,
     /// One catch-up with the change feed at a time.
     index_turn: Arc<tokio::sync::Mutex<()>>,
 }
@@ -56,6 +58,7 @@ impl AppState {
             sessions: auth::SessionCache::default(),
             secure_cookies,
             search,
+            case_bodies: Default::default(),
             index_turn: Arc::default(),
         }
     }

@@ -218,7 +218,99 @@ async fn audit_trail_page(backend: Backend) {
     assert_eq!(worker.get(app.url("/audit")).send().await.unwrap().status(), 403);
 }
 
-both_backends!(sign_in_and_csrf, forms_errors_and_escaping, audit_trail_page);
+/// Every hidden CSRF value in a page.
+fn csrf_values(page: &str) -> Vec<String> {
+    page.match_indices("name=\"_csrf\" value=\"")
+        .map(|(i, m)| page[i + m.len()..].split('"').next().unwrap().to_string())
+        .collect()
+}
+
+/// Case page bodies are rendered once and shared: each reader still gets their own CSRF
+/// token in every form, their own rights and language, every change at once, and an audit
+/// entry per view.
+async fn kept_case_pages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let api = app.api("ana@ch.test").await;
+    let (status, case) = api.post("/api/v1/cases", case_body()).await;
+    assert_eq!(status, 201, "{case}");
+    let cid = case["id"].as_str().unwrap().to_string();
+    let path = format!("/cases/{cid}");
+    let ana = app.browser("ana@ch.test").await;
+    let luc = app.browser("luc@ch.test").await;
+    let boss = app.browser("boss@ch.test").await;
+    let page = |c: &reqwest::Client| {
+        let (c, url) = (c.clone(), app.url(&path));
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.text().await.unwrap()
+        }
+    };
+    // The token each session's other pages carry.
+    let token = |c: &reqwest::Client| {
+        let (c, url) = (c.clone(), app.url("/cases/new"));
+        async move { hidden(&c.get(url).send().await.unwrap().text().await.unwrap(), "_csrf") }
+    };
+    let (ana_token, luc_token) = (token(&ana).await, token(&luc).await);
+    assert_ne!(ana_token, luc_token);
+
+    let mut views = 0;
+    for _ in 0..2 {
+        for (client, own) in [(&ana, &ana_token), (&luc, &luc_token)] {
+            let html = page(client).await;
+            views += 1;
+            let tokens = csrf_values(&html);
+            assert!(tokens.len() > 5, "the case page's forms");
+            assert!(tokens.iter().all(|t| t == own), "only the reader's own token: {tokens:?}");
+            assert!(!html.contains("kb-csrf-slot"));
+            assert!(html.contains("Tracing of Amanuel&#39;s mother") || html.contains("Tracing of Amanuel's mother"));
+        }
+    }
+    // A supervisor's page has the assignment form; a caseworker's does not.
+    let boss_page = page(&boss).await;
+    views += 1;
+    assert!(boss_page.contains(&format!("action=\"/cases/{cid}/assignee\"")));
+    assert!(!page(&ana).await.contains(&format!("action=\"/cases/{cid}/assignee\"")));
+    views += 1;
+
+    // The token in a kept body works: Ana writes a note from it; Luc sees it at once.
+    let html = page(&ana).await;
+    views += 1;
+    let r = ana
+        .post(app.url(&format!("/cases/{cid}/notes")))
+        .form(&[("_csrf", hidden(&html, "_csrf").as_str()), ("body", "Mother located in Hamburg.")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(page(&luc).await.contains("Mother located in Hamburg."));
+    views += 1;
+    // A change to the case row itself shows too.
+    let (status, _) =
+        api.send("PATCH", &format!("/api/v1/cases/{cid}"), serde_json::json!({"title": "Renamed case"})).await;
+    assert_eq!(status, 200);
+    assert!(page(&luc).await.contains("Renamed case"));
+    views += 1;
+    // Each reader's language: Ana switches to French, Luc stays in English.
+    let r = ana.post(app.url("/locale")).form(&[("_csrf", ana_token.as_str()), ("locale", "fr")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let (fr, en) = (page(&ana).await, page(&luc).await);
+    views += 2;
+    assert!(fr.contains("lang=\"fr\"") && en.contains("lang=\"en\""));
+    assert_ne!(fr.split("<main").nth(1), en.split("<main").nth(1), "the body is in each reader's language");
+
+    // Every view was audited, kept body or not.
+    let row =
+        sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'read' AND entity = 'case' AND entity_id = $1")
+            .bind(cid.clone())
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    let n: i64 = sqlx::Row::get(&row, "n");
+    assert_eq!(n, views, "one read entry per page view");
+}
+
+both_backends!(sign_in_and_csrf, forms_errors_and_escaping, audit_trail_page, kept_case_pages);
 
 /// The case page lists possible matches with the weight of each field, and a caseworker
 /// confirms one through a form (CSRF-protected).

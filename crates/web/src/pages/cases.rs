@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use kinbridge_domain::case::{
@@ -278,9 +278,19 @@ async fn create(
     }
 }
 
+/// A case page: the frame around a body kept rendered (see [`CaseBodies`]).
 #[derive(Template)]
 #[template(path = "case.html")]
 struct CasePage {
+    t: Frame,
+    title: String,
+    body: KeptBody,
+}
+
+/// The body of a case page.
+#[derive(Template)]
+#[template(path = "case_body.html")]
+struct CaseBody {
     t: Frame,
     d: CaseDetail,
     colleagues: std::sync::Arc<Vec<User>>,
@@ -295,6 +305,86 @@ struct CasePage {
     writable: bool,
     min_due: String,
     matches: Vec<MatchRow>,
+}
+
+/// Where a form's CSRF token goes in a kept body. The template writes it unescaped and
+/// escapes everything else, so no text of a user can ever contain it.
+const CSRF_SLOT: &str = "<kb-csrf-slot>";
+
+/// A rendered body, cut at its CSRF slots, with the token of the reader filled in.
+struct KeptBody {
+    pieces: std::sync::Arc<[String]>,
+    csrf: String,
+}
+
+impl std::fmt::Display for KeptBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, piece) in self.pieces.iter().enumerate() {
+            if i > 0 {
+                f.write_str(&self.csrf)?;
+            }
+            f.write_str(piece)?;
+        }
+        Ok(())
+    }
+}
+
+/// What a kept body was rendered for; the same again means the same HTML.
+#[derive(PartialEq, Eq, Hash, Clone)]
+struct BodyKey {
+    case_id: String,
+    stamp: i64,
+    locale: &'static str,
+    writable: bool,
+    supervisor: bool,
+    today: chrono::NaiveDate,
+}
+
+struct KeptEntry {
+    at: std::time::Instant,
+    /// The row it showed, the staff and the directory it offered: compared, not trusted.
+    case: kinbridge_domain::case::Case,
+    colleagues: std::sync::Arc<Vec<User>>,
+    members: std::sync::Arc<Vec<Member>>,
+    pieces: std::sync::Arc<[String]>,
+}
+
+/// Case page bodies rendered by this instance, shared by every reader who would see the
+/// same HTML (same case version, language, rights and day). The access decision and the
+/// audit of each view come first, from the store, every time; only the rendering is kept.
+#[derive(Clone, Default)]
+pub struct CaseBodies {
+    entries: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<BodyKey, KeptEntry>>>,
+}
+
+impl CaseBodies {
+    /// Past this many bodies the cache starts again empty (a body is kept only while its
+    /// case is unchanged, so this is rare).
+    const CAPACITY: usize = 2048;
+
+    fn get(
+        &self,
+        key: &BodyKey,
+        case: &kinbridge_domain::case::Case,
+        colleagues: &std::sync::Arc<Vec<User>>,
+        members: &std::sync::Arc<Vec<Member>>,
+    ) -> Option<std::sync::Arc<[String]>> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let kept = entries.get(key)?;
+        let current = kept.at.elapsed() < kinbridge_store::cases::KEPT_PAGE_TTL
+            && &kept.case == case
+            && std::sync::Arc::ptr_eq(&kept.colleagues, colleagues)
+            && std::sync::Arc::ptr_eq(&kept.members, members);
+        current.then(|| std::sync::Arc::clone(&kept.pieces))
+    }
+
+    fn put(&self, key: BodyKey, entry: KeptEntry) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= Self::CAPACITY && !entries.contains_key(&key) {
+            entries.clear();
+        }
+        entries.insert(key, entry);
+    }
 }
 
 /// A possible match as the case page shows it.
@@ -391,7 +481,7 @@ fn match_rows(t: &Frame, found: Vec<kinbridge_store::matching::MatchView>) -> Ve
         .collect()
 }
 
-impl CasePage {
+impl CaseBody {
     fn person_name(&self, id: &kinbridge_domain::ids::PersonId) -> String {
         self.d.people.iter().find(|p| &p.id == id).map(|p| p.full_name()).unwrap_or_default()
     }
@@ -399,32 +489,73 @@ impl CasePage {
 
 /// Renders the case page, with the problem of a failed form if there is one.
 async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, PageError> {
-    let mut d = state.store.case_detail(&u.caller, id).await.or_page(u)?;
-    let writable = u.caller.actor.case_access(&d.case.member_id) == kinbridge_domain::access::CaseAccess::Write;
-    let colleagues = state.store.colleagues(&d.case.member_id).await.or_page(u)?;
+    let read = state.store.read_case(&u.caller, id).await.or_page(u)?;
+    let case = read.case().clone();
+    let writable = u.caller.actor.case_access(&case.member_id) == kinbridge_domain::access::CaseAccess::Write;
+    let colleagues = state.store.colleagues(&case.member_id).await.or_page(u)?;
     let members = state.store.members().await.or_page(u)?;
+    let today = today();
+    let key = BodyKey {
+        case_id: case.id.as_str().to_string(),
+        stamp: read.stamp(),
+        locale: u.tr.locale,
+        writable,
+        supervisor: u.caller.actor.role == kinbridge_domain::Role::Supervisor,
+        today,
+    };
     let mut t = Frame::for_user(u);
     let mut status = StatusCode::OK;
     if let Some(p) = &problem {
         status = p.render(&u.tr).status;
         t = t.with_problem(p);
     }
-    let matches = match_rows(&t, std::mem::take(&mut d.matches));
-    let page = CasePage {
-        matches,
-        t,
-        d,
-        colleagues,
-        members,
-        roles: PersonRole::ALL,
-        sexes: Sex::ALL,
-        outcomes: Outcome::ALL,
-        relationship_kinds: RelationshipKind::ALL,
-        scopes: ConsentScope::ALL,
-        request_kinds: RequestKind::ALL,
-        writable,
-        min_due: today().to_string(),
+    // A page with a form's errors is written for this reader alone.
+    let shared = problem.is_none();
+    let kept = if shared { state.case_bodies.get(&key, &case, &colleagues, &members) } else { None };
+    let pieces = match kept {
+        Some(pieces) => pieces,
+        None => {
+            let mut d = state.store.case_detail_of(read).await.or_page(u)?;
+            let bt = Frame { csrf: CSRF_SLOT.to_string(), notice: None, ..t.clone() };
+            let matches = match_rows(&bt, std::mem::take(&mut d.matches));
+            let body = CaseBody {
+                matches,
+                t: bt,
+                d,
+                colleagues: std::sync::Arc::clone(&colleagues),
+                members: std::sync::Arc::clone(&members),
+                roles: PersonRole::ALL,
+                sexes: Sex::ALL,
+                outcomes: Outcome::ALL,
+                relationship_kinds: RelationshipKind::ALL,
+                scopes: ConsentScope::ALL,
+                request_kinds: RequestKind::ALL,
+                writable,
+                min_due: today.to_string(),
+            };
+            let mut html = String::with_capacity(32 * 1024);
+            if let Err(e) = body.render_into(&mut html) {
+                tracing::error!(error = %e, "template failed");
+                return Ok((StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response());
+            }
+            let pieces: std::sync::Arc<[String]> = html.split(CSRF_SLOT).map(str::to_string).collect();
+            if shared {
+                state.case_bodies.put(
+                    key,
+                    KeptEntry {
+                        at: std::time::Instant::now(),
+                        case: case.clone(),
+                        colleagues,
+                        members,
+                        pieces: std::sync::Arc::clone(&pieces),
+                    },
+                );
+            }
+            pieces
+        }
     };
+    let csrf = t.csrf.clone();
+    let page = CasePage { t, title: case.reference, body: KeptBody { pieces, csrf } };
     Ok(render(status, &page))
 }
 

@@ -3,7 +3,7 @@
 
 pub(crate) mod archives;
 mod audit;
-mod cases;
+pub(crate) mod cases;
 mod dashboard;
 mod documents;
 
@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The signed-in user as the page header shows them.
+#[derive(Clone)]
 pub struct Me {
     pub name: String,
     pub member_code: String,
@@ -60,6 +61,7 @@ pub struct Me {
 }
 
 /// What every page carries: the translator, the user, the CSRF token, messages.
+#[derive(Clone)]
 pub struct Frame {
     pub tr: Tr,
     pub me: Option<Me>,

@@ -1,0 +1,153 @@
+//! SQLite only: the two statements every case view runs — the case row with its page stamp,
+//! and the group commit of read-audit entries — on `rusqlite` connections of our own.
+//!
+//! Through sqlx each statement is a round trip to the connection's worker thread: a channel
+//! send, a thread wake-up and a wake-up back, which cost more than the statement itself (a
+//! primary-key lookup). Here the stamp is read on the calling thread (a WAL reader never
+//! waits for a writer), and the audit group is committed on the audit writer's own thread.
+//! Both link the same SQLite library as sqlx (`libsqlite3-sys`, bundled), on the same file,
+//! with the same pragmas; everything else still goes through sqlx.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use kinbridge_domain::audit::{chain_hash, AuditEntry};
+use kinbridge_domain::case::Case;
+
+use crate::{Result, StoreError};
+
+/// Connections kept for reading stamps; more are opened when more threads read at once.
+const KEPT_READERS: usize = 8;
+
+/// Opens connections on one SQLite database file.
+#[derive(Debug)]
+pub(crate) struct DirectSqlite {
+    path: PathBuf,
+    readers: Mutex<Vec<rusqlite::Connection>>,
+}
+
+impl DirectSqlite {
+    /// For a file database URL; `None` for an in-memory one (nothing to share).
+    pub(crate) fn for_url(url: &str) -> Result<Option<Self>> {
+        use std::str::FromStr;
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
+        let path = options.get_filename();
+        if path.as_os_str().is_empty() || path == Path::new(":memory:") || url.contains("mode=memory") {
+            return Ok(None);
+        }
+        Ok(Some(Self { path: path.to_path_buf(), readers: Mutex::new(Vec::new()) }))
+    }
+
+    fn open(&self) -> Result<rusqlite::Connection> {
+        use rusqlite::OpenFlags;
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // The journal mode is the file's (sqlx set WAL); these are per connection.
+        // Pages read through a memory map instead of copied in: every audit commit makes
+        // the other connections drop their page caches, and a case view reads a few pages.
+        // A memory map: each audit commit makes the other connections drop their page
+        // caches, and a case view then reads its few pages again without a copy.
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 268435456;")?;
+        conn.set_prepared_statement_cache_capacity(16);
+        Ok(conn)
+    }
+
+    /// The case row the access decision is made on, with its page stamp.
+    pub(crate) fn case_stamped(&self, id: &str) -> Result<Option<(Case, i64)>> {
+        let kept = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match kept {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        let found = read_case_stamped(&conn, id);
+        let mut readers = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if readers.len() < KEPT_READERS {
+            readers.push(conn);
+        }
+        found
+    }
+
+    /// A connection for the audit writer's thread.
+    pub(crate) fn writer(&self) -> Result<AuditConnection> {
+        Ok(AuditConnection { conn: self.open()? })
+    }
+}
+
+fn read_case_stamped(conn: &rusqlite::Connection, id: &str) -> Result<Option<(Case, i64)>> {
+    use rusqlite::OptionalExtension;
+    let mut stmt = conn.prepare_cached(crate::cases::case_stamped_sql())?;
+    let found = stmt
+        .query_row([id], |row| Ok(crate::cases::case_from(row).map(|c| (c, row.get::<_, i64>("detail_stamp")))))
+        .optional()?;
+    match found {
+        None => Ok(None),
+        Some(Ok((case, stamp))) => Ok(Some((case, stamp?))),
+        Some(Err(e)) => Err(e),
+    }
+}
+
+/// The audit writer's own connection (see `audit.rs`).
+pub(crate) struct AuditConnection {
+    conn: rusqlite::Connection,
+}
+
+impl AuditConnection {
+    /// Appends `entries` to the chain in one transaction, as `audit::append` does.
+    pub(crate) fn commit(&mut self, entries: &[AuditEntry]) -> Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        // IMMEDIATE: take the write lock first, as `Store::begin_write` does by touching
+        // the head, so that the head read below cannot go stale. Every statement is kept
+        // prepared: a group is often only a few entries, and parsing would cost more.
+        let conn = &self.conn;
+        conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+        let written = append(conn, entries);
+        let ended = written.and_then(|()| Ok(conn.prepare_cached("COMMIT")?.execute([]).map(drop)?));
+        if ended.is_err() && !conn.is_autocommit() {
+            // Nothing of a failed group stays; the connection is ready for the next one.
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        ended
+    }
+}
+
+fn append(conn: &rusqlite::Connection, entries: &[AuditEntry]) -> Result<()> {
+    let (mut seq, mut prev): (i64, String) = conn
+        .prepare_cached("SELECT seq, hash FROM audit_head WHERE id = 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO audit_log (seq, at, user_id, member_id, ip, action, entity, entity_id, detail, prev_hash, hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    for e in entries {
+        seq += 1;
+        let hash = chain_hash(&prev, seq, e);
+        insert.execute(rusqlite::params![
+            seq,
+            e.at,
+            e.user_id,
+            e.member_id,
+            e.ip,
+            e.action.as_str(),
+            e.entity,
+            e.entity_id,
+            e.detail,
+            prev,
+            hash
+        ])?;
+        prev = hash;
+    }
+    conn.prepare_cached("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1")?
+        .execute(rusqlite::params![seq, prev])?;
+    Ok(())
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Direct(e.to_string())
+    }
+}
