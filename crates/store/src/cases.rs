@@ -1,6 +1,8 @@
 //! Cases and everything on them: people, relationships, consent, notes, assignment,
 //! closure, and the timeline. Scoped to the caller's member and audited.
 
+use std::sync::Arc;
+
 use kinbridge_domain::access::{CaseAccess, CaseScope};
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{
@@ -381,7 +383,7 @@ impl Store {
     pub async fn case_detail_of(&self, read: CaseRead) -> Result<CaseDetail> {
         let CaseRead { case, stamp } = read;
         let cid = case.id.as_str().to_string();
-        Ok(match self.details.get(&cid, stamp) {
+        Ok(match self.details.get(cid.as_str(), |(kept, detail)| (*kept == stamp).then(|| Arc::clone(detail))) {
             Some(kept) => {
                 // What depends on the case row or on today is worked out afresh.
                 let mut detail = (*kept).clone();
@@ -395,7 +397,7 @@ impl Store {
             }
             None => {
                 let detail = self.read_case_detail(case).await?;
-                self.details.put(&cid, stamp, std::sync::Arc::new(detail.clone()));
+                self.details.put(cid, (stamp, Arc::new(detail.clone())));
                 detail
             }
         })

@@ -21,6 +21,7 @@ pub mod research;
 pub mod research_archive;
 mod sql;
 mod stamps;
+pub use stamps::KeptCopies;
 pub mod testing;
 pub mod tracing;
 
@@ -201,7 +202,7 @@ impl Store {
             data_dir: Arc::from(data_dir),
             database_url: Arc::from(database_url),
             lists: ListCache::default(),
-            details: stamps::DetailCache::default(),
+            details: stamps::DetailCache::new(stamps::DETAIL_CAPACITY),
             jobs_wake: Arc::default(),
             pseudonym_key,
         })

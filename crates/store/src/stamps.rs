@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use sqlx::{AnyPool, Executor};
 
@@ -118,39 +118,55 @@ pub(crate) async fn install(pool: &AnyPool, backend: Backend) -> Result<()> {
     Ok(())
 }
 
-/// Case pages read by this instance, each with the stamp it was read at.
-#[derive(Clone, Default)]
-pub(crate) struct DetailCache {
-    entries: Arc<Mutex<HashMap<String, Kept>>>,
+/// Copies of case pages (their data here, their rendered bodies in the web crate) kept by
+/// this instance. Each is served at most [`crate::cases::KEPT_PAGE_TTL`] after it was made,
+/// and only while the caller's check says it still matches what was just read (its stamp,
+/// its case row); past its capacity the map starts again empty (cheap, and rare: a copy is
+/// kept only while its case is unchanged).
+pub struct KeptCopies<K, V> {
+    entries: Arc<Mutex<HashMap<K, (Instant, V)>>>,
+    capacity: usize,
 }
 
-struct Kept {
-    stamp: i64,
-    at: Instant,
-    detail: Arc<CaseDetail>,
+impl<K, V> Clone for KeptCopies<K, V> {
+    fn clone(&self) -> Self {
+        Self { entries: Arc::clone(&self.entries), capacity: self.capacity }
+    }
 }
 
-impl DetailCache {
-    /// How long a kept page may be served while its stamp is unchanged (for the names it
-    /// joins from other records).
-    pub(crate) const TTL: Duration = crate::cases::KEPT_PAGE_TTL;
-    /// The most pages kept; past that the cache starts again empty (cheap, and rare: a
-    /// page is kept only while its stamp holds).
-    const CAPACITY: usize = 4096;
-
-    pub(crate) fn get(&self, case_id: &str, stamp: i64) -> Option<Arc<CaseDetail>> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.get(case_id).filter(|k| k.stamp == stamp && k.at.elapsed() < Self::TTL).map(|k| Arc::clone(&k.detail))
+impl<K: Eq + std::hash::Hash, V> KeptCopies<K, V> {
+    pub fn new(capacity: usize) -> Self {
+        Self { entries: Arc::default(), capacity }
     }
 
-    pub(crate) fn put(&self, case_id: &str, stamp: i64, detail: Arc<CaseDetail>) {
+    /// What `current` makes of the copy under `key`, if it is young enough.
+    pub fn get<Q, R>(&self, key: &Q, current: impl FnOnce(&V) -> Option<R>) -> Option<R>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + std::hash::Hash + ?Sized,
+    {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let (at, value) = entries.get(key)?;
+        if at.elapsed() >= crate::cases::KEPT_PAGE_TTL {
+            return None;
+        }
+        current(value)
+    }
+
+    pub fn put(&self, key: K, value: V) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= Self::CAPACITY && !entries.contains_key(case_id) {
+        if entries.len() >= self.capacity && !entries.contains_key(&key) {
             entries.clear();
         }
-        entries.insert(case_id.to_string(), Kept { stamp, at: Instant::now(), detail });
+        entries.insert(key, (Instant::now(), value));
     }
 }
+
+/// Case pages read by this instance, by case id, with the stamp each was read at.
+pub(crate) type DetailCache = KeptCopies<String, (i64, Arc<CaseDetail>)>;
+
+/// The most case pages [`DetailCache`] keeps.
+pub(crate) const DETAIL_CAPACITY: usize = 4096;
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,8 @@
 //! Case pages: the list with filters, opening a case, and the case page with its people,
 //! notes, documents, requests, timeline and closure.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
@@ -17,7 +19,7 @@ use kinbridge_domain::{DomainError, FieldError};
 use kinbridge_store::accounts::User;
 use kinbridge_store::cases::{CaseDetail, CaseSummary, Page};
 use kinbridge_store::documents::Attach;
-use kinbridge_store::today;
+use kinbridge_store::{today, KeptCopies};
 use serde::Deserialize;
 
 use super::documents::read_upload;
@@ -293,9 +295,9 @@ struct CasePage {
 struct CaseBody {
     t: Frame,
     d: CaseDetail,
-    colleagues: std::sync::Arc<Vec<User>>,
+    colleagues: Arc<Vec<User>>,
     /// The directory; the request form offers every member but the case's own.
-    members: std::sync::Arc<Vec<Member>>,
+    members: Arc<Vec<Member>>,
     roles: &'static [PersonRole],
     sexes: &'static [Sex],
     outcomes: &'static [Outcome],
@@ -313,7 +315,7 @@ const CSRF_SLOT: &str = "<kb-csrf-slot>";
 
 /// A rendered body, cut at its CSRF slots, with the token of the reader filled in.
 struct KeptBody {
-    pieces: std::sync::Arc<[String]>,
+    pieces: Arc<[String]>,
     csrf: String,
 }
 
@@ -341,49 +343,40 @@ struct BodyKey {
 }
 
 struct KeptEntry {
-    at: std::time::Instant,
     /// The row it showed, the staff and the directory it offered: compared, not trusted.
     case: kinbridge_domain::case::Case,
-    colleagues: std::sync::Arc<Vec<User>>,
-    members: std::sync::Arc<Vec<Member>>,
-    pieces: std::sync::Arc<[String]>,
+    colleagues: Arc<Vec<User>>,
+    members: Arc<Vec<Member>>,
+    pieces: Arc<[String]>,
 }
 
 /// Case page bodies rendered by this instance, shared by every reader who would see the
 /// same HTML (same case version, language, rights and day). The access decision and the
 /// audit of each view come first, from the store, every time; only the rendering is kept.
-#[derive(Clone, Default)]
-pub struct CaseBodies {
-    entries: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<BodyKey, KeptEntry>>>,
+#[derive(Clone)]
+pub struct CaseBodies(KeptCopies<BodyKey, KeptEntry>);
+
+impl Default for CaseBodies {
+    fn default() -> Self {
+        /// The most bodies kept (each is about 20 KB).
+        const CAPACITY: usize = 2048;
+        Self(KeptCopies::new(CAPACITY))
+    }
 }
 
 impl CaseBodies {
-    /// Past this many bodies the cache starts again empty (a body is kept only while its
-    /// case is unchanged, so this is rare).
-    const CAPACITY: usize = 2048;
-
     fn get(
         &self,
         key: &BodyKey,
         case: &kinbridge_domain::case::Case,
-        colleagues: &std::sync::Arc<Vec<User>>,
-        members: &std::sync::Arc<Vec<Member>>,
-    ) -> Option<std::sync::Arc<[String]>> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let kept = entries.get(key)?;
-        let current = kept.at.elapsed() < kinbridge_store::cases::KEPT_PAGE_TTL
-            && &kept.case == case
-            && std::sync::Arc::ptr_eq(&kept.colleagues, colleagues)
-            && std::sync::Arc::ptr_eq(&kept.members, members);
-        current.then(|| std::sync::Arc::clone(&kept.pieces))
-    }
-
-    fn put(&self, key: BodyKey, entry: KeptEntry) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= Self::CAPACITY && !entries.contains_key(&key) {
-            entries.clear();
-        }
-        entries.insert(key, entry);
+        colleagues: &Arc<Vec<User>>,
+        members: &Arc<Vec<Member>>,
+    ) -> Option<Arc<[String]>> {
+        self.0.get(key, |kept| {
+            let current =
+                &kept.case == case && Arc::ptr_eq(&kept.colleagues, colleagues) && Arc::ptr_eq(&kept.members, members);
+            current.then(|| Arc::clone(&kept.pieces))
+        })
     }
 }
 
@@ -490,19 +483,20 @@ impl CaseBody {
 /// Renders the case page, with the problem of a failed form if there is one.
 async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, PageError> {
     let read = state.store.read_case(&u.caller, id).await.or_page(u)?;
-    let case = read.case().clone();
-    let writable = u.caller.actor.case_access(&case.member_id) == kinbridge_domain::access::CaseAccess::Write;
-    let colleagues = state.store.colleagues(&case.member_id).await.or_page(u)?;
+    let member_id = &read.case().member_id;
+    let writable = u.caller.actor.case_access(member_id) == kinbridge_domain::access::CaseAccess::Write;
+    let colleagues = state.store.colleagues(member_id).await.or_page(u)?;
     let members = state.store.members().await.or_page(u)?;
     let today = today();
     let key = BodyKey {
-        case_id: case.id.as_str().to_string(),
+        case_id: read.case().id.as_str().to_string(),
         stamp: read.stamp(),
         locale: u.tr.locale,
         writable,
         supervisor: u.caller.actor.role == kinbridge_domain::Role::Supervisor,
         today,
     };
+    let title = read.case().reference.clone();
     let mut t = Frame::for_user(u);
     let mut status = StatusCode::OK;
     if let Some(p) = &problem {
@@ -511,19 +505,20 @@ async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Probl
     }
     // A page with a form's errors is written for this reader alone.
     let shared = problem.is_none();
-    let kept = if shared { state.case_bodies.get(&key, &case, &colleagues, &members) } else { None };
+    let kept = if shared { state.case_bodies.get(&key, read.case(), &colleagues, &members) } else { None };
     let pieces = match kept {
         Some(pieces) => pieces,
         None => {
             let mut d = state.store.case_detail_of(read).await.or_page(u)?;
             let bt = Frame { csrf: CSRF_SLOT.to_string(), notice: None, ..t.clone() };
             let matches = match_rows(&bt, std::mem::take(&mut d.matches));
+            let case = d.case.clone();
             let body = CaseBody {
                 matches,
                 t: bt,
                 d,
-                colleagues: std::sync::Arc::clone(&colleagues),
-                members: std::sync::Arc::clone(&members),
+                colleagues: Arc::clone(&colleagues),
+                members: Arc::clone(&members),
                 roles: PersonRole::ALL,
                 sexes: Sex::ALL,
                 outcomes: Outcome::ALL,
@@ -538,24 +533,15 @@ async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Probl
                 tracing::error!(error = %e, "template failed");
                 return Ok((StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response());
             }
-            let pieces: std::sync::Arc<[String]> = html.split(CSRF_SLOT).map(str::to_string).collect();
+            let pieces: Arc<[String]> = html.split(CSRF_SLOT).map(str::to_string).collect();
             if shared {
-                state.case_bodies.put(
-                    key,
-                    KeptEntry {
-                        at: std::time::Instant::now(),
-                        case: case.clone(),
-                        colleagues,
-                        members,
-                        pieces: std::sync::Arc::clone(&pieces),
-                    },
-                );
+                state.case_bodies.0.put(key, KeptEntry { case, colleagues, members, pieces: Arc::clone(&pieces) });
             }
             pieces
         }
     };
     let csrf = t.csrf.clone();
-    let page = CasePage { t, title: case.reference, body: KeptBody { pieces, csrf } };
+    let page = CasePage { t, title, body: KeptBody { pieces, csrf } };
     Ok(render(status, &page))
 }
 
