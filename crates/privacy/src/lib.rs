@@ -20,6 +20,7 @@ pub mod disclosure;
 mod lang;
 mod names;
 mod patterns;
+pub mod places;
 pub mod pseudo;
 
 pub use lang::{language_code, Lang};
@@ -161,7 +162,7 @@ impl Detector {
         let mut named = Vec::new();
         names::find(text, lang, &hits, &mut named);
         hits.append(&mut named);
-        to_spans(text, resolve(hits))
+        to_spans(text, resolve(text, hits))
     }
 
     /// `text` with every span replaced by its placeholder (`[PERSON]`, `[DATE]`, ...).
@@ -193,7 +194,7 @@ pub fn redact(text: &str, spans: &[Span]) -> String {
 
 /// Keeps, among overlapping hits, the most confident (then the higher ranked kind, then the
 /// longer); adjacent hits of one kind are merged.
-fn resolve(mut hits: Vec<Hit>) -> Vec<Hit> {
+fn resolve(text: &str, mut hits: Vec<Hit>) -> Vec<Hit> {
     hits.retain(|h| h.end > h.start);
     // Overlapping hits of one kind are one finding: their union, at the best confidence.
     hits.sort_by_key(|h| (h.kind, h.start));
@@ -219,6 +220,25 @@ fn resolve(mut hits: Vec<Hit>) -> Vec<Hit> {
     for h in hits {
         if kept.iter().all(|k| h.end <= k.start || h.start >= k.end) {
             kept.push(h);
+        } else if h.kind == Kind::Address {
+            // An address block that runs into a surer finding (a phone number on the line after
+            // it) keeps its parts around that finding.
+            let mut cuts: Vec<(usize, usize)> =
+                kept.iter().filter(|k| k.start < h.end && k.end > h.start).map(|k| (k.start, k.end)).collect();
+            cuts.sort_unstable();
+            let mut at = h.start;
+            let mut parts = Vec::new();
+            for (a, b) in cuts.into_iter().chain(std::iter::once((h.end, h.end))) {
+                let part = &text[at.min(a)..a];
+                let lead = part.len() - part.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
+                let body = part.trim_matches(|c: char| !c.is_alphanumeric());
+                if body.chars().filter(|c| c.is_alphanumeric()).count() >= 2 {
+                    let start = at.min(a) + lead;
+                    parts.push(Hit { start, end: start + body.len(), ..h });
+                }
+                at = at.max(b);
+            }
+            kept.extend(parts);
         }
     }
     kept.sort_by_key(|h| h.start);
@@ -266,8 +286,21 @@ mod tests {
             Hit { start: 5, end: 20, kind: Kind::Email, confidence: 0.99 },
             Hit { start: 25, end: 30, kind: Kind::Date, confidence: 0.9 },
         ];
-        let kept = resolve(hits);
+        let kept = resolve(&"x".repeat(30), hits);
         assert_eq!(kept.len(), 2);
         assert_eq!(kept[0].kind, Kind::Email);
+    }
+
+    #[test]
+    fn an_address_block_keeps_its_lines_around_a_phone_number() {
+        let text = "Corp. II Unit\nUnit 1324 Box 7546\nDPO AP 85115\nMobile: 729 198 216";
+        let spans = Detector::new(Some(Lang::En)).detect(text);
+        let chars: Vec<char> = text.chars().collect();
+        let found: Vec<(Kind, String)> =
+            spans.iter().map(|s| (s.kind, chars[s.start..s.end].iter().collect())).collect();
+        assert!(found.contains(&(Kind::Phone, "729 198 216".into())), "{found:?}");
+        let address: String = found.iter().filter(|(k, _)| *k == Kind::Address).map(|(_, t)| t.as_str()).collect();
+        assert!(address.contains("Unit 1324 Box 7546") && address.contains("DPO AP 85115"), "{found:?}");
+        assert!(!address.contains("729"), "the phone number is not part of the address: {found:?}");
     }
 }

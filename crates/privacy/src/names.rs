@@ -164,6 +164,15 @@ fn ordinary(word: &str, lang: Lang) -> bool {
     NOT_NAMES.contains(key(word).as_str()) || lang.is_stopword(&lower) || COMMON.contains(&lower)
 }
 
+/// How often a word must be used, on the Zipf scale, to be taken for an ordinary word when
+/// nothing says it is a name.
+const FREQUENT_ZIPF: f32 = 4.0;
+
+/// Whether the text's language uses `word` often (wordfreq's frequencies).
+fn frequent(word: &str, lang: Lang) -> bool {
+    lang.zipf(&word.to_lowercase()) >= FREQUENT_ZIPF
+}
+
 /// A word written in capitals throughout (shouting, headings, acronyms), not a name's shape.
 fn all_caps(word: &str) -> bool {
     word.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !word.chars().any(char::is_lowercase)
@@ -193,6 +202,11 @@ fn capital_runs(text: &str, ws: &[Word]) -> Vec<(usize, usize)> {
             } else if j + 1 < ws.len()
                 && is_particle(&text[ws[j].start..ws[j].end])
                 && ws[j + 1].capital
+                // "y" joins the two family names of one person ("José Ortega y Gasset"), not two
+                // people ("Galo Palomo y Héctor Verdú", "Galo y Héctor").
+                && !(&text[ws[j].start..ws[j].end] == "y"
+                    && (name_evidence(&text[ws[j + 1].start..ws[j + 1].end]).0
+                        || (j - i >= 2 && j + 2 < ws.len() && ws[j + 2].capital && gap_ok(j + 1, j + 2))))
                 && gap_ok(j - 1, j)
                 && gap_ok(j, j + 1)
             {
@@ -231,6 +245,21 @@ fn paired_with_name(text: &str, end: usize) -> bool {
         }
     }
     false
+}
+
+/// Whether the word at `start..end` is in a comma-separated list next to a word that looks
+/// like a name: "Sharon, Bill, Sarah", "Waters, Parrish and Stevenson".
+fn listed_with_name(text: &str, start: usize, end: usize) -> bool {
+    let is_name = |w: &str| {
+        let w = w.trim_matches(|c: char| !c.is_alphabetic());
+        w.chars().next().is_some_and(char::is_uppercase) && {
+            let (given, family) = name_evidence(w);
+            given || family
+        }
+    };
+    let before = text[..start].strip_suffix(", ").and_then(|b| b.rsplit([' ', '\n']).next());
+    let after = text[end..].strip_prefix(", ").and_then(|a| a.split([' ', ',', '\n']).next());
+    before.is_some_and(is_name) || after.is_some_and(is_name) || paired_with_name(text, end)
 }
 
 /// Whether the next word is a verb that often follows a person's name at the start of a
@@ -437,6 +466,11 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
             given += usize::from(gv);
             family += usize::from(fm);
         }
+        // Words the language uses often, none a known name: ordinary words capitalised in a
+        // title, a heading or a list ("Mystery & Suspense", "the Treaty", "Patient is ..."),
+        // unless what is around them says a person is meant (below).
+        let all_frequent =
+            given + family == 0 && tokens.iter().all(|t| is_particle(t) || ordinary(t, lang) || frequent(t, lang));
         let place = tokens.iter().all(|t| g.places.contains(&key(t)) || is_particle(t))
             || g.places.contains(&key(&text[start..end]))
             || after_address(text, found, start);
@@ -506,6 +540,12 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
         } else if place && given == 0 {
             hits.push(Hit { start, end, kind: Kind::Place, confidence: 0.8 });
             continue;
+        } else if all_frequent
+            && !vocative
+            && !(capitals == 1
+                && (verb_follows(rest, lang) || paired_with_name(text, end) || listed_with_name(text, start, end)))
+        {
+            continue;
         } else if given > 0 && (capitals >= 2 || family > 0) {
             0.92
         } else if capitals >= 2 {
@@ -538,6 +578,36 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
         };
         hits.push(Hit { start, end, kind: Kind::Person, confidence });
     }
+    named_elsewhere(text, lang, &ws, found, hits);
+}
+
+/// A capitalised word that is part of a name found elsewhere in the text names the same
+/// person: "Brad was a huge Brad Ferguson fan", "Amanuel ... Amanuel Tesfay".
+fn named_elsewhere(text: &str, lang: Lang, ws: &[Word], found: &[Hit], hits: &mut Vec<Hit>) {
+    let names: FxHashSet<String> = hits
+        .iter()
+        .filter(|h| h.kind == Kind::Person && h.confidence >= 0.7)
+        .flat_map(|h| text[h.start..h.end].split(|c: char| !c.is_alphabetic() && c != '-' && c != '\''))
+        .filter(|w| w.chars().count() >= 3 && !is_particle(w) && !ordinary(w, lang))
+        .map(key)
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    let mut taken: Vec<(usize, usize)> = found.iter().chain(hits.iter()).map(|h| (h.start, h.end)).collect();
+    taken.sort_unstable();
+    let free = |s: usize, e: usize| {
+        // The ranges overlapping s..e start before e; of those, any ending after s.
+        let before_end = taken.partition_point(|&(a, _)| a < e);
+        !taken[..before_end].iter().any(|&(_, b)| b > s)
+    };
+    let mut more = Vec::new();
+    for w in ws.iter().filter(|w| w.capital) {
+        if names.contains(&key(&text[w.start..w.end])) && free(w.start, w.end) {
+            more.push(Hit { start: w.start, end: w.end, kind: Kind::Person, confidence: 0.7 });
+        }
+    }
+    hits.extend(more);
 }
 
 /// What a case knows about one of its people: their names (any spelling of them is a hit),
@@ -761,6 +831,27 @@ mod tests {
         let d = Detector::new(Some(Lang::En));
         assert_eq!(persons(&d, "Auriville is very reliable."), ["Auriville"]);
         assert!(persons(&d, "Yesterday was a long day.").is_empty());
+    }
+
+    #[test]
+    fn words_the_language_uses_often_are_not_names_unless_something_says_so() {
+        let d = Detector::new(Some(Lang::En));
+        assert!(persons(&d, "Genres: Action & Adventure, Animation, Comedy, Kids & Family").is_empty());
+        assert!(persons(&d, "It was sent under Article 50 of the Treaty with a Letter.").is_empty());
+        assert!(persons(&d, "Capitalized words like Wisdom and Discipline are often mistaken for names.").is_empty());
+        // A name the lists do not know is still a name where the text says so: said to
+        // someone, listed with other names, or named in full elsewhere in the text.
+        assert_eq!(persons(&d, "Hope, can you call me?"), ["Hope"]);
+        assert_eq!(persons(&d, "They had three: Sharon, Bill and Sarah."), ["Sharon", "Bill", "Sarah"]);
+        assert_eq!(persons(&d, "You can tell Brad was a huge Brad Ferguson fan."), ["Brad", "Brad Ferguson"]);
+        let d = Detector::new(Some(Lang::Es));
+        assert_eq!(persons(&d, "Salud vive ahora con su tía."), ["Salud"]);
+        // "y" between two people, not inside one name.
+        assert_eq!(
+            persons(&d, "Entrevista con Galo Palomo Menendez y Héctor Verdú Antón sobre la custodia."),
+            ["Galo Palomo Menendez", "Héctor Verdú Antón"]
+        );
+        assert_eq!(persons(&d, "Lo escribió José Ortega y Gasset."), ["José Ortega y Gasset"]);
     }
 
     #[test]

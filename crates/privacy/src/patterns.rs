@@ -142,11 +142,11 @@ static FORCES_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:PSC|Unit|CMR)\s+\d{1,5},?\s+Box\s+\d{1,5}\b|\b(?:USNS|USNV|USS|USCGC)\s+[A-Z][a-z]+\b|\b(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5}\b",
     )
 });
-/// What follows a street on the same line: floor and door, then ", Town", ", Region",
-/// ", 12345".
+/// What follows a street on the same line: floor and door, the town and country ("Suite 842
+/// GRASSE France"), then ", Town", ", Region", ", 12345".
 static ADDRESS_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(?:[ \t]+(?:(?i:piso|puerta|planta|escalera|esc\.|étage|etage|bât\.?|bâtiment|apt\.?|apartment|suite|unit|flat|interno|int\.|scala|stock|whg\.?)[ \t]*\#?\w+|[\p{Lu}\d][\p{L}\d'’.-]*))*(?:[ \t]*,[ \t]*(?:\d{4,5}(?:[ \t]+[\p{Lu}][\p{L}'’.-]*)*|[\p{Lu}][\p{L}'’.-]*(?:[ \t]+(?:(?:de|del|la|las|los|el|di|du|des|le|sur|am|an|der)[ \t]+)?[\p{Lu}\d][\p{L}\d'’.-]*)*))+",
+        r"^(?:[ \t]+(?:(?i:piso|puerta|planta|escalera|esc\.|étage|etage|bât\.?|bâtiment|apt\.?|apartment|suite|unit|flat|interno|int\.|scala|stock|whg\.?)[ \t]*\#?\w+|[\p{Lu}\d][\p{L}\d'’.-]*)){0,6}(?:[ \t]*,[ \t]*(?:\d{4,5}(?:[ \t]+[\p{Lu}][\p{L}'’.-]*)*|[\p{Lu}][\p{L}'’.-]*(?:[ \t]+(?:(?:de|del|la|las|los|el|di|du|des|le|sur|am|an|der)[ \t]+)?[\p{Lu}\d][\p{L}\d'’.-]*)*))*",
     )
 });
 /// A postcode after its cue ("ZIP: 32700", "code postal 75011").
@@ -354,9 +354,13 @@ pub(crate) fn extend_address_blocks(text: &str, hits: &mut [crate::Hit]) {
             let line_start = end + nl + 1;
             let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
             let line = text[line_start..line_end].trim();
-            let shaped = !line.is_empty()
+            // A region on a line of its own after the town is written ", NSW".
+            let words = line.strip_prefix(',').unwrap_or(line);
+            let shaped = !words.trim().is_empty()
                 && line.chars().count() <= 60
-                && line.split_whitespace().all(|w| {
+                // "Mobile: ...", "Fax: ..." are the next part of a contact block.
+                && !words.split_whitespace().next().is_some_and(|w| w.ends_with(':'))
+                && words.split_whitespace().all(|w| {
                     w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '#')
                         || matches!(w, "de" | "del" | "la" | "di" | "and")
                 });
@@ -414,7 +418,7 @@ mod tests {
     fn kinds(text: &str) -> Vec<(Kind, String)> {
         let mut hits = Vec::new();
         find(text, Lang::En, &mut hits);
-        let hits = crate::resolve(hits);
+        let hits = crate::resolve(text, hits);
         hits.iter().map(|h| (h.kind, text[h.start..h.end].to_string())).collect()
     }
 
@@ -444,7 +448,7 @@ mod tests {
         let address = |text: &str, wanted: &str| {
             let mut hits = Vec::new();
             find(text, Lang::En, &mut hits);
-            let kept = crate::resolve(hits);
+            let kept = crate::resolve(text, hits);
             kept.iter().any(|h| h.kind == Kind::Address && &text[h.start..h.end] == wanted)
         };
         assert!(address("Cirineo had given his address: 699 295 Pireos Street", "699 295 Pireos Street"));
@@ -457,7 +461,7 @@ mod tests {
         let cued = |text: &str, number: &str| {
             let mut hits = Vec::new();
             find(text, Lang::En, &mut hits);
-            let kept = crate::resolve(hits);
+            let kept = crate::resolve(text, hits);
             kept.iter().any(|h| h.kind == Kind::Phone && &text[h.start..h.end] == number)
         };
         assert!(cued("You can call 61 60 34 tomorrow", "61 60 34"));
@@ -481,7 +485,7 @@ mod tests {
         let mut hits = Vec::new();
         find(text, Lang::En, &mut hits);
         extend_address_blocks(text, &mut hits);
-        let hits = crate::resolve(hits);
+        let hits = crate::resolve(text, hits);
         let address: Vec<&str> =
             hits.iter().filter(|h| h.kind == Kind::Address).map(|h| &text[h.start..h.end]).collect();
         assert_eq!(address, ["637 Strojírenská 1006\n Suite 026\n Svratka\n Czech Republic 45098"]);
@@ -501,7 +505,7 @@ mod tests {
             let mut hits = Vec::new();
             find(text, Lang::En, &mut hits);
             extend_address_blocks(text, &mut hits);
-            let hits = crate::resolve(hits);
+            let hits = crate::resolve(text, hits);
             let found: Vec<&str> =
                 hits.iter().filter(|h| h.kind == Kind::Address).map(|h| &text[h.start..h.end]).collect();
             assert_eq!(found, [want], "{text}");

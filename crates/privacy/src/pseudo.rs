@@ -1,7 +1,7 @@
 //! Pseudonymisation of a case's text: the same person is always the same stand-in within a
 //! case ("[CHILD-1]", or a stable fake name of the same culture and gender), dates are shifted
-//! by one offset per case (intervals kept), ages become bands, places and identifiers become
-//! placeholders. Stand-ins are derived from a key held by the data protection officer: without
+//! by one offset per case (intervals kept), ages become bands, towns become their region or
+//! country, other places and identifiers become placeholders. Stand-ins are derived from a key held by the data protection officer: without
 //! it they cannot be linked back, and the table that reverses them is sealed with it.
 
 use chacha20poly1305::aead::{Aead, KeyInit};
@@ -310,9 +310,11 @@ impl<'k> Pseudonymiser<'k> {
                 Kind::Person => self.stand_in_for_text(&found),
                 Kind::Date => self.shift_date(&found),
                 Kind::Age => age_band(&found),
-                // Places are generalised to their country: a country is kept, anything below
-                // it withheld.
+                // Places are generalised: a country is kept, a town becomes its region (or its
+                // country where the name says no more), anything else is withheld.
                 Kind::Place if crate::is_country(&found) => found.clone(),
+                Kind::Place => crate::places::generalise(&found)
+                    .map_or_else(|| Kind::Place.placeholder().into(), |g| g.to_string()),
                 other => other.placeholder().to_string(),
             };
             out.push_str(&replacement);
@@ -495,14 +497,17 @@ mod tests {
         let k = key();
         let mut p = Pseudonymiser::new(&k, "case-1", Some(Lang::En), NameStyle::Label, people());
         let out = p.text(
-            "Selam Gebre called about Amanuel Tesfay, born 4 March 2012. Later amanuel tesfaye and his mother Selam met Dr. Olsen, then Olsen again. He is 14 years old. They left Eritrea for Aleppo.",
+            "Selam Gebre called about Amanuel Tesfay, born 4 March 2012. Later amanuel tesfaye and his mother Selam met Dr. Olsen, then Olsen again. He is 14 years old. They left Eritrea for Mekelle.",
         );
         assert!(out.starts_with("[MOTHER-1] called about [CHILD-1], born "), "{out}");
         assert_eq!(out.matches("[CHILD-1]").count(), 2, "{out}");
         assert_eq!(out.matches("[MOTHER-1]").count(), 2, "{out}");
         assert_eq!(out.matches("[PERSON-1]").count(), 2, "{out}");
         assert!(out.contains("[AGE 10-14]"), "{out}");
-        assert!(out.contains("left Eritrea for [PLACE]"), "the country stays, the town goes: {out}");
+        assert!(
+            out.contains("left Eritrea for [Tigray, Ethiopia]"),
+            "the country stays, the town becomes its region: {out}"
+        );
         assert!(!out.contains("2012-03-04") && !out.contains("March 2012"), "{out}");
         // Intervals are kept: two dates ten days apart stay ten days apart.
         let a = NaiveDate::parse_from_str(&p.shift_date("2020-01-01"), "%Y-%m-%d").unwrap();
