@@ -25,9 +25,20 @@ static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
     };
     let key = |w: &str| joined(&fold(w));
     let (synth_given, synth_family, synth_places) = kinbridge_matching::synth::vocabulary();
-    let given = words(include_str!("../data/given_names.txt")).into_iter().chain(synth_given).map(key).collect();
+    let given = words(include_str!("../data/given_names.txt"))
+        .into_iter()
+        .chain(words(include_str!("../data/given_names_census.txt")))
+        .chain(synth_given)
+        .map(key)
+        .collect();
     let family = words(include_str!("../data/family_names.txt")).into_iter().chain(synth_family).map(key).collect();
-    let countries: FxHashSet<String> = kinbridge_domain::country::Country::all().map(|c| key(c.name())).collect();
+    let mut countries: FxHashSet<String> = kinbridge_domain::country::Country::all().map(|c| key(c.name())).collect();
+    countries.extend(
+        include_str!("../data/country_names.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(key),
+    );
     let mut places: FxHashSet<String> = synth_places.into_iter().map(key).collect();
     places.extend(countries.iter().cloned());
     places.extend(words(include_str!("../data/places.txt")).into_iter().map(key));
@@ -71,6 +82,12 @@ static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
 
 static PLACE_CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:in|at|from|near|to|à|au|en|près de|de|desde|cerca de|hacia|aus|nach|bei|im|a|da|vicino a|presso|village of|town of|city of|ville de|pueblo de|ciudad de|stadt|città di|camp|campo|region of|région de|región de|province of|province de|provincia de)\s+")
+        .expect("a valid pattern")
+});
+
+/// Place cues that do not also introduce people, at the end of the text before a run.
+static STRONG_PLACE_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:in|from|near|lives in|lived in|born in|en|desde|cerca de|aus|nach|vicino a|village of|town of|city of|ville de|pueblo de|ciudad de|città di|région de|región de|provincia de)\s+$")
         .expect("a valid pattern")
 });
 
@@ -417,6 +434,7 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
         place_cued.insert(m.end());
     }
     for (a, b) in capital_runs(text, &ws) {
+        let run_start = ws[a].start;
         // A known place, whole or at the end of the run ("New Zealand", "Back To Spain").
         let mut b = b;
         // After a title or a naming cue it is a person, whatever places share their name
@@ -471,9 +489,19 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
         // unless what is around them says a person is meant (below).
         let all_frequent =
             given + family == 0 && tokens.iter().all(|t| is_particle(t) || ordinary(t, lang) || frequent(t, lang));
+        // A town of the gazetteer where a place is spoken of ("vive en Las Palmas", "moved
+        // here from Oklahoma City"); after a cue that can also name a person ("a", "to"),
+        // only if no word of it is a given name.
+        let cue = place_cued.contains(&start) || place_cued.contains(&run_start);
+        let strong_cue = STRONG_PLACE_CUE.is_match(&text[..run_start]);
+        let town = cue
+            && (given == 0 || strong_cue)
+            && (crate::places::is_town(&text[start..end]) || crate::places::is_town(&text[run_start..end]));
         let place = tokens.iter().all(|t| g.places.contains(&key(t)) || is_particle(t))
             || g.places.contains(&key(&text[start..end]))
-            || after_address(text, found, start);
+            || after_address(text, found, start)
+            || town;
+        let start = if town { run_start } else { start };
         let all_ordinary = tokens.iter().all(|t| ordinary(t, lang) || is_particle(t));
         if all_ordinary {
             continue;
@@ -482,6 +510,15 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
         if given + family == 0
             && !tokens.iter().all(|t| all_caps(t))
             && tokens.iter().any(|t| all_caps(t) && t.chars().count() >= 3)
+        {
+            continue;
+        }
+        // Shouting: a run in capitals of mostly everyday words ("CAN I SPEAK TO A REAL
+        // PERSON"), whatever names they share their spelling with.
+        if tokens.len() >= 3
+            && !place_cued.contains(&run_start)
+            && tokens.iter().all(|t| all_caps(t) || t.chars().count() == 1)
+            && tokens.iter().filter(|t| ordinary(t, lang) || frequent(t, lang)).count() * 2 > tokens.len()
         {
             continue;
         }
@@ -537,11 +574,10 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
             && (rest.starts_with(',') || (rest.starts_with(':') && (given > 0 || speaker(text, start, end))));
         let confidence = if cued.contains(&start) {
             0.95
-        } else if place && given == 0 {
+        } else if place && (given == 0 || town) {
             hits.push(Hit { start, end, kind: Kind::Place, confidence: 0.8 });
             continue;
         } else if all_frequent
-            && !vocative
             && !(capitals == 1
                 && (verb_follows(rest, lang) || paired_with_name(text, end) || listed_with_name(text, start, end)))
         {
@@ -852,6 +888,32 @@ mod tests {
             ["Galo Palomo Menendez", "Héctor Verdú Antón"]
         );
         assert_eq!(persons(&d, "Lo escribió José Ortega y Gasset."), ["José Ortega y Gasset"]);
+        // Given names of the census lists are names, even where English uses them as words.
+        let d = Detector::new(Some(Lang::En));
+        assert_eq!(persons(&d, "I met Tom Leonard today."), ["Tom Leonard"]);
+        assert!(persons(&d, "CAN I SPEAK TO A REAL PERSON?!").is_empty(), "shouting is not a name");
+    }
+
+    #[test]
+    fn places_by_country_names_and_towns_after_a_cue() {
+        let places = |d: &Detector, text: &str| -> Vec<String> {
+            let chars: Vec<char> = text.chars().collect();
+            d.detect(text)
+                .into_iter()
+                .filter(|s| s.kind == Kind::Place)
+                .map(|s| chars[s.start..s.end].iter().collect())
+                .collect()
+        };
+        let d = Detector::new(Some(Lang::En));
+        assert_eq!(places(&d, "In Czech Republic they sing company songs."), ["Czech Republic"]);
+        assert!(persons(&d, "In Czech Republic they sing company songs.").is_empty());
+        assert_eq!(places(&d, "We moved here from Oklahoma City last year."), ["Oklahoma City"]);
+        let d = Detector::new(Some(Lang::Es));
+        assert_eq!(places(&d, "Amando vive ahora con su tía en Las Palmas."), ["Las Palmas"]);
+        assert_eq!(places(&d, "La familia se fue de Alemania a Suiza."), ["Alemania", "Suiza"]);
+        // After a cue that also names people ("a"), a town that is a given name is a person.
+        assert_eq!(persons(&d, "El juez escuchó a Victoria ayer."), ["Victoria"]);
+        assert_eq!(places(&d, "Vive en Victoria desde 2019."), ["Victoria"]);
     }
 
     #[test]

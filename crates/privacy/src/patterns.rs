@@ -124,7 +124,7 @@ static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
 /// 1334", "1173 Via Palermo 137" (the first number is checked not to be a year).
 static NUMBERED_STREET: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(\d{1,6})\s+(?:\d{1,5}\s+)?[\p{Lu}][\p{L}'’.-]+(?:\s+(?:[\p{Lu}][\p{L}'’.-]*|gate|ulica|utca|tie|vej|veien|gata|gade|straße|strasse)){0,3}\s+\d{1,5}[a-zA-Z]?\b",
+        r"\b(\d{1,6})\s+(?:\d{1,5}\s+)?[\p{Lu}][\p{L}'’.-]+(?:\s+(?:[\p{Lu}][\p{L}'’.-]*|gate|ulica|utca|tie|vej|veien|gata|gade|straße|strasse|de|do|da|dos|das|del|di|du|des|la|le|van|der|den|y|e)){0,3}\s+\d{1,5}[a-zA-Z]?\b",
     )
 });
 /// "The corner of" two streets, both named: "the corner of 50 Point Walter Road and Kishiev
@@ -339,13 +339,17 @@ pub(crate) fn find(text: &str, _lang: Lang, hits: &mut Vec<Hit>) {
 
 /// An address written over several lines goes on until a blank line: each following short
 /// line of capitalised words and numbers (town, region, country, postcode) is part of it.
-pub(crate) fn extend_address_blocks(text: &str, hits: &mut [crate::Hit]) {
+pub(crate) fn extend_address_blocks(text: &str, hits: &mut Vec<crate::Hit>) {
+    let mut more = Vec::new();
     for h in hits.iter_mut().filter(|h| h.kind == Kind::Address) {
         if let Some(m) = ADDRESS_TAIL.find(&text[h.end..]) {
             h.end += m.as_str().trim_end_matches([',', ' ', '.']).len();
         }
-        let mut end = h.end;
+        // The block's pieces: a line marked ("> ", "- ", "• ") starts a piece of its own
+        // after its mark, which is not part of the address.
+        let mut pieces = vec![(h.start, h.end)];
         loop {
+            let end = pieces.last().map_or(h.end, |p| p.1);
             let rest = &text[end..];
             let Some(nl) = rest.find('\n') else { break };
             if !rest[..nl].trim_matches([',', ' ', '\t']).is_empty() {
@@ -353,25 +357,38 @@ pub(crate) fn extend_address_blocks(text: &str, hits: &mut [crate::Hit]) {
             }
             let line_start = end + nl + 1;
             let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
-            let line = text[line_start..line_end].trim();
+            let line_end = line_start + text[line_start..line_end].trim_end().len();
+            let line = text[line_start..line_end].trim_start_matches(|c: char| !c.is_alphanumeric() && c != ',');
             // A region on a line of its own after the town is written ", NSW".
             let words = line.strip_prefix(',').unwrap_or(line);
             let shaped = !words.trim().is_empty()
                 && line.chars().count() <= 60
                 // "Mobile: ...", "Fax: ..." are the next part of a contact block.
                 && !words.split_whitespace().next().is_some_and(|w| w.ends_with(':'))
+                && words.split_whitespace().next().is_some_and(|w| w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()))
                 && words.split_whitespace().all(|w| {
                     w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '#')
-                        || matches!(w, "de" | "del" | "la" | "di" | "and")
+                        // Short lower-case words inside a town's name ("Bystré u Policky",
+                        // "Chiclana de la Frontera", "Puch bei Hallein").
+                        || (w.chars().count() <= 3 && w.chars().all(char::is_lowercase))
+                        || w == "and"
                 });
             if !shaped {
                 break;
             }
-            let lead = text[line_start..line_end].len() - text[line_start..line_end].trim_start().len();
-            end = line_start + lead + line.len();
+            let line_begin = line_end - line.len();
+            if text[line_start..line_begin].trim().is_empty() {
+                if let Some(p) = pieces.last_mut() {
+                    p.1 = line_end;
+                }
+            } else {
+                pieces.push((line_begin, line_end));
+            }
         }
-        h.end = end;
+        h.end = pieces[0].1;
+        more.extend(pieces[1..].iter().map(|&(start, end)| crate::Hit { start, end, ..*h }));
     }
+    hits.extend(more);
 }
 
 /// ISO 13616: the country code and check digits moved to the end, letters as numbers, mod 97.
@@ -489,6 +506,24 @@ mod tests {
         let address: Vec<&str> =
             hits.iter().filter(|h| h.kind == Kind::Address).map(|h| &text[h.start..h.end]).collect();
         assert_eq!(address, ["637 Strojírenská 1006\n Suite 026\n Svratka\n Czech Republic 45098"]);
+        // The region on a line of its own, and a town's name with short lower-case words.
+        let text = "Send it to 744 15 Millicent Drive Suite 313\nSPRINGDALE HEIGHTS\n, NSW\n 41860";
+        let mut hits = Vec::new();
+        find(text, Lang::En, &mut hits);
+        extend_address_blocks(text, &mut hits);
+        let hits = crate::resolve(text, hits);
+        let address: Vec<&str> =
+            hits.iter().filter(|h| h.kind == Kind::Address).map(|h| &text[h.start..h.end]).collect();
+        assert_eq!(address, ["744 15 Millicent Drive Suite 313\nSPRINGDALE HEIGHTS\n, NSW\n 41860"]);
+        // Quoted lines: the marks stay, the address goes.
+        let text = "> 12 Baker Street\n> Apt. 4\n> Bystré u Policky\n> Czech Republic\n> Thanks for writing.";
+        let mut hits = Vec::new();
+        find(text, Lang::En, &mut hits);
+        extend_address_blocks(text, &mut hits);
+        let hits = crate::resolve(text, hits);
+        let address: Vec<&str> =
+            hits.iter().filter(|h| h.kind == Kind::Address).map(|h| &text[h.start..h.end]).collect();
+        assert_eq!(address, ["12 Baker Street", "Apt. 4", "Bystré u Policky", "Czech Republic"]);
     }
 
     #[test]
