@@ -68,6 +68,13 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
 /// "(07700)553419", "730 064 218"): less certain than the formats above.
 static PHONE_LOOSE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:\(\d{2,5}\)\s?|\b\d{2,5}[\s.-])\d{2,8}(?:[\s.-]\d{2,6}){0,3}\b"));
+/// Digits labelled as a phone number after them ("9380 6377 office", "67 501 36 56-Office",
+/// "8701250349 fax"), as in contact blocks.
+static PHONE_BEFORE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"((?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)\s?)?\d{2,15}(?:[\s.\-/]\d{1,5}){0,5})[\s-]?(?i:office|fax|mobile|cell|home|work|bureau|portable|móvil|movil|oficina)\b",
+    )
+});
 /// A national number written without spaces ("0434164231"): ten digits after a trunk 0.
 static PHONE_BARE: LazyLock<Regex> = LazyLock::new(|| re(r"\b0[1-9]\d{8}\b"));
 /// Digits said to be a phone number ("call 61 60 34", "Mobile: 794 1672", "messages to 469
@@ -79,7 +86,7 @@ static PHONE_AFTER_CUE: LazyLock<Regex> = LazyLock::new(|| {
            teléfono|telefono|móvil|movil|celular|llamar\s+al|llamó\s+desde\s+el|
            telefon|handy|anrufen|cellulare|chiamare\s+al)
         \.?\s*(?:number|no\.?|nr\.?|n[º°o]\.?|numéro|número|numero|nummer)?\s*[:\-]?\s*
-        ((?:\+|\(\d{1,4}\)\s?)?\d{2,5}(?:[\s.\-/]\d{2,5}){0,4})\b
+        ((?:\+|\(\d{1,4}\)\s?)?\d{2,15}(?:[\s.\-/]\d{2,5}){0,4})\b
     ")
 });
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -240,6 +247,14 @@ pub(crate) fn find(text: &str, _lang: Lang, hits: &mut Vec<Hit>) {
     for m in PHONE_BARE.find_iter(text) {
         push(hits, m.start(), m.end(), Kind::Phone, 0.8);
     }
+    for c in PHONE_BEFORE_LABEL.captures_iter(text) {
+        if let Some(m) = c.get(1) {
+            let digits = m.as_str().bytes().filter(u8::is_ascii_digit).count();
+            if (6..=15).contains(&digits) {
+                push(hits, m.start(), m.end(), Kind::Phone, 0.93);
+            }
+        }
+    }
     for c in PHONE_AFTER_CUE.captures_iter(text) {
         if let Some(m) = c.get(1) {
             let digits = m.as_str().bytes().filter(u8::is_ascii_digit).count();
@@ -320,7 +335,11 @@ pub(crate) fn find(text: &str, _lang: Lang, hits: &mut Vec<Hit>) {
         push(hits, m.start(), m.end(), Kind::Address, 0.85);
     }
     for m in POSTCODE_CITY.find_iter(text) {
-        push(hits, m.start(), m.end(), Kind::Address, 0.7);
+        // Not a number before "I" ("call 9668-9224 I'd like ..."): the town is a word.
+        let town = m.as_str().rsplit([' ', '\t']).next().unwrap_or("");
+        if town != "I" && !town.starts_with("I'") && !town.starts_with("I’") {
+            push(hits, m.start(), m.end(), Kind::Address, 0.7);
+        }
     }
     for m in CASE_REF.find_iter(text) {
         push(hits, m.start(), m.end(), Kind::IdNumber, 0.95);
@@ -494,6 +513,25 @@ mod tests {
         assert!(has(Kind::Address, "221 Baker Street"), "{found:?}");
         assert!(has(Kind::IdNumber, "X1234567"), "{found:?}");
         assert!(has(Kind::IdNumber, "CH-2015-000068"), "{found:?}");
+    }
+
+    #[test]
+    fn phone_numbers_labelled_after_them_or_written_whole_after_a_cue() {
+        for (text, want) in [
+            ("9380 6377 office\n(711)471-0497 fax", "9380 6377"),
+            ("67 501 36 56-Office", "67 501 36 56"),
+            ("Desk: 07289025797\nFax: 475-661-2500", "07289025797"),
+            ("Please call me at (51) 9668-9224 I'd like to join accounts", "(51) 9668-9224"),
+        ] {
+            let mut hits = Vec::new();
+            find(text, Lang::En, &mut hits);
+            let hits = crate::resolve(text, hits);
+            assert!(
+                hits.iter().any(|h| h.kind == Kind::Phone && &text[h.start..h.end] == want),
+                "{text}: {:?}",
+                hits.iter().map(|h| (h.kind, &text[h.start..h.end])).collect::<Vec<_>>()
+            );
+        }
     }
 
     #[test]
