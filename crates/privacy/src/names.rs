@@ -87,7 +87,7 @@ static PLACE_CUE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Place cues that do not also introduce people, at the end of the text before a run.
 static STRONG_PLACE_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:in|from|near|lives in|lived in|born in|en|desde|cerca de|aus|nach|vicino a|village of|town of|city of|ville de|pueblo de|ciudad de|città di|région de|región de|provincia de)\s+$")
+    Regex::new(r"(?i)\b(?:in|from|near|en|desde|cerca de|aus|nach|vicino a|village of|town of|city of|ville de|pueblo de|ciudad de|città di|région de|región de|provincia de)\s+$")
         .expect("a valid pattern")
 });
 
@@ -493,7 +493,14 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
         // here from Oklahoma City"); after a cue that can also name a person ("a", "to"),
         // only if no word of it is a given name.
         let cue = place_cued.contains(&start) || place_cued.contains(&run_start);
-        let strong_cue = STRONG_PLACE_CUE.is_match(&text[..run_start]);
+        let strong_cue = {
+            // The cue ends right before the run: a few words back are enough.
+            let mut from = run_start.saturating_sub(32);
+            while !text.is_char_boundary(from) {
+                from -= 1;
+            }
+            STRONG_PLACE_CUE.is_match(&text[from..run_start])
+        };
         let town = cue
             && (given == 0 || strong_cue)
             && (crate::places::is_town(&text[start..end]) || crate::places::is_town(&text[run_start..end]));

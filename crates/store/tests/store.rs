@@ -385,7 +385,7 @@ async fn research_corpus(backend: Backend) {
         ("Amanuel", "Tesfay", "male", "2012-03-04", "Selam", "Gebre",
          "Amanuel (born 04/03/2012) told us that his mother Selam Gebre lives at 12 rue des Lilas, 75011 Paris. Her phone: +33 6 12 34 56 78, passport no. EK1234567. amanuel tesfaye wants to join her."),
         ("Mariam", "Haddad", "female", "2013-07-08", "Fatima", "Haddad",
-         "Mariam Haddad, 12 ans, vit chez son oncle Karim Haddad depuis le 3 février 2021. Maryam veut revoir sa mère Fatima."),
+         "Mariam Haddad, 12 ans, vit chez son oncle Karim Haddad à Mekelle depuis le 3 février 2021. Maryam veut revoir sa mère Fatima."),
         ("Olena", "Shevchenko", "female", "2010-11-30", "Iryna", "Shevchenko",
          "Olena Shevchenko was born on 30 November 2010 in Kharkiv. Contact: iryna.shevchenko@example.org."),
     ];
@@ -443,9 +443,11 @@ async fn research_corpus(backend: Backend) {
         "rue des lilas",
         "75011",
         "kharkiv",
+        "mekelle",
     ];
     let mariam = found.iter().find(|c| !c.body.contains("[ADDRESS]")).unwrap();
     assert!(mariam.body.contains("oncle [PERSON-1]"), "the uncle is not the child: {}", mariam.body);
+    assert!(mariam.body.contains("à [Tigray, Ethiopia]"), "the town becomes its region: {}", mariam.body);
     let (_, all) = store.research_search(&researcher, "", None, false, 100).await.unwrap();
     let everything = serde_json::to_string(&all).unwrap().to_lowercase();
     for n in needles {
