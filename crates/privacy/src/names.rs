@@ -279,6 +279,64 @@ fn listed_with_name(text: &str, start: usize, end: usize) -> bool {
     before.is_some_and(is_name) || after.is_some_and(is_name) || paired_with_name(text, end)
 }
 
+/// Whether the word starting at `start` follows a German article or determiner.
+fn after_determiner(text: &str, start: usize) -> bool {
+    let before = text[..start].trim_end_matches(' ');
+    if before.len() == text[..start].len() {
+        return false;
+    }
+    let word = before.rsplit(|c: char| !c.is_alphabetic()).next().unwrap_or("").to_lowercase();
+    matches!(
+        word.as_str(),
+        "der"
+            | "die"
+            | "das"
+            | "den"
+            | "dem"
+            | "des"
+            | "ein"
+            | "eine"
+            | "einer"
+            | "einem"
+            | "einen"
+            | "eines"
+            | "kein"
+            | "keine"
+            | "keiner"
+            | "keinem"
+            | "keinen"
+            | "im"
+            | "am"
+            | "beim"
+            | "vom"
+            | "zum"
+            | "zur"
+            | "ins"
+            | "ans"
+            | "aufs"
+            | "seine"
+            | "seiner"
+            | "seinem"
+            | "seinen"
+            | "ihre"
+            | "ihrer"
+            | "ihrem"
+            | "ihren"
+            | "unsere"
+            | "unserer"
+            | "unserem"
+            | "unseren"
+            | "diese"
+            | "dieser"
+            | "diesem"
+            | "diesen"
+            | "jede"
+            | "jeder"
+            | "jedem"
+            | "jeden"
+    )
+}
+
 /// Whether the next word is a verb that often follows a person's name at the start of a
 /// sentence, in the text's language.
 fn verb_follows(rest: &str, lang: Lang) -> bool {
@@ -586,8 +644,14 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
             continue;
         } else if all_frequent
             && !(capitals == 1
-                && (verb_follows(rest, lang) || paired_with_name(text, end) || listed_with_name(text, start, end)))
+                && ((sentence_start && start == run_start && verb_follows(rest, lang))
+                    || paired_with_name(text, end)
+                    || listed_with_name(text, start, end)))
         {
+            continue;
+        } else if lang == Lang::De && given + family == 0 && after_determiner(text, start) {
+            // German writes every noun with a capital: after an article or determiner ("die
+            // Sozialarbeiterin", "beim Jugendamt") a word no name list knows is a noun.
             continue;
         } else if given > 0 && (capitals >= 2 || family > 0) {
             0.92
@@ -899,6 +963,12 @@ mod tests {
         let d = Detector::new(Some(Lang::En));
         assert_eq!(persons(&d, "I met Tom Leonard today."), ["Tom Leonard"]);
         assert!(persons(&d, "CAN I SPEAK TO A REAL PERSON?!").is_empty(), "shouting is not a name");
+        // German nouns after an article, however rare, are not names; names still are.
+        let d = Detector::new(Some(Lang::De));
+        assert!(persons(&d, "Der Junge wohnt hier.").is_empty());
+        assert!(persons(&d, "Heute hat die Sozialarbeiterin beim Jugendamt angerufen.").is_empty());
+        assert_eq!(persons(&d, "Heute hat die Sozialarbeiterin mit Schmidt gesprochen."), ["Schmidt"]);
+        assert_eq!(persons(&d, "Der Junge wohnt bei Familie Wagner."), ["Wagner"]);
     }
 
     #[test]
