@@ -911,13 +911,14 @@ mod tests {
     use super::*;
     use crate::Detector;
 
-    fn persons(d: &Detector, text: &str) -> Vec<String> {
+    /// The findings of one kind in `text`.
+    fn found(d: &Detector, text: &str, kind: Kind) -> Vec<String> {
         let chars: Vec<char> = text.chars().collect();
-        d.detect(text)
-            .into_iter()
-            .filter(|s| s.kind == Kind::Person)
-            .map(|s| chars[s.start..s.end].iter().collect())
-            .collect()
+        d.detect(text).into_iter().filter(|s| s.kind == kind).map(|s| chars[s.start..s.end].iter().collect()).collect()
+    }
+
+    fn persons(d: &Detector, text: &str) -> Vec<String> {
+        found(d, text, Kind::Person)
     }
 
     #[test]
@@ -973,14 +974,7 @@ mod tests {
 
     #[test]
     fn places_by_country_names_and_towns_after_a_cue() {
-        let places = |d: &Detector, text: &str| -> Vec<String> {
-            let chars: Vec<char> = text.chars().collect();
-            d.detect(text)
-                .into_iter()
-                .filter(|s| s.kind == Kind::Place)
-                .map(|s| chars[s.start..s.end].iter().collect())
-                .collect()
-        };
+        let places = |d: &Detector, text: &str| found(d, text, Kind::Place);
         let d = Detector::new(Some(Lang::En));
         assert_eq!(places(&d, "In Czech Republic they sing company songs."), ["Czech Republic"]);
         assert!(persons(&d, "In Czech Republic they sing company songs.").is_empty());

@@ -534,34 +534,25 @@ mod tests {
         }
     }
 
+    /// The addresses found in `text`, as the detector keeps them.
+    fn addresses(text: &str) -> Vec<&str> {
+        let mut hits = Vec::new();
+        find(text, Lang::En, &mut hits);
+        extend_address_blocks(text, &mut hits);
+        let hits = crate::resolve(text, hits);
+        hits.iter().filter(|h| h.kind == Kind::Address).map(|h| &text[h.start..h.end]).collect()
+    }
+
     #[test]
     fn an_address_block_goes_on_to_the_blank_line() {
         let text = "Helena Carlsen\n\n637 Strojírenská 1006\n Suite 026\n Svratka\n Czech Republic 45098\n\nThanks";
-        let mut hits = Vec::new();
-        find(text, Lang::En, &mut hits);
-        extend_address_blocks(text, &mut hits);
-        let hits = crate::resolve(text, hits);
-        let address: Vec<&str> =
-            hits.iter().filter(|h| h.kind == Kind::Address).map(|h| &text[h.start..h.end]).collect();
-        assert_eq!(address, ["637 Strojírenská 1006\n Suite 026\n Svratka\n Czech Republic 45098"]);
+        assert_eq!(addresses(text), ["637 Strojírenská 1006\n Suite 026\n Svratka\n Czech Republic 45098"]);
         // The region on a line of its own, and a town's name with short lower-case words.
         let text = "Send it to 744 15 Millicent Drive Suite 313\nSPRINGDALE HEIGHTS\n, NSW\n 41860";
-        let mut hits = Vec::new();
-        find(text, Lang::En, &mut hits);
-        extend_address_blocks(text, &mut hits);
-        let hits = crate::resolve(text, hits);
-        let address: Vec<&str> =
-            hits.iter().filter(|h| h.kind == Kind::Address).map(|h| &text[h.start..h.end]).collect();
-        assert_eq!(address, ["744 15 Millicent Drive Suite 313\nSPRINGDALE HEIGHTS\n, NSW\n 41860"]);
+        assert_eq!(addresses(text), ["744 15 Millicent Drive Suite 313\nSPRINGDALE HEIGHTS\n, NSW\n 41860"]);
         // Quoted lines: the marks stay, the address goes.
         let text = "> 12 Baker Street\n> Apt. 4\n> Bystré u Policky\n> Czech Republic\n> Thanks for writing.";
-        let mut hits = Vec::new();
-        find(text, Lang::En, &mut hits);
-        extend_address_blocks(text, &mut hits);
-        let hits = crate::resolve(text, hits);
-        let address: Vec<&str> =
-            hits.iter().filter(|h| h.kind == Kind::Address).map(|h| &text[h.start..h.end]).collect();
-        assert_eq!(address, ["12 Baker Street", "Apt. 4", "Bystré u Policky", "Czech Republic"]);
+        assert_eq!(addresses(text), ["12 Baker Street", "Apt. 4", "Bystré u Policky", "Czech Republic"]);
     }
 
     #[test]
@@ -575,13 +566,7 @@ mod tests {
             ("Maile lives at 788 Via Leopardi 83, Lirone", "788 Via Leopardi 83, Lirone"),
             ("My zip code is 97400", "97400"),
         ] {
-            let mut hits = Vec::new();
-            find(text, Lang::En, &mut hits);
-            extend_address_blocks(text, &mut hits);
-            let hits = crate::resolve(text, hits);
-            let found: Vec<&str> =
-                hits.iter().filter(|h| h.kind == Kind::Address).map(|h| &text[h.start..h.end]).collect();
-            assert_eq!(found, [want], "{text}");
+            assert_eq!(addresses(text), [want], "{text}");
         }
     }
 
