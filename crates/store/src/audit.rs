@@ -14,7 +14,12 @@ const MAX_GROUP: usize = 1024;
 /// How long a group waits for more entries when others are already queued.
 const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
 
-type Job = (Vec<AuditEntry>, oneshot::Sender<Result<(), String>>);
+/// A read whose entries stand only if the case it read still has the page stamp it was read
+/// at: the case id and that stamp.
+type Check = Option<(String, i64)>;
+
+/// Entries to commit, the check they depend on, and where to say whether they were written.
+type Job = (Vec<AuditEntry>, Check, oneshot::Sender<Result<bool, String>>);
 
 /// Hands read-audit entries to one background task that commits them in groups.
 #[derive(Clone)]
@@ -33,7 +38,7 @@ impl AuditWriter {
                     tokio::time::sleep(GATHER).await;
                     drain(&mut rx, &mut jobs);
                 }
-                let result = commit_group(&pool, &entries_of(&jobs)).await;
+                let result = commit_group(&pool, &jobs).await;
                 answer(jobs, result);
             }
         });
@@ -53,7 +58,9 @@ impl AuditWriter {
                         std::thread::sleep(GATHER);
                         drain(&mut rx, &mut jobs);
                     }
-                    let result = conn.commit(&entries_of(&jobs));
+                    // Reads on direct connections see the current row; they send no checks.
+                    let written: Vec<bool> = jobs.iter().map(|(_, check, _)| check.is_none()).collect();
+                    let result = conn.commit(&entries_of(&jobs, &written)).map(|()| written);
                     answer(jobs, result);
                 }
             })
@@ -63,10 +70,21 @@ impl AuditWriter {
 
     /// Records entries and returns once they are committed.
     pub async fn record(&self, entries: Vec<AuditEntry>) -> Result<()> {
+        self.send(entries, None).await.map(drop)
+    }
+
+    /// Records the entries of a read of case `id` at page stamp `stamp`, in a group whose
+    /// transaction first checks that the case still has that stamp: they are written, and
+    /// `true` returned, only if it has. With `false` nothing was written.
+    pub(crate) async fn record_if_current(&self, entries: Vec<AuditEntry>, id: &str, stamp: i64) -> Result<bool> {
+        self.send(entries, Some((id.to_string(), stamp))).await
+    }
+
+    async fn send(&self, entries: Vec<AuditEntry>, check: Check) -> Result<bool> {
         let (done, wait) = oneshot::channel();
-        self.tx.send((entries, done)).map_err(|_| StoreError::AuditClosed)?;
+        self.tx.send((entries, check, done)).map_err(|_| StoreError::AuditClosed)?;
         match wait.await {
-            Ok(Ok(())) => Ok(()),
+            Ok(Ok(written)) => Ok(written),
             Ok(Err(e)) => Err(StoreError::Database(sqlx::Error::Protocol(e))),
             Err(_) => Err(StoreError::AuditClosed),
         }
@@ -94,30 +112,50 @@ fn under_load(jobs: &[Job]) -> bool {
     jobs.len() > 1 && jobs.len() < MAX_GROUP
 }
 
-fn entries_of(jobs: &[Job]) -> Vec<AuditEntry> {
-    jobs.iter().flat_map(|(e, _)| e.iter().cloned()).collect()
+/// The entries of the jobs that are to be written.
+fn entries_of(jobs: &[Job], written: &[bool]) -> Vec<AuditEntry> {
+    jobs.iter().zip(written).filter(|(_, w)| **w).flat_map(|((e, _, _), _)| e.iter().cloned()).collect()
 }
 
-/// Tells every request of a group how its commit went.
-fn answer(jobs: Vec<Job>, result: Result<()>) {
+/// Tells every request of a group how its commit went: whether its entries were written.
+fn answer(jobs: Vec<Job>, result: Result<Vec<bool>>) {
     let result = result.map_err(|e| e.to_string());
     if let Err(e) = &result {
         tracing::error!(error = %e, "audit group commit failed");
     }
-    for (_, done) in jobs {
-        let _ = done.send(result.clone());
+    for (i, (_, _, done)) in jobs.into_iter().enumerate() {
+        let _ = done.send(result.as_ref().map(|w| w[i]).map_err(Clone::clone));
     }
 }
 
-async fn commit_group(pool: &AnyPool, entries: &[AuditEntry]) -> Result<()> {
-    if entries.is_empty() {
-        return Ok(());
+async fn commit_group(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<bool>> {
+    if jobs.iter().all(|(e, _, _)| e.is_empty()) {
+        return Ok(vec![true; jobs.len()]);
     }
     let mut tx = pool.begin().await?;
     sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
-    append(&mut tx, entries).await?;
+    // The stamps the group's checked reads depend on, read in the transaction that records
+    // them: a read stands only if its case has not changed since.
+    let checked: Vec<&str> = jobs.iter().filter_map(|(_, c, _)| c.as_ref().map(|(id, _)| id.as_str())).collect();
+    let mut current = std::collections::HashMap::new();
+    for ids in checked.chunks(100) {
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT id, detail_stamp FROM cases WHERE id IN ({})", marks.join(", "));
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(id.to_string());
+        }
+        for row in q.fetch_all(&mut *tx).await? {
+            current.insert(get::<String>(&row, "id")?, get::<i64>(&row, "detail_stamp")?);
+        }
+    }
+    let written: Vec<bool> = jobs
+        .iter()
+        .map(|(_, check, _)| check.as_ref().is_none_or(|(id, stamp)| current.get(id) == Some(stamp)))
+        .collect();
+    append(&mut tx, &entries_of(jobs, &written)).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(written)
 }
 
 /// Appends entries to the chain inside `tx`, which must hold the head (see `Store::begin_write`).

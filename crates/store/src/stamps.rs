@@ -4,9 +4,12 @@
 //!
 //! Triggers, not calls in the store's write paths: a write path added later cannot forget
 //! them, and a change made by another instance (or by hand in `psql`) raises the counter
-//! all the same. Every page view still reads the case row (for the access decision, which is
-//! never cached) and with it the counter; only when the counter is unchanged is the rest of
-//! the page served from memory. Names joined in from other records (a note author's display
+//! all the same; a change to the case row itself raises it too. On SQLite every page view
+//! reads the case row (for the access decision) and with it the counter; only when the
+//! counter is unchanged is the rest of the page served from memory. On PostgreSQL, where each
+//! statement is a round trip, a view of a kept page decides access on the kept row and lets
+//! the audit group that records the view check the counter in its own transaction
+//! (`Store::read_case`): the view stands only if the counter has not moved. Names joined in from other records (a note author's display
 //! name, a member's name on a match) are not stamped; a kept page is therefore read again
 //! after [`DetailCache::TTL`] at the latest.
 //!
@@ -65,6 +68,13 @@ fn sqlite_triggers() -> String {
         let body = format!("{bump} IN (SELECT case_id FROM people WHERE id IN ({row}.person_a, {row}.person_b))");
         trigger(&format!("kb_stamp_match_candidates_{suffix}"), event, "match_candidates", &body);
     }
+    // The case row itself (title, status, member, assignee, ...), unless the change was the
+    // stamp's own (SQLite does not run a trigger from its own statement again).
+    sql.push_str(
+        "DROP TRIGGER IF EXISTS kb_stamp_cases_upd; CREATE TRIGGER kb_stamp_cases_upd AFTER UPDATE ON cases \
+         FOR EACH ROW WHEN NEW.detail_stamp = OLD.detail_stamp BEGIN \
+         UPDATE cases SET detail_stamp = detail_stamp + 1 WHERE id = NEW.id; END;\n",
+    );
     sql
 }
 
@@ -99,6 +109,14 @@ fn postgres_triggers() -> String {
         trigger(t, "kb_stamp_paired");
     }
     trigger("match_candidates", "kb_stamp_match");
+    // The case row itself (title, status, member, assignee, ...), unless the change was the
+    // stamp's own.
+    sql.push_str(
+        "CREATE OR REPLACE FUNCTION kb_stamp_row() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN \
+           IF NEW.detail_stamp = OLD.detail_stamp THEN NEW.detail_stamp := OLD.detail_stamp + 1; END IF; \
+           RETURN NEW; END $f$;\n\
+         CREATE OR REPLACE TRIGGER kb_stamp_row BEFORE UPDATE ON cases FOR EACH ROW EXECUTE FUNCTION kb_stamp_row();\n",
+    );
     sql
 }
 

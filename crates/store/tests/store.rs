@@ -590,19 +590,40 @@ async fn case_page_follows_every_change(backend: Backend) {
         .unwrap();
     let people = store.case_detail(&ch, id).await.unwrap().people;
     assert_eq!(people[0].given_names, "Miriam");
-
-    // Every view was audited, cached or not.
-    let reads: i64 = sqlx::Row::get(
-        &sqlx::query(
-            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'read' AND entity = 'case' AND entity_id = $1",
-        )
+    // The case row itself changed by hand: its title, then the member it belongs to. A kept
+    // page is never shown, nor access decided on it, once the row has changed.
+    sqlx::query("UPDATE cases SET title = 'Changed by hand' WHERE id = $1")
         .bind(id)
-        .fetch_one(store.pool())
+        .execute(store.pool())
         .await
-        .unwrap(),
-        "n",
-    );
-    assert_eq!(reads, 9);
+        .unwrap();
+    assert_eq!(store.case_detail(&ch, id).await.unwrap().case.title, "Changed by hand");
+    assert_eq!(store.case_detail(&ch, id).await.unwrap().case.title, "Changed by hand", "kept, once more");
+    sqlx::query("UPDATE cases SET member_id = $1 WHERE id = $2")
+        .bind(de.actor.member_id.to_string())
+        .bind(id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert!(store.case_detail(&ch, id).await.is_err(), "the case now belongs to the partner");
+
+    // Every view was audited, cached or not; the refused one as refused.
+    let count = |action: &'static str| {
+        let store = store.clone();
+        async move {
+            let row = sqlx::query(
+                "SELECT COUNT(*) AS n FROM audit_log WHERE action = $1 AND entity = 'case' AND entity_id = $2",
+            )
+            .bind(action)
+            .bind(id.to_string())
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+            sqlx::Row::get::<i64, _>(&row, "n")
+        }
+    };
+    assert_eq!(count("read").await, 11);
+    assert_eq!(count("denied").await, 1);
 }
 
 both_backends!(case_page_follows_every_change);
