@@ -218,16 +218,22 @@ fn resolve(text: &str, mut hits: Vec<Hit>) -> Vec<Hit> {
             .then((b.end - b.start).cmp(&(a.end - a.start)))
             .then(a.start.cmp(&b.start))
     });
-    let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+    // The hits kept so far, by start: they do not overlap, so the one starting last before a
+    // hit's end is the only one that can overlap it from the left.
+    let mut kept: std::collections::BTreeMap<usize, Hit> = std::collections::BTreeMap::new();
+    let overlapping = |kept: &std::collections::BTreeMap<usize, Hit>, h: &Hit| -> Vec<(usize, usize)> {
+        let mut cuts: Vec<(usize, usize)> =
+            kept.range(..h.end).rev().take_while(|(_, k)| k.end > h.start).map(|(_, k)| (k.start, k.end)).collect();
+        cuts.reverse();
+        cuts
+    };
     for h in hits {
-        if kept.iter().all(|k| h.end <= k.start || h.start >= k.end) {
-            kept.push(h);
+        let cuts = overlapping(&kept, &h);
+        if cuts.is_empty() {
+            kept.insert(h.start, h);
         } else if h.kind == Kind::Address {
             // An address block that runs into a surer finding (a phone number on the line after
             // it) keeps its parts around that finding.
-            let mut cuts: Vec<(usize, usize)> =
-                kept.iter().filter(|k| k.start < h.end && k.end > h.start).map(|k| (k.start, k.end)).collect();
-            cuts.sort_unstable();
             let mut at = h.start;
             let mut parts = Vec::new();
             for (a, b) in cuts.into_iter().chain(std::iter::once((h.end, h.end))) {
@@ -240,11 +246,12 @@ fn resolve(text: &str, mut hits: Vec<Hit>) -> Vec<Hit> {
                 }
                 at = at.max(b);
             }
-            kept.extend(parts);
+            for p in parts {
+                kept.insert(p.start, p);
+            }
         }
     }
-    kept.sort_by_key(|h| h.start);
-    kept
+    kept.into_values().collect()
 }
 
 /// Converts byte offsets to character offsets, in one pass.

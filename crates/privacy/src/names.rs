@@ -467,20 +467,51 @@ pub fn is_country(text: &str) -> bool {
     GAZETTEER.countries.contains(&key(text))
 }
 
+/// Byte ranges sorted by start, answering "does anything overlap `s..e`" in logarithmic time
+/// (a long text has thousands of findings and runs).
+struct Ranges {
+    ranges: Vec<(usize, usize)>,
+    /// The largest end among `ranges[..=i]`.
+    max_end: Vec<usize>,
+}
+
+impl Ranges {
+    fn new(mut ranges: Vec<(usize, usize)>) -> Self {
+        ranges.sort_unstable();
+        let max_end = ranges
+            .iter()
+            .scan(0, |m, &(_, e)| {
+                *m = (*m).max(e);
+                Some(*m)
+            })
+            .collect();
+        Ranges { ranges, max_end }
+    }
+
+    fn overlaps(&self, s: usize, e: usize) -> bool {
+        // Of the ranges starting before `e`, whether any ends after `s`.
+        let n = self.ranges.partition_point(|&(a, _)| a < e);
+        n > 0 && self.max_end[n - 1] > s
+    }
+}
+
 /// Whether `start` follows a street address (", " or a line break after it): the town.
-fn after_address(text: &str, found: &[Hit], start: usize) -> bool {
-    found.iter().any(|h| {
-        h.kind == Kind::Address && h.end <= start && text[h.end..start].trim_matches([',', ' ', '\n', '\t']).is_empty()
-    })
+/// `addresses` are the ends of the addresses found, sorted.
+fn after_address(text: &str, addresses: &[usize], start: usize) -> bool {
+    let n = addresses.partition_point(|&end| end <= start);
+    n > 0 && text[addresses[n - 1]..start].trim_matches([',', ' ', '\n', '\t']).is_empty()
 }
 
 /// Person and place names in `text`, given what the patterns found (`found`: a name is not
 /// looked for inside an e-mail address or a street address).
 pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
     let ws = words(text);
-    let inside = |s: usize, e: usize| {
-        found.iter().any(|h| h.kind != Kind::Person && h.kind != Kind::Place && s < h.end && e > h.start)
-    };
+    let others = Ranges::new(
+        found.iter().filter(|h| h.kind != Kind::Person && h.kind != Kind::Place).map(|h| (h.start, h.end)).collect(),
+    );
+    let inside = |s: usize, e: usize| others.overlaps(s, e);
+    let mut address_ends: Vec<usize> = found.iter().filter(|h| h.kind == Kind::Address).map(|h| h.end).collect();
+    address_ends.sort_unstable();
     let g = &*GAZETTEER;
     // Words right after a title or a naming cue.
     let mut cued: FxHashSet<usize> = FxHashSet::default();
@@ -564,7 +595,7 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
             && (crate::places::is_town(&text[start..end]) || crate::places::is_town(&text[run_start..end]));
         let place = tokens.iter().all(|t| g.places.contains(&key(t)) || is_particle(t))
             || g.places.contains(&key(&text[start..end]))
-            || after_address(text, found, start)
+            || after_address(text, &address_ends, start)
             || town;
         let start = if town { run_start } else { start };
         let all_ordinary = tokens.iter().all(|t| ordinary(t, lang) || is_particle(t));
@@ -701,16 +732,10 @@ fn named_elsewhere(text: &str, lang: Lang, ws: &[Word], found: &[Hit], hits: &mu
     if names.is_empty() {
         return;
     }
-    let mut taken: Vec<(usize, usize)> = found.iter().chain(hits.iter()).map(|h| (h.start, h.end)).collect();
-    taken.sort_unstable();
-    let free = |s: usize, e: usize| {
-        // The ranges overlapping s..e start before e; of those, any ending after s.
-        let before_end = taken.partition_point(|&(a, _)| a < e);
-        !taken[..before_end].iter().any(|&(_, b)| b > s)
-    };
+    let taken = Ranges::new(found.iter().chain(hits.iter()).map(|h| (h.start, h.end)).collect());
     let mut more = Vec::new();
     for w in ws.iter().filter(|w| w.capital) {
-        if names.contains(&key(&text[w.start..w.end])) && free(w.start, w.end) {
+        if names.contains(&key(&text[w.start..w.end])) && !taken.overlaps(w.start, w.end) {
             more.push(Hit { start: w.start, end: w.end, kind: Kind::Person, confidence: 0.7 });
         }
     }

@@ -354,6 +354,17 @@ pub(crate) fn find(text: &str, _lang: Lang, hits: &mut Vec<Hit>) {
     for m in LONG_DIGITS.find_iter(text) {
         push(hits, m.start(), m.end(), Kind::IdNumber, 0.5);
     }
+    // A year is not a house number or a postcode: in "On 12 March 2015 Amanuel Tesfay called"
+    // the name after the year is a name, to be found as one.
+    let mut dates: Vec<(usize, usize)> =
+        hits.iter().filter(|h| h.kind == Kind::Date).map(|h| (h.start, h.end)).collect();
+    dates.sort_unstable();
+    hits.retain(|h| {
+        h.kind != Kind::Address || {
+            let i = dates.partition_point(|&(s, _)| s <= h.start);
+            i == 0 || dates[i - 1].1 <= h.start
+        }
+    });
 }
 
 /// An address written over several lines goes on until a blank line: each following short
@@ -513,6 +524,23 @@ mod tests {
         assert!(has(Kind::Address, "221 Baker Street"), "{found:?}");
         assert!(has(Kind::IdNumber, "X1234567"), "{found:?}");
         assert!(has(Kind::IdNumber, "CH-2015-000068"), "{found:?}");
+    }
+
+    #[test]
+    fn a_year_is_not_a_postcode_before_a_name() {
+        for text in ["On 12 March 2015 Amanuel Tesfay called.", "In 2015 Amanuel Tesfay left."] {
+            assert!(addresses(text).is_empty(), "{text}: {:?}", addresses(text));
+            let spans = crate::Detector::new(Some(Lang::En)).detect(text);
+            let chars: Vec<char> = text.chars().collect();
+            assert!(
+                spans
+                    .iter()
+                    .any(|s| s.kind == Kind::Person
+                        && chars[s.start..s.end].iter().collect::<String>() == "Amanuel Tesfay"),
+                "{text}: {spans:?}"
+            );
+        }
+        assert_eq!(addresses("Write to 1201 Genève or 75011 Paris."), ["1201 Genève", "75011 Paris"]);
     }
 
     #[test]
