@@ -174,6 +174,34 @@ impl Detector {
     }
 }
 
+/// Byte ranges sorted by start, answering "does anything overlap `s..e`" in logarithmic time
+/// (a long text has thousands of findings and runs).
+pub(crate) struct Ranges {
+    ranges: Vec<(usize, usize)>,
+    /// The largest end among `ranges[..=i]`.
+    max_end: Vec<usize>,
+}
+
+impl Ranges {
+    pub(crate) fn new(mut ranges: Vec<(usize, usize)>) -> Self {
+        ranges.sort_unstable();
+        let max_end = ranges
+            .iter()
+            .scan(0, |m, &(_, e)| {
+                *m = (*m).max(e);
+                Some(*m)
+            })
+            .collect();
+        Ranges { ranges, max_end }
+    }
+
+    pub(crate) fn overlaps(&self, s: usize, e: usize) -> bool {
+        // Of the ranges starting before `e`, whether any ends after `s`.
+        let n = self.ranges.partition_point(|&(a, _)| a < e);
+        n > 0 && self.max_end[n - 1] > s
+    }
+}
+
 /// Replaces each span of `text` (character offsets) with its kind's placeholder.
 pub fn redact(text: &str, spans: &[Span]) -> String {
     let mut out = String::with_capacity(text.len());

@@ -135,7 +135,8 @@ fn words(text: &str) -> Vec<Word> {
     out
 }
 
-fn key(word: &str) -> String {
+/// A word or name as the gazetteers hold it: folded, without spaces.
+pub(crate) fn key(word: &str) -> String {
     joined(&fold(word))
 }
 
@@ -467,34 +468,6 @@ pub fn is_country(text: &str) -> bool {
     GAZETTEER.countries.contains(&key(text))
 }
 
-/// Byte ranges sorted by start, answering "does anything overlap `s..e`" in logarithmic time
-/// (a long text has thousands of findings and runs).
-struct Ranges {
-    ranges: Vec<(usize, usize)>,
-    /// The largest end among `ranges[..=i]`.
-    max_end: Vec<usize>,
-}
-
-impl Ranges {
-    fn new(mut ranges: Vec<(usize, usize)>) -> Self {
-        ranges.sort_unstable();
-        let max_end = ranges
-            .iter()
-            .scan(0, |m, &(_, e)| {
-                *m = (*m).max(e);
-                Some(*m)
-            })
-            .collect();
-        Ranges { ranges, max_end }
-    }
-
-    fn overlaps(&self, s: usize, e: usize) -> bool {
-        // Of the ranges starting before `e`, whether any ends after `s`.
-        let n = self.ranges.partition_point(|&(a, _)| a < e);
-        n > 0 && self.max_end[n - 1] > s
-    }
-}
-
 /// Whether `start` follows a street address (", " or a line break after it): the town.
 /// `addresses` are the ends of the addresses found, sorted.
 fn after_address(text: &str, addresses: &[usize], start: usize) -> bool {
@@ -506,7 +479,7 @@ fn after_address(text: &str, addresses: &[usize], start: usize) -> bool {
 /// looked for inside an e-mail address or a street address).
 pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
     let ws = words(text);
-    let others = Ranges::new(
+    let others = crate::Ranges::new(
         found.iter().filter(|h| h.kind != Kind::Person && h.kind != Kind::Place).map(|h| (h.start, h.end)).collect(),
     );
     let inside = |s: usize, e: usize| others.overlaps(s, e);
@@ -582,7 +555,7 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
         // here from Oklahoma City"); after a cue that can also name a person ("a", "to"),
         // only if no word of it is a given name.
         let cue = place_cued.contains(&start) || place_cued.contains(&run_start);
-        let strong_cue = {
+        let strong_cue = || {
             // The cue ends right before the run: a few words back are enough.
             let mut from = run_start.saturating_sub(32);
             while !text.is_char_boundary(from) {
@@ -591,7 +564,7 @@ pub(crate) fn find(text: &str, lang: Lang, found: &[Hit], hits: &mut Vec<Hit>) {
             STRONG_PLACE_CUE.is_match(&text[from..run_start])
         };
         let town = cue
-            && (given == 0 || strong_cue)
+            && (given == 0 || strong_cue())
             && (crate::places::is_town(&text[start..end]) || crate::places::is_town(&text[run_start..end]));
         let place = tokens.iter().all(|t| g.places.contains(&key(t)) || is_particle(t))
             || g.places.contains(&key(&text[start..end]))
@@ -732,7 +705,7 @@ fn named_elsewhere(text: &str, lang: Lang, ws: &[Word], found: &[Hit], hits: &mu
     if names.is_empty() {
         return;
     }
-    let taken = Ranges::new(found.iter().chain(hits.iter()).map(|h| (h.start, h.end)).collect());
+    let taken = crate::Ranges::new(found.iter().chain(hits.iter()).map(|h| (h.start, h.end)).collect());
     let mut more = Vec::new();
     for w in ws.iter().filter(|w| w.capital) {
         if names.contains(&key(&text[w.start..w.end])) && !taken.overlaps(w.start, w.end) {

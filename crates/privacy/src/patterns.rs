@@ -356,15 +356,8 @@ pub(crate) fn find(text: &str, _lang: Lang, hits: &mut Vec<Hit>) {
     }
     // A year is not a house number or a postcode: in "On 12 March 2015 Amanuel Tesfay called"
     // the name after the year is a name, to be found as one.
-    let mut dates: Vec<(usize, usize)> =
-        hits.iter().filter(|h| h.kind == Kind::Date).map(|h| (h.start, h.end)).collect();
-    dates.sort_unstable();
-    hits.retain(|h| {
-        h.kind != Kind::Address || {
-            let i = dates.partition_point(|&(s, _)| s <= h.start);
-            i == 0 || dates[i - 1].1 <= h.start
-        }
-    });
+    let dates = crate::Ranges::new(hits.iter().filter(|h| h.kind == Kind::Date).map(|h| (h.start, h.end)).collect());
+    hits.retain(|h| h.kind != Kind::Address || !dates.overlaps(h.start, h.start + 1));
 }
 
 /// An address written over several lines goes on until a blank line: each following short

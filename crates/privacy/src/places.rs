@@ -6,8 +6,9 @@
 use std::sync::LazyLock;
 
 use kinbridge_domain::country::Country;
-use kinbridge_matching::normalize::{fold, joined};
 use rustc_hash::FxHashMap;
+
+use crate::names::key;
 
 struct Town {
     region: &'static str,
@@ -36,10 +37,6 @@ static TOWNS: LazyLock<FxHashMap<String, Vec<Town>>> = LazyLock::new(|| {
     }
     towns
 });
-
-fn key(name: &str) -> String {
-    joined(&fold(name))
-}
 
 /// How far a place can be told without naming it.
 #[derive(Debug, Clone, PartialEq, Eq)]

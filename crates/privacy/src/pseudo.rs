@@ -1,7 +1,8 @@
 //! Pseudonymisation of a case's text: the same person is always the same stand-in within a
 //! case ("[CHILD-1]", or a stable fake name of the same culture and gender), dates are shifted
 //! by one offset per case (intervals kept), ages become bands, towns become their region or
-//! country, other places and identifiers become placeholders. Stand-ins are derived from a key held by the data protection officer: without
+//! country, other places and identifiers become placeholders. Stand-ins are derived from a key
+//! held by the data protection officer: without
 //! it they cannot be linked back, and the table that reverses them is sealed with it.
 
 use chacha20poly1305::aead::{Aead, KeyInit};

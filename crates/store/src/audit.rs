@@ -136,7 +136,10 @@ async fn commit_group(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<bool>> {
     sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
     // The stamps the group's checked reads depend on, read in the transaction that records
     // them: a read stands only if its case has not changed since.
-    let checked: Vec<&str> = jobs.iter().filter_map(|(_, c, _)| c.as_ref().map(|(id, _)| id.as_str())).collect();
+    // Many views of one case often share a group: each case is asked for once.
+    let mut checked: Vec<&str> = jobs.iter().filter_map(|(_, c, _)| c.as_ref().map(|(id, _)| id.as_str())).collect();
+    checked.sort_unstable();
+    checked.dedup();
     let mut current = std::collections::HashMap::new();
     for ids in checked.chunks(100) {
         let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();

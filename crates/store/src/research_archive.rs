@@ -6,8 +6,8 @@
 //! read from its text at import, and the people of the case it is linked to) are replaced in
 //! any spelling, other names found in the text too; dates are shifted by one offset per item,
 //! ages become bands, towns their region or country, other places below country level and
-//! identifiers placeholders. The
-//! item's dates are kept as years only, and its title (often a name or a file name) not at all. The copy's id is a keyed token of the item id, and the
+//! identifiers placeholders. The item's dates are kept as years only, and its title (often a
+//! name or a file name) not at all. The copy's id is a keyed token of the item id, and the
 //! table that reverses the stand-ins is sealed with the data protection officer's key.
 
 use kinbridge_domain::archive::{Level, Restriction};

@@ -9,9 +9,10 @@
 //! counter is unchanged is the rest of the page served from memory. On PostgreSQL, where each
 //! statement is a round trip, a view of a kept page decides access on the kept row and lets
 //! the audit group that records the view check the counter in its own transaction
-//! (`Store::read_case`): the view stands only if the counter has not moved. Names joined in from other records (a note author's display
-//! name, a member's name on a match) are not stamped; a kept page is therefore read again
-//! after [`DetailCache::TTL`] at the latest.
+//! (`Store::read_case`): the view stands only if the counter has not moved. Names joined in
+//! from other records (a note author's display name, a member's name on a match) are not
+//! stamped; a kept page is therefore read again after [`crate::cases::KEPT_PAGE_TTL`] at the
+//! latest.
 //!
 //! The triggers are written per backend (SQLite has no functions, PostgreSQL needs them) and
 //! installed idempotently each time the store opens, after the shared migrations.
