@@ -1,17 +1,22 @@
 //! The tamper-evident audit trail. Writes append their entries inside their own transaction;
 //! reads go through [`AuditWriter`], which commits the entries of many concurrent requests in
 //! one transaction (group commit) and answers each request only once its entry is durable.
+//! On SQLite the group is committed on a direct connection ([`crate::direct`]); on
+//! PostgreSQL in one round trip, by a function that checks what the group depends on
+//! ([`postgres`]).
 
 use kinbridge_domain::audit::{chain_hash, AuditAction, AuditEntry};
-use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::{get, now, Caller, Result, Store, StoreError, Tx};
 
+pub mod postgres;
+
 /// The most entries committed in one group.
 const MAX_GROUP: usize = 1024;
 
-/// How long a group waits for more entries when others are already queued.
+/// How long a SQLite group waits for more entries when others are already queued: its commit
+/// is short (no flush to disk in WAL mode), so without a pause groups stay small.
 const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// A read whose entries stand only if the case it read still has the page stamp it was read
@@ -28,20 +33,32 @@ pub struct AuditWriter {
 }
 
 impl AuditWriter {
-    pub(crate) fn start(pool: AnyPool) -> Self {
+    /// PostgreSQL: commits on a connection of its own to `url`, from a thread of its own
+    /// with a runtime of its own, so that the replies to its statements do not wait behind
+    /// the page requests queued on the shared runtime (every read of a group waits for it).
+    pub(crate) fn start_postgres(url: String) -> Self {
         let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
-        tokio::spawn(async move {
-            while let Some(first) = rx.recv().await {
-                let mut jobs = vec![first];
-                drain(&mut rx, &mut jobs);
-                if under_load(&jobs) {
-                    tokio::time::sleep(GATHER).await;
-                    drain(&mut rx, &mut jobs);
-                }
-                let result = commit_group(&pool, &jobs).await;
-                answer(jobs, result);
-            }
-        });
+        std::thread::Builder::new()
+            .name("kinbridge-audit".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("the audit writer's runtime starts");
+                runtime.block_on(async move {
+                    let mut writer = postgres::Writer::new(&url);
+                    while let Some(first) = rx.recv().await {
+                        // No gathering pause here: a PostgreSQL commit waits for its WAL
+                        // flush, and the reads arriving meanwhile form the next group by
+                        // themselves. A pause would only add to every read's wait.
+                        let mut jobs = vec![first];
+                        drain(&mut rx, &mut jobs);
+                        let result = writer.commit(&jobs).await;
+                        answer(jobs, result);
+                    }
+                });
+            })
+            .expect("the audit writer thread starts");
         Self { tx }
     }
 
@@ -106,7 +123,7 @@ fn drain(rx: &mut mpsc::UnboundedReceiver<Job>, jobs: &mut Vec<Job>) {
     }
 }
 
-/// Entries queued while the last group committed: a group of one or two would cost a
+/// Entries queued while the last SQLite group committed: a group of one or two would cost a
 /// commit each, so the reads in flight may join it first. A lone reader never waits.
 fn under_load(jobs: &[Job]) -> bool {
     jobs.len() > 1 && jobs.len() < MAX_GROUP
@@ -128,39 +145,6 @@ fn answer(jobs: Vec<Job>, result: Result<Vec<bool>>) {
     }
 }
 
-async fn commit_group(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<bool>> {
-    if jobs.iter().all(|(e, _, _)| e.is_empty()) {
-        return Ok(vec![true; jobs.len()]);
-    }
-    let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
-    // The stamps the group's checked reads depend on, read in the transaction that records
-    // them: a read stands only if its case has not changed since.
-    // Many views of one case often share a group: each case is asked for once.
-    let mut checked: Vec<&str> = jobs.iter().filter_map(|(_, c, _)| c.as_ref().map(|(id, _)| id.as_str())).collect();
-    checked.sort_unstable();
-    checked.dedup();
-    let mut current = std::collections::HashMap::new();
-    for ids in checked.chunks(100) {
-        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("SELECT id, detail_stamp FROM cases WHERE id IN ({})", marks.join(", "));
-        let mut q = sqlx::query(&sql);
-        for id in ids {
-            q = q.bind(id.to_string());
-        }
-        for row in q.fetch_all(&mut *tx).await? {
-            current.insert(get::<String>(&row, "id")?, get::<i64>(&row, "detail_stamp")?);
-        }
-    }
-    let written: Vec<bool> = jobs
-        .iter()
-        .map(|(_, check, _)| check.as_ref().is_none_or(|(id, stamp)| current.get(id) == Some(stamp)))
-        .collect();
-    append(&mut tx, &entries_of(jobs, &written)).await?;
-    tx.commit().await?;
-    Ok(written)
-}
-
 /// Appends entries to the chain inside `tx`, which must hold the head (see `Store::begin_write`).
 pub async fn append(tx: &mut Tx, entries: &[AuditEntry]) -> Result<()> {
     if entries.is_empty() {
@@ -169,7 +153,7 @@ pub async fn append(tx: &mut Tx, entries: &[AuditEntry]) -> Result<()> {
     let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
     let mut seq: i64 = get(&head, "seq")?;
     let mut prev: String = get(&head, "hash")?;
-    // Many rows per statement: a group of reads is one round trip, not one per entry.
+    // Many rows per statement: one round trip, not one per entry.
     const ROWS_PER_STATEMENT: usize = 50;
     for chunk in entries.chunks(ROWS_PER_STATEMENT) {
         let mut sql = String::from(

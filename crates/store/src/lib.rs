@@ -185,13 +185,15 @@ impl Store {
         stamps::install(&pool, backend).await?;
         let blobs = Arc::new(object_store::local::LocalFileSystem::new_with_prefix(data_dir.join("documents"))?);
         let pseudonym_key = research::load_key(data_dir)?;
-        let direct = match backend {
-            Backend::Sqlite => direct::DirectSqlite::for_url(database_url)?.map(Arc::new),
-            Backend::Postgres => None,
-        };
-        let audit = match &direct {
-            Some(d) => AuditWriter::start_direct(d.writer()?),
-            None => AuditWriter::start(pool.clone()),
+        let (direct, audit) = match backend {
+            Backend::Sqlite => {
+                let direct = direct::DirectSqlite::for_url(database_url)?.ok_or(StoreError::Unsupported(
+                    "an in-memory SQLite database cannot be shared between connections; give a file, e.g. sqlite://kinbridge.db?mode=rwc",
+                ))?;
+                let audit = AuditWriter::start_direct(direct.writer()?);
+                (Some(Arc::new(direct)), audit)
+            }
+            Backend::Postgres => (None, AuditWriter::start_postgres(database_url.to_string())),
         };
         Ok(Self {
             pool,

@@ -8,8 +8,9 @@
 //! reads the case row (for the access decision) and with it the counter; only when the
 //! counter is unchanged is the rest of the page served from memory. On PostgreSQL, where each
 //! statement is a round trip, a view of a kept page decides access on the kept row and lets
-//! the audit group that records the view check the counter in its own transaction
-//! (`Store::read_case`): the view stands only if the counter has not moved. Names joined in
+//! the audit group that records the view check the counter, under the audit head's lock, in
+//! the transaction that writes the view's entry (`Store::read_case`, `audit::postgres`): the
+//! view stands only if the counter has not moved. Names joined in
 //! from other records (a note author's display name, a member's name on a match) are not
 //! stamped; a kept page is therefore read again after [`crate::cases::KEPT_PAGE_TTL`] at the
 //! latest.
@@ -121,15 +122,17 @@ fn postgres_triggers() -> String {
     sql
 }
 
-/// Installs (or replaces) the triggers, in one transaction. On PostgreSQL an advisory lock
-/// keeps instances that start together from replacing them at the same moment.
+/// Installs (or replaces) the triggers (and on PostgreSQL the audit group's function), in one
+/// transaction. On PostgreSQL an advisory lock keeps instances that start together from
+/// replacing them at the same moment.
 pub(crate) async fn install(pool: &AnyPool, backend: Backend) -> Result<()> {
     let mut tx = pool.begin().await?;
     let script = match backend {
         Backend::Sqlite => sqlite_triggers(),
         Backend::Postgres => {
             sqlx::query("SELECT pg_advisory_xact_lock(7212861001)").execute(&mut *tx).await?;
-            postgres_triggers()
+            // With the function that appends read-audit groups after checking their stamps.
+            postgres_triggers() + crate::audit::postgres::FUNCTION
         }
     };
     (&mut *tx).execute(sqlx::raw_sql(&script)).await?;

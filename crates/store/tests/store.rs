@@ -627,3 +627,77 @@ async fn case_page_follows_every_change(backend: Backend) {
 }
 
 both_backends!(case_page_follows_every_change);
+
+/// Case pages read from two instances at once, with notes written between the reads (each
+/// write moves the audit chain's head under the other instance's writer) and, on PostgreSQL,
+/// the audit writers' connections cut half-way: every read is recorded exactly once, and
+/// the chain holds.
+async fn audit_groups_from_two_instances(backend: Backend) {
+    use kinbridge_domain::case::NewConsent;
+
+    let (db, store, ch, _de) = two_members(backend).await;
+    let other = Store::open(&db.url, &db.data_dir).await.unwrap();
+    let new = NewCase::parse("family_tracing", "Tracing for Amal", "", "", "DE").unwrap();
+    let child = NewPerson::parse("child", "Amal", "Haddad", "female", "2013-07-08", false, "", "", today()).unwrap();
+    let consent = NewConsent::parse("tracing", "Mother, by phone", "2026-01-10", today()).unwrap();
+    let id = store.open_case(&ch, &new, &[child], &[consent]).await.unwrap().id.to_string();
+    let reads = |store: Store| {
+        let id = id.clone();
+        async move {
+            let row = sqlx::query(
+                "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'read' AND entity = 'case' AND entity_id = $1 AND detail = ''",
+            )
+            .bind(id)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+            sqlx::Row::get::<i64, _>(&row, "n")
+        }
+    };
+    let before = reads(store.clone()).await;
+
+    let wave = |round: usize| {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (n, instance) in [store.clone(), other.clone()].into_iter().enumerate() {
+            for reader in 0..6 {
+                let (instance, ch, id) = (instance.clone(), ch.clone(), id.clone());
+                tasks.spawn(async move {
+                    for i in 0..20 {
+                        if reader == 0 && i % 5 == 0 {
+                            let note = format!("Round {round}, instance {n}, note {i}.");
+                            instance.add_note(&ch, &id, &note).await.unwrap();
+                        }
+                        let page = instance.case_detail(&ch, &id).await.unwrap();
+                        assert_eq!(page.case.id.as_str(), id);
+                    }
+                });
+            }
+        }
+        tasks.join_all()
+    };
+    wave(0).await;
+    if backend == Backend::Postgres {
+        // Both instances' writers, cut as a server restart would: each connects again.
+        let row = sqlx::query(
+            "SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity \
+             WHERE application_name = $1 AND datname = current_database()",
+        )
+        .bind(kinbridge_store::audit::postgres::APPLICATION_NAME)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(sqlx::Row::get::<i64, _>(&row, "n"), 2, "one audit writer per instance");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    wave(1).await;
+
+    assert_eq!(reads(store.clone()).await - before, 2 * 2 * 6 * 20, "every read recorded once");
+    let notes = store.case_detail(&ch, &id).await.unwrap().notes;
+    assert_eq!(notes.len(), 2 * 2 * 4);
+    match store.verify_audit().await.unwrap() {
+        Verification::Intact { entries } => assert!(entries > 240, "{entries}"),
+        broken => panic!("{broken:?}"),
+    }
+}
+
+both_backends!(audit_groups_from_two_instances);

@@ -1,0 +1,267 @@
+//! PostgreSQL: read-audit groups committed in one round trip.
+//!
+//! A group used to be a chain of round trips (begin, lock the head, check the stamps,
+//! insert, update the head, commit), and every read of the group waited for all of them.
+//! Here the writer keeps the head it last wrote and asks one function, `kb_audit_append`,
+//! to append the group after it: the function locks the head, checks that the head and the
+//! stamps of the group's checked reads are what the writer expects, and only then inserts
+//! the entries and moves the head, all in the one statement's transaction. When something
+//! moved (a write of this instance or another appended entries, a case changed), it writes
+//! nothing and answers what it found; the writer then goes again inside a transaction, where
+//! a first call takes the head's lock and tells it the state, and a second, with the state
+//! the lock now keeps, appends.
+//!
+//! The chain's hashes are still made only in Rust (`chain_hash`), from the head the
+//! function confirms under its lock.
+
+use std::collections::HashMap;
+
+use kinbridge_domain::audit::{chain_hash, AuditEntry};
+use serde::{Deserialize, Serialize};
+use sqlx::{AnyConnection, Connection};
+
+use super::{entries_of, Job};
+use crate::{get, Result, StoreError};
+
+/// Installs (or replaces) the function. Each statement in it takes a fresh snapshot (it is
+/// volatile), so the stamps it reads after taking the head's lock include every write that
+/// held the lock before.
+pub(crate) const FUNCTION: &str = r#"
+CREATE OR REPLACE FUNCTION kb_audit_append(want_seq BIGINT, want_hash TEXT, checks TEXT, entries TEXT, new_seq BIGINT, new_hash TEXT)
+RETURNS TEXT LANGUAGE plpgsql VOLATILE AS $f$
+DECLARE
+  head_seq BIGINT;
+  head_hash TEXT;
+  stale BOOLEAN;
+BEGIN
+  UPDATE audit_head SET seq = audit_head.seq WHERE id = 1 RETURNING audit_head.seq, audit_head.hash INTO head_seq, head_hash;
+  SELECT EXISTS (
+    SELECT 1 FROM json_array_elements(checks::json) AS k(v) LEFT JOIN cases c ON c.id = k.v->>0
+    WHERE c.detail_stamp IS DISTINCT FROM (k.v->>1)::BIGINT
+  ) INTO stale;
+  IF head_seq IS DISTINCT FROM want_seq OR head_hash IS DISTINCT FROM want_hash OR stale THEN
+    RETURN json_build_object(
+      'seq', head_seq,
+      'hash', head_hash,
+      'stamps', (SELECT coalesce(json_object_agg(c.id, c.detail_stamp), '{}'::json) FROM cases c
+                 WHERE c.id IN (SELECT k.v->>0 FROM json_array_elements(checks::json) AS k(v)))
+    )::TEXT;
+  END IF;
+  INSERT INTO audit_log (seq, at, user_id, member_id, ip, action, entity, entity_id, detail, prev_hash, hash)
+    SELECT e.seq, e.at, e.user_id, e.member_id, e.ip, e.action, e.entity, e.entity_id, e.detail, e.prev_hash, e.hash
+    FROM json_to_recordset(entries::json) AS e(seq BIGINT, at TEXT, user_id TEXT, member_id TEXT, ip TEXT,
+      action TEXT, entity TEXT, entity_id TEXT, detail TEXT, prev_hash TEXT, hash TEXT);
+  UPDATE audit_head SET seq = new_seq, hash = new_hash WHERE id = 1;
+  RETURN NULL;
+END $f$;
+"#;
+
+/// How the writer's connection is named in `pg_stat_activity`.
+pub const APPLICATION_NAME: &str = "kinbridge-audit";
+
+const CALL: &str = "SELECT kb_audit_append($1, $2, $3, $4, $5, $6) AS moved";
+
+/// The chain's head: the last entry's sequence number and hash.
+type Head = (i64, String);
+
+/// What the function found when the group's expectations did not hold.
+#[derive(Deserialize)]
+struct Moved {
+    seq: i64,
+    hash: String,
+    stamps: HashMap<String, i64>,
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    seq: i64,
+    at: &'a str,
+    user_id: Option<&'a str>,
+    member_id: Option<&'a str>,
+    ip: Option<&'a str>,
+    action: &'a str,
+    entity: &'a str,
+    entity_id: Option<&'a str>,
+    detail: &'a str,
+    prev_hash: String,
+    hash: String,
+}
+
+/// The entries chained after `head`, as the function takes them, and the head they end at.
+fn chained(head: &Head, entries: &[AuditEntry]) -> (String, Head) {
+    let (mut seq, mut prev) = head.clone();
+    let mut rows = Vec::with_capacity(entries.len());
+    for e in entries {
+        seq += 1;
+        let hash = chain_hash(&prev, seq, e);
+        rows.push(Row {
+            seq,
+            at: &e.at,
+            user_id: e.user_id.as_deref(),
+            member_id: e.member_id.as_deref(),
+            ip: e.ip.as_deref(),
+            action: e.action.as_str(),
+            entity: &e.entity,
+            entity_id: e.entity_id.as_deref(),
+            detail: &e.detail,
+            prev_hash: std::mem::replace(&mut prev, hash.clone()),
+            hash,
+        });
+    }
+    (serde_json::to_string(&rows).expect("audit rows serialise"), (seq, prev))
+}
+
+/// The checks of the jobs to be written, as the function takes them: `[[case id, stamp], ...]`.
+fn checks_of(jobs: &[Job], written: &[bool]) -> String {
+    let checks: Vec<(&str, i64)> = jobs
+        .iter()
+        .zip(written)
+        .filter(|(_, w)| **w)
+        .filter_map(|((_, check, _), _)| check.as_ref().map(|(id, stamp)| (id.as_str(), *stamp)))
+        .collect();
+    serde_json::to_string(&checks).expect("checks serialise")
+}
+
+/// The audit writer's connection and the head it last wrote or saw.
+pub(crate) struct Writer {
+    url: String,
+    conn: Option<AnyConnection>,
+    head: Option<Head>,
+}
+
+impl Writer {
+    /// The writer's connections name themselves `kinbridge-audit` to the server.
+    pub(crate) fn new(url: &str) -> Self {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        Self { url: format!("{url}{sep}application_name={APPLICATION_NAME}"), conn: None, head: None }
+    }
+
+    /// Commits a group: whether each job's entries were written. After a failure the
+    /// connection and the head are forgotten, and the next group starts afresh.
+    pub(crate) async fn commit(&mut self, jobs: &[Job]) -> Result<Vec<bool>> {
+        if jobs.iter().all(|(e, _, _)| e.is_empty()) {
+            return Ok(vec![true; jobs.len()]);
+        }
+        let result = self.try_commit(jobs).await;
+        if result.is_err() {
+            self.conn = None;
+            self.head = None;
+        }
+        result
+    }
+
+    async fn try_commit(&mut self, jobs: &[Job]) -> Result<Vec<bool>> {
+        // Every checked read is taken to be current, and the head to be where it was left.
+        let mut written = vec![true; jobs.len()];
+        let head = match self.head.clone() {
+            Some(head) => head,
+            None => self.read_head().await?,
+        };
+        let (rows, new_head) = chained(&head, &entries_of(jobs, &written));
+        let checks = checks_of(jobs, &written);
+        let conn = self.connection().await?;
+        let moved = match call(&mut *conn, &head, &checks, &rows, &new_head).await {
+            Ok(moved) => moved,
+            // The connection may have been closed while idle (the server restarted): once
+            // more on a new one. Should the first call have been applied after all, the
+            // head it answers is the one this group ends at (its hash covers the entries);
+            // only if another append came in between are the entries written twice.
+            Err(e) if connection_lost(&e) => {
+                self.conn = None;
+                let conn = self.connection().await?;
+                call(&mut *conn, &head, &checks, &rows, &new_head).await?
+            }
+            Err(e) => return Err(e),
+        };
+        let moved = match moved {
+            None => {
+                self.head = Some(new_head);
+                return Ok(written);
+            }
+            Some(m) if (m.seq, m.hash.as_str()) == (new_head.0, new_head.1.as_str()) => {
+                self.head = Some(new_head);
+                return Ok(written);
+            }
+            Some(m) => m,
+        };
+        // Something moved: under the head's lock, learn the state, then append after it.
+        let conn = self.connection().await?;
+        let mut tx = conn.begin().await?;
+        let mut state = moved;
+        let mut tries = 0;
+        loop {
+            written = jobs
+                .iter()
+                .map(|(_, check, _)| check.as_ref().is_none_or(|(id, stamp)| state.stamps.get(id) == Some(stamp)))
+                .collect();
+            let head = (state.seq, state.hash.clone());
+            let (rows, new_head) = chained(&head, &entries_of(jobs, &written));
+            match call(&mut *tx, &head, &checks_of(jobs, &written), &rows, &new_head).await? {
+                None => {
+                    tx.commit().await?;
+                    self.head = Some(new_head);
+                    return Ok(written);
+                }
+                // The head is locked now, but a case may still be changed by a statement
+                // that does not take it (one made by hand): read again, a few times.
+                Some(m) if tries < 8 => {
+                    state = m;
+                    tries += 1;
+                }
+                Some(_) => {
+                    return Err(StoreError::Database(sqlx::Error::Protocol(
+                        "the cases of an audit group kept changing".into(),
+                    )))
+                }
+            }
+        }
+    }
+
+    async fn connection(&mut self) -> Result<&mut AnyConnection> {
+        if self.conn.is_none() {
+            self.conn = Some(AnyConnection::connect(&self.url).await?);
+        }
+        Ok(self.conn.as_mut().expect("connected above"))
+    }
+
+    async fn read_head(&mut self) -> Result<Head> {
+        let conn = self.connection().await?;
+        let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(conn).await?;
+        Ok((get(&row, "seq")?, get(&row, "hash")?))
+    }
+}
+
+/// Whether an error says the connection is gone: the socket failed, or the server ended the
+/// session (SQLSTATE classes 08, connection exception, and 57P, e.g. terminated by an
+/// administrator or a restart).
+fn connection_lost(e: &StoreError) -> bool {
+    match e {
+        StoreError::Database(sqlx::Error::Io(_)) => true,
+        StoreError::Database(sqlx::Error::Database(db)) => {
+            db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P"))
+        }
+        _ => false,
+    }
+}
+
+/// One call of the function: `None` if it appended the rows, or what it found instead.
+async fn call<'c, E>(conn: E, head: &Head, checks: &str, rows: &str, new_head: &Head) -> Result<Option<Moved>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let row = sqlx::query(CALL)
+        .bind(head.0)
+        .bind(head.1.as_str())
+        .bind(checks)
+        .bind(rows)
+        .bind(new_head.0)
+        .bind(new_head.1.as_str())
+        .fetch_one(conn)
+        .await?;
+    match get::<Option<String>>(&row, "moved")? {
+        None => Ok(None),
+        Some(json) => serde_json::from_str(&json)
+            .map(Some)
+            .map_err(|e| StoreError::Database(sqlx::Error::Protocol(format!("kb_audit_append answered {e}")))),
+    }
+}
