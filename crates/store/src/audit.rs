@@ -15,16 +15,12 @@ pub mod postgres;
 /// The most entries committed in one group.
 const MAX_GROUP: usize = 1024;
 
-/// How long a SQLite group waits for more entries when others are already queued: its commit
-/// is short (no flush to disk in WAL mode), so without a pause groups stay small.
-const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
-
 /// A read whose entries stand only if the case it read still has the page stamp it was read
 /// at: the case id and that stamp.
 type Check = Option<(String, i64)>;
 
 /// Entries to commit, the check they depend on, and where to say whether they were written.
-type Job = (Vec<AuditEntry>, Check, oneshot::Sender<Result<bool, String>>);
+pub(crate) type Job = (Vec<AuditEntry>, Check, oneshot::Sender<Result<bool, String>>);
 
 /// Hands read-audit entries to one background task that commits them in groups.
 #[derive(Clone)]
@@ -48,9 +44,9 @@ impl AuditWriter {
                 runtime.block_on(async move {
                     let mut writer = postgres::Writer::new(&url);
                     while let Some(first) = rx.recv().await {
-                        // No gathering pause here: a PostgreSQL commit waits for its WAL
-                        // flush, and the reads arriving meanwhile form the next group by
-                        // themselves. A pause would only add to every read's wait.
+                        // No gathering pause: a commit waits for its WAL flush, and the reads
+                        // arriving meanwhile form the next group by themselves. A pause would
+                        // only add to every read's wait.
                         let mut jobs = vec![first];
                         drain(&mut rx, &mut jobs);
                         let result = writer.commit(&jobs).await;
@@ -69,15 +65,12 @@ impl AuditWriter {
             .name("kinbridge-audit".into())
             .spawn(move || {
                 while let Some(first) = rx.blocking_recv() {
+                    // No gathering pause, as on PostgreSQL: the reads that arrive while a
+                    // group commits form the next (measured: 29.7k case pages/s with a 1 ms
+                    // pause, 43-45k without, on 2 cores).
                     let mut jobs = vec![first];
                     drain(&mut rx, &mut jobs);
-                    if under_load(&jobs) {
-                        std::thread::sleep(GATHER);
-                        drain(&mut rx, &mut jobs);
-                    }
-                    // Reads on direct connections see the current row; they send no checks.
-                    let written: Vec<bool> = jobs.iter().map(|(_, check, _)| check.is_none()).collect();
-                    let result = conn.commit(&entries_of(&jobs, &written)).map(|()| written);
+                    let result = conn.commit(&jobs);
                     answer(jobs, result);
                 }
             })
@@ -123,14 +116,8 @@ fn drain(rx: &mut mpsc::UnboundedReceiver<Job>, jobs: &mut Vec<Job>) {
     }
 }
 
-/// Entries queued while the last SQLite group committed: a group of one or two would cost a
-/// commit each, so the reads in flight may join it first. A lone reader never waits.
-fn under_load(jobs: &[Job]) -> bool {
-    jobs.len() > 1 && jobs.len() < MAX_GROUP
-}
-
 /// The entries of the jobs that are to be written.
-fn entries_of(jobs: &[Job], written: &[bool]) -> Vec<AuditEntry> {
+pub(crate) fn entries_of(jobs: &[Job], written: &[bool]) -> Vec<AuditEntry> {
     jobs.iter().zip(written).filter(|(_, w)| **w).flat_map(|((e, _, _), _)| e.iter().cloned()).collect()
 }
 

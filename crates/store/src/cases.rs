@@ -374,22 +374,20 @@ impl Store {
     /// Opens a case for reading: access decided on its current row, the read audited. The
     /// stamp tells whether a copy of its page kept by this instance is still current.
     pub async fn read_case(&self, caller: &Caller, id: &str) -> Result<CaseRead> {
-        if self.direct.is_none() {
-            if let Some(read) = self.read_kept_case(caller, id).await? {
-                return Ok(read);
-            }
+        if let Some(read) = self.read_kept_case(caller, id).await? {
+            return Ok(read);
         }
         let (case, stamp) = self.authorize_case_stamped(caller, id, CaseAccess::Read).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "")]).await?;
         Ok(CaseRead { case, stamp })
     }
 
-    /// A read of a case whose page this instance keeps, with no statement of its own (on a
-    /// pooled backend, where each statement is a round trip to the server): access is decided
-    /// on the kept case row, and the audit group that records the read checks, in its own
-    /// transaction, that the case still has the kept page's stamp (any change to the row or
-    /// to what its page shows raises it). Only then is the read's entry written and the read
-    /// given; otherwise, or if the kept row refuses access, the read goes the usual way.
+    /// A read of a case whose page this instance keeps, with no statement of its own: access
+    /// is decided on the kept case row, and the audit group that records the read checks, in
+    /// its own transaction and under the lock that every write takes, that the case still
+    /// has the kept page's stamp (any change to the row or to what its page shows raises it).
+    /// Only then is the read's entry written and the read given; otherwise, or if the kept
+    /// row refuses access, the read goes the usual way.
     async fn read_kept_case(&self, caller: &Caller, id: &str) -> Result<Option<CaseRead>> {
         let Some((case, stamp)) = self.details.get(id, |(stamp, detail)| Some((detail.case.clone(), *stamp))) else {
             return Ok(None);

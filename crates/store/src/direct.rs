@@ -1,5 +1,6 @@
-//! SQLite only: the two statements every case view runs — the case row with its page stamp,
-//! and the group commit of read-audit entries — on `rusqlite` connections of our own.
+//! SQLite only: the two statements of a case view — the case row with its page stamp (when
+//! the page is not kept), and the group commit of read-audit entries with the stamp checks
+//! of kept pages' views — on `rusqlite` connections of our own.
 //!
 //! Through sqlx each statement is a round trip to the connection's worker thread: a channel
 //! send, a thread wake-up and a wake-up back, which cost more than the statement itself (a
@@ -8,12 +9,14 @@
 //! Both link the same SQLite library as sqlx (`libsqlite3-sys`, bundled), on the same file,
 //! with the same pragmas; everything else still goes through sqlx.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use kinbridge_domain::audit::{chain_hash, AuditEntry};
 use kinbridge_domain::case::Case;
 
+use crate::audit::{entries_of, Job};
 use crate::{Result, StoreError};
 
 /// Connections kept for reading stamps; more are opened when more threads read at once.
@@ -47,9 +50,8 @@ impl DirectSqlite {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // The journal mode is the file's (sqlx set WAL); these are per connection.
         // Pages read through a memory map instead of copied in: every audit commit makes
-        // the other connections drop their page caches, and a case view reads a few pages.
-        // A memory map: each audit commit makes the other connections drop their page
-        // caches, and a case view then reads its few pages again without a copy.
+        // the other connections drop their page caches, and a case row read then reads its
+        // few pages again without a copy.
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 268435456;")?;
         conn.set_prepared_statement_cache_capacity(16);
         Ok(conn)
@@ -95,24 +97,50 @@ pub(crate) struct AuditConnection {
 }
 
 impl AuditConnection {
-    /// Appends `entries` to the chain in one transaction, as `audit::append` does.
-    pub(crate) fn commit(&mut self, entries: &[AuditEntry]) -> Result<()> {
-        if entries.is_empty() {
-            return Ok(());
+    /// Appends a group's entries to the chain in one transaction, as `audit::append` does,
+    /// and says for each job whether its entries were written: those of a checked read only
+    /// if its case still has the stamp the read was decided at (read here, under the write
+    /// lock, so that no change can come between the check and the entry).
+    pub(crate) fn commit(&mut self, jobs: &[Job]) -> Result<Vec<bool>> {
+        if jobs.iter().all(|(e, _, _)| e.is_empty()) {
+            return Ok(vec![true; jobs.len()]);
         }
         // IMMEDIATE: take the write lock first, as `Store::begin_write` does by touching
         // the head, so that the head read below cannot go stale. Every statement is kept
         // prepared: a group is often only a few entries, and parsing would cost more.
         let conn = &self.conn;
         conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
-        let written = append(conn, entries);
-        let ended = written.and_then(|()| Ok(conn.prepare_cached("COMMIT")?.execute([]).map(drop)?));
-        if ended.is_err() && !conn.is_autocommit() {
+        let written = checked(conn, jobs).and_then(|written| {
+            append(conn, &entries_of(jobs, &written))?;
+            conn.prepare_cached("COMMIT")?.execute([])?;
+            Ok(written)
+        });
+        if written.is_err() && !conn.is_autocommit() {
             // Nothing of a failed group stays; the connection is ready for the next one.
             let _ = conn.execute_batch("ROLLBACK");
         }
-        ended
+        written
     }
+}
+
+/// Which jobs stand: those without a check, and those whose case has the stamp they expect
+/// (each case read once).
+fn checked(conn: &rusqlite::Connection, jobs: &[Job]) -> Result<Vec<bool>> {
+    use rusqlite::OptionalExtension;
+    let mut current: HashMap<&str, Option<i64>> = HashMap::new();
+    let mut stamp = conn.prepare_cached("SELECT detail_stamp FROM cases WHERE id = ?1")?;
+    for (_, check, _) in jobs {
+        if let Some((id, _)) = check {
+            if !current.contains_key(id.as_str()) {
+                let found = stamp.query_row([id], |r| r.get::<_, i64>(0)).optional()?;
+                current.insert(id, found);
+            }
+        }
+    }
+    Ok(jobs
+        .iter()
+        .map(|(_, check, _)| check.as_ref().is_none_or(|(id, s)| current.get(id.as_str()) == Some(&Some(*s))))
+        .collect())
 }
 
 fn append(conn: &rusqlite::Connection, entries: &[AuditEntry]) -> Result<()> {

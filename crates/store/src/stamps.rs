@@ -4,13 +4,12 @@
 //!
 //! Triggers, not calls in the store's write paths: a write path added later cannot forget
 //! them, and a change made by another instance (or by hand in `psql`) raises the counter
-//! all the same; a change to the case row itself raises it too. On SQLite every page view
-//! reads the case row (for the access decision) and with it the counter; only when the
-//! counter is unchanged is the rest of the page served from memory. On PostgreSQL, where each
-//! statement is a round trip, a view of a kept page decides access on the kept row and lets
-//! the audit group that records the view check the counter, under the audit head's lock, in
-//! the transaction that writes the view's entry (`Store::read_case`, `audit::postgres`): the
-//! view stands only if the counter has not moved. Names joined in
+//! all the same; a change to the case row itself raises it too. A view of a page this
+//! instance keeps decides access on the kept case row and lets the audit group that records
+//! the view check the counter, under the lock every write takes, in the transaction that
+//! writes the view's entry (`Store::read_case`; `direct.rs` on SQLite, `audit::postgres` on
+//! PostgreSQL): the view stands only if the counter has not moved, and is otherwise read and
+//! decided afresh. Names joined in
 //! from other records (a note author's display name, a member's name on a match) are not
 //! stamped; a kept page is therefore read again after [`crate::cases::KEPT_PAGE_TTL`] at the
 //! latest.
