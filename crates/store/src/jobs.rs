@@ -83,7 +83,9 @@ impl Store {
         for k in kinds {
             q = q.bind(k.to_string());
         }
-        let row = q.fetch_optional(&self.pool).await?;
+        // `fetch_all`: through sqlx's `Any` driver `fetch_optional` returns at the first row,
+        // before the claim is committed; the whole answer comes only after.
+        let row = q.fetch_all(&self.pool).await?.into_iter().next();
         row.map(|r| {
             Ok(Job {
                 id: get(&r, "id")?,

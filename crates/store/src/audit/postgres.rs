@@ -163,9 +163,11 @@ impl Writer {
         let moved = match call(&mut *conn, &head, &checks, &rows, &new_head).await {
             Ok(moved) => moved,
             // The connection may have been closed while idle (the server restarted): once
-            // more on a new one. Should the first call have been applied after all, the
-            // head it answers is the one this group ends at (its hash covers the entries);
-            // only if another append came in between are the entries written twice.
+            // more on a new one. Should the first call have been applied after all, the head
+            // has moved and the group is appended again: its entries are then written twice,
+            // never lost. (The head's hash cannot tell whether they were written: another
+            // instance may have appended the very same entries, the same user reading the
+            // same case in the same millisecond, after the same head.)
             Err(e) if connection_lost(&e) => {
                 self.conn = None;
                 let conn = self.connection().await?;
@@ -173,16 +175,9 @@ impl Writer {
             }
             Err(e) => return Err(e),
         };
-        let moved = match moved {
-            None => {
-                self.head = Some(new_head);
-                return Ok(written);
-            }
-            Some(m) if (m.seq, m.hash.as_str()) == (new_head.0, new_head.1.as_str()) => {
-                self.head = Some(new_head);
-                return Ok(written);
-            }
-            Some(m) => m,
+        let Some(moved) = moved else {
+            self.head = Some(new_head);
+            return Ok(written);
         };
         // Something moved: under the head's lock, learn the state, then append after it.
         let conn = self.connection().await?;
@@ -256,9 +251,14 @@ where
         .bind(rows)
         .bind(new_head.0)
         .bind(new_head.1.as_str())
-        .fetch_one(conn)
+        // All of the answer, not the first row: through sqlx's `Any` driver `fetch_one`
+        // returns at the row, before the server has committed the statement's transaction
+        // (and flushed it); only the end of the answer says it has. A store test
+        // (`audit_groups_from_two_instances`) lost reads' entries that way.
+        .fetch_all(conn)
         .await?;
-    match get::<Option<String>>(&row, "moved")? {
+    let row = row.first().ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))?;
+    match get::<Option<String>>(row, "moved")? {
         None => Ok(None),
         Some(json) => serde_json::from_str(&json)
             .map(Some)
