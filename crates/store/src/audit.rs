@@ -116,6 +116,13 @@ fn drain(rx: &mut mpsc::UnboundedReceiver<Job>, jobs: &mut Vec<Job>) {
     }
 }
 
+/// Which jobs of a group stand, given the current stamp of each checked case (`None` for a
+/// case not found): those without a check, and those whose case still has the stamp their
+/// read was decided at.
+pub(crate) fn standing(jobs: &[Job], current: impl Fn(&str) -> Option<i64>) -> Vec<bool> {
+    jobs.iter().map(|(_, check, _)| check.as_ref().is_none_or(|(id, stamp)| current(id) == Some(*stamp))).collect()
+}
+
 /// The entries of the jobs that are to be written.
 pub(crate) fn entries_of(jobs: &[Job], written: &[bool]) -> Vec<AuditEntry> {
     jobs.iter().zip(written).filter(|(_, w)| **w).flat_map(|((e, _, _), _)| e.iter().cloned()).collect()

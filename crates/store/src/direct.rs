@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use kinbridge_domain::audit::{chain_hash, AuditEntry};
 use kinbridge_domain::case::Case;
 
-use crate::audit::{entries_of, Job};
+use crate::audit::{entries_of, standing, Job};
 use crate::{Result, StoreError};
 
 /// Connections kept for reading stamps; more are opened when more threads read at once.
@@ -123,8 +123,7 @@ impl AuditConnection {
     }
 }
 
-/// Which jobs stand: those without a check, and those whose case has the stamp they expect
-/// (each case read once).
+/// Which jobs stand (see [`standing`]), each checked case read once.
 fn checked(conn: &rusqlite::Connection, jobs: &[Job]) -> Result<Vec<bool>> {
     use rusqlite::OptionalExtension;
     let mut current: HashMap<&str, Option<i64>> = HashMap::new();
@@ -137,10 +136,7 @@ fn checked(conn: &rusqlite::Connection, jobs: &[Job]) -> Result<Vec<bool>> {
             }
         }
     }
-    Ok(jobs
-        .iter()
-        .map(|(_, check, _)| check.as_ref().is_none_or(|(id, s)| current.get(id.as_str()) == Some(&Some(*s))))
-        .collect())
+    Ok(standing(jobs, |id| current.get(id).copied().flatten()))
 }
 
 fn append(conn: &rusqlite::Connection, entries: &[AuditEntry]) -> Result<()> {

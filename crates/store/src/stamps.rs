@@ -9,10 +9,9 @@
 //! the view check the counter, under the lock every write takes, in the transaction that
 //! writes the view's entry (`Store::read_case`; `direct.rs` on SQLite, `audit::postgres` on
 //! PostgreSQL): the view stands only if the counter has not moved, and is otherwise read and
-//! decided afresh. Names joined in
-//! from other records (a note author's display name, a member's name on a match) are not
-//! stamped; a kept page is therefore read again after [`crate::cases::KEPT_PAGE_TTL`] at the
-//! latest.
+//! decided afresh. Names joined in from other records (a note author's display name, a
+//! member's name on a match) are not stamped; a kept page is therefore read again after
+//! [`crate::cases::KEPT_PAGE_TTL`] at the latest.
 //!
 //! The triggers are written per backend (SQLite has no functions, PostgreSQL needs them) and
 //! installed idempotently each time the store opens, after the shared migrations.

@@ -608,25 +608,24 @@ async fn case_page_follows_every_change(backend: Backend) {
     assert!(store.case_detail(&ch, id).await.is_err(), "the case now belongs to the partner");
 
     // Every view was audited, cached or not; the refused one as refused.
-    let count = |action: &'static str| {
-        let store = store.clone();
-        async move {
-            let row = sqlx::query(
-                "SELECT COUNT(*) AS n FROM audit_log WHERE action = $1 AND entity = 'case' AND entity_id = $2",
-            )
-            .bind(action)
-            .bind(id.to_string())
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
-            sqlx::Row::get::<i64, _>(&row, "n")
-        }
-    };
-    assert_eq!(count("read").await, 11);
-    assert_eq!(count("denied").await, 1);
+    assert_eq!(case_entries(&store, "read", id, None).await, 11);
+    assert_eq!(case_entries(&store, "denied", id, None).await, 1);
 }
 
 both_backends!(case_page_follows_every_change);
+
+/// How many audit entries of `action` name case `id` (with exactly `detail`, if given).
+async fn case_entries(store: &Store, action: &str, id: &str, detail: Option<&str>) -> i64 {
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM audit_log WHERE action = $1 AND entity = 'case' AND entity_id = $2{}",
+        if detail.is_some() { " AND detail = $3" } else { "" }
+    );
+    let mut q = sqlx::query(&sql).bind(action.to_string()).bind(id.to_string());
+    if let Some(d) = detail {
+        q = q.bind(d.to_string());
+    }
+    sqlx::Row::get::<i64, _>(&q.fetch_one(store.pool()).await.unwrap(), "n")
+}
 
 /// Case pages read from two instances at once, with notes written between the reads (each
 /// write moves the audit chain's head under the other instance's writer) and, on PostgreSQL,
@@ -641,20 +640,7 @@ async fn audit_groups_from_two_instances(backend: Backend) {
     let child = NewPerson::parse("child", "Amal", "Haddad", "female", "2013-07-08", false, "", "", today()).unwrap();
     let consent = NewConsent::parse("tracing", "Mother, by phone", "2026-01-10", today()).unwrap();
     let id = store.open_case(&ch, &new, &[child], &[consent]).await.unwrap().id.to_string();
-    let reads = |store: Store| {
-        let id = id.clone();
-        async move {
-            let row = sqlx::query(
-                "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'read' AND entity = 'case' AND entity_id = $1 AND detail = ''",
-            )
-            .bind(id)
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
-            sqlx::Row::get::<i64, _>(&row, "n")
-        }
-    };
-    let before = reads(store.clone()).await;
+    let before = case_entries(&store, "read", &id, Some("")).await;
 
     let wave = |round: usize| {
         let mut tasks = tokio::task::JoinSet::new();
@@ -691,7 +677,7 @@ async fn audit_groups_from_two_instances(backend: Backend) {
     }
     wave(1).await;
 
-    assert_eq!(reads(store.clone()).await - before, 2 * 2 * 6 * 20, "every read recorded once");
+    assert_eq!(case_entries(&store, "read", &id, Some("")).await - before, 2 * 2 * 6 * 20, "every read recorded once");
     let notes = store.case_detail(&ch, &id).await.unwrap().notes;
     assert_eq!(notes.len(), 2 * 2 * 4);
     match store.verify_audit().await.unwrap() {

@@ -20,7 +20,7 @@ use kinbridge_domain::audit::{chain_hash, AuditEntry};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Connection};
 
-use super::{entries_of, Job};
+use super::{entries_of, standing, Job};
 use crate::{get, Result, StoreError};
 
 /// Installs (or replaces) the function. Each statement in it takes a fresh snapshot (it is
@@ -185,10 +185,7 @@ impl Writer {
         let mut state = moved;
         let mut tries = 0;
         loop {
-            written = jobs
-                .iter()
-                .map(|(_, check, _)| check.as_ref().is_none_or(|(id, stamp)| state.stamps.get(id) == Some(stamp)))
-                .collect();
+            written = standing(jobs, |id| state.stamps.get(id).copied());
             let head = (state.seq, state.hash.clone());
             let (rows, new_head) = chained(&head, &entries_of(jobs, &written));
             match call(&mut *tx, &head, &checks_of(jobs, &written), &rows, &new_head).await? {
