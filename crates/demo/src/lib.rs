@@ -124,7 +124,7 @@ impl Rows {
         self.values.extend(row);
     }
 
-    async fn flush(&mut self, tx: &mut kinbridge_store::Tx) -> Result<(), DemoError> {
+    async fn flush(&mut self, tx: &mut sqlx::AnyConnection) -> Result<(), DemoError> {
         let width = self.columns.len();
         // Stay well under SQLite's and PostgreSQL's limits on bound parameters.
         let rows_per_statement = (4000 / width).max(1);
@@ -150,7 +150,7 @@ impl Rows {
                 }
                 sql.push(')');
             }
-            sqlx::query_with(&sql, args).execute(&mut **tx).await?;
+            sqlx::query_with(&sql, args).execute(&mut *tx).await?;
         }
         self.values.clear();
         Ok(())

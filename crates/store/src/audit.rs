@@ -4,12 +4,18 @@
 //! On SQLite the group is committed on a direct connection ([`crate::direct`]); on
 //! PostgreSQL in one round trip, by a function that checks what the group depends on
 //! ([`postgres`]).
+//!
+//! The chain's hashes are MACs under the audit key, which the database does not hold, and
+//! [`checkpoints`] of its head are kept outside the database: `verify` finds an edited entry
+//! (its MAC no longer matches, and nobody without the key can make one that does) and
+//! entries deleted from the end up to the last checkpoint.
 
-use kinbridge_domain::audit::{chain_hash, AuditAction, AuditEntry};
+use kinbridge_domain::audit::{chain_hash, legacy_chain_hash, AuditAction, AuditEntry, AuditKey, GENESIS};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::{get, now, Caller, Result, Store, StoreError, Tx};
 
+pub mod checkpoints;
 pub mod postgres;
 
 /// The most entries committed in one group.
@@ -32,7 +38,7 @@ impl AuditWriter {
     /// PostgreSQL: commits on a connection of its own to `url`, from a thread of its own
     /// with a runtime of its own, so that the replies to its statements do not wait behind
     /// the page requests queued on the shared runtime (every read of a group waits for it).
-    pub(crate) fn start_postgres(url: String) -> Self {
+    pub(crate) fn start_postgres(url: String, key: AuditKey) -> Self {
         let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
         std::thread::Builder::new()
             .name("kinbridge-audit".into())
@@ -42,15 +48,23 @@ impl AuditWriter {
                     .build()
                     .expect("the audit writer's runtime starts");
                 runtime.block_on(async move {
-                    let mut writer = postgres::Writer::new(&url);
+                    let mut writer = postgres::Writer::new(&url, key);
                     while let Some(first) = rx.recv().await {
                         // No gathering pause: a commit waits for its WAL flush, and the reads
                         // arriving meanwhile form the next group by themselves. A pause would
                         // only add to every read's wait.
                         let mut jobs = vec![first];
                         drain(&mut rx, &mut jobs);
-                        let result = writer.commit(&jobs).await;
-                        answer(jobs, result);
+                        match writer.commit(&jobs).await {
+                            // One job's entries must not fail the others': each on its own.
+                            Err(_) if jobs.len() > 1 => {
+                                for job in jobs {
+                                    let result = writer.commit(std::slice::from_ref(&job)).await;
+                                    answer(vec![job], result);
+                                }
+                            }
+                            result => answer(jobs, result),
+                        }
                     }
                 });
             })
@@ -70,8 +84,16 @@ impl AuditWriter {
                     // pause, 43-45k without, on 2 cores).
                     let mut jobs = vec![first];
                     drain(&mut rx, &mut jobs);
-                    let result = conn.commit(&jobs);
-                    answer(jobs, result);
+                    match conn.commit(&jobs) {
+                        // One job's entries must not fail the others': each on its own.
+                        Err(_) if jobs.len() > 1 => {
+                            for job in jobs {
+                                let result = conn.commit(std::slice::from_ref(&job));
+                                answer(vec![job], result);
+                            }
+                        }
+                        result => answer(jobs, result),
+                    }
                 }
             })
             .expect("the audit writer thread starts");
@@ -91,6 +113,7 @@ impl AuditWriter {
     }
 
     async fn send(&self, entries: Vec<AuditEntry>, check: Check) -> Result<bool> {
+        let entries = entries.into_iter().map(AuditEntry::storable).collect();
         let (done, wait) = oneshot::channel();
         self.tx.send((entries, check, done)).map_err(|_| StoreError::AuditClosed)?;
         match wait.await {
@@ -144,6 +167,8 @@ pub async fn append(tx: &mut Tx, entries: &[AuditEntry]) -> Result<()> {
     if entries.is_empty() {
         return Ok(());
     }
+    let key = tx.audit_key.clone();
+    let entries: Vec<AuditEntry> = entries.iter().cloned().map(AuditEntry::storable).collect();
     let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
     let mut seq: i64 = get(&head, "seq")?;
     let mut prev: String = get(&head, "hash")?;
@@ -156,7 +181,7 @@ pub async fn append(tx: &mut Tx, entries: &[AuditEntry]) -> Result<()> {
         let mut args = sqlx::any::AnyArguments::default();
         for (i, e) in chunk.iter().enumerate() {
             seq += 1;
-            let hash = chain_hash(&prev, seq, e);
+            let hash = chain_hash(&key, &prev, seq, e);
             if i > 0 {
                 sql.push_str(", ");
             }
@@ -249,13 +274,42 @@ pub fn system_entry(
 pub enum Verification {
     Intact {
         entries: i64,
+        /// The checkpoints kept outside the database that the chain was checked against:
+        /// where each is kept, the entry it saw, and when.
+        checkpoints: Vec<(String, i64, String)>,
     },
-    /// The first entry whose stored hash does not match its content or predecessor.
-    Broken {
-        seq: i64,
-        reason: String,
-    },
+    /// The first entry whose stored hash does not match its content or predecessor, or where
+    /// the chain stops agreeing with a checkpoint.
+    Broken { seq: i64, reason: String },
 }
+
+/// One stored entry as it is read back for checking.
+struct Stored {
+    seq: i64,
+    entry: Option<AuditEntry>,
+    prev_hash: String,
+    hash: String,
+}
+
+fn stored(row: &sqlx::any::AnyRow) -> Result<Stored> {
+    let action: String = get(row, "action")?;
+    let entry = match AuditAction::parse(&action) {
+        Some(action) => Some(AuditEntry {
+            at: get(row, "at")?,
+            user_id: get(row, "user_id")?,
+            member_id: get(row, "member_id")?,
+            ip: get(row, "ip")?,
+            action,
+            entity: get(row, "entity")?,
+            entity_id: get(row, "entity_id")?,
+            detail: get(row, "detail")?,
+        }),
+        None => None,
+    };
+    Ok(Stored { seq: get(row, "seq")?, entry, prev_hash: get(row, "prev_hash")?, hash: get(row, "hash")? })
+}
+
+const ENTRY_COLUMNS: &str = "seq, at, user_id, member_id, ip, action, entity, entity_id, detail, prev_hash, hash";
 
 impl Store {
     /// Records read-access entries; returns when they are committed.
@@ -263,49 +317,56 @@ impl Store {
         self.audit.record(entries).await
     }
 
-    /// Recomputes the chain from the start and compares it with the stored hashes and head.
+    /// The chain's head, `None` if its row is gone.
+    pub(crate) async fn audit_head(&self) -> Result<Option<(i64, String)>> {
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_optional(&self.pool).await?;
+        head.map(|h| Ok((get(&h, "seq")?, get(&h, "hash")?))).transpose()
+    }
+
+    /// Recomputes the chain from the start with the audit key, compares it with the stored
+    /// hashes and head, and then with the checkpoints kept outside the database.
     pub async fn verify_audit(&self) -> Result<Verification> {
         use futures::TryStreamExt;
         // The head first, then the entries up to it: a group committed between the two
         // reads adds entries past the head read, which are left to the next check, instead
         // of looking like a head whose entries were deleted.
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
-        let head_seq: i64 = get(&head, "seq")?;
-        let head_hash: String = get(&head, "hash")?;
-        let mut rows = sqlx::query(
-            "SELECT seq, at, user_id, member_id, ip, action, entity, entity_id, detail, prev_hash, hash FROM audit_log WHERE seq <= $1 ORDER BY seq",
-        )
-        .bind(head_seq)
-        .fetch(&self.pool);
-        let mut prev = kinbridge_domain::audit::GENESIS.to_string();
+        let Some((head_seq, head_hash)) = self.audit_head().await? else {
+            return Ok(Verification::Broken { seq: 0, reason: "the chain's head row was deleted".into() });
+        };
+        let checkpoints = match checkpoints::read_all(self).await {
+            Ok(found) => found,
+            Err(reason) => return Ok(Verification::Broken { seq: 0, reason }),
+        };
+        let mut seen_at_checkpoints: Vec<Option<String>> = vec![None; checkpoints.len()];
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq <= $1 ORDER BY seq");
+        let mut rows = sqlx::query(&sql).bind(head_seq).fetch(&self.pool);
+        let mut prev = GENESIS.to_string();
         let mut expected_seq = 0i64;
         while let Some(row) = rows.try_next().await? {
             expected_seq += 1;
-            let seq: i64 = get(&row, "seq")?;
-            if seq != expected_seq {
+            let e = stored(&row)?;
+            if e.seq != expected_seq {
                 return Ok(Verification::Broken { seq: expected_seq, reason: "entry missing".into() });
             }
-            let action: String = get(&row, "action")?;
-            let entry = AuditEntry {
-                at: get(&row, "at")?,
-                user_id: get(&row, "user_id")?,
-                member_id: get(&row, "member_id")?,
-                ip: get(&row, "ip")?,
-                action: AuditAction::parse(&action).unwrap_or(AuditAction::Admin),
-                entity: get(&row, "entity")?,
-                entity_id: get(&row, "entity_id")?,
-                detail: get(&row, "detail")?,
-            };
-            let stored_prev: String = get(&row, "prev_hash")?;
-            let stored_hash: String = get(&row, "hash")?;
-            if stored_prev != prev {
-                return Ok(Verification::Broken { seq, reason: "previous hash does not match".into() });
+            if e.prev_hash != prev {
+                return Ok(Verification::Broken { seq: e.seq, reason: "previous hash does not match".into() });
             }
-            let recomputed = chain_hash(&prev, seq, &entry);
-            if AuditAction::parse(&action).is_none() || recomputed != stored_hash {
-                return Ok(Verification::Broken { seq, reason: "content does not match its hash".into() });
+            let matches =
+                e.entry.as_ref().is_some_and(|entry| chain_hash(&self.audit_key, &prev, e.seq, entry) == e.hash);
+            if !matches {
+                let reason = if e.seq == 1 {
+                    "content does not match its hash (edited, or sealed with another audit key than this one)"
+                } else {
+                    "content does not match its hash"
+                };
+                return Ok(Verification::Broken { seq: e.seq, reason: reason.into() });
             }
-            prev = stored_hash;
+            for (i, c) in checkpoints.iter().enumerate() {
+                if c.checkpoint.seq == e.seq {
+                    seen_at_checkpoints[i] = Some(e.hash.clone());
+                }
+            }
+            prev = e.hash;
         }
         drop(rows);
         if head_seq != expected_seq || head_hash != prev {
@@ -314,7 +375,86 @@ impl Store {
                 reason: "entries after this one were deleted".into(),
             });
         }
-        Ok(Verification::Intact { entries: expected_seq })
+        for (c, seen) in checkpoints.iter().zip(&seen_at_checkpoints) {
+            let at = &c.checkpoint.at;
+            match seen {
+                None => {
+                    return Ok(Verification::Broken {
+                        seq: head_seq + 1,
+                        reason: format!(
+                            "entries up to {} were deleted: the checkpoint of {at} in {} saw them",
+                            c.checkpoint.seq, c.place
+                        ),
+                    })
+                }
+                Some(hash) if *hash != c.checkpoint.hash => {
+                    return Ok(Verification::Broken {
+                        seq: c.checkpoint.seq,
+                        reason: format!("the entry differs from the checkpoint of {at} in {}", c.place),
+                    })
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(Verification::Intact {
+            entries: expected_seq,
+            checkpoints: checkpoints.into_iter().map(|c| (c.place, c.checkpoint.seq, c.checkpoint.at)).collect(),
+        })
+    }
+
+    /// A chain written before the audit key existed (unkeyed SHA-256 from its first entry) is
+    /// sealed with the key once: checked as it was written, then every hash recomputed as a
+    /// MAC, in one write transaction, and the sealing itself recorded. A chain that does not
+    /// check, or of which a checkpoint exists already (a sealed chain never goes back), is left
+    /// for `verify` to report.
+    pub(crate) async fn seal_legacy_chain(&self) -> Result<()> {
+        let first = sqlx::query(&format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq = 1"))
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(first) = first.as_ref().map(stored).transpose()? else { return Ok(()) };
+        let Some(entry) = &first.entry else { return Ok(()) };
+        if first.hash != legacy_chain_hash(GENESIS, 1, entry) || checkpoints::any_exist(self).await {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        let rows =
+            sqlx::query(&format!("SELECT {ENTRY_COLUMNS} FROM audit_log ORDER BY seq")).fetch_all(&mut *tx).await?;
+        let (mut legacy_prev, mut prev) = (GENESIS.to_string(), GENESIS.to_string());
+        let mut sealed = Vec::with_capacity(rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            let e = stored(row)?;
+            let Some(entry) = e.entry.filter(|entry| {
+                e.seq == i as i64 + 1
+                    && e.prev_hash == legacy_prev
+                    && e.hash == legacy_chain_hash(&legacy_prev, e.seq, entry)
+            }) else {
+                tracing::error!(seq = e.seq, "the audit chain written before the audit key does not check; not sealed");
+                return Ok(());
+            };
+            let hash = chain_hash(&self.audit_key, &prev, e.seq, &entry);
+            sealed.push((e.seq, prev.clone(), hash.clone()));
+            legacy_prev = e.hash;
+            prev = hash;
+        }
+        for (seq, prev_hash, hash) in &sealed {
+            sqlx::query("UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE seq = $3")
+                .bind(prev_hash)
+                .bind(hash)
+                .bind(*seq)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let last = sealed.last().map(|(seq, _, hash)| (*seq, hash.clone())).unwrap_or((0, GENESIS.to_string()));
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(last.0)
+            .bind(&last.1)
+            .execute(&mut *tx)
+            .await?;
+        let detail = format!("audit chain sealed with the audit key: {} entries", sealed.len());
+        append(&mut tx, &[system_entry(AuditAction::Admin, "audit_log", None, None, &detail)]).await?;
+        tx.commit().await?;
+        tracing::info!(entries = sealed.len(), "audit chain sealed with the audit key");
+        Ok(())
     }
 
     /// The most recent audit entries about one record, newest first (for the DPO).

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use kinbridge_domain::audit::{chain_hash, AuditEntry};
+use kinbridge_domain::audit::{chain_hash, AuditEntry, AuditKey};
 use kinbridge_domain::case::Case;
 
 use crate::audit::{entries_of, standing, Job};
@@ -73,8 +73,8 @@ impl DirectSqlite {
     }
 
     /// A connection for the audit writer's thread.
-    pub(crate) fn writer(&self) -> Result<AuditConnection> {
-        Ok(AuditConnection { conn: self.open()? })
+    pub(crate) fn writer(&self, key: AuditKey) -> Result<AuditConnection> {
+        Ok(AuditConnection { conn: self.open()?, key })
     }
 }
 
@@ -94,6 +94,7 @@ fn read_case_stamped(conn: &rusqlite::Connection, id: &str) -> Result<Option<(Ca
 /// The audit writer's own connection (see `audit.rs`).
 pub(crate) struct AuditConnection {
     conn: rusqlite::Connection,
+    key: AuditKey,
 }
 
 impl AuditConnection {
@@ -111,7 +112,7 @@ impl AuditConnection {
         let conn = &self.conn;
         conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
         let written = checked(conn, jobs).and_then(|written| {
-            append(conn, &entries_of(jobs, &written))?;
+            append(conn, &self.key, &entries_of(jobs, &written))?;
             conn.prepare_cached("COMMIT")?.execute([])?;
             Ok(written)
         });
@@ -139,7 +140,7 @@ fn checked(conn: &rusqlite::Connection, jobs: &[Job]) -> Result<Vec<bool>> {
     Ok(standing(jobs, |id| current.get(id).copied().flatten()))
 }
 
-fn append(conn: &rusqlite::Connection, entries: &[AuditEntry]) -> Result<()> {
+fn append(conn: &rusqlite::Connection, key: &AuditKey, entries: &[AuditEntry]) -> Result<()> {
     let (mut seq, mut prev): (i64, String) = conn
         .prepare_cached("SELECT seq, hash FROM audit_head WHERE id = 1")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -149,7 +150,7 @@ fn append(conn: &rusqlite::Connection, entries: &[AuditEntry]) -> Result<()> {
     )?;
     for e in entries {
         seq += 1;
-        let hash = chain_hash(&prev, seq, e);
+        let hash = chain_hash(key, &prev, seq, e);
         insert.execute(rusqlite::params![
             seq,
             e.at,

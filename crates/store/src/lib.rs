@@ -14,6 +14,7 @@ mod direct;
 pub mod documents;
 pub mod indexing;
 pub mod jobs;
+mod keys;
 pub mod matching;
 pub mod members;
 pub mod requests;
@@ -29,7 +30,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use kinbridge_domain::audit::AuditKey;
 use kinbridge_domain::{Actor, DomainError};
+use kinbridge_privacy::pseudo::PseudonymKey;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
 
@@ -55,6 +58,9 @@ pub enum StoreError {
     AuditClosed,
     #[error("{0}")]
     Unsupported(&'static str),
+    /// A key the database must not hold is missing or malformed.
+    #[error("{0}")]
+    Key(String),
 }
 
 impl StoreError {
@@ -96,7 +102,9 @@ pub struct Store {
     jobs_wake: Arc<tokio::sync::Notify>,
     /// The data protection officer's key: stand-ins of the research corpus are derived from
     /// it and their reversal table sealed with it.
-    pseudonym_key: kinbridge_privacy::pseudo::PseudonymKey,
+    pseudonym_key: PseudonymKey,
+    /// The key of the audit chain's MACs, which the database does not hold.
+    audit_key: AuditKey,
 }
 
 /// Short-lived copies of lists every page needs and that change rarely (the directory,
@@ -169,6 +177,14 @@ impl Store {
         } else {
             return Err(StoreError::Unsupported("database URL must start with sqlite: or postgres://"));
         };
+        let sqlite_url;
+        let database_url = match backend {
+            Backend::Sqlite => {
+                sqlite_url = creating_sqlite_url(database_url)?;
+                sqlite_url.as_str()
+            }
+            Backend::Postgres => database_url,
+        };
         let options = match backend {
             Backend::Sqlite => AnyPoolOptions::new().max_connections(8).after_connect(|conn, _| {
                 Box::pin(async move {
@@ -187,18 +203,19 @@ impl Store {
         sqlx::migrate!("./migrations").run(&pool).await?;
         stamps::install(&pool, backend).await?;
         let blobs = Arc::new(object_store::local::LocalFileSystem::new_with_prefix(data_dir.join("documents"))?);
-        let pseudonym_key = research::load_key(data_dir)?;
+        let pseudonym_key = keys::load(data_dir, &keys::PSEUDONYM, |k| PseudonymKey::from_hex(k).ok())?;
+        let audit_key = keys::load(data_dir, &keys::AUDIT, AuditKey::from_hex)?;
         let (direct, audit) = match backend {
             Backend::Sqlite => {
                 let direct = direct::DirectSqlite::for_url(database_url)?.ok_or(StoreError::Unsupported(
                     "an in-memory SQLite database cannot be shared between connections; give a file, e.g. sqlite://kinbridge.db?mode=rwc",
                 ))?;
-                let audit = AuditWriter::start_direct(direct.writer()?);
+                let audit = AuditWriter::start_direct(direct.writer(audit_key.clone())?);
                 (Some(Arc::new(direct)), audit)
             }
-            Backend::Postgres => (None, AuditWriter::start_postgres(database_url.to_string())),
+            Backend::Postgres => (None, AuditWriter::start_postgres(database_url.to_string(), audit_key.clone())),
         };
-        Ok(Self {
+        let store = Self {
             pool,
             direct,
             backend,
@@ -210,7 +227,10 @@ impl Store {
             details: stamps::DetailCache::new(stamps::DETAIL_CAPACITY),
             jobs_wake: Arc::default(),
             pseudonym_key,
-        })
+            audit_key,
+        };
+        store.seal_legacy_chain().await?;
+        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {
@@ -232,7 +252,7 @@ impl Store {
     /// A write transaction. It takes the audit chain's head first: writes are serialised
     /// (they are few, and made by people), and SQLite never has to upgrade a read lock.
     pub async fn begin_write(&self) -> Result<Tx> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = Tx::new(self.pool.begin().await?, self.audit_key.clone());
         sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
         Ok(tx)
     }
@@ -243,10 +263,36 @@ impl Store {
         Ok(())
     }
 
+    /// A clean stop: what is queued for the audit trail is written, and a checkpoint of it.
     pub async fn close(&self) {
         self.audit.flush().await;
+        match self.write_audit_checkpoint().await {
+            Ok(audit::checkpoints::Written::Refused(reason)) => {
+                ::tracing::error!(%reason, "audit checkpoint not written at stop")
+            }
+            Ok(_) => {}
+            Err(e) => ::tracing::error!(error = %e, "audit checkpoint not written at stop"),
+        }
         self.pool.close().await;
     }
+}
+
+/// A SQLite URL that creates its file (and the file's folder) when missing, as the default
+/// one does; a `mode` the URL sets itself is kept.
+fn creating_sqlite_url(url: &str) -> Result<String> {
+    use std::str::FromStr;
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
+    let file = options.get_filename();
+    if let Some(folder) = file.parent().filter(|f| !f.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder)
+            .map_err(|_| StoreError::Unsupported("cannot create the folder of the SQLite database file"))?;
+    }
+    let has_mode = url.split_once('?').is_some_and(|(_, q)| q.split('&').any(|p| p.starts_with("mode=")));
+    Ok(match (has_mode, url.contains('?')) {
+        (true, _) => url.to_string(),
+        (false, true) => format!("{url}&mode=rwc"),
+        (false, false) => format!("{url}?mode=rwc"),
+    })
 }
 
 /// Now, as stored: UTC with milliseconds, sortable as text.

@@ -46,27 +46,6 @@ pub struct ResearchBeneficiary {
 /// What every export from the corpus carries.
 pub const DATA_USE_STATEMENT: &str = "De-identified data from the Kinbridge research corpus. For research, publication and training within the terms of your data-use agreement only. Do not attempt to re-identify any person. Counts under the suppression threshold, and the counts that would reveal them, are withheld.";
 
-/// Reads the data protection officer's key: `KINBRIDGE_PSEUDONYM_KEY` (64 hex digits), else
-/// the file `pseudonym.key` in the data folder, created with a fresh random key on first use.
-pub(crate) fn load_key(data_dir: &std::path::Path) -> Result<PseudonymKey> {
-    let bad = || StoreError::Unsupported("the pseudonymisation key must be 64 hex digits");
-    if let Ok(hex_key) = std::env::var("KINBRIDGE_PSEUDONYM_KEY") {
-        return PseudonymKey::from_hex(&hex_key).map_err(|_| bad());
-    }
-    let path = data_dir.join("pseudonym.key");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => PseudonymKey::from_hex(&text).map_err(|_| bad()),
-        Err(_) => {
-            // Two v4 UUIDs: 32 bytes from the operating system's random source.
-            let bytes: Vec<u8> =
-                uuid::Uuid::new_v4().as_bytes().iter().chain(uuid::Uuid::new_v4().as_bytes()).copied().collect();
-            let hex_key = hex::encode(bytes);
-            write_private(&path, &hex_key).map_err(|_| StoreError::Unsupported("cannot write pseudonym.key"))?;
-            PseudonymKey::from_hex(&hex_key).map_err(|_| bad())
-        }
-    }
-}
-
 /// One of a case's people as pseudonymisation knows them: role, sex, name and birth date.
 pub(crate) fn case_person(p: &kinbridge_domain::case::Person) -> CasePerson {
     CasePerson {
@@ -78,18 +57,6 @@ pub(crate) fn case_person(p: &kinbridge_domain::case::Person) -> CasePerson {
             identifiers: Vec::new(),
         },
     }
-}
-
-fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)?.write_all(text.as_bytes())
 }
 
 impl Store {

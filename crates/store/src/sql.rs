@@ -4,7 +4,35 @@
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Arguments};
 
-pub type Tx = sqlx::Transaction<'static, Any>;
+/// A write transaction: the database's transaction and the key its audit entries are chained
+/// with. `&mut *tx` is its connection, for statements.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, Any>,
+    pub(crate) audit_key: kinbridge_domain::audit::AuditKey,
+}
+
+impl Tx {
+    pub(crate) fn new(inner: sqlx::Transaction<'static, Any>, audit_key: kinbridge_domain::audit::AuditKey) -> Self {
+        Self { inner, audit_key }
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.inner
+    }
+}
 
 #[derive(Debug, Clone)]
 pub enum Arg {

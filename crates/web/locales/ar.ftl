@@ -77,3 +77,5 @@ error-bad_credentials = البريد الإلكتروني أو كلمة المر
 nav-research = مجموعة البيانات البحثية
 nav-search = البحث
 nav-archives = الأرشيف
+error-unstorable_text = يحتوي الطلب على حرف لا يمكن حفظه (بايت NUL أو نص ليس بترميز UTF-8). احذفه وحاول مرة أخرى.
+error-body_too_large = الطلب كبير جدًا: لا يتجاوز النموذج أو نص JSON ‏256 كيلوبايت.

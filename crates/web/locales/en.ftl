@@ -529,3 +529,5 @@ error-already_found = This unit is already recorded for this search.
 error-already_disclosed = has already been disclosed
 field-note = Note
 field-language = Language
+error-unstorable_text = The request contains a character that cannot be stored (a NUL byte or text that is not UTF-8). Remove it and try again.
+error-body_too_large = The request is too large: a form or JSON body may be at most 256 KiB.

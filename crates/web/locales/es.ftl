@@ -529,3 +529,5 @@ error-already_found = Esta unidad ya está registrada para esta búsqueda.
 error-already_disclosed = ya fue comunicado
 field-note = Nota
 field-language = Idioma
+error-unstorable_text = La solicitud contiene un carácter que no se puede guardar (un byte NUL o texto que no es UTF-8). Quítelo e inténtelo de nuevo.
+error-body_too_large = La solicitud es demasiado grande: un formulario o cuerpo JSON puede tener como máximo 256 KiB.

@@ -529,3 +529,5 @@ error-already_found = Cette unité est déjà enregistrée pour cette recherche.
 error-already_disclosed = a déjà été communiqué
 field-note = Note
 field-language = Langue
+error-unstorable_text = La requête contient un caractère qui ne peut pas être enregistré (un octet NUL ou du texte qui n’est pas en UTF-8). Retirez-le et réessayez.
+error-body_too_large = La requête est trop volumineuse : un formulaire ou un corps JSON fait au plus 256 Kio.

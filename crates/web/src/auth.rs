@@ -170,7 +170,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
         let tr = auth.tr.clone();
         let bytes = match axum::body::to_bytes(body, crate::FORM_LIMIT).await {
             Ok(b) => b,
-            Err(_) => return Err(crate::pages::error_page(&tr, Problem::TooLarge)),
+            Err(_) => return Err(crate::pages::error_page(&tr, Problem::BodyTooLarge)),
         };
         let expected = auth.session.as_ref().map(|s| s.csrf_token.clone());
         let field: CsrfField = serde_html_form::from_bytes(&bytes)

@@ -16,7 +16,10 @@ pub enum Problem {
     Unauthenticated,
     /// The request body could not be read as the form or JSON it should be.
     BadBody(&'static str),
+    /// An uploaded file over the document limit.
     TooLarge,
+    /// A form or JSON body over [`crate::FORM_LIMIT`].
+    BodyTooLarge,
     TooManyAttempts,
     BadCsrf,
     /// A part of the system (the search index) is not available in this process.
@@ -80,6 +83,7 @@ impl Problem {
             Self::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", &[]),
             Self::BadBody(c) => (StatusCode::BAD_REQUEST, c, &[]),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", &[]),
+            Self::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", &[]),
             Self::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", &[]),
             Self::BadCsrf => (StatusCode::FORBIDDEN, "bad_csrf", &[]),
             Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", &[]),

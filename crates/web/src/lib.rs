@@ -7,6 +7,7 @@ pub mod error;
 pub mod i18n;
 pub mod openapi;
 pub mod pages;
+pub mod storable;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -97,6 +98,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .route("/static/style.css", get(style))
+        .layer(middleware::from_fn(storable::refuse_unstorable))
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve))
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
@@ -118,8 +120,8 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves until `shutdown` completes; in-flight requests finish first. The background job
-/// worker (matching, ...) runs alongside and stops with the server; a job it was running is
-/// picked up again when its lease runs out.
+/// worker (matching, ...) and the audit checkpoints run alongside and stop with the server; a
+/// job it was running is picked up again when its lease runs out.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -145,10 +147,23 @@ pub async fn serve(
             }
         })
     });
+    let checkpoints = {
+        let store = state.store.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(kinbridge_store::audit::checkpoints::EVERY);
+            loop {
+                every.tick().await;
+                if let Err(e) = store.write_audit_checkpoint().await {
+                    tracing::error!(error = %e, "audit checkpoint not written");
+                }
+            }
+        })
+    };
     let served = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
     worker.abort();
+    checkpoints.abort();
     for i in importers {
         i.abort();
     }

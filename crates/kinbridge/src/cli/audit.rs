@@ -18,8 +18,14 @@ pub async fn run(data: &DataOptions, c: Command) -> anyhow::Result<ExitCode> {
     let result = store.verify_audit().await?;
     store.close().await;
     match result {
-        Verification::Intact { entries } => {
+        Verification::Intact { entries, checkpoints } => {
             println!("Audit trail intact: {entries} entries verified.");
+            if checkpoints.is_empty() {
+                println!("No checkpoint found outside the database: deletions from the end of the chain cannot be ruled out.");
+            }
+            for (place, seq, at) in checkpoints {
+                println!("Agrees with the checkpoint of {at} (entry {seq}) in {place}.");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Verification::Broken { seq, reason } => {

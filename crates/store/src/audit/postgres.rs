@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use kinbridge_domain::audit::{chain_hash, AuditEntry};
+use kinbridge_domain::audit::{chain_hash, AuditEntry, AuditKey};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Connection};
 
@@ -88,12 +88,12 @@ struct Row<'a> {
 }
 
 /// The entries chained after `head`, as the function takes them, and the head they end at.
-fn chained(head: &Head, entries: &[AuditEntry]) -> (String, Head) {
+fn chained(key: &AuditKey, head: &Head, entries: &[AuditEntry]) -> (String, Head) {
     let (mut seq, mut prev) = head.clone();
     let mut rows = Vec::with_capacity(entries.len());
     for e in entries {
         seq += 1;
-        let hash = chain_hash(&prev, seq, e);
+        let hash = chain_hash(key, &prev, seq, e);
         rows.push(Row {
             seq,
             at: &e.at,
@@ -125,15 +125,16 @@ fn checks_of(jobs: &[Job], written: &[bool]) -> String {
 /// The audit writer's connection and the head it last wrote or saw.
 pub(crate) struct Writer {
     url: String,
+    key: AuditKey,
     conn: Option<AnyConnection>,
     head: Option<Head>,
 }
 
 impl Writer {
     /// The writer's connections name themselves `kinbridge-audit` to the server.
-    pub(crate) fn new(url: &str) -> Self {
+    pub(crate) fn new(url: &str, key: AuditKey) -> Self {
         let sep = if url.contains('?') { '&' } else { '?' };
-        Self { url: format!("{url}{sep}application_name={APPLICATION_NAME}"), conn: None, head: None }
+        Self { url: format!("{url}{sep}application_name={APPLICATION_NAME}"), key, conn: None, head: None }
     }
 
     /// Commits a group: whether each job's entries were written. After a failure the
@@ -157,7 +158,7 @@ impl Writer {
             Some(head) => head,
             None => self.read_head().await?,
         };
-        let (rows, new_head) = chained(&head, &entries_of(jobs, &written));
+        let (rows, new_head) = chained(&self.key, &head, &entries_of(jobs, &written));
         let checks = checks_of(jobs, &written);
         let conn = self.connection().await?;
         let moved = match call(&mut *conn, &head, &checks, &rows, &new_head).await {
@@ -180,6 +181,7 @@ impl Writer {
             return Ok(written);
         };
         // Something moved: under the head's lock, learn the state, then append after it.
+        let key = self.key.clone();
         let conn = self.connection().await?;
         let mut tx = conn.begin().await?;
         let mut state = moved;
@@ -187,7 +189,7 @@ impl Writer {
         loop {
             written = standing(jobs, |id| state.stamps.get(id).copied());
             let head = (state.seq, state.hash.clone());
-            let (rows, new_head) = chained(&head, &entries_of(jobs, &written));
+            let (rows, new_head) = chained(&key, &head, &entries_of(jobs, &written));
             match call(&mut *tx, &head, &checks_of(jobs, &written), &rows, &new_head).await? {
                 None => {
                     tx.commit().await?;

@@ -74,7 +74,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     JsonRejection::JsonDataError(_) => Problem::BadBody("invalid_json_fields"),
                     JsonRejection::JsonSyntaxError(_) => Problem::BadBody("invalid_json"),
                     JsonRejection::MissingJsonContentType(_) => Problem::BadBody("json_content_type"),
-                    _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Problem::TooLarge,
+                    _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Problem::BodyTooLarge,
                     _ => Problem::BadBody("invalid_json"),
                 };
                 match tr {

