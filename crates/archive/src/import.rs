@@ -28,10 +28,19 @@ pub enum Outcome {
     Skipped,
 }
 
-/// Runs one claimed import job to its end.
+/// Runs one claimed import job to its end. A file that cannot be recorded however often it is
+/// tried (its reference code is taken, ...) fails with its reason at once; one that met a
+/// passing trouble (the database was away) is tried again, and fails with the reason on the
+/// last attempt, so that no file is left pending for ever.
 pub async fn run_job(store: &Store, job: &Job) -> Result<Outcome, StoreError> {
     let outcome = match store.import_row(&job.key).await? {
-        Some(row) if row.status == "pending" => import_row(store, &row).await?,
+        Some(row) if row.status == "pending" => match import_row(store, &row).await {
+            Ok(outcome) => outcome,
+            Err(e) if !e.is_transient() || job.is_last_attempt() => {
+                failed(store, &row, ExtractError { code: e.code(), detail: e.to_string() }).await?
+            }
+            Err(e) => return Err(e),
+        },
         _ => Outcome::Skipped,
     };
     store.finish_job(job).await?;

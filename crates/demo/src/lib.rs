@@ -659,6 +659,19 @@ pub async fn load(
                 t(stamp(opened, &mut rng)),
             ]);
         }
+        // Two families in five agree to research use of their de-identified file (decided
+        // from the case's number, so that the rest of the demo stays as it was).
+        if n % 5 < 2 {
+            consents.push(vec![
+                t(uuid::Uuid::now_v7().to_string()),
+                t(&case_id),
+                t("research"),
+                t(format!("{adult} (mother)")),
+                t(opened.to_string()),
+                t(&worker),
+                t(format!("{opened}T09:00:00.000Z")),
+            ]);
+        }
         if service == ServiceType::FamilyTracing || rng.u8(..3) == 0 {
             consents.push(vec![
                 t(uuid::Uuid::now_v7().to_string()),

@@ -82,13 +82,40 @@ async fn demo_and_audit_tampering(backend: Backend) {
     assert_eq!(get("statuses"), 7, "requests in every state");
     assert!(get("outcomes") >= 8, "outcomes spread");
 
+    // Two families in five consent to research use; only their closed cases enter the corpus.
+    let o = kinbridge(&db, &["research", "rebuild"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let shares = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM cases WHERE status = 'closed') AS closed, \
+                (SELECT COUNT(*) FROM cases c WHERE status = 'closed' AND EXISTS (SELECT 1 FROM consents k \
+                   WHERE k.case_id = c.id AND k.scope = 'research' AND k.withdrawn_on IS NULL)) AS consenting, \
+                (SELECT COUNT(*) FROM research_cases) AS copies",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let get = |c: &str| sqlx::Row::get::<i64, _>(&shares, c);
+    assert_eq!(get("copies"), get("consenting"));
+    assert!(
+        get("consenting") > 0 && get("consenting") * 2 < get("closed"),
+        "closed {}, consenting {}",
+        get("closed"),
+        get("consenting")
+    );
+
     let o = kinbridge(&db, &["audit", "verify"]);
     assert!(o.status.success(), "{}", stdout(&o));
+    assert!(stdout(&o).contains("Agrees with the checkpoint"), "the demo's stop wrote one: {}", stdout(&o));
     sqlx::query("UPDATE audit_log SET user_id = 'someone-else' WHERE seq = 3").execute(&pool).await.unwrap();
-    pool.close().await;
     let o = kinbridge(&db, &["audit", "verify"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stdout(&o).contains("BROKEN at entry 3"), "{}", stdout(&o));
+    // Without its head row: exit 2 and a sentence, not a database error.
+    sqlx::query("DELETE FROM audit_head").execute(&pool).await.unwrap();
+    pool.close().await;
+    let o = kinbridge(&db, &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("head row was deleted"), "{}", stdout(&o));
 }
 
 async fn backup_and_restore(backend: Backend) {
@@ -108,6 +135,15 @@ async fn backup_and_restore(backend: Backend) {
     assert!(o.status.success(), "{}", stderr(&o));
     let o = kinbridge(&db, &["member", "list"]);
     assert!(stdout(&o).contains("CH") && !stdout(&o).contains("DE "), "{}", stdout(&o));
+    // The restore rolled the audit trail back with the database: recorded, and the old
+    // checkpoint kept aside rather than reported as deleted entries.
+    let o = kinbridge(&db, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    let aside = std::fs::read_dir(&db.data_dir)
+        .unwrap()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().contains("superseded"));
+    assert!(aside, "the checkpoint of the chain before the restore is kept");
     // Not a database: refused, the live file untouched.
     let junk = db.data_dir.join("junk.db");
     std::fs::write(&junk, b"hello").unwrap();
@@ -117,3 +153,23 @@ async fn backup_and_restore(backend: Backend) {
 }
 
 both_backends!(administration, demo_and_audit_tampering, backup_and_restore);
+
+/// A SQLite URL naming a file that does not exist yet, in a folder that does not exist yet,
+/// creates both, as the default database does.
+#[test]
+fn a_sqlite_url_to_a_new_file_creates_it() {
+    let dir = std::env::temp_dir().join(format!("kinbridge-url-{}", std::process::id()));
+    let file = dir.join("srv/kb/kinbridge.db");
+    for url in [format!("sqlite://{}", file.display()), format!("sqlite://{}?cache=shared", dir.join("b.db").display())]
+    {
+        let o = Command::new(env!("CARGO_BIN_EXE_kinbridge"))
+            .args(["--database-url", &url, "--data-dir", dir.to_str().unwrap(), "migrate"])
+            .env("KINBRIDGE_LOG", "error")
+            .env_remove("KINBRIDGE_DATABASE_URL")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{url}: {}", stderr(&o));
+    }
+    assert!(file.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -12,7 +12,7 @@ use kinbridge_domain::archive::{
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{EventKind, ServiceType};
 use kinbridge_domain::ids::MemberId;
-use kinbridge_domain::{DomainError, FieldError};
+use kinbridge_domain::{DomainError, FieldError, Role};
 use object_store::path::Path as BlobPath;
 use object_store::{ObjectStoreExt, PutPayload};
 use serde::Serialize;
@@ -313,13 +313,17 @@ impl Store {
         row.map(|r| get(&r, "id")).transpose()
     }
 
-    /// A fonds by its reference code, for whoever may manage it.
-    pub async fn fonds_by_code(&self, code: &str) -> Result<Option<Unit>> {
-        let row = sqlx::query(&format!("{UNIT_SELECT} WHERE u.reference_code = $1 AND u.level = 'fonds'"))
-            .bind(code.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(unit_from).transpose()
+    /// The fonds with a reference code, of one member (by its code) or of every member that
+    /// has one (reference codes are unique per member), for the command line.
+    pub async fn fonds_by_code(&self, code: &str, member_code: Option<&str>) -> Result<Vec<Unit>> {
+        let rows = sqlx::query(&format!(
+            "{UNIT_SELECT} WHERE u.reference_code = $1 AND u.level = 'fonds' AND ($2 = '' OR m.code = $2) ORDER BY m.code"
+        ))
+        .bind(code.to_string())
+        .bind(member_code.unwrap_or("").to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(unit_from).collect()
     }
 
     /// Creates a fonds for a member on the command line (the system acting, audited).
@@ -374,28 +378,41 @@ impl Store {
         Ok(out)
     }
 
-    /// The units directly below one, that the caller may open; closed ones are counted only.
-    pub async fn unit_children(&self, caller: &Caller, id: &str, limit: i64, offset: i64) -> Result<(Vec<Unit>, i64)> {
+    /// The units directly below one that the caller may open. Units closed to the caller are
+    /// left out of the query itself, so that neither the list, nor its pages, nor any count
+    /// tell that they exist.
+    pub async fn unit_children(&self, caller: &Caller, id: &str, limit: i64, offset: i64) -> Result<Vec<Unit>> {
         let parent = self.authorize_unit(caller, id, ArchiveAccess::Read).await?;
-        let rows =
-            sqlx::query(&format!("{UNIT_SELECT} WHERE u.parent_id = $1 ORDER BY u.reference_code LIMIT $2 OFFSET $3"))
-                .bind(parent.id.clone())
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(&self.pool)
-                .await?;
-        let all: Vec<Unit> = rows.iter().map(unit_from).collect::<Result<_>>()?;
-        let total = all.len() as i64;
-        let visible: Vec<Unit> = all
+        // Who sees closed units: every one for the system administrator, the member's own for
+        // its archivists (`Actor::archive_access`); open units are read by the other staff.
+        let closed_of = match caller.actor.role {
+            Role::SystemAdmin => "ALL",
+            Role::Archivist => caller.actor.member_id.as_str(),
+            _ => "",
+        };
+        let rows = sqlx::query(&format!(
+            "{UNIT_SELECT} WHERE u.parent_id = $1 AND ((u.open_from IS NOT NULL AND u.open_from <= $2) OR $3 = 'ALL' OR u.member_id = $3) \
+             ORDER BY u.reference_code LIMIT $4 OFFSET $5"
+        ))
+        .bind(parent.id.clone())
+        .bind(today().to_string())
+        .bind(closed_of.to_string())
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        let visible: Vec<Unit> = rows
+            .iter()
+            .map(unit_from)
+            .collect::<Result<Vec<_>>>()?
             .into_iter()
             .filter(|u| {
                 caller.actor.archive_access(&MemberId::from_trusted(u.member_id.clone()), u.is_open())
                     != ArchiveAccess::None
             })
             .collect();
-        let withheld = total - visible.len() as i64;
         self.audit(vec![caller.entry(AuditAction::List, "archive_unit", Some(&parent.id), "children")]).await?;
-        Ok((visible, withheld))
+        Ok(visible)
     }
 
     /// The fonds the caller may open: its own member's (archivists), and open ones.
@@ -735,19 +752,17 @@ impl Store {
         }
         .ok_or_else(StoreError::not_found)?;
         let fonds = self.fetch_unit(&row.fonds_id).await?.ok_or_else(StoreError::not_found)?;
-        let stem =
-            std::path::Path::new(&row.file.display_path).with_extension("").to_string_lossy().replace(['\\', ' '], "/");
-        let reference_code =
-            row.file.reference_code.clone().unwrap_or_else(|| format!("{}/{}", fonds.reference_code, stem));
+        let candidates =
+            reference_candidates(&fonds.reference_code, &row.file.display_path, row.file.reference_code.as_deref());
         let title = row.file.title.clone().unwrap_or_else(|| {
             std::path::Path::new(&row.file.display_path)
                 .file_name()
                 .map(|f| f.to_string_lossy().to_string())
                 .unwrap_or_default()
         });
-        let new = NewUnit {
+        let mut new = NewUnit {
             level: Level::Item,
-            reference_code: reference_code.chars().take(300).collect(),
+            reference_code: String::new(),
             title: title.chars().take(500).collect(),
             creator: parent.creator.clone(),
             date_from: row.file.date_from.or(parent.date_from),
@@ -766,6 +781,10 @@ impl Store {
         self.blobs.put(&BlobPath::from(key.as_str()), PutPayload::from_bytes(item.bytes)).await?;
         let recorded = async {
             let mut tx = self.begin_write().await?;
+            // Chosen under the write lock, so that two files of one name cannot both take it.
+            new.reference_code = free_reference(&mut tx, &row.member_id, &candidates)
+                .await?
+                .ok_or(StoreError::Conflict("reference_code_taken"))?;
             let status = if needs_review { DigitisationStatus::NeedsReview } else { DigitisationStatus::Digitised };
             insert_unit(&mut tx, &id, &row.member_id, Some(&parent.id), &row.fonds_id, &new, decide_open_from(&new, Some(&parent)), status)
                 .await?;
@@ -1318,4 +1337,39 @@ mod tests {
         let personal = NewUnit::parse("item", "X/2", "Letter", "", "1930", "1931", "", "fr", "", "personal").unwrap();
         assert_eq!(decide_open_from(&personal, Some(&parent(Some(NaiveDate::MIN)))), d(2031, 12, 31));
     }
+}
+
+/// The reference codes an imported file may take, in order: the one its manifest gives (and
+/// only that), or else the fonds's code with the file's path without its extension, then with
+/// it (`letter.pdf` beside `letter.txt`), then numbered.
+fn reference_candidates(fonds_code: &str, display_path: &str, given: Option<&str>) -> Vec<String> {
+    let clip = |s: String| s.chars().take(300).collect::<String>();
+    if let Some(code) = given {
+        return vec![clip(code.to_string())];
+    }
+    let path = display_path.replace(['\\', ' '], "/");
+    let stem = std::path::Path::new(&path).with_extension("").to_string_lossy().to_string();
+    let base = clip(format!("{fonds_code}/{stem}"));
+    let whole = clip(format!("{fonds_code}/{path}"));
+    let mut out = vec![base.clone()];
+    if whole != base {
+        out.push(whole.clone());
+    }
+    out.extend((2..=20).map(|n| format!("{whole}-{n}")));
+    out
+}
+
+/// The first of `candidates` that no unit of the member has taken.
+async fn free_reference(tx: &mut Tx, member_id: &str, candidates: &[String]) -> Result<Option<String>> {
+    for code in candidates {
+        let taken = sqlx::query("SELECT 1 AS one FROM archive_units WHERE member_id = $1 AND reference_code = $2")
+            .bind(member_id.to_string())
+            .bind(code.clone())
+            .fetch_optional(&mut **tx)
+            .await?;
+        if taken.is_none() {
+            return Ok(Some(code.clone()));
+        }
+    }
+    Ok(None)
 }

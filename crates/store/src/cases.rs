@@ -647,6 +647,9 @@ impl Store {
         insert_consent(&mut tx, case.id.as_str(), &caller.actor.user_id, c).await?;
         append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), "consent")]).await?;
         crate::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, case.id.as_str()).await?;
+        if c.scope == ConsentScope::Research {
+            crate::jobs::enqueue(&mut tx, crate::jobs::RESEARCH_CASE, case.id.as_str()).await?;
+        }
         tx.commit().await?;
         self.wake_jobs();
         Ok(())
@@ -671,6 +674,10 @@ impl Store {
         }
         event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::ConsentWithdrawn, scope.as_str())
             .await?;
+        if scope == ConsentScope::Research {
+            // The copy goes with the consent, in the same step: no researcher reads it after.
+            self.remove_research_copy(&mut tx, case.id.as_str()).await?;
+        }
         append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), "consent withdrawn")])
             .await?;
         tx.commit().await?;

@@ -36,6 +36,15 @@ pub struct Job {
     pub kind: String,
     pub key: String,
     generation: i64,
+    /// How often the job has been claimed, this time included.
+    attempts: i64,
+}
+
+impl Job {
+    /// Whether the job will not be claimed again if this attempt fails.
+    pub fn is_last_attempt(&self) -> bool {
+        self.attempts >= MAX_ATTEMPTS
+    }
 }
 
 fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -76,7 +85,7 @@ impl Store {
              WHERE id = (SELECT id FROM jobs WHERE (locked_until IS NULL OR locked_until < $2) AND attempts < $3 \
              AND kind IN ({}) ORDER BY created_at LIMIT 1) \
              AND (locked_until IS NULL OR locked_until < $2) \
-             RETURNING id, kind, job_key, generation",
+             RETURNING id, kind, job_key, generation, attempts",
             placeholders.join(", ")
         );
         let mut q = sqlx::query(&sql).bind(stamp(until)).bind(stamp(now)).bind(MAX_ATTEMPTS);
@@ -92,6 +101,7 @@ impl Store {
                 kind: get(&r, "kind")?,
                 key: get(&r, "job_key")?,
                 generation: get(&r, "generation")?,
+                attempts: get(&r, "attempts")?,
             })
         })
         .transpose()

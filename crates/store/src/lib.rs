@@ -17,6 +17,7 @@ pub mod jobs;
 mod keys;
 pub mod matching;
 pub mod members;
+mod migrations;
 pub mod requests;
 pub mod research;
 pub mod research_archive;
@@ -58,6 +59,12 @@ pub enum StoreError {
     AuditClosed,
     #[error("{0}")]
     Unsupported(&'static str),
+    /// A request asked for less disclosure protection than the data protection officer allows.
+    #[error("{field} below the floor of {floor}")]
+    BelowFloor { field: &'static str, floor: u64 },
+    /// A stored value that cannot be read as what it should be.
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
     /// A key the database must not hold is missing or malformed.
     #[error("{0}")]
     Key(String),
@@ -66,6 +73,27 @@ pub enum StoreError {
 impl StoreError {
     pub fn not_found() -> Self {
         Self::Domain(DomainError::NotFound)
+    }
+
+    /// Whether the same call may succeed if made again (the database or the document store
+    /// was unreachable, the audit writer restarting), as opposed to a refusal that stands.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Database(_) | Self::Direct(_) | Self::Blob(_) | Self::AuditClosed)
+    }
+
+    /// A stable code for the error, for logs and import reports.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Domain(d) => d.code(),
+            Self::Conflict(c) => c,
+            Self::BelowFloor { .. } => "below_floor",
+            Self::Corrupt(_) => "corrupt_stored_value",
+            Self::Key(_) => "key_unavailable",
+            Self::Unsupported(_) => "unsupported",
+            Self::Database(_) | Self::Direct(_) | Self::Migrate(_) => "database_error",
+            Self::Blob(_) => "document_store_error",
+            Self::AuditClosed => "audit_unavailable",
+        }
     }
 }
 
@@ -105,6 +133,8 @@ pub struct Store {
     pseudonym_key: PseudonymKey,
     /// The key of the audit chain's MACs, which the database does not hold.
     audit_key: AuditKey,
+    /// The least disclosure protection of research exports (set by the data protection officer).
+    disclosure: research::DisclosureFloor,
 }
 
 /// Short-lived copies of lists every page needs and that change rarely (the directory,
@@ -200,7 +230,7 @@ impl Store {
             Backend::Postgres => AnyPoolOptions::new().max_connections(16),
         };
         let pool = options.acquire_timeout(Duration::from_secs(30)).connect(database_url).await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        migrations::run(&pool, backend).await?;
         stamps::install(&pool, backend).await?;
         let blobs = Arc::new(object_store::local::LocalFileSystem::new_with_prefix(data_dir.join("documents"))?);
         let pseudonym_key = keys::load(data_dir, &keys::PSEUDONYM, |k| PseudonymKey::from_hex(k).ok())?;
@@ -228,9 +258,20 @@ impl Store {
             jobs_wake: Arc::default(),
             pseudonym_key,
             audit_key,
+            disclosure: research::DisclosureFloor::default(),
         };
         store.seal_legacy_chain().await?;
         Ok(store)
+    }
+
+    /// The same store with the data protection officer's disclosure floor.
+    pub fn with_disclosure_floor(mut self, floor: research::DisclosureFloor) -> Self {
+        self.disclosure = floor;
+        self
+    }
+
+    pub fn disclosure_floor(&self) -> research::DisclosureFloor {
+        self.disclosure
     }
 
     pub fn backend(&self) -> Backend {

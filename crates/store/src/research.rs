@@ -46,6 +46,20 @@ pub struct ResearchBeneficiary {
 /// What every export from the corpus carries.
 pub const DATA_USE_STATEMENT: &str = "De-identified data from the Kinbridge research corpus. For research, publication and training within the terms of your data-use agreement only. Do not attempt to re-identify any person. Counts under the suppression threshold, and the counts that would reveal them, are withheld.";
 
+/// Whether the case's people consented to research use, and have not withdrawn it.
+pub(crate) async fn research_consent<'e, E>(db: E, case_id: &str) -> Result<bool>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let found = sqlx::query(
+        "SELECT 1 AS one FROM consents WHERE case_id = $1 AND scope = 'research' AND withdrawn_on IS NULL LIMIT 1",
+    )
+    .bind(case_id.to_string())
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// One of a case's people as pseudonymisation knows them: role, sex, name and birth date.
 pub(crate) fn case_person(p: &kinbridge_domain::case::Person) -> CasePerson {
     CasePerson {
@@ -60,15 +74,15 @@ pub(crate) fn case_person(p: &kinbridge_domain::case::Person) -> CasePerson {
 }
 
 impl Store {
-    /// Builds (or removes, if the case is not closed) the research copy of a case. Run by the
-    /// job queue after a case closes or reopens; the same case and key always give the same
-    /// copy.
+    /// Builds the research copy of a case, or removes it if the case is not closed or has no
+    /// consent to research in force. Run by the job queue after a case closes or reopens, or
+    /// its consent to research is given; the same case and key always give the same copy.
     pub async fn build_research_case(&self, case_id: &str) -> Result<()> {
         let Some(case) = crate::cases::fetch_case(&self.pool, case_id).await? else { return Ok(()) };
         let id = self.pseudonym_key.token("research-case", case_id);
-        if case.status != CaseStatus::Closed {
+        if case.status != CaseStatus::Closed || !research_consent(&self.pool, case_id).await? {
             let mut tx = self.begin_write().await?;
-            sqlx::query("DELETE FROM research_cases WHERE id = $1").bind(&id).execute(&mut *tx).await?;
+            self.remove_research_copy(&mut tx, case_id).await?;
             tx.commit().await?;
             return Ok(());
         }
@@ -108,6 +122,15 @@ impl Store {
             .collect();
         let year = |d: &str| d.get(..4).and_then(|y| y.parse::<i64>().ok());
         let mut tx = self.begin_write().await?;
+        // Checked again under the write lock: a withdrawal or reopening committed while the
+        // copy was being made wins.
+        let still_closed =
+            crate::cases::fetch_case(&mut *tx, case_id).await?.is_some_and(|c| c.status == CaseStatus::Closed);
+        if !still_closed || !research_consent(&mut *tx, case_id).await? {
+            self.remove_research_copy(&mut tx, case_id).await?;
+            tx.commit().await?;
+            return Ok(());
+        }
         sqlx::query(
             "INSERT INTO research_cases (id, member_country, partner_country, service, opened_year, closed_year, outcome, beneficiaries, body, body_names, search_text, reversal, built_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $13, $10, $11, $12) \
@@ -136,10 +159,24 @@ impl Store {
         Ok(())
     }
 
+    /// Removes the research copy of a case, if it has one.
+    pub(crate) async fn remove_research_copy(&self, tx: &mut crate::Tx, case_id: &str) -> Result<()> {
+        let id = self.pseudonym_key.token("research-case", case_id);
+        let removed = sqlx::query("DELETE FROM research_cases WHERE id = $1").bind(&id).execute(&mut **tx).await?;
+        if removed.rows_affected() > 0 {
+            append(tx, &[system_entry(AuditAction::Update, "research_case", Some(id.as_str()), None, "removed")])
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Rebuilds the research copies of every closed case and archive item (after a change of
     /// rules or key); returns how many cases and how many archive items have one.
     pub async fn rebuild_research_corpus(&self) -> Result<(usize, usize)> {
-        let ids: Vec<String> = sqlx::query("SELECT id FROM cases WHERE status = 'closed' ORDER BY id")
+        let ids: Vec<String> = sqlx::query(
+            "SELECT id FROM cases c WHERE status = 'closed' AND EXISTS \
+             (SELECT 1 FROM consents k WHERE k.case_id = c.id AND k.scope = 'research' AND k.withdrawn_on IS NULL) ORDER BY id",
+        )
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -150,7 +187,8 @@ impl Store {
         for id in &ids {
             self.build_research_case(id).await?;
         }
-        // Copies whose case is no longer closed (or no longer exists) go.
+        // Copies whose case is no longer closed, has no consent to research, or no longer
+        // exists go.
         let stale: Vec<String> = sqlx::query("SELECT id FROM research_cases")
             .fetch_all(&self.pool)
             .await?
@@ -233,15 +271,9 @@ impl Store {
 
     /// Closed cases by member country and outcome, with small cells suppressed (and the cells
     /// that would give them away); for publication. Rows: countries; columns: outcomes.
-    pub async fn research_outcome_table(
-        &self,
-        caller: &Caller,
-        threshold: u64,
-    ) -> Result<(Vec<String>, Vec<String>, Suppressed)> {
+    pub async fn research_outcome_table(&self, caller: &Caller, threshold: Option<u64>) -> Result<OutcomeTable> {
         self.require_research(caller)?;
-        if threshold == 0 {
-            return Err(DomainError::field("threshold", "invalid_number").into());
-        }
+        let threshold = self.disclosure.threshold(threshold)?;
         let rows = sqlx::query(
             "SELECT member_country, COALESCE(outcome, '') AS outcome, COUNT(*) AS n FROM research_cases GROUP BY member_country, COALESCE(outcome, '') ORDER BY member_country, 2",
         )
@@ -267,8 +299,14 @@ impl Store {
             let j = outcomes.iter().position(|x| *x == o).unwrap_or(0);
             counts[i][j] = n;
         }
-        self.audit(vec![caller.entry(AuditAction::Read, "research_corpus", None, "outcome table")]).await?;
-        Ok((countries, outcomes, suppress(&counts, threshold)))
+        self.audit(vec![caller.entry(
+            AuditAction::Read,
+            "research_corpus",
+            None,
+            &format!("outcome table, threshold {threshold}"),
+        )])
+        .await?;
+        Ok(OutcomeTable { rows: countries, columns: outcomes, table: suppress(&counts, threshold), threshold })
     }
 
     /// The stand-in table of one research copy, opened by the data protection officer with
@@ -346,11 +384,9 @@ impl Store {
     /// country, service, year opened, outcome): years are widened to five-year bands where a
     /// group is smaller than `k`, and records still in a smaller group are withheld. Returns
     /// the records and how many were withheld. Audited.
-    pub async fn research_records(&self, caller: &Caller, k: usize) -> Result<(Vec<ResearchRecord>, usize)> {
+    pub async fn research_records(&self, caller: &Caller, k: Option<usize>) -> Result<RecordExport> {
         self.require_research(caller)?;
-        if k < 2 {
-            return Err(DomainError::field("k", "invalid_number").into());
-        }
+        let k = self.disclosure.k(k)?;
         let rows = sqlx::query(
             "SELECT id, member_country, service, opened_year, COALESCE(outcome, '') AS outcome, beneficiaries FROM research_cases ORDER BY id",
         )
@@ -358,8 +394,8 @@ impl Store {
         .await?;
         let mut records = Vec::with_capacity(rows.len());
         for r in &rows {
-            let b: Vec<ResearchBeneficiary> =
-                serde_json::from_str(&get::<String>(r, "beneficiaries")?).unwrap_or_default();
+            let b: Vec<ResearchBeneficiary> = serde_json::from_str(&get::<String>(r, "beneficiaries")?)
+                .map_err(|e| StoreError::Corrupt(format!("research_cases.beneficiaries: {e}")))?;
             records.push(ResearchRecord {
                 id: get(r, "id")?,
                 member_country: get(r, "member_country")?,
@@ -394,16 +430,114 @@ impl Store {
             AuditAction::Read,
             "research_corpus",
             None,
-            &format!("record export: {} records, {withheld} withheld", records.len()),
+            &format!("record export: {} records, {withheld} withheld, k {k}", records.len()),
         )])
         .await?;
-        Ok((records, withheld))
+        Ok(RecordExport { records, withheld, k })
     }
 }
 
-/// Records as CSV, the data-use statement first (as a comment line).
-pub fn records_csv(records: &[ResearchRecord], withheld: usize) -> String {
-    let mut out = format!("# {DATA_USE_STATEMENT} {withheld} records withheld for k-anonymity.\n");
+/// The smallest suppression threshold and the smallest k that the data protection officer
+/// allows (server configuration). A request may ask for more, never for less.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisclosureFloor {
+    threshold: u64,
+    k: usize,
+}
+
+impl Default for DisclosureFloor {
+    fn default() -> Self {
+        Self { threshold: 5, k: 5 }
+    }
+}
+
+impl DisclosureFloor {
+    /// Both at least 2: a threshold of 1 suppresses nothing, and a group of one is a person.
+    pub fn new(threshold: u64, k: usize) -> Option<Self> {
+        (threshold >= 2 && k >= 2).then_some(Self { threshold, k })
+    }
+
+    pub fn threshold_floor(&self) -> u64 {
+        self.threshold
+    }
+
+    pub fn k_floor(&self) -> usize {
+        self.k
+    }
+
+    /// The threshold to use: the one asked for (refused below the floor), else the floor.
+    pub fn threshold(&self, asked: Option<u64>) -> Result<u64> {
+        match asked {
+            Some(t) if t < self.threshold => Err(StoreError::BelowFloor { field: "threshold", floor: self.threshold }),
+            Some(t) => Ok(t),
+            None => Ok(self.threshold),
+        }
+    }
+
+    /// The k to use: the one asked for (refused below the floor), else the floor.
+    pub fn k(&self, asked: Option<usize>) -> Result<usize> {
+        match asked {
+            Some(k) if k < self.k => Err(StoreError::BelowFloor { field: "k", floor: self.k as u64 }),
+            Some(k) => Ok(k),
+            None => Ok(self.k),
+        }
+    }
+}
+
+/// The outcome table as published: closed cases by country and outcome, small cells
+/// withheld at `threshold`.
+#[derive(Debug, Clone)]
+pub struct OutcomeTable {
+    pub rows: Vec<String>,
+    pub columns: Vec<String>,
+    pub table: Suppressed,
+    pub threshold: u64,
+}
+
+/// A k-anonymous record export and how many records it withheld.
+#[derive(Debug, Clone)]
+pub struct RecordExport {
+    pub records: Vec<ResearchRecord>,
+    pub withheld: usize,
+    pub k: usize,
+}
+
+impl RecordExport {
+    /// The rule the export was made with, as its header says it.
+    pub fn rule(&self) -> String {
+        format!(
+            "k-anonymity with k = {}: every record shares its country, service, year and outcome with at least {} others; {} records withheld.",
+            self.k,
+            self.k - 1,
+            self.withheld
+        )
+    }
+
+    /// As CSV, the data-use statement and the rule first (as comment lines).
+    pub fn csv(&self) -> String {
+        records_csv(&self.records, &self.rule())
+    }
+
+    /// As Parquet, the data-use statement and the rule in the file's key-value metadata.
+    pub fn parquet(&self) -> std::result::Result<Vec<u8>, parquet::errors::ParquetError> {
+        records_parquet(&self.records, self.k, self.withheld, &self.rule())
+    }
+}
+
+impl OutcomeTable {
+    /// As CSV, the data-use statement and the threshold first (as comment lines).
+    pub fn csv(&self) -> String {
+        let rule = format!(
+            "Suppression threshold {}: counts from 1 to {} are withheld, and the counts that would reveal them.",
+            self.threshold,
+            self.threshold - 1
+        );
+        table_csv(&self.rows, &self.columns, &self.table, &rule)
+    }
+}
+
+fn records_csv(records: &[ResearchRecord], rule: &str) -> String {
+    let mut out = format!("# {DATA_USE_STATEMENT}\n# {rule}\n");
     out.push_str("id,member_country,service,opened,outcome,children,adults\n");
     for r in records {
         out.push_str(&format!(
@@ -414,10 +548,11 @@ pub fn records_csv(records: &[ResearchRecord], withheld: usize) -> String {
     out
 }
 
-/// Records as a Parquet file; the data-use statement is in the file's key-value metadata.
-pub fn records_parquet(
+fn records_parquet(
     records: &[ResearchRecord],
+    k: usize,
     withheld: usize,
+    rule: &str,
 ) -> std::result::Result<Vec<u8>, parquet::errors::ParquetError> {
     use parquet::data_type::{ByteArray, ByteArrayType, Int64Type};
     use parquet::file::metadata::KeyValue;
@@ -434,6 +569,8 @@ pub fn records_parquet(
         .set_key_value_metadata(Some(vec![
             KeyValue::new("data_use_statement".into(), DATA_USE_STATEMENT.to_string()),
             KeyValue::new("withheld_for_k_anonymity".into(), withheld.to_string()),
+            KeyValue::new("k_anonymity_k".into(), k.to_string()),
+            KeyValue::new("disclosure_rule".into(), rule.to_string()),
         ]))
         .build();
     let mut buf = Vec::new();
@@ -465,8 +602,7 @@ fn figure(n: Option<u64>) -> String {
     n.map_or_else(|| "suppressed".into(), |n| n.to_string())
 }
 
-/// A suppressed table as CSV, the data-use statement first (as a comment line).
-pub fn table_csv(rows: &[String], columns: &[String], table: &Suppressed) -> String {
+fn table_csv(rows: &[String], columns: &[String], table: &Suppressed, rule: &str) -> String {
     let field = |s: &str| {
         if s.contains([',', '"', '\n']) {
             format!("\"{}\"", s.replace('"', "\"\""))
@@ -474,7 +610,7 @@ pub fn table_csv(rows: &[String], columns: &[String], table: &Suppressed) -> Str
             s.to_string()
         }
     };
-    let mut out = format!("# {DATA_USE_STATEMENT}\n");
+    let mut out = format!("# {DATA_USE_STATEMENT}\n# {rule}\n");
     out.push_str("country");
     for c in columns {
         out.push(',');

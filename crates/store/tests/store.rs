@@ -372,7 +372,7 @@ both_backends!(matching, jobs_survive_a_crash);
 /// rebuilds, only researchers (and the DPO) read it, a researcher reaches no live case,
 /// published tables suppress small cells, and only the DPO's key reverses the stand-ins.
 async fn research_corpus(backend: Backend) {
-    use kinbridge_domain::case::NewConsent;
+    use kinbridge_domain::case::{ConsentScope, NewConsent};
 
     let db = TestDatabase::new(backend).await;
     let store = Store::open(&db.url, &db.data_dir).await.unwrap();
@@ -492,32 +492,50 @@ async fn research_corpus(backend: Backend) {
     assert!(store.research_search(&dpo, "", None, false, 10).await.is_ok());
 
     // Published table: two cases in one cell, under the threshold of 5: withheld.
-    let (rows, columns, table) = store.research_outcome_table(&researcher, 5).await.unwrap();
+    let outcomes = store.research_outcome_table(&researcher, None).await.unwrap();
+    assert_eq!(outcomes.threshold, 5, "the floor when the request names none");
     assert_eq!(
-        (rows.as_slice(), columns.as_slice()),
+        (outcomes.rows.as_slice(), outcomes.columns.as_slice()),
         (["CH".to_string()].as_slice(), ["reunified".to_string()].as_slice())
     );
-    assert_eq!(table.cells[0][0], None);
-    assert!(!table.recoverable(), "nor can the totals give it back: {table:?}");
-    let csv = kinbridge_store::research::table_csv(&rows, &columns, &table);
+    assert_eq!(outcomes.table.cells[0][0], None);
+    assert!(!outcomes.table.recoverable(), "nor can the totals give it back: {:?}", outcomes.table);
+    let csv = outcomes.csv();
     assert!(csv.starts_with("# De-identified data") && csv.contains("suppressed"), "{csv}");
-    assert!(store.research_outcome_table(&ch, 5).await.is_err());
+    assert!(csv.contains("# Suppression threshold 5:"), "the file says the threshold it used: {csv}");
+    assert!(store.research_outcome_table(&ch, None).await.is_err());
+    // No request lowers the floor the data protection officer set.
+    for low in [0, 1, 4] {
+        assert!(matches!(
+            store.research_outcome_table(&researcher, Some(low)).await,
+            Err(StoreError::BelowFloor { field: "threshold", floor: 5 })
+        ));
+    }
+    assert_eq!(store.research_outcome_table(&researcher, Some(7)).await.unwrap().threshold, 7);
+    assert!(matches!(
+        store.research_records(&researcher, Some(2)).await,
+        Err(StoreError::BelowFloor { field: "k", floor: 5 })
+    ));
 
-    // Record-level export: k-anonymous on country, service, year and outcome.
-    let (records, withheld) = store.research_records(&researcher, 2).await.unwrap();
-    assert_eq!((records.len(), withheld), (2, 0));
+    // Record-level export: k-anonymous on country, service, year and outcome. This DPO allows
+    // groups of two.
+    let store = store.with_disclosure_floor(kinbridge_store::research::DisclosureFloor::new(2, 2).unwrap());
+    let export = store.research_records(&researcher, None).await.unwrap();
+    assert_eq!((export.records.len(), export.withheld, export.k), (2, 0, 2));
     assert!(
-        records.iter().all(|r| r.children == 1 && r.adults == 0 && r.member_country == "CH"),
+        export.records.iter().all(|r| r.children == 1 && r.adults == 0 && r.member_country == "CH"),
         "the mother's age is unknown"
     );
-    let (records, withheld) = store.research_records(&researcher, 3).await.unwrap();
-    assert_eq!((records.len(), withheld), (0, 2), "two alike are fewer than three, even over five years");
-    let (records, withheld) = store.research_records(&researcher, 2).await.unwrap();
-    let parquet = kinbridge_store::research::records_parquet(&records, withheld).unwrap();
+    let export = store.research_records(&researcher, Some(3)).await.unwrap();
+    assert_eq!((export.records.len(), export.withheld), (0, 2), "two alike are fewer than three, even over five years");
+    assert!(export.csv().contains("# k-anonymity with k = 3"), "{}", export.csv());
+    let export = store.research_records(&researcher, None).await.unwrap();
+    let parquet = export.parquet().unwrap();
     assert_eq!(&parquet[..4], b"PAR1");
     assert!(String::from_utf8_lossy(&parquet).contains("data_use_statement"));
-    assert!(kinbridge_store::research::records_csv(&records, withheld).starts_with("# De-identified data"));
-    assert!(store.research_records(&ch, 2).await.is_err());
+    assert!(String::from_utf8_lossy(&parquet).contains("k_anonymity_k"));
+    assert!(export.csv().starts_with("# De-identified data"));
+    assert!(store.research_records(&ch, None).await.is_err());
 
     // The DPO's key, and only it, reverses the stand-ins.
     let key_hex = std::fs::read_to_string(db.data_dir.join("pseudonym.key")).unwrap();
@@ -528,6 +546,27 @@ async fn research_corpus(backend: Backend) {
 
     // Reopened: out of the corpus.
     store.case_action(&boss, cases[0].id.as_str(), CaseAction::Reopen).await.unwrap();
+    store.run_pending_jobs().await.unwrap();
+    assert_eq!(store.research_search(&researcher, "", None, false, 100).await.unwrap().0, 1);
+
+    // Consent to research withdrawn: the copy goes in the same step, before any job runs.
+    store.withdraw_consent(&ch, cases[1].id.as_str(), ConsentScope::Research).await.unwrap();
+    assert_eq!(store.research_search(&researcher, "", None, false, 100).await.unwrap().0, 0);
+    store.run_pending_jobs().await.unwrap();
+    assert_eq!(store.rebuild_research_corpus().await.unwrap(), (0, 0));
+
+    // A closed case without consent to research never enters; given later, the consent
+    // brings it in.
+    let new = NewCase::parse("family_tracing", "Tracing without research consent", "", "", "").unwrap();
+    let tracing_only = NewConsent::parse("tracing", "Guardian", "2026-01-10", today()).unwrap();
+    let no_research = store.open_case(&ch, &new, &[], &[tracing_only]).await.unwrap();
+    store.case_action(&ch, no_research.id.as_str(), CaseAction::ProposeClosure(Outcome::Reunified)).await.unwrap();
+    store.case_action(&boss, no_research.id.as_str(), CaseAction::ApproveClosure).await.unwrap();
+    store.run_pending_jobs().await.unwrap();
+    assert_eq!(store.research_search(&researcher, "", None, false, 100).await.unwrap().0, 0);
+    assert_eq!(store.rebuild_research_corpus().await.unwrap(), (0, 0));
+    let consent = NewConsent::parse("research", "Guardian", "2026-02-01", today()).unwrap();
+    store.add_consent(&ch, no_research.id.as_str(), &consent).await.unwrap();
     store.run_pending_jobs().await.unwrap();
     assert_eq!(store.research_search(&researcher, "", None, false, 100).await.unwrap().0, 1);
 }

@@ -396,7 +396,7 @@ research-found = { $count ->
     [one] One de-identified case
    *[other] { $count } de-identified cases
 }
-research-records-csv = Cases as records (CSV, 5-anonymous)
+research-records-csv = Cases as records (CSV, k-anonymous)
 research-names = People shown as
 research-fake-names = Fake names of the same culture
 research-source = Search in
@@ -451,10 +451,6 @@ archive-download = Download the original
 archive-page = Page { $n }
 archive-needs-review = to check: low recognition confidence
 archive-contents = Contents
-archive-withheld = { $count ->
-    [one] One unit is closed to you.
-   *[other] { $count } units are closed to you.
-}
 archive-imports = Imports into this fonds
 archive-imported = imported
 archive-duplicates = already there
@@ -531,3 +527,7 @@ field-note = Note
 field-language = Language
 error-unstorable_text = The request contains a character that cannot be stored (a NUL byte or text that is not UTF-8). Remove it and try again.
 error-body_too_large = The request is too large: a form or JSON body may be at most 256 KiB.
+research-disclosure-floor = Exports withhold counts under {$threshold} and keep every record among at least {$k} alike, as the data protection officer set; the file says which values it used.
+error-below_floor = cannot be lower than {$floor}, the floor set by the data protection officer
+field-threshold = Suppression threshold
+field-k = k (records alike)

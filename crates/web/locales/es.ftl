@@ -391,12 +391,12 @@ consent-withdraw = Retirar
 nav-research = Corpus de investigación
 research-intro = Copias desidentificadas de casos cerrados: las personas se sustituyen (por ejemplo [CHILD-1]), las fechas se desplazan, las edades van por tramos, los lugares e identificadores se retiran. No intente reidentificar a nadie.
 research-words = Palabras del texto
-research-outcomes-csv = Casos cerrados por país y resultado (CSV, recuentos pequeños suprimidos)
+research-outcomes-csv = Casos cerrados por país y resultado (CSV, cifras pequeñas suprimidas)
 research-found = { $count ->
     [one] Un caso desidentificado
    *[other] { $count } casos desidentificados
 }
-research-records-csv = Casos como registros (CSV, 5-anónimos)
+research-records-csv = Casos como registros (CSV, k-anónimos)
 research-names = Personas mostradas como
 research-fake-names = Nombres ficticios de la misma cultura
 research-source = Buscar en
@@ -451,10 +451,6 @@ archive-download = Descargar el original
 archive-page = Página { $n }
 archive-needs-review = por revisar: reconocimiento poco seguro
 archive-contents = Contenido
-archive-withheld = { $count ->
-    [one] Una unidad está cerrada para usted.
-   *[other] { $count } unidades están cerradas para usted.
-}
 archive-imports = Importaciones en este fondo
 archive-imported = importados
 archive-duplicates = ya presentes
@@ -531,3 +527,7 @@ field-note = Nota
 field-language = Idioma
 error-unstorable_text = La solicitud contiene un carácter que no se puede guardar (un byte NUL o texto que no es UTF-8). Quítelo e inténtelo de nuevo.
 error-body_too_large = La solicitud es demasiado grande: un formulario o cuerpo JSON puede tener como máximo 256 KiB.
+research-disclosure-floor = Las exportaciones suprimen las cifras menores que {$threshold} y mantienen cada registro entre al menos {$k} semejantes, como fijó el delegado de protección de datos; el archivo indica los valores usados.
+error-below_floor = no puede ser menor que {$floor}, el mínimo fijado por el delegado de protección de datos
+field-threshold = Umbral de supresión
+field-k = k (registros semejantes)

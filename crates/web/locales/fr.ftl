@@ -391,12 +391,12 @@ consent-withdraw = Retirer
 nav-research = Corpus de recherche
 research-intro = Copies désidentifiées des dossiers clos : les personnes sont remplacées (par exemple [CHILD-1]), les dates décalées, les âges en tranches, les lieux et identifiants retirés. Ne cherchez pas à réidentifier qui que ce soit.
 research-words = Mots du texte
-research-outcomes-csv = Dossiers clos par pays et issue (CSV, petits effectifs masqués)
+research-outcomes-csv = Dossiers clos par pays et résultat (CSV, petits effectifs masqués)
 research-found = { $count ->
     [one] Un dossier désidentifié
    *[other] { $count } dossiers désidentifiés
 }
-research-records-csv = Dossiers en enregistrements (CSV, 5-anonymes)
+research-records-csv = Dossiers en enregistrements (CSV, k-anonymes)
 research-names = Personnes affichées comme
 research-fake-names = Faux noms de la même culture
 research-source = Chercher dans
@@ -451,10 +451,6 @@ archive-download = Télécharger l’original
 archive-page = Page { $n }
 archive-needs-review = à vérifier : reconnaissance peu sûre
 archive-contents = Contenu
-archive-withheld = { $count ->
-    [one] Une unité vous est fermée.
-   *[other] { $count } unités vous sont fermées.
-}
 archive-imports = Imports dans ce fonds
 archive-imported = importés
 archive-duplicates = déjà présents
@@ -531,3 +527,7 @@ field-note = Note
 field-language = Langue
 error-unstorable_text = La requête contient un caractère qui ne peut pas être enregistré (un octet NUL ou du texte qui n’est pas en UTF-8). Retirez-le et réessayez.
 error-body_too_large = La requête est trop volumineuse : un formulaire ou un corps JSON fait au plus 256 Kio.
+research-disclosure-floor = Les exports masquent les effectifs inférieurs à {$threshold} et gardent chaque enregistrement parmi au moins {$k} semblables, comme l’a fixé le délégué à la protection des données ; le fichier indique les valeurs utilisées.
+error-below_floor = ne peut pas être inférieur à {$floor}, le plancher fixé par le délégué à la protection des données
+field-threshold = Seuil de masquage
+field-k = k (enregistrements semblables)

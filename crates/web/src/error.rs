@@ -76,6 +76,7 @@ impl Problem {
                 DomainError::NotFound => (StatusCode::NOT_FOUND, "not_found", &[]),
             },
             Self::Store(StoreError::Conflict(c)) => (StatusCode::CONFLICT, c, &[]),
+            Self::Store(StoreError::BelowFloor { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", &[]),
             Self::Store(e) => {
                 tracing::error!(error = %e, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", &[])
@@ -88,6 +89,18 @@ impl Problem {
             Self::BadCsrf => (StatusCode::FORBIDDEN, "bad_csrf", &[]),
             Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", &[]),
         };
-        Rendered { status, code, message: tr.get(&format!("error-{code}")), fields: field_messages(tr, fields) }
+        let mut fields = field_messages(tr, fields);
+        if let Self::Store(StoreError::BelowFloor { field, floor }) = self {
+            fields.push(FieldMessage {
+                field,
+                code: "below_floor",
+                message: format!(
+                    "{}: {}",
+                    tr.term("field", field),
+                    tr.arg("error-below_floor", "floor", &floor.to_string())
+                ),
+            });
+        }
+        Rendered { status, code, message: tr.get(&format!("error-{code}")), fields }
     }
 }

@@ -134,8 +134,15 @@ impl Tr {
 
     /// A message with one named argument.
     pub fn arg(&self, key: &str, name: &str, value: &str) -> String {
+        self.args(key, &[(name, value)])
+    }
+
+    /// A message with named arguments.
+    pub fn args(&self, key: &str, values: &[(&str, &str)]) -> String {
         let mut args = FluentArgs::new();
-        args.set(name.to_string(), FluentValue::from(value.to_string()));
+        for (name, value) in values {
+            args.set(name.to_string(), FluentValue::from(value.to_string()));
+        }
         self.with(key, Some(&args))
     }
 

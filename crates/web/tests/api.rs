@@ -596,7 +596,12 @@ async fn research_corpus_over_http(backend: Backend) {
     let ch = app.api("ana@ch.test").await;
     let boss = app.api("boss@ch.test").await;
     let researcher = app.api("research@gs.test").await;
-    let (s, case) = ch.post("/api/v1/cases", case_body()).await;
+    let mut body = case_body();
+    body["consents"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"scope": "research", "given_by": "Amanuel with his guardian", "given_on": "2026-01-10"}));
+    let (s, case) = ch.post("/api/v1/cases", body).await;
     assert_eq!(s, 201);
     let case_id = case["id"].as_str().unwrap().to_string();
     let (s, _) = ch
@@ -653,7 +658,7 @@ async fn research_corpus_over_http(backend: Backend) {
     assert_eq!(r.status(), 403);
     // Record-level exports: one case alone is withheld at k = 5; the file still says so.
     let csv = http.get(app.url("/research/records.csv?k=5")).send().await.unwrap().text().await.unwrap();
-    assert!(csv.contains("1 records withheld for k-anonymity") && csv.lines().count() == 2, "{csv}");
+    assert!(csv.contains("k = 5") && csv.contains("1 records withheld") && csv.lines().count() == 3, "{csv}");
     let r = http.get(app.url("/research/records.parquet?k=5")).send().await.unwrap();
     assert_eq!(r.headers()["content-type"], "application/vnd.apache.parquet");
     assert_eq!(&r.bytes().await.unwrap()[..4], b"PAR1");

@@ -114,4 +114,84 @@ async fn sign_in_goes_nowhere_else(backend: Backend) {
     assert_eq!(page.status(), 200);
 }
 
-both_backends!(nul_bytes_fail_nobody_else, sign_in_goes_nowhere_else);
+/// The researcher, whose exports disclosure control protects, cannot lower it: a threshold or
+/// k under the data protection officer's floor is refused with the field named, and every
+/// export says what it used.
+async fn disclosure_floors_hold(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let researcher = app.api("research@gs.test").await;
+    let browser = app.browser("research@gs.test").await;
+    for path in [
+        "/api/v1/research/tables/outcomes.csv?threshold=1",
+        "/api/v1/research/tables/outcomes.csv?threshold=4",
+        "/api/v1/research/records.csv?k=2",
+        "/api/v1/research/records.parquet?k=1",
+    ] {
+        let (s, v) = researcher.get(path).await;
+        assert_eq!(s, 422, "{path}: {v}");
+        let field = &v["error"]["fields"][0];
+        assert_eq!(field["code"], "below_floor", "{path}: {v}");
+        assert!(field["message"].as_str().unwrap().contains('5'), "{path}: the floor is named: {v}");
+    }
+    for path in ["/research/outcomes.csv?threshold=1", "/research/records.csv?k=2"] {
+        let r = browser.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{path}");
+        assert!(r.text().await.unwrap().contains("data protection officer"), "{path}");
+    }
+    let csv = browser.get(app.url("/research/outcomes.csv")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains("# Suppression threshold 5:"), "{csv}");
+    let csv = browser.get(app.url("/research/outcomes.csv?threshold=10")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains("# Suppression threshold 10:"), "{csv}");
+    let csv = browser.get(app.url("/research/records.csv")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains("# k-anonymity with k = 5:"), "{csv}");
+    let page = browser.get(app.url("/research")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("counts under 5"), "the page says what exports withhold");
+}
+
+/// A unit closed to a reader does not exist for them: no count of it in its open parent, in
+/// the API or the page, and another member may use the reference code it took.
+async fn closed_units_leave_no_trace(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let archivist = app.api("archives@ch.test").await;
+    let de_archivist = app.api("archives@de.test").await;
+    let de = app.api("jonas@de.test").await;
+    let (s, fonds) = archivist
+        .post("/api/v1/archive/units", json!({"level": "fonds", "reference_code": "CH-OPEN", "title": "Old files", "date_from": "1950", "date_to": "1960", "restriction": "open"}))
+        .await;
+    assert_eq!(s, 201, "{fonds}");
+    let fonds_id = fonds["id"].as_str().unwrap();
+    for (code, restriction) in [("CH-OPEN/1", "open"), ("CH-OPEN/2", "adoption")] {
+        let (s, unit) = archivist
+            .post("/api/v1/archive/units", json!({"parent_id": fonds_id, "level": "file", "reference_code": code, "title": code, "date_from": "1955", "date_to": "1956", "restriction": restriction}))
+            .await;
+        assert_eq!(s, 201, "{unit}");
+    }
+    let (s, own) = archivist.get(&format!("/api/v1/archive/units/{fonds_id}")).await;
+    assert_eq!((s, own["children"].as_array().unwrap().len()), (200, 2), "{own}");
+
+    let (s, seen) = de.get(&format!("/api/v1/archive/units/{fonds_id}")).await;
+    assert_eq!(s, 200, "{seen}");
+    let codes: Vec<&str> =
+        seen["children"].as_array().unwrap().iter().map(|c| c["reference_code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["CH-OPEN/1"]);
+    assert!(seen.get("withheld_children").is_none(), "{seen}");
+    let page = app.browser("jonas@de.test").await.get(app.url(&format!("/archives/{fonds_id}"))).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains("CH-OPEN/1") && !page.contains("CH-OPEN/2") && !page.contains("closed to you"), "{page}");
+
+    let (s, v) = de_archivist
+        .post("/api/v1/archive/units", json!({"level": "fonds", "reference_code": "CH-OPEN/2", "title": "Ours", "date_from": "1990", "date_to": "1991", "restriction": "open"}))
+        .await;
+    assert_eq!(s, 201, "a code another member's closed unit took is free for this one: {v}");
+    let (s, v) = archivist
+        .post("/api/v1/archive/units", json!({"parent_id": fonds_id, "level": "file", "reference_code": "CH-OPEN/1", "title": "again", "date_from": "1955", "date_to": "1956", "restriction": "open"}))
+        .await;
+    assert_eq!((s, v["error"]["code"].as_str()), (409, Some("reference_code_taken")), "still unique within a member");
+}
+
+both_backends!(
+    nul_bytes_fail_nobody_else,
+    sign_in_goes_nowhere_else,
+    disclosure_floors_hold,
+    closed_units_leave_no_trace
+);

@@ -102,7 +102,12 @@ async fn import_folder(data: &DataOptions, a: ImportArgs) -> anyhow::Result<Exit
     check_languages(&a.languages)?;
     let dir = a.dir.canonicalize()?;
     let store = data.open().await?;
-    let fonds = match store.fonds_by_code(&a.fonds).await? {
+    let mut found = store.fonds_by_code(&a.fonds, a.member.as_deref()).await?;
+    if found.len() > 1 {
+        let holders: Vec<&str> = found.iter().map(|f| f.member_code.as_str()).collect();
+        bail!("members {} each hold a fonds {}; say which with --member CODE", holders.join(", "), a.fonds);
+    }
+    let fonds = match found.pop() {
         Some(f) => f,
         None => {
             let Some(member) = &a.member else {
@@ -215,8 +220,21 @@ async fn import_folder(data: &DataOptions, a: ImportArgs) -> anyhow::Result<Exit
     for f in &failures {
         println!("  not imported: {} — {}", f.path, f.reason);
     }
-    Ok(ExitCode::SUCCESS)
+    // Scripts can tell a clean import from one that needs a look.
+    Ok(if p.pending > 0 {
+        println!("Some files are still pending: run the same import again to resume it.");
+        ExitCode::from(EXIT_PENDING)
+    } else if p.failed > 0 {
+        ExitCode::from(EXIT_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
+
+/// The exit code of an import after which some files failed (each reported with its reason).
+const EXIT_FAILED: u8 = 3;
+/// The exit code of an import that left files pending.
+const EXIT_PENDING: u8 = 4;
 
 fn relative(dir: &Path, p: &Path) -> String {
     p.strip_prefix(dir).unwrap_or(p).to_string_lossy().to_string()

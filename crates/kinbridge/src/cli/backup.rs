@@ -32,12 +32,22 @@ pub async fn backup(data: &DataOptions, a: BackupArgs) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn restore(data: &DataOptions, a: RestoreArgs) -> anyhow::Result<ExitCode> {
+/// Replaces the database file, then records the rollback in the restored audit chain: the
+/// checkpoints of the chain as it was are set aside (they saw entries the backup does not
+/// have) and a new one is written.
+pub async fn restore(data: &DataOptions, a: RestoreArgs) -> anyhow::Result<ExitCode> {
     let url = data.url();
     let Some(path) = url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p)) else {
         anyhow::bail!("restore is for the embedded SQLite database; for PostgreSQL use pg_restore");
     };
     kinbridge_store::backup::restore_sqlite(&a.from, std::path::Path::new(path))?;
-    println!("Database restored from {}.", a.from.display());
+    let store = data.open().await?;
+    store.supersede_audit_checkpoints(&format!("database restored from the backup {}", a.from.display())).await?;
+    store.close().await;
+    println!(
+        "Database restored from {}. The audit checkpoints of the chain before the restore are kept aside in {}.",
+        a.from.display(),
+        data.data_dir.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

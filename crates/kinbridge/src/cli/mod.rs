@@ -100,7 +100,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(a) => demo::run(&cli.data, a).await,
         Command::Audit(c) => audit::run(&cli.data, c).await,
         Command::Backup(a) => backup::backup(&cli.data, a).await,
-        Command::Restore(a) => backup::restore(&cli.data, a),
+        Command::Restore(a) => backup::restore(&cli.data, a).await,
         Command::Link(a) => link::run(a),
         Command::Deid(a) => deid::run(a),
         Command::Research(c) => research::run(&cli.data, c).await,

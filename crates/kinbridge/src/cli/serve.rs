@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use kinbridge_store::research::DisclosureFloor;
+
 use super::DataOptions;
 
 #[derive(clap::Args)]
@@ -18,10 +20,19 @@ pub struct Args {
     /// Mark cookies Secure (serve behind HTTPS).
     #[arg(long, env = "KINBRIDGE_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// The smallest count research exports publish (the data protection officer's floor; a
+    /// request may ask for more, never less).
+    #[arg(long, env = "KINBRIDGE_DISCLOSURE_THRESHOLD", default_value_t = 5)]
+    disclosure_threshold: u64,
+    /// The smallest group of alike records in research record exports (k-anonymity), likewise.
+    #[arg(long, env = "KINBRIDGE_DISCLOSURE_K", default_value_t = 5)]
+    disclosure_k: usize,
 }
 
 pub async fn run(data: &DataOptions, args: Args) -> anyhow::Result<ExitCode> {
-    let store = data.open().await?;
+    let floor = DisclosureFloor::new(args.disclosure_threshold, args.disclosure_k)
+        .ok_or_else(|| anyhow::anyhow!("--disclosure-threshold and --disclosure-k must be at least 2"))?;
+    let store = data.open().await?.with_disclosure_floor(floor);
     if args.demo {
         super::demo::load_if_empty(&store, args.demo_cases).await?;
     }

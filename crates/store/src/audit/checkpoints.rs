@@ -60,6 +60,10 @@ impl Store {
         let Some((seq, hash)) = self.audit_head().await? else {
             return Ok(Written::Refused("the chain's head row was deleted".into()));
         };
+        if seq == 0 {
+            // An empty chain: nothing to keep evidence of yet.
+            return Ok(Written::Unchanged);
+        }
         let previous = match read_all(self).await {
             Ok(found) => found,
             Err(reason) => return Ok(Written::Refused(reason)),
@@ -90,6 +94,38 @@ impl Store {
             .map_err(|e| StoreError::Key(format!("cannot write the audit checkpoint: {e}")))?;
         self.blobs.put(&BlobPath::from(OBJECT), PutPayload::from(json)).await?;
         Ok(Written::At(seq))
+    }
+}
+
+impl Store {
+    /// After a legitimate rollback of the database (a restore from backup, done by whoever
+    /// holds the keys), the checkpoints saw entries the database no longer has. They are kept
+    /// aside in the data folder (`audit-checkpoint.superseded-*.json`), the rollback is recorded
+    /// in the chain with what it superseded, and a new checkpoint is written.
+    pub async fn supersede_audit_checkpoints(&self, why: &str) -> Result<Written> {
+        let stamp = now().replace([':', '.'], "-");
+        let mut superseded = Vec::new();
+        if let Ok(bytes) = std::fs::read(self.checkpoint_file()) {
+            let aside = self.data_dir().join(format!("audit-checkpoint.superseded-{stamp}.json"));
+            std::fs::write(&aside, &bytes)
+                .and_then(|_| std::fs::remove_file(self.checkpoint_file()))
+                .map_err(|e| StoreError::Key(format!("cannot set the audit checkpoint aside: {e}")))?;
+            superseded.push(String::from_utf8_lossy(&bytes).split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        match self.blobs.delete(&BlobPath::from(OBJECT)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let detail = format!("{why}; checkpoints superseded: {}", superseded.join(" | "));
+        self.audit(vec![crate::audit::system_entry(
+            kinbridge_domain::audit::AuditAction::Admin,
+            "audit_log",
+            None,
+            None,
+            &detail,
+        )])
+        .await?;
+        self.write_audit_checkpoint().await
     }
 }
 

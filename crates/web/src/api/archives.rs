@@ -96,9 +96,8 @@ async fn unit(
     Query(p): Query<Paging>,
 ) -> ApiResult<Response> {
     let unit = state.store.unit(&u.caller, &id).await.or_api(&u.tr)?;
-    let (children, withheld) =
-        state.store.unit_children(&u.caller, &id, 200, p.offset.unwrap_or(0).max(0)).await.or_api(&u.tr)?;
-    Ok(Json(serde_json::json!({ "unit": unit, "children": children, "withheld_children": withheld })).into_response())
+    let children = state.store.unit_children(&u.caller, &id, 200, p.offset.unwrap_or(0).max(0)).await.or_api(&u.tr)?;
+    Ok(Json(serde_json::json!({ "unit": unit, "children": children })).into_response())
 }
 
 async fn delete_unit(

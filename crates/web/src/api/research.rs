@@ -50,7 +50,7 @@ async fn outcomes(
     ApiUser(u): ApiUser,
     Query(q): Query<ResearchQuery>,
 ) -> ApiResult<Response> {
-    outcome_csv(&state, &u.caller, q.threshold.unwrap_or(5)).await.or_api(&u.tr)
+    outcome_csv(&state, &u.caller, q.threshold).await.or_api(&u.tr)
 }
 
 async fn records_csv(
@@ -58,7 +58,7 @@ async fn records_csv(
     ApiUser(u): ApiUser,
     Query(q): Query<ResearchQuery>,
 ) -> ApiResult<Response> {
-    records(&state, &u.caller, q.k.unwrap_or(5), false).await.or_api(&u.tr)
+    records(&state, &u.caller, q.k, false).await.or_api(&u.tr)
 }
 
 async fn records_parquet(
@@ -66,5 +66,5 @@ async fn records_parquet(
     ApiUser(u): ApiUser,
     Query(q): Query<ResearchQuery>,
 ) -> ApiResult<Response> {
-    records(&state, &u.caller, q.k.unwrap_or(5), true).await.or_api(&u.tr)
+    records(&state, &u.caller, q.k, true).await.or_api(&u.tr)
 }

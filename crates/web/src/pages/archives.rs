@@ -116,7 +116,6 @@ struct UnitPage {
     unit: Unit,
     trail: Vec<Unit>,
     children: Vec<Unit>,
-    withheld: i64,
     pages: Vec<PageText>,
     manage: bool,
     child_levels: Vec<Level>,
@@ -142,7 +141,7 @@ async fn unit_page(
 ) -> Result<Response, PageError> {
     let unit = state.store.unit(&u.caller, id).await.or_page(u)?;
     let trail = state.store.unit_ancestors(&u.caller, &unit).await.or_page(u)?;
-    let (children, withheld) = state.store.unit_children(&u.caller, &unit.id, 200, offset).await.or_page(u)?;
+    let children = state.store.unit_children(&u.caller, &unit.id, 200, offset).await.or_page(u)?;
     let pages = if unit.level == Level::Item {
         state.store.unit_pages(&u.caller, &unit.id).await.or_page(u)?
     } else {
@@ -167,7 +166,6 @@ async fn unit_page(
             unit,
             trail,
             children,
-            withheld,
             pages,
             manage,
             child_levels,

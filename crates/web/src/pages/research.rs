@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use kinbridge_domain::case::ServiceType;
-use kinbridge_store::research::{records_csv as to_csv, records_parquet as to_parquet, table_csv, ResearchCase};
+use kinbridge_store::research::ResearchCase;
 use kinbridge_store::research_archive::ResearchItem;
 use serde::Deserialize;
 
@@ -57,6 +57,8 @@ struct ResearchPage {
     total: i64,
     found: Vec<ResearchCase>,
     items: Vec<ResearchItem>,
+    /// What the exports withhold, as the data protection officer set it.
+    floor_note: String,
 }
 
 async fn search(
@@ -74,23 +76,38 @@ async fn search(
     };
     Ok(render(
         StatusCode::OK,
-        &ResearchPage { t: Frame::for_user(&u), q, services: ServiceType::ALL, total, found, items },
+        &ResearchPage {
+            floor_note: {
+                let floor = state.store.disclosure_floor();
+                u.tr.args(
+                    "research-disclosure-floor",
+                    &[("threshold", &floor.threshold_floor().to_string()), ("k", &floor.k_floor().to_string())],
+                )
+            },
+            t: Frame::for_user(&u),
+            q,
+            services: ServiceType::ALL,
+            total,
+            found,
+            items,
+        },
     ))
 }
 
-/// Closed cases by country and outcome, small cells suppressed, with the data-use statement.
+/// Closed cases by country and outcome, small cells suppressed, with the data-use statement
+/// and the threshold used.
 pub(crate) async fn outcome_csv(
     state: &AppState,
     caller: &kinbridge_store::Caller,
-    threshold: u64,
+    threshold: Option<u64>,
 ) -> kinbridge_store::Result<Response> {
-    let (rows, columns, table) = state.store.research_outcome_table(caller, threshold).await?;
+    let table = state.store.research_outcome_table(caller, threshold).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (header::CONTENT_DISPOSITION, "attachment; filename=\"outcomes.csv\""),
         ],
-        table_csv(&rows, &columns, &table),
+        table.csv(),
     )
         .into_response())
 }
@@ -100,20 +117,20 @@ async fn outcomes(
     PageUser(u): PageUser,
     Query(q): Query<ResearchQuery>,
 ) -> Result<Response, PageError> {
-    outcome_csv(&state, &u.caller, q.threshold.unwrap_or(5)).await.or_page(&u)
+    outcome_csv(&state, &u.caller, q.threshold).await.or_page(&u)
 }
 
-/// The corpus as records, k-anonymous on its quasi-identifiers, as CSV or Parquet.
+/// The corpus as records, k-anonymous on its quasi-identifiers, as CSV or Parquet, with the
+/// data-use statement and the k used.
 pub(crate) async fn records(
     state: &AppState,
     caller: &kinbridge_store::Caller,
-    k: usize,
+    k: Option<usize>,
     parquet: bool,
 ) -> kinbridge_store::Result<Response> {
-    let (records, withheld) = state.store.research_records(caller, k).await?;
+    let export = state.store.research_records(caller, k).await?;
     if parquet {
-        let bytes = to_parquet(&records, withheld)
-            .map_err(|_| kinbridge_store::StoreError::Unsupported("parquet export failed"))?;
+        let bytes = export.parquet().map_err(|_| kinbridge_store::StoreError::Unsupported("parquet export failed"))?;
         Ok((
             [
                 (header::CONTENT_TYPE, "application/vnd.apache.parquet"),
@@ -128,7 +145,7 @@ pub(crate) async fn records(
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
                 (header::CONTENT_DISPOSITION, "attachment; filename=\"research_cases.csv\""),
             ],
-            to_csv(&records, withheld),
+            export.csv(),
         )
             .into_response())
     }
@@ -139,7 +156,7 @@ async fn records_csv(
     PageUser(u): PageUser,
     Query(q): Query<ResearchQuery>,
 ) -> Result<Response, PageError> {
-    records(&state, &u.caller, q.k.unwrap_or(5), false).await.or_page(&u)
+    records(&state, &u.caller, q.k, false).await.or_page(&u)
 }
 
 async fn records_parquet(
@@ -147,5 +164,5 @@ async fn records_parquet(
     PageUser(u): PageUser,
     Query(q): Query<ResearchQuery>,
 ) -> Result<Response, PageError> {
-    records(&state, &u.caller, q.k.unwrap_or(5), true).await.or_page(&u)
+    records(&state, &u.caller, q.k, true).await.or_page(&u)
 }
