@@ -1296,6 +1296,41 @@ async fn insert_unit(
     changed(tx, "unit", id).await
 }
 
+/// The reference codes an imported file may take, in order: the one its manifest gives (and
+/// only that), or else the fonds's code with the file's path without its extension, then with
+/// it (`letter.pdf` beside `letter.txt`), then numbered.
+fn reference_candidates(fonds_code: &str, display_path: &str, given: Option<&str>) -> Vec<String> {
+    let clip = |s: String| s.chars().take(300).collect::<String>();
+    if let Some(code) = given {
+        return vec![clip(code.to_string())];
+    }
+    let path = display_path.replace(['\\', ' '], "/");
+    let stem = std::path::Path::new(&path).with_extension("").to_string_lossy().to_string();
+    let base = clip(format!("{fonds_code}/{stem}"));
+    let whole = clip(format!("{fonds_code}/{path}"));
+    let mut out = vec![base.clone()];
+    if whole != base {
+        out.push(whole.clone());
+    }
+    out.extend((2..=20).map(|n| format!("{whole}-{n}")));
+    out
+}
+
+/// The first of `candidates` that no unit of the member has taken.
+async fn free_reference(tx: &mut Tx, member_id: &str, candidates: &[String]) -> Result<Option<String>> {
+    for code in candidates {
+        let taken = sqlx::query("SELECT 1 AS one FROM archive_units WHERE member_id = $1 AND reference_code = $2")
+            .bind(member_id.to_string())
+            .bind(code.clone())
+            .fetch_optional(&mut **tx)
+            .await?;
+        if taken.is_none() {
+            return Ok(Some(code.clone()));
+        }
+    }
+    Ok(None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1337,39 +1372,4 @@ mod tests {
         let personal = NewUnit::parse("item", "X/2", "Letter", "", "1930", "1931", "", "fr", "", "personal").unwrap();
         assert_eq!(decide_open_from(&personal, Some(&parent(Some(NaiveDate::MIN)))), d(2031, 12, 31));
     }
-}
-
-/// The reference codes an imported file may take, in order: the one its manifest gives (and
-/// only that), or else the fonds's code with the file's path without its extension, then with
-/// it (`letter.pdf` beside `letter.txt`), then numbered.
-fn reference_candidates(fonds_code: &str, display_path: &str, given: Option<&str>) -> Vec<String> {
-    let clip = |s: String| s.chars().take(300).collect::<String>();
-    if let Some(code) = given {
-        return vec![clip(code.to_string())];
-    }
-    let path = display_path.replace(['\\', ' '], "/");
-    let stem = std::path::Path::new(&path).with_extension("").to_string_lossy().to_string();
-    let base = clip(format!("{fonds_code}/{stem}"));
-    let whole = clip(format!("{fonds_code}/{path}"));
-    let mut out = vec![base.clone()];
-    if whole != base {
-        out.push(whole.clone());
-    }
-    out.extend((2..=20).map(|n| format!("{whole}-{n}")));
-    out
-}
-
-/// The first of `candidates` that no unit of the member has taken.
-async fn free_reference(tx: &mut Tx, member_id: &str, candidates: &[String]) -> Result<Option<String>> {
-    for code in candidates {
-        let taken = sqlx::query("SELECT 1 AS one FROM archive_units WHERE member_id = $1 AND reference_code = $2")
-            .bind(member_id.to_string())
-            .bind(code.clone())
-            .fetch_optional(&mut **tx)
-            .await?;
-        if taken.is_none() {
-            return Ok(Some(code.clone()));
-        }
-    }
-    Ok(None)
 }
