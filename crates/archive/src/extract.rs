@@ -9,6 +9,8 @@
 
 use std::io::Read;
 use std::path::Path;
+
+use crate::limits;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -66,7 +68,36 @@ pub struct ExtractError {
     pub detail: String,
 }
 
-fn fail(code: &'static str, detail: impl Into<String>) -> ExtractError {
+/// Every code an import can fail with, from reading the file (here and in [`limits`]) or from
+/// recording it; each has a message in every catalogue (a test of the web crate checks).
+pub const FAILURE_CODES: &[&str] = &[
+    "empty_file",
+    "unsupported_file_type",
+    "extension_mismatch",
+    "corrupt_file",
+    "encrypted_file",
+    "encrypted_pdf",
+    "corrupt_pdf",
+    "corrupt_image",
+    "ocr_language_missing",
+    "ocr_unavailable",
+    "engine_timeout",
+    "engine_crashed",
+    "io_error",
+    "unreadable_file",
+    "file_too_large",
+    "container_too_large",
+    "expansion_ratio",
+    "too_many_pages",
+    "image_too_large",
+    "text_too_long",
+    "engine_output_too_large",
+    "reference_code_taken",
+    "database_error",
+    "document_store_error",
+];
+
+pub(crate) fn fail(code: &'static str, detail: impl Into<String>) -> ExtractError {
     ExtractError { code, detail: detail.into() }
 }
 
@@ -193,8 +224,19 @@ pub fn installed_languages() -> Result<Vec<String>, ExtractError> {
 }
 
 /// Extracts the text of one file. `scratch` is a folder the call may use for page images.
+/// The container is checked against [`limits`] first, and the text kept is bounded.
 pub fn extract(name: &str, bytes: &[u8], ocr: &OcrOptions, scratch: &Path) -> Result<Extracted, ExtractError> {
     let kind = sniff(name, bytes)?;
+    limits::check(kind, bytes)?;
+    let extracted = read_text(kind, bytes, ocr, scratch)?;
+    let chars: usize = extracted.pages.iter().map(|p| p.text.chars().count()).sum();
+    if chars > limits::MAX_TEXT_CHARS {
+        return Err(fail("text_too_long", format!("{chars} characters")));
+    }
+    Ok(extracted)
+}
+
+fn read_text(kind: FileKind, bytes: &[u8], ocr: &OcrOptions, scratch: &Path) -> Result<Extracted, ExtractError> {
     match kind {
         FileKind::PlainText => Ok(Extracted {
             kind,
@@ -246,12 +288,11 @@ fn windows_1252(b: u8) -> char {
 fn office_text(bytes: &[u8], part: &str, breaks: &[&str]) -> Result<String, ExtractError> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| fail("corrupt_file", format!("not a readable ZIP container: {e}")))?;
-    let mut xml = String::new();
     let file = zip.by_name(part).map_err(|e| fail("corrupt_file", format!("{part}: {e}")))?;
     if file.encrypted() {
         return Err(fail("encrypted_file", "the document is protected by a password"));
     }
-    file.take(64 * 1024 * 1024).read_to_string(&mut xml).map_err(|e| fail("corrupt_file", format!("{part}: {e}")))?;
+    let xml = limits::read_part(file, part)?;
     Ok(xml_text(&xml, breaks))
 }
 
@@ -328,10 +369,14 @@ fn run(mut cmd: Command, what: &str) -> Result<std::process::Output, ExtractErro
     })?;
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
+    // Bounded: an engine asked to read a crafted file may write without end. What is past the
+    // bound is drained and dropped, so that the engine is never blocked on a full pipe.
     let out_reader = std::thread::spawn(move || {
         let mut buf = Vec::new();
-        if let Some(mut s) = stdout {
+        if let Some(s) = stdout {
+            let mut s = s.take(limits::MAX_ENGINE_OUTPUT + 1);
             let _ = s.read_to_end(&mut buf);
+            let _ = std::io::copy(&mut s.into_inner(), &mut std::io::sink());
         }
         buf
     });
@@ -355,11 +400,14 @@ fn run(mut cmd: Command, what: &str) -> Result<std::process::Output, ExtractErro
             Err(e) => return Err(fail("io_error", e.to_string())),
         }
     };
-    Ok(std::process::Output {
-        status,
-        stdout: out_reader.join().unwrap_or_default(),
-        stderr: err_reader.join().unwrap_or_default(),
-    })
+    let stdout = out_reader.join().unwrap_or_default();
+    if stdout.len() as u64 > limits::MAX_ENGINE_OUTPUT {
+        return Err(fail(
+            "engine_output_too_large",
+            format!("{what} wrote more than {} bytes", limits::MAX_ENGINE_OUTPUT),
+        ));
+    }
+    Ok(std::process::Output { status, stdout, stderr: err_reader.join().unwrap_or_default() })
 }
 
 /// Recognises an image file (every page of a multi-page TIFF): text per page with line breaks
@@ -443,8 +491,16 @@ fn parse_tsv(tsv: &str) -> Vec<Page> {
 fn pdf(bytes: &[u8], ocr: &OcrOptions, scratch: &Path) -> Result<Extracted, ExtractError> {
     let path = scratch.join("document.pdf");
     std::fs::write(&path, bytes).map_err(|e| fail("io_error", e.to_string()))?;
+    let mut cmd = Command::new("pdfinfo");
+    cmd.arg(&path);
+    let info = run(cmd, "pdfinfo")?;
+    let info = String::from_utf8_lossy(&info.stdout);
+    let pages: Option<usize> = info.lines().find_map(|l| l.strip_prefix("Pages:")).and_then(|n| n.trim().parse().ok());
+    if pages.is_some_and(|n| n > limits::MAX_PAGES) {
+        return Err(fail("too_many_pages", format!("{} pages", pages.unwrap_or_default())));
+    }
     let mut cmd = Command::new("pdftotext");
-    cmd.arg("-raw").arg("-enc").arg("UTF-8").arg(&path).arg("-");
+    cmd.arg("-raw").arg("-enc").arg("UTF-8").arg("-l").arg(limits::MAX_PAGES.to_string()).arg(&path).arg("-");
     let out = run(cmd, "pdftotext")?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr).to_string();
@@ -503,6 +559,20 @@ mod tests {
         assert_eq!(sniff("a.txt", b"").unwrap_err().code, "empty_file");
         assert_eq!(sniff("a.bin", &[0, 1, 2, 3, 0, 9]).unwrap_err().code, "unsupported_file_type");
         assert_eq!(sniff("a.docx", b"PK\x03\x04garbage").unwrap_err().code, "corrupt_file");
+    }
+
+    #[test]
+    fn every_failure_code_in_the_source_is_listed() {
+        for source in [include_str!("extract.rs"), include_str!("limits.rs"), include_str!("import.rs")] {
+            for marker in ["fail(\"", "code: \""] {
+                for piece in source.split(marker).skip(1) {
+                    let code = piece.split('"').next().unwrap_or("");
+                    if code.chars().all(|c| c.is_ascii_lowercase() || c == '_') && !code.is_empty() {
+                        assert!(FAILURE_CODES.contains(&code), "{code} is not in FAILURE_CODES");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -169,7 +169,20 @@ pub struct ImportProgress {
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportFailure {
     pub path: String,
+    /// As recorded: the stable code, a colon, and what the engine or store said.
     pub reason: String,
+}
+
+impl ImportFailure {
+    /// The stable code of the reason (`corrupt_image`, `container_too_large`, ...).
+    pub fn code(&self) -> &str {
+        self.reason.split_once(": ").map_or(self.reason.as_str(), |(code, _)| code)
+    }
+
+    /// What the engine or store said, after the code.
+    pub fn detail(&self) -> &str {
+        self.reason.split_once(": ").map_or("", |(_, detail)| detail)
+    }
 }
 
 /// What the search index needs of one unit (read by the indexer, not by a person).

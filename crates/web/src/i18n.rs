@@ -230,6 +230,16 @@ mod tests {
     }
 
     #[test]
+    fn every_import_failure_reads_in_words() {
+        let c = Catalogues::load();
+        for code in kinbridge_archive::extract::FAILURE_CODES {
+            for locale in ["en", "fr", "es", "ar"] {
+                assert!(c.has(locale, &format!("import-failure-{code}")), "{locale} lacks import-failure-{code}");
+            }
+        }
+    }
+
+    #[test]
     fn negotiation() {
         assert_eq!(Catalogues::negotiate("fr-CH,fr;q=0.9,en;q=0.8"), "fr");
         assert_eq!(Catalogues::negotiate("de-DE,es;q=0.5"), "es");

@@ -189,9 +189,58 @@ async fn closed_units_leave_no_trace(backend: Backend) {
     assert_eq!((s, v["error"]["code"].as_str()), (409, Some("reference_code_taken")), "still unique within a member");
 }
 
+/// A DOCX of a few hundred kilobytes whose text part unpacks to 100 MB: the upload is taken,
+/// its import fails with the reason in words, and nothing of it is kept.
+async fn a_zip_bomb_is_refused_with_its_reason(backend: Backend) {
+    use std::io::Write;
+    let app = spawn_app(backend).await;
+    let archivist = app.api("archives@ch.test").await;
+    let (s, fonds) = archivist
+        .post("/api/v1/archive/units", json!({"level": "fonds", "reference_code": "CH-BOMB", "title": "Uploads", "date_from": "1990", "date_to": "1999", "restriction": "personal"}))
+        .await;
+    assert_eq!(s, 201, "{fonds}");
+    let fonds_id = fonds["id"].as_str().unwrap();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("word/document.xml", deflated).unwrap();
+    zip.write_all(b"<w:document><w:body><w:p><w:r><w:t>").unwrap();
+    let chunk = vec![b'A'; 1 << 20];
+    for _ in 0..100 {
+        zip.write_all(&chunk).unwrap();
+    }
+    zip.write_all(b"</w:t></w:r></w:p></w:body></w:document>").unwrap();
+    let bomb = zip.finish().unwrap().into_inner();
+    assert!(bomb.len() < 512 * 1024, "{} bytes", bomb.len());
+    let (s, v) = archivist.upload(&format!("/api/v1/archive/units/{fonds_id}/files"), "report.docx", bomb).await;
+    assert_eq!(s, 202, "{v}");
+    let started = std::time::Instant::now();
+    let progress = loop {
+        let (_, p) = archivist.get(&format!("/api/v1/archive/units/{fonds_id}/imports")).await;
+        if p["progress"]["pending"] == 0 {
+            break p;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "{p}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(progress["progress"]["failed"], 1, "{progress}");
+    assert!(progress.to_string().contains("container_too_large"), "{progress}");
+    let items: i64 = sqlx::Row::get(
+        &sqlx::query("SELECT COUNT(*) AS n FROM archive_units WHERE level = 'item'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap(),
+        "n",
+    );
+    assert_eq!(items, 0);
+    let page =
+        app.browser("archives@ch.test").await.get(app.url(&format!("/archives/{fonds_id}"))).send().await.unwrap();
+    assert!(page.text().await.unwrap().contains("refused as unsafe"), "the reason in words");
+}
+
 both_backends!(
     nul_bytes_fail_nobody_else,
     sign_in_goes_nowhere_else,
     disclosure_floors_hold,
-    closed_units_leave_no_trace
+    closed_units_leave_no_trace,
+    a_zip_bomb_is_refused_with_its_reason,
 );
