@@ -13,10 +13,6 @@ use crate::{get, now, unique_violation, Caller, Result, Store, StoreError};
 
 /// How long a login lasts.
 const SESSION_HOURS: i64 = 12;
-/// Failed logins allowed per address and per account within the window before refusing.
-const MAX_FAILURES_PER_EMAIL: i64 = 5;
-const MAX_FAILURES_PER_IP: i64 = 30;
-const FAILURE_WINDOW_MINUTES: i64 = 15;
 pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const LOCALES: &[&str] = &["en", "fr", "es", "ar"];
 
@@ -51,7 +47,47 @@ pub enum LoginOutcome {
         session: Box<Session>,
     },
     BadCredentials,
-    TooManyAttempts,
+    /// Too many recent failures: try again after this long (see `kinbridge_domain::signin`).
+    TooManyAttempts {
+        retry_after: std::time::Duration,
+    },
+}
+
+impl Store {
+    /// How long a sign-in to `email` from `ip` must still wait: the longest of the three
+    /// throttles of `kinbridge_domain::signin`.
+    async fn signin_wait(&self, email: &str, ip: &str) -> Result<std::time::Duration> {
+        use kinbridge_domain::signin::{Backoff, PER_ACCOUNT, PER_ACCOUNT_AND_ADDRESS, PER_ADDRESS, WINDOW};
+        let now = chrono::Utc::now();
+        let since =
+            (now - chrono::Duration::from_std(WINDOW).unwrap_or_default()).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+        // Each throttle counts the failures of its key in the window; those of an account
+        // (from one address or any) only since its last success.
+        let keys: [(&str, bool, Backoff); 3] = [
+            ("email = $1 AND ip = $2", true, PER_ACCOUNT_AND_ADDRESS),
+            ("ip = $2 AND $1 = $1", false, PER_ADDRESS),
+            ("email = $1 AND $2 = $2", true, PER_ACCOUNT),
+        ];
+        let mut wait = std::time::Duration::ZERO;
+        for (key, since_success, backoff) in keys {
+            let after_success = if since_success {
+                format!(" AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE {key} AND success = 1), '')")
+            } else {
+                String::new()
+            };
+            let sql = format!(
+                "SELECT COUNT(*) AS n, MAX(at) AS last FROM login_attempts WHERE {key} AND success = 0 AND at > $3{after_success}"
+            );
+            let row = sqlx::query(&sql).bind(email).bind(ip).bind(&since).fetch_one(&self.pool).await?;
+            let failures = u32::try_from(get::<i64>(&row, "n")?).unwrap_or(u32::MAX);
+            let Some(last) = get::<Option<String>>(&row, "last")? else { continue };
+            let last = chrono::DateTime::parse_from_rfc3339(&last)
+                .map_err(|e| StoreError::Corrupt(format!("login_attempts.at {last:?}: {e}")))?;
+            let since_last = (now - last.with_timezone(&chrono::Utc)).to_std().unwrap_or_default();
+            wait = wait.max(backoff.remaining(failures, since_last));
+        }
+        Ok(wait)
+    }
 }
 
 /// Hashes a password with argon2id and a random salt.
@@ -225,34 +261,21 @@ impl Store {
         Ok(users)
     }
 
-    /// Checks the password, under the rate limit, and opens a session. Every attempt is
-    /// recorded and audited.
+    /// Checks the password, under the sign-in throttle, and opens a session. Every attempt is
+    /// recorded and audited; one refused by the throttle is audited but not counted.
     pub async fn login(&self, email: &str, password: &str, ip: &str) -> Result<LoginOutcome> {
         let email = email.trim().to_lowercase();
-        let since = (chrono::Utc::now() - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES))
-            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-            .to_string();
-        let failures = |col: &'static str, val: String| {
-            let since = since.clone();
-            async move {
-                let sql =
-                    format!("SELECT COUNT(*) AS n FROM login_attempts WHERE {col} = $1 AND at > $2 AND success = 0");
-                let row = sqlx::query(&sql).bind(val).bind(since).fetch_one(&self.pool).await?;
-                get::<i64>(&row, "n")
-            }
-        };
-        if failures("email", email.clone()).await? >= MAX_FAILURES_PER_EMAIL
-            || failures("ip", ip.to_string()).await? >= MAX_FAILURES_PER_IP
-        {
+        let retry_after = self.signin_wait(&email, ip).await?;
+        if !retry_after.is_zero() {
             self.audit(vec![system_entry(
                 AuditAction::LoginFailed,
                 "user",
                 None,
                 Some(ip),
-                &format!("{email}: rate limited"),
+                &format!("{email}: throttled for {} s", retry_after.as_secs()),
             )])
             .await?;
-            return Ok(LoginOutcome::TooManyAttempts);
+            return Ok(LoginOutcome::TooManyAttempts { retry_after });
         }
         let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1 AND active = 1")
             .bind(&email)

@@ -109,3 +109,7 @@ import-failure-engine_output_too_large = أنتجت قراءة الملف نصً
 import-failure-reference_code_taken = رمز المرجع الذي يحدده البيان مستخدم بالفعل في أرشيفك؛ اختر رمزًا آخر.
 import-failure-database_error = كانت قاعدة البيانات غير متاحة في كل محاولة؛ استورد الملف مرة أخرى.
 import-failure-document_store_error = كان مخزن المستندات غير متاح في كل محاولة؛ استورد الملف مرة أخرى.
+error-too_many_attempts = { $count ->
+    [one] محاولات دخول فاشلة كثيرة. انتظر ثانية واحدة ثم حاول مرة أخرى.
+   *[other] محاولات دخول فاشلة كثيرة. انتظر { $count } ثانية ثم حاول مرة أخرى.
+}

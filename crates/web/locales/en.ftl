@@ -176,7 +176,10 @@ error-not_found = Not found. It may not exist, or it belongs to another member a
 error-internal = Something went wrong on our side. Nothing was saved; please try again in a moment.
 error-unauthenticated = Please sign in first.
 error-too_large = The upload is too large. Files may be at most 20 MB.
-error-too_many_attempts = Too many failed sign-ins. Wait 15 minutes, then try again.
+error-too_many_attempts = { $count ->
+    [one] Too many failed sign-ins. Wait one second, then try again.
+   *[other] Too many failed sign-ins. Wait { $count } seconds, then try again.
+}
 error-bad_csrf = This form has expired. Reload the page and submit it again.
 error-bad_credentials = The e-mail or password is not right.
 error-invalid_form = The form could not be read. Reload the page and try again.

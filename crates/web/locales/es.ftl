@@ -176,7 +176,10 @@ error-not_found = No encontrado. Puede que no exista, o pertenece a otro miembro
 error-internal = Algo falló de nuestro lado. No se guardó nada; inténtelo de nuevo en un momento.
 error-unauthenticated = Inicie sesión primero.
 error-too_large = El archivo es demasiado grande. Como máximo 20 MB.
-error-too_many_attempts = Demasiados intentos fallidos. Espere 15 minutos y vuelva a intentarlo.
+error-too_many_attempts = { $count ->
+    [one] Demasiados intentos fallidos. Espere un segundo y vuelva a intentarlo.
+   *[other] Demasiados intentos fallidos. Espere { $count } segundos y vuelva a intentarlo.
+}
 error-bad_csrf = Este formulario ha caducado. Recargue la página y envíelo de nuevo.
 error-bad_credentials = El correo o la contraseña no son correctos.
 error-invalid_form = No se pudo leer el formulario. Recargue la página e inténtelo de nuevo.

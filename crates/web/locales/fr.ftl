@@ -176,7 +176,10 @@ error-not_found = Introuvable. Cet élément n'existe pas, ou il appartient à u
 error-internal = Un problème est survenu de notre côté. Rien n'a été enregistré ; réessayez dans un instant.
 error-unauthenticated = Veuillez d'abord vous connecter.
 error-too_large = Le fichier est trop volumineux. 20 Mo au plus.
-error-too_many_attempts = Trop de tentatives de connexion échouées. Attendez 15 minutes puis réessayez.
+error-too_many_attempts = { $count ->
+    [one] Trop d’échecs de connexion. Attendez une seconde, puis réessayez.
+   *[other] Trop d’échecs de connexion. Attendez { $count } secondes, puis réessayez.
+}
 error-bad_csrf = Ce formulaire a expiré. Rechargez la page et envoyez-le à nouveau.
 error-bad_credentials = Le courriel ou le mot de passe n'est pas correct.
 error-invalid_form = Le formulaire n'a pas pu être lu. Rechargez la page et réessayez.

@@ -1,7 +1,7 @@
 //! Who is calling: the session resolved once per request (cookie for pages, bearer token for
 //! the API), the caller's language, and CSRF-checked form bodies.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
 use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, COOKIE};
@@ -68,14 +68,31 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             .or_else(|| headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_string))
             .unwrap_or_default(),
     };
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let ip = match peer {
+        Some(peer) => client_ip(peer, req.headers(), &state.trusted_proxies).to_string(),
+        None => "unknown".into(),
+    };
     let auth = Auth { session, token, bearer, ip, tr: Tr::new(state.i18n.clone(), &lang) };
     req.extensions_mut().insert(auth);
     next.run(req).await
+}
+
+/// The client's address: the connection's, unless it comes from a trusted proxy; then the
+/// last address in `X-Forwarded-For` that is not itself a trusted proxy (each proxy appends
+/// the address it was reached from, so the ones before are whatever the client wrote).
+pub fn client_ip(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded.into_iter().rev().find(|a| !trusted.contains(a)).unwrap_or(peer)
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Auth {
@@ -149,6 +166,25 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
             }
         }
         Ok(Self(user))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("x-forwarded-for", "6.6.6.6, 203.0.113.9".parse().unwrap());
+        let client: IpAddr = "203.0.113.9".parse().unwrap();
+        assert_eq!(client_ip(proxy, &headers, &[proxy]), client, "the address the proxy saw");
+        assert_eq!(client_ip(proxy, &headers, &[]), proxy, "no proxy trusted: the header is ignored");
+        let other: IpAddr = "198.51.100.1".parse().unwrap();
+        assert_eq!(client_ip(other, &headers, &[proxy]), other, "a client cannot name its own address");
+        headers.insert("x-forwarded-for", "not an address".parse().unwrap());
+        assert_eq!(client_ip(proxy, &headers, &[proxy]), proxy);
     }
 }
 

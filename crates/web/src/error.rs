@@ -20,7 +20,8 @@ pub enum Problem {
     TooLarge,
     /// A form or JSON body over [`crate::FORM_LIMIT`].
     BodyTooLarge,
-    TooManyAttempts,
+    /// Sign-in throttled: the seconds to wait.
+    TooManyAttempts(u64),
     BadCsrf,
     /// A part of the system (the search index) is not available in this process.
     Unavailable,
@@ -67,6 +68,14 @@ pub fn field_messages(tr: &Tr, fields: &[FieldError]) -> Vec<FieldMessage> {
 }
 
 impl Problem {
+    /// The `Retry-After` a throttled answer carries, in seconds.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::TooManyAttempts(seconds) => Some(*seconds),
+            _ => None,
+        }
+    }
+
     pub fn render(&self, tr: &Tr) -> Rendered {
         let (status, code, fields): (StatusCode, &'static str, &[FieldError]) = match self {
             Self::Store(StoreError::Domain(d)) => match d {
@@ -85,7 +94,7 @@ impl Problem {
             Self::BadBody(c) => (StatusCode::BAD_REQUEST, c, &[]),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", &[]),
             Self::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", &[]),
-            Self::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", &[]),
+            Self::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", &[]),
             Self::BadCsrf => (StatusCode::FORBIDDEN, "bad_csrf", &[]),
             Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", &[]),
         };
@@ -101,6 +110,10 @@ impl Problem {
                 ),
             });
         }
-        Rendered { status, code, message: tr.get(&format!("error-{code}")), fields }
+        let message = match self {
+            Self::TooManyAttempts(seconds) => tr.count("error-too_many_attempts", *seconds as i64),
+            _ => tr.get(&format!("error-{code}")),
+        };
+        Rendered { status, code, message, fields }
     }
 }

@@ -41,6 +41,18 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// How the server meets the network: set by `kinbridge serve`'s options.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Mark cookies `Secure`; on when served over HTTPS.
+    pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed: a request from one of these
+    /// addresses is taken to come from the client the header names (see `auth::client_ip`).
+    /// From any other address the header is ignored, so that nobody can choose the address
+    /// sign-in throttling and the audit trail record.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
 /// What [`AppState`] shares.
 pub struct Shared {
     pub store: Store,
@@ -48,6 +60,7 @@ pub struct Shared {
     pub sessions: auth::SessionCache,
     /// Mark cookies `Secure`; on when served over HTTPS.
     pub secure_cookies: bool,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The search index in the data folder (`None` if another process holds it).
     pub search: Option<Arc<kinbridge_search::SearchIndex>>,
     /// Case page bodies already rendered (see `pages::cases::CaseBodies`).
@@ -57,7 +70,7 @@ pub struct Shared {
 }
 
 impl AppState {
-    pub fn new(store: Store, secure_cookies: bool) -> Self {
+    pub fn new(store: Store, config: WebConfig) -> Self {
         let search = match kinbridge_search::SearchIndex::open(&store.data_dir().join("search"), true) {
             Ok(index) => Some(Arc::new(index)),
             Err(e) => {
@@ -69,7 +82,8 @@ impl AppState {
             store,
             i18n: i18n::Catalogues::load(),
             sessions: auth::SessionCache::default(),
-            secure_cookies,
+            secure_cookies: config.secure_cookies,
+            trusted_proxies: config.trusted_proxies,
             search,
             case_bodies: Default::default(),
             index_turn: Arc::default(),

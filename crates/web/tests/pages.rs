@@ -37,7 +37,8 @@ async fn sign_in_and_csrf(backend: Backend) {
         "{page}"
     );
 
-    // After five failures the account is locked for a while, even with the right password.
+    // After three failures from one address, the next try from there waits, even with the
+    // right password.
     for _ in 0..5 {
         let csrf = hidden(&http.get(app.url("/login")).send().await.unwrap().text().await.unwrap(), "_csrf");
         http.post(app.url("/login"))

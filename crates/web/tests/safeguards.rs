@@ -237,10 +237,81 @@ async fn a_zip_bomb_is_refused_with_its_reason(backend: Backend) {
     assert!(page.text().await.unwrap().contains("refused as unsafe"), "the reason in words");
 }
 
+/// Failed sign-ins slow down the address and the account they come from with growing waits,
+/// but lock nobody out: the owner signs in from elsewhere after at most a short wait. Behind
+/// a trusted proxy the client's address comes from `X-Forwarded-For`; from anyone else that
+/// header is ignored.
+async fn sign_in_throttles_the_guesser_not_the_owner(backend: Backend) {
+    let config = kinbridge_web::WebConfig { trusted_proxies: vec!["127.0.0.1".parse().unwrap()], ..Default::default() };
+    let app = common::spawn_app_with(backend, config).await;
+    let http = reqwest::Client::new();
+    let sign_in = |from: String, password: &'static str| {
+        let (http, url) = (http.clone(), app.url("/api/v1/session"));
+        async move {
+            let r = http
+                .post(url)
+                .header("x-forwarded-for", from)
+                .json(&json!({"email": "ana@ch.test", "password": password}))
+                .send()
+                .await
+                .unwrap();
+            let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().parse::<u64>().unwrap());
+            (r.status().as_u16(), retry, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    // One guesser's address: three tries, then each waits.
+    for _ in 0..3 {
+        assert_eq!(sign_in("203.0.113.5".into(), "wrong password!").await.0, 401);
+    }
+    let (s, retry, v) = sign_in("203.0.113.5".into(), common::PASSWORD).await;
+    assert_eq!((s, retry), (429, Some(1)), "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("Wait one second"), "{v}");
+    // Guesses spread over many addresses slow the account a little (from its tenth failure),
+    // never lock it.
+    for i in 0..7 {
+        assert_eq!(sign_in(format!("198.51.100.{i}"), "wrong password!").await.0, 401);
+    }
+    let (mut s, retry, _) = sign_in("192.0.2.77".into(), common::PASSWORD).await;
+    if s == 429 {
+        let wait = retry.expect("a wait to respect");
+        assert!(wait <= 30, "the owner waits half a minute at most: {wait}");
+        tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+        s = sign_in("192.0.2.77".into(), common::PASSWORD).await.0;
+    }
+    assert_eq!(s, 201, "the owner signs in");
+    // The guesser's own address still waits, and its wait has grown.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert_eq!(sign_in("203.0.113.5".into(), "wrong password!").await.0, 401, "its first wait is over");
+    let (s, retry, _) = sign_in("203.0.113.5".into(), common::PASSWORD).await;
+    assert_eq!((s, retry), (429, Some(2)));
+
+    // Without a trusted proxy, a client cannot choose its address by the header.
+    let app = spawn_app(backend).await;
+    for i in 0..3 {
+        let r = http
+            .post(app.url("/api/v1/session"))
+            .header("x-forwarded-for", format!("198.51.100.{i}"))
+            .json(&json!({"email": "luc@ch.test", "password": "wrong password!"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+    }
+    let r = http
+        .post(app.url("/api/v1/session"))
+        .header("x-forwarded-for", "198.51.100.200")
+        .json(&json!({"email": "luc@ch.test", "password": common::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429, "the three failures counted for 127.0.0.1, whatever the header said");
+}
+
 both_backends!(
     nul_bytes_fail_nobody_else,
     sign_in_goes_nowhere_else,
     disclosure_floors_hold,
     closed_units_leave_no_trace,
     a_zip_bomb_is_refused_with_its_reason,
+    sign_in_throttles_the_guesser_not_the_owner,
 );

@@ -20,6 +20,10 @@ pub struct Args {
     /// Mark cookies Secure (serve behind HTTPS).
     #[arg(long, env = "KINBRIDGE_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// A reverse proxy in front of the server, whose `X-Forwarded-For` names the client (repeat
+    /// or separate with commas for several). From any other address the header is ignored.
+    #[arg(long, env = "KINBRIDGE_TRUSTED_PROXY", value_delimiter = ',')]
+    trusted_proxy: Vec<std::net::IpAddr>,
     /// The smallest count research exports publish (the data protection officer's floor; a
     /// request may ask for more, never less).
     #[arg(long, env = "KINBRIDGE_DISCLOSURE_THRESHOLD", default_value_t = 5)]
@@ -39,7 +43,8 @@ pub async fn run(data: &DataOptions, args: Args) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     let addr = listener.local_addr()?;
     println!("Kinbridge is running on http://{addr}/  (database: {})", super::redact(&data.url()));
-    let state = kinbridge_web::AppState::new(store.clone(), args.secure_cookies);
+    let config = kinbridge_web::WebConfig { secure_cookies: args.secure_cookies, trusted_proxies: args.trusted_proxy };
+    let state = kinbridge_web::AppState::new(store.clone(), config);
     kinbridge_web::serve(listener, state, shutdown_signal()).await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)

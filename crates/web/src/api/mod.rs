@@ -35,7 +35,11 @@ pub fn router() -> Router<AppState> {
 
 pub fn error_response(tr: &Tr, p: Problem) -> Response {
     let r = p.render(tr);
-    (r.status, Json(serde_json::json!({ "error": r }))).into_response()
+    let mut response = (r.status, Json(serde_json::json!({ "error": r }))).into_response();
+    if let Some(seconds) = p.retry_after() {
+        response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+    }
+    response
 }
 
 /// An API failure, shown in the caller's language.

@@ -35,7 +35,9 @@ async fn create(State(state): State<AppState>, auth: Auth, ApiJson(c): ApiJson<C
             *r.status_mut() = StatusCode::UNAUTHORIZED;
             r
         }
-        Ok(LoginOutcome::TooManyAttempts) => error_response(&auth.tr, Problem::TooManyAttempts),
+        Ok(LoginOutcome::TooManyAttempts { retry_after }) => {
+            error_response(&auth.tr, Problem::TooManyAttempts((retry_after.as_millis() as u64).div_ceil(1000).max(1)))
+        }
         Err(e) => error_response(&auth.tr, Problem::Store(e)),
     }
 }

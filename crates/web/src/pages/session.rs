@@ -114,6 +114,9 @@ async fn login(
         if let Ok(v) = cookie_header(PRELOGIN_COOKIE, &prelogin, 3600, state.secure_cookies).parse() {
             resp.headers_mut().append(SET_COOKIE, v);
         }
+        if let Some(seconds) = problem.retry_after() {
+            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
         resp
     };
     // The login form has no session yet: its CSRF token is a cookie echoed in the form.
@@ -132,7 +135,10 @@ async fn login(
             resp
         }
         Ok(LoginOutcome::BadCredentials) => again(Problem::BadBody("bad_credentials"), StatusCode::UNAUTHORIZED),
-        Ok(LoginOutcome::TooManyAttempts) => again(Problem::TooManyAttempts, StatusCode::TOO_MANY_REQUESTS),
+        Ok(LoginOutcome::TooManyAttempts { retry_after }) => again(
+            Problem::TooManyAttempts((retry_after.as_millis() as u64).div_ceil(1000).max(1)),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
         Err(e) => again(Problem::Store(e), StatusCode::INTERNAL_SERVER_ERROR),
     }
 }

@@ -36,6 +36,10 @@ pub const ACCOUNTS: &[(&str, Role, &str)] = &[
 ];
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, kinbridge_web::WebConfig::default()).await
+}
+
+pub async fn spawn_app_with(backend: Backend, config: kinbridge_web::WebConfig) -> TestApp {
     let db = TestDatabase::new(backend).await;
     let store = Store::open(&db.url, &db.data_dir).await.expect("open store");
     for (code, name, country) in [
@@ -53,7 +57,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = kinbridge_web::AppState::new(store.clone(), false);
+    let state = kinbridge_web::AppState::new(store.clone(), config);
     tokio::spawn(kinbridge_web::serve(listener, state, async move {
         let _ = stopped.await;
     }));
