@@ -57,10 +57,16 @@ vocabulary! {
 pub const DEFAULT_PERSONAL_CLOSURE_YEARS: u32 = 100;
 
 /// The date from which a unit is open to every staff member of the network, or `None` if it
-/// never opens by itself (adoption files).
-pub fn open_from(restriction: Restriction, latest: Option<NaiveDate>, closure_years: u32) -> Option<NaiveDate> {
+/// never opens by itself (adoption files). An open unit is open from its latest date, or from
+/// `described_on` (the day it is described) when it has no date.
+pub fn open_from(
+    restriction: Restriction,
+    latest: Option<NaiveDate>,
+    closure_years: u32,
+    described_on: NaiveDate,
+) -> Option<NaiveDate> {
     match restriction {
-        Restriction::Open => Some(NaiveDate::MIN),
+        Restriction::Open => Some(latest.unwrap_or(described_on).min(described_on)),
         Restriction::Personal => {
             // A personal file without dates is closed until someone dates it.
             let latest = latest?;
@@ -203,12 +209,14 @@ mod tests {
     #[test]
     fn personal_files_open_a_century_after_their_latest_date() {
         let d = NaiveDate::from_ymd_opt(1950, 6, 30).unwrap();
-        assert_eq!(open_from(Restriction::Personal, Some(d), 100), NaiveDate::from_ymd_opt(2050, 6, 30));
-        assert_eq!(open_from(Restriction::Personal, None, 100), None);
-        assert_eq!(open_from(Restriction::Adoption, Some(d), 100), None);
-        assert_eq!(open_from(Restriction::Open, None, 100), Some(NaiveDate::MIN));
+        let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        assert_eq!(open_from(Restriction::Personal, Some(d), 100, today), NaiveDate::from_ymd_opt(2050, 6, 30));
+        assert_eq!(open_from(Restriction::Personal, None, 100, today), None);
+        assert_eq!(open_from(Restriction::Adoption, Some(d), 100, today), None);
+        assert_eq!(open_from(Restriction::Open, Some(d), 100, today), Some(d), "open since its latest date");
+        assert_eq!(open_from(Restriction::Open, None, 100, today), Some(today), "undated: since described");
         let leap = NaiveDate::from_ymd_opt(1952, 2, 29).unwrap();
-        assert_eq!(open_from(Restriction::Personal, Some(leap), 1), NaiveDate::from_ymd_opt(1953, 3, 1));
+        assert_eq!(open_from(Restriction::Personal, Some(leap), 1, today), NaiveDate::from_ymd_opt(1953, 3, 1));
     }
 
     #[test]

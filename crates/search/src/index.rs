@@ -15,7 +15,7 @@ use tantivy::schema::{
     STORED, STRING,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
 
 use crate::analysis::{self, FOLDED, LANGUAGES};
 use crate::docs::{self, IndexDoc};
@@ -467,7 +467,11 @@ impl SearchIndex {
         }
         let limit = q.limit.clamp(1, 200);
         let top = TopDocs::with_limit(limit).and_offset(q.offset.min(10_000)).order_by_score();
-        let (top, total, facet_counts) = searcher.search(&query, &(top, Count, facets))?;
+        let (top, total, facet_counts) = searcher.search(&query, &(top, Count, facets)).map_err(|e| match e {
+            TantivyError::SchemaError(m) | TantivyError::InvalidArgument(m) => SearchError::Query(m),
+            TantivyError::FieldNotFound(m) => SearchError::Query(m),
+            other => SearchError::Index(other),
+        })?;
         let snippets = if text.is_empty() {
             None
         } else {

@@ -23,6 +23,10 @@ pub use index::{Facets, Hit, Results, SearchIndex, SearchQuery};
 pub enum SearchError {
     #[error("search index error: {0}")]
     Index(#[from] tantivy::TantivyError),
+    /// The reader's query asks for something the index cannot answer (`title:*` on a field
+    /// that is not a fast field, ...): a bad query, not a broken index.
+    #[error("the query cannot be answered: {0}")]
+    Query(String),
     #[error("the search index is in use by another process (a running server keeps it current)")]
     Locked,
     #[error(transparent)]

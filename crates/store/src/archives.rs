@@ -243,7 +243,7 @@ pub(crate) async fn changed(tx: &mut Tx, entity: &str, id: &str) -> Result<()> {
 
 /// A unit's opening day: from its own restriction and dates, never before its parent's.
 fn decide_open_from(new: &NewUnit, parent: Option<&Unit>) -> Option<NaiveDate> {
-    let own = open_from(new.restriction, new.date_to.or(new.date_from), DEFAULT_PERSONAL_CLOSURE_YEARS);
+    let own = open_from(new.restriction, new.date_to.or(new.date_from), DEFAULT_PERSONAL_CLOSURE_YEARS, today());
     match parent {
         None => own,
         Some(p) => match (own, p.open_from) {
@@ -272,6 +272,13 @@ impl Store {
             }
             _ => Err(self.denied(caller, "archive_unit", id).await),
         }
+    }
+
+    /// Refuses (as not found, audited) a caller who may not manage the unit: asked by a
+    /// handler before it reads a request's body, so that writing to another member's unit
+    /// answers the same whatever the body holds.
+    pub async fn may_manage_unit(&self, caller: &Caller, id: &str) -> Result<()> {
+        self.authorize_unit(caller, id, ArchiveAccess::Manage).await.map(drop)
     }
 
     /// Describes a new unit: a fonds (no parent) or a unit below one of the member's units.
@@ -1231,12 +1238,15 @@ impl Store {
             (a, b) => return Err(DomainError::Invalid(a.err().into_iter().chain(b.err()).collect()).into()),
         };
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query("SELECT u.reference_code FROM origins_findings f JOIN archive_units u ON u.id = f.unit_id WHERE f.id = $1 AND f.case_id = $2 AND f.disclosed_at IS NULL")
+        let row = sqlx::query("SELECT u.reference_code, f.disclosed_at FROM origins_findings f JOIN archive_units u ON u.id = f.unit_id WHERE f.id = $1 AND f.case_id = $2")
             .bind(finding_id.to_string())
             .bind(case.id.to_string())
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or_else(|| invalid("finding", "already_disclosed"))?;
+            .ok_or_else(StoreError::not_found)?;
+        if get::<Option<String>>(&row, "disclosed_at")?.is_some() {
+            return Err(invalid("finding", "already_disclosed"));
+        }
         let reference: String = get(&row, "reference_code")?;
         sqlx::query("UPDATE origins_findings SET disclosed_at = $1, disclosed_by = $2, disclosed_to = $3, counselling = $4 WHERE id = $5")
             .bind(now())
@@ -1383,6 +1393,6 @@ mod tests {
         assert_eq!(decide_open_from(&new, Some(&parent(d(2060, 1, 1)))), d(2060, 1, 1));
         assert_eq!(decide_open_from(&new, Some(&parent(None))), None);
         let personal = NewUnit::parse("item", "X/2", "Letter", "", "1930", "1931", "", "fr", "", "personal").unwrap();
-        assert_eq!(decide_open_from(&personal, Some(&parent(Some(NaiveDate::MIN)))), d(2031, 12, 31));
+        assert_eq!(decide_open_from(&personal, Some(&parent(d(1940, 1, 1)))), d(2031, 12, 31));
     }
 }

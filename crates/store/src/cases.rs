@@ -535,12 +535,14 @@ impl Store {
         expected_version: Option<i64>,
     ) -> Result<Case> {
         let case = self.authorize_case(caller, id, CaseAccess::Write).await?;
+        // Required: without the version read, another person's change would be overwritten.
+        let expected_version = expected_version.ok_or(DomainError::field("version", "required"))?;
         if case.status == CaseStatus::Closed {
             return Err(DomainError::InvalidTransition { from: "closed", action: "update" }.into());
         }
         let mut tx = self.begin_write().await?;
         let current = fetch_case(&mut *tx, case.id.as_str()).await?.ok_or_else(StoreError::not_found)?;
-        if expected_version.is_some_and(|v| v != current.version) {
+        if expected_version != current.version {
             return Err(StoreError::Conflict("stale_version"));
         }
         let title = patch.title.clone().unwrap_or(current.title);

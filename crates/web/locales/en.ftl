@@ -558,3 +558,6 @@ import-failure-engine_output_too_large = Reading the file gave far more text tha
 import-failure-reference_code_taken = The reference code the manifest gives is already used in your archives; give another.
 import-failure-database_error = The database was unavailable each time the file was tried; import it again.
 import-failure-document_store_error = The document store was unavailable each time the file was tried; import it again.
+error-invalid_query = A parameter of the address is not valid.
+error-invalid_parameter = the parameter { $name } does not have a valid value
+error-invalid_search = The search could not be understood. Search for words, "a phrase in quotes", or combine words with AND, OR and NOT.

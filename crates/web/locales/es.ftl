@@ -558,3 +558,6 @@ import-failure-engine_output_too_large = La lectura del archivo dio mucho más t
 import-failure-reference_code_taken = El código de referencia que da el manifiesto ya se usa en sus archivos; indique otro.
 import-failure-database_error = La base de datos no estaba disponible en cada intento; importe el archivo de nuevo.
 import-failure-document_store_error = El almacén de documentos no estaba disponible en cada intento; importe el archivo de nuevo.
+error-invalid_query = Un parámetro de la dirección no es válido.
+error-invalid_parameter = el parámetro { $name } no tiene un valor válido
+error-invalid_search = No se pudo entender la búsqueda. Busque palabras, "una frase entre comillas", o combine palabras con AND, OR y NOT.

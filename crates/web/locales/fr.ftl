@@ -558,3 +558,6 @@ import-failure-engine_output_too_large = La lecture du fichier a produit bien pl
 import-failure-reference_code_taken = Le code de référence donné par le manifeste est déjà utilisé dans vos archives ; donnez-en un autre.
 import-failure-database_error = La base de données était indisponible à chaque essai ; importez le fichier à nouveau.
 import-failure-document_store_error = Le stockage des documents était indisponible à chaque essai ; importez le fichier à nouveau.
+error-invalid_query = Un paramètre de l’adresse n’est pas valide.
+error-invalid_parameter = le paramètre { $name } n’a pas une valeur valide
+error-invalid_search = La recherche n’a pas pu être comprise. Cherchez des mots, « une expression entre guillemets », ou combinez des mots avec AND, OR et NOT.

@@ -16,6 +16,8 @@ pub enum Problem {
     Unauthenticated,
     /// The request body could not be read as the form or JSON it should be.
     BadBody(&'static str),
+    /// A query-string parameter (named) that does not fit its type.
+    BadQuery(String),
     /// An uploaded file over the document limit.
     TooLarge,
     /// A form or JSON body over [`crate::FORM_LIMIT`].
@@ -41,7 +43,7 @@ impl From<DomainError> for Problem {
 
 #[derive(Debug, Serialize)]
 pub struct FieldMessage {
-    pub field: &'static str,
+    pub field: std::borrow::Cow<'static, str>,
     pub code: &'static str,
     pub message: String,
 }
@@ -60,7 +62,7 @@ pub fn field_messages(tr: &Tr, fields: &[FieldError]) -> Vec<FieldMessage> {
     fields
         .iter()
         .map(|f| FieldMessage {
-            field: f.field,
+            field: f.field.into(),
             code: f.code,
             message: format!("{}: {}", tr.term("field", f.field), tr.get(&format!("error-{}", f.code))),
         })
@@ -92,6 +94,7 @@ impl Problem {
             }
             Self::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", &[]),
             Self::BadBody(c) => (StatusCode::BAD_REQUEST, c, &[]),
+            Self::BadQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query", &[]),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", &[]),
             Self::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", &[]),
             Self::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", &[]),
@@ -101,13 +104,20 @@ impl Problem {
         let mut fields = field_messages(tr, fields);
         if let Self::Store(StoreError::BelowFloor { field, floor }) = self {
             fields.push(FieldMessage {
-                field,
+                field: (*field).into(),
                 code: "below_floor",
                 message: format!(
                     "{}: {}",
                     tr.term("field", field),
                     tr.arg("error-below_floor", "floor", &floor.to_string())
                 ),
+            });
+        }
+        if let Self::BadQuery(parameter) = self {
+            fields.push(FieldMessage {
+                field: parameter.clone().into(),
+                code: "invalid_value",
+                message: tr.arg("error-invalid_parameter", "name", parameter),
             });
         }
         let message = match self {

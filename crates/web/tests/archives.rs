@@ -180,6 +180,13 @@ async fn archives_search_and_origins(backend: Backend) {
         .post(&format!("/api/v1/cases/{cid}/origins/findings/{fid}/disclosure"), json!({"disclosed_to": "Amina, in person", "counselling": "Session with her social worker before and after."}))
         .await;
     assert_eq!(status, 204);
+    let body = json!({"disclosed_to": "Amina", "counselling": "Again."});
+    let (status, e) =
+        archivist.post(&format!("/api/v1/cases/{cid}/origins/findings/{fid}/disclosure"), body.clone()).await;
+    assert_eq!((status, e["error"]["fields"][0]["code"].as_str()), (422, Some("already_disclosed")), "{e}");
+    let (status, e) =
+        archivist.post(&format!("/api/v1/cases/{cid}/origins/findings/no-such-finding/disclosure"), body).await;
+    assert_eq!(status, 404, "a finding that does not exist is not found: {e}");
     let (status, found) = ch.get(&format!("/api/v1/cases/{cid}/origins/findings")).await;
     assert_eq!(status, 200);
     assert_eq!(found["items"][0]["disclosed_to"], "Amina, in person", "{found}");

@@ -307,6 +307,85 @@ async fn sign_in_throttles_the_guesser_not_the_owner(backend: Backend) {
     assert_eq!(r.status(), 429, "the three failures counted for 127.0.0.1, whatever the header said");
 }
 
+/// The API answers in its own JSON error, with the parameter named, whatever went wrong with
+/// a request; stale and partial edits are refused; writes to another member's unit are not
+/// found; open units carry a real date.
+async fn the_api_keeps_its_contract(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.api("ana@ch.test").await;
+    let json_error = |status: u16, v: &Value, expected_status: u16, code: &str| {
+        assert_eq!(status, expected_status, "{v}");
+        assert_eq!(v["error"]["code"], code, "{v}");
+        assert!(!v["error"]["message"].as_str().unwrap().is_empty());
+    };
+    for (path, parameter) in [
+        ("/api/v1/cases?page=-1", "page"),
+        ("/api/v1/requests?per_page=abc", "per_page"),
+        ("/api/v1/search?limit=x", "limit"),
+    ] {
+        let (s, v) = ana.get(path).await;
+        json_error(s, &v, 400, "invalid_query");
+        assert_eq!(v["error"]["fields"][0]["field"], parameter, "{v}");
+    }
+    let (s, v) = ana.get("/api/v1/search?q=title:*").await;
+    json_error(s, &v, 400, "invalid_search");
+
+    let (_, case) = ana.post("/api/v1/cases", case_body()).await;
+    let cid = case["id"].as_str().unwrap().to_string();
+    let r = ana
+        .http
+        .post(app.url(&format!("/api/v1/cases/{cid}/documents")))
+        .bearer_auth(&ana.token)
+        .header("content-type", "multipart/form-data")
+        .body("no boundary")
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    json_error(s, &r.json().await.unwrap(), 400, "invalid_upload");
+    let big = json!({"service": "family_tracing", "title": "x".repeat(300 * 1024)});
+    let (s, v) = ana.post("/api/v1/cases", big).await;
+    json_error(s, &v, 413, "body_too_large");
+    assert!(v["error"]["message"].as_str().unwrap().contains("256"), "{v}");
+
+    // An edit must say which version it was made on.
+    let (s, v) = ana.send("PATCH", &format!("/api/v1/cases/{cid}"), json!({"title": "Renamed"})).await;
+    json_error(s, &v, 422, "invalid_input");
+    assert_eq!(v["error"]["fields"][0]["field"], "version", "{v}");
+    let version = case["version"].clone();
+    let (s, v) =
+        ana.send("PATCH", &format!("/api/v1/cases/{cid}"), json!({"title": "Renamed", "version": version})).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) =
+        ana.send("PATCH", &format!("/api/v1/cases/{cid}"), json!({"title": "Again", "version": version})).await;
+    json_error(s, &v, 409, "stale_version");
+
+    // Another member's open unit: reading is allowed, writing is not found (and audited).
+    let archivist = app.api("archives@ch.test").await;
+    let de_archivist = app.api("archives@de.test").await;
+    let (_, fonds) = archivist
+        .post("/api/v1/archive/units", json!({"level": "fonds", "reference_code": "CH-O", "title": "Open", "date_from": "1950", "date_to": "1960", "restriction": "open"}))
+        .await;
+    let fid = fonds["id"].as_str().unwrap().to_string();
+    assert_eq!(fonds["open_from"], "1960-12-31", "open since its latest date: {fonds}");
+    let (s, _) = de_archivist.get(&format!("/api/v1/archive/units/{fid}")).await;
+    assert_eq!(s, 200);
+    let before = app.denied_audits(&fid).await;
+    for body in [
+        json!({"parent_id": fid, "level": "file", "reference_code": "DE/1", "title": "Ours", "restriction": "open"}),
+        json!({"parent_id": fid}),
+    ] {
+        let (s, v) = de_archivist.post("/api/v1/archive/units", body).await;
+        json_error(s, &v, 404, "not_found");
+    }
+    let (s, v) = de_archivist.upload(&format!("/api/v1/archive/units/{fid}/files"), "empty.txt", Vec::new()).await;
+    json_error(s, &v, 404, "not_found");
+    let (s, v) =
+        de_archivist.send("PUT", &format!("/api/v1/archive/units/{fid}/legal-hold"), json!({"hold": true})).await;
+    json_error(s, &v, 404, "not_found");
+    assert!(app.denied_audits(&fid).await >= before + 4, "each refused write is audited");
+}
+
 both_backends!(
     nul_bytes_fail_nobody_else,
     sign_in_goes_nowhere_else,
@@ -314,4 +393,5 @@ both_backends!(
     closed_units_leave_no_trace,
     a_zip_bomb_is_refused_with_its_reason,
     sign_in_throttles_the_guesser_not_the_owner,
+    the_api_keeps_its_contract,
 );

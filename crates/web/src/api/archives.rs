@@ -1,13 +1,13 @@
 //! Search and archives through the API: the same rights as the pages.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::{ApiJson, ApiResult, OrApi};
+use super::{ApiJson, ApiMultipart, ApiQuery, ApiResult, OrApi};
 use crate::auth::ApiUser;
 use crate::pages::archives::{DisclosureForm, UnitForm};
 use crate::pages::search::{self, SearchParams};
@@ -32,7 +32,7 @@ pub fn router() -> Router<AppState> {
 async fn search_api(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(p): Query<SearchParams>,
+    ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Response> {
     let limit = p.limit.unwrap_or(search::PER_PAGE).clamp(1, 100);
     let r = search::run(&state, &u, &p, limit).await.or_api(&u.tr)?;
@@ -79,6 +79,9 @@ async fn create_unit(
     ApiUser(u): ApiUser,
     ApiJson(b): ApiJson<NewUnitBody>,
 ) -> ApiResult<Response> {
+    if let Some(parent) = b.parent_id.as_deref() {
+        state.store.may_manage_unit(&u.caller, parent).await.or_api(&u.tr)?;
+    }
     let new = b.unit.parse().or_api(&u.tr)?;
     let unit = state.store.create_unit(&u.caller, b.parent_id.as_deref(), &new).await.or_api(&u.tr)?;
     Ok((StatusCode::CREATED, Json(unit)).into_response())
@@ -93,7 +96,7 @@ async fn unit(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
-    Query(p): Query<Paging>,
+    ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<Response> {
     let unit = state.store.unit(&u.caller, &id).await.or_api(&u.tr)?;
     let children = state.store.unit_children(&u.caller, &id, 200, p.offset.unwrap_or(0).max(0)).await.or_api(&u.tr)?;
@@ -133,9 +136,10 @@ async fn upload(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
-    Query(q): Query<UploadQuery>,
-    m: Multipart,
+    ApiQuery(q): ApiQuery<UploadQuery>,
+    ApiMultipart(m): ApiMultipart,
 ) -> ApiResult<Response> {
+    state.store.may_manage_unit(&u.caller, &id).await.or_api(&u.tr)?;
     let (name, bytes) = crate::pages::read_upload_api(m).await.or_api(&u.tr)?;
     let languages: Vec<String> = q
         .languages

@@ -1,6 +1,6 @@
 //! Cases through the API: list, open, read, change, close; people, notes, documents.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -12,7 +12,7 @@ use kinbridge_store::documents::Attach;
 use kinbridge_store::today;
 use serde::Deserialize;
 
-use super::{ApiError, ApiJson, ApiResult, OrApi};
+use super::{ApiError, ApiJson, ApiMultipart, ApiQuery, ApiResult, OrApi};
 use crate::auth::ApiUser;
 use crate::error::Problem;
 use crate::pages::read_upload_api;
@@ -172,7 +172,11 @@ struct ListQuery {
     per_page: Option<u32>,
 }
 
-async fn list(State(state): State<AppState>, ApiUser(u): ApiUser, Query(q): Query<ListQuery>) -> ApiResult<Response> {
+async fn list(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Response> {
     let f = CaseFilter::parse(
         q.status.as_deref(),
         q.service.as_deref(),
@@ -306,7 +310,7 @@ struct PatchBody {
     summary: Option<String>,
     child_views: Option<String>,
     partner_country: Option<String>,
-    /// The version read; a change on a stale copy is refused with 409.
+    /// The version read (required); a change on a stale copy is refused with 409.
     version: Option<i64>,
 }
 
@@ -451,7 +455,7 @@ async fn upload(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
-    multipart: Multipart,
+    ApiMultipart(multipart): ApiMultipart,
 ) -> ApiResult<Response> {
     let (name, bytes) = read_upload_api(multipart).await.map_err(|p: Problem| ApiError(u.tr.clone(), p))?;
     let doc = state.store.upload_document(&u.caller, Attach::Case(&id), &name, bytes).await.or_api(&u.tr)?;

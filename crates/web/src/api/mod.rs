@@ -9,7 +9,8 @@ mod research;
 mod session;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -86,6 +87,40 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     None => Err(rejection.into_response()),
                 }
             }
+        }
+    }
+}
+
+/// A query string read into `T`; a value that does not fit (`page=-1`, `limit=abc`) is a
+/// translated 400 naming the parameter, in the API's JSON error.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
+        let auth = Auth::from_request_parts(parts, s).await?;
+        let query = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(Self)
+            .map_err(|e| error_response(&auth.tr, Problem::BadQuery(e.path().to_string())))
+    }
+}
+
+/// A multipart upload; a body that is not one (no boundary, a broken part) is the API's JSON
+/// error, not the framework's text.
+pub struct ApiMultipart(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
+    type Rejection = Response;
+    async fn from_request(req: Request, s: &S) -> Result<Self, Self::Rejection> {
+        let tr = req.extensions().get::<Auth>().map(|a| a.tr.clone());
+        match axum::extract::Multipart::from_request(req, s).await {
+            Ok(m) => Ok(Self(m)),
+            Err(rejection) => match tr {
+                Some(tr) => Err(error_response(&tr, Problem::BadBody("invalid_upload"))),
+                None => Err(rejection.into_response()),
+            },
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Requests through the API: the inbox and outbox, a request, its lifecycle steps,
 //! assignment, messages and reply documents.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,7 +13,7 @@ use kinbridge_store::requests::RequestBox;
 use serde::Deserialize;
 
 use super::cases::{AssigneeBody, BodyText};
-use super::{ApiError, ApiJson, ApiResult, OrApi};
+use super::{ApiError, ApiJson, ApiMultipart, ApiQuery, ApiResult, OrApi};
 use crate::auth::ApiUser;
 use crate::error::Problem;
 use crate::pages::read_upload_api;
@@ -38,7 +38,11 @@ struct ListQuery {
     per_page: Option<u32>,
 }
 
-async fn list(State(state): State<AppState>, ApiUser(u): ApiUser, Query(q): Query<ListQuery>) -> ApiResult<Response> {
+async fn list(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Response> {
     let which = match q.which.as_deref() {
         None => RequestBox::Inbox,
         Some(b) => RequestBox::parse(b).ok_or(DomainError::field("box", "invalid_choice")).or_api(&u.tr)?,
@@ -99,7 +103,7 @@ async fn upload(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
-    multipart: Multipart,
+    ApiMultipart(multipart): ApiMultipart,
 ) -> ApiResult<Response> {
     let (name, bytes) = read_upload_api(multipart).await.map_err(|p: Problem| ApiError(u.tr.clone(), p))?;
     let doc = state.store.upload_document(&u.caller, Attach::Request(&id), &name, bytes).await.or_api(&u.tr)?;

@@ -1,11 +1,11 @@
 //! The research corpus through the API (researchers and the data protection officer only).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
-use super::{ApiResult, OrApi};
+use super::{ApiQuery, ApiResult, OrApi};
 use crate::auth::ApiUser;
 use crate::pages::research::{outcome_csv, records, ResearchQuery};
 use crate::AppState;
@@ -22,7 +22,7 @@ pub fn router() -> Router<AppState> {
 async fn search(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(q): Query<ResearchQuery>,
+    ApiQuery(q): ApiQuery<ResearchQuery>,
 ) -> ApiResult<Response> {
     let (total, found) = state
         .store
@@ -35,7 +35,7 @@ async fn search(
 async fn search_archive(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(q): Query<ResearchQuery>,
+    ApiQuery(q): ApiQuery<ResearchQuery>,
 ) -> ApiResult<Response> {
     let (total, found) = state
         .store
@@ -48,7 +48,7 @@ async fn search_archive(
 async fn outcomes(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(q): Query<ResearchQuery>,
+    ApiQuery(q): ApiQuery<ResearchQuery>,
 ) -> ApiResult<Response> {
     outcome_csv(&state, &u.caller, q.threshold).await.or_api(&u.tr)
 }
@@ -56,7 +56,7 @@ async fn outcomes(
 async fn records_csv(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(q): Query<ResearchQuery>,
+    ApiQuery(q): ApiQuery<ResearchQuery>,
 ) -> ApiResult<Response> {
     records(&state, &u.caller, q.k, false).await.or_api(&u.tr)
 }
@@ -64,7 +64,7 @@ async fn records_csv(
 async fn records_parquet(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(q): Query<ResearchQuery>,
+    ApiQuery(q): ApiQuery<ResearchQuery>,
 ) -> ApiResult<Response> {
     records(&state, &u.caller, q.k, true).await.or_api(&u.tr)
 }

@@ -196,6 +196,7 @@ async fn create_child(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<UnitForm>,
 ) -> Result<Response, PageError> {
+    state.store.may_manage_unit(&u.caller, &id).await.or_page(&u)?;
     let made = match f.parse() {
         Ok(new) => state.store.create_unit(&u.caller, Some(&id), &new).await.map_err(Problem::from),
         Err(p) => Err(p),
@@ -214,6 +215,7 @@ async fn upload(
     Path(id): Path<String>,
     m: Multipart,
 ) -> Result<Response, PageError> {
+    state.store.may_manage_unit(&u.caller, &id).await.or_page(&u)?;
     let queued = match super::documents::read_upload(m, Some(&u.csrf)).await {
         Ok((name, bytes)) => {
             let langs = vec!["eng".to_string(), "fra".to_string(), "spa".to_string()];

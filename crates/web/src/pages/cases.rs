@@ -576,6 +576,8 @@ struct UpdateForm {
     summary: Option<String>,
     child_views: Option<String>,
     partner_country: Option<String>,
+    /// The version the form was rendered from: a save over someone else's change is refused.
+    version: Option<i64>,
 }
 
 async fn update(
@@ -590,7 +592,7 @@ async fn update(
         f.child_views.as_deref(),
         f.partner_country.as_deref(),
     ) {
-        Ok(p) => state.store.update_case(&u.caller, &id, &p, None).await.map_err(Problem::from),
+        Ok(p) => state.store.update_case(&u.caller, &id, &p, f.version).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
     after(&state, &u, &id, "summary", r).await

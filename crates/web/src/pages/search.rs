@@ -175,7 +175,13 @@ pub(crate) async fn run(
     let results = tokio::task::spawn_blocking(move || index.search(&actor, &q, kinbridge_store::today()))
         .await
         .map_err(|_| crate::error::Problem::Unavailable)?
-        .map_err(|_| crate::error::Problem::Unavailable)?;
+        .map_err(|e| match e {
+            kinbridge_search::SearchError::Query(_) => crate::error::Problem::BadBody("invalid_search"),
+            other => {
+                tracing::error!(error = %other, "search failed");
+                crate::error::Problem::Unavailable
+            }
+        })?;
     state.store.audit_search(&u.caller, &p.q, results.total).await?;
     Ok(results)
 }
