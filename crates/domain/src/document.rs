@@ -74,11 +74,13 @@ pub fn clean_filename(raw: &str) -> Result<String, FieldError> {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let name: String = base
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | ':' | '|' | '?' | '*'))
+        .filter(|c| {
+            !c.is_control() && !crate::text::reorders(*c) && !matches!(c, '"' | '<' | '>' | ':' | '|' | '?' | '*')
+        })
         .take(200)
         .collect();
     let name = name.trim().trim_start_matches('.').to_string();
-    if name.is_empty() {
+    if name.chars().all(crate::text::invisible) {
         Err(FieldError::new("file", "invalid_filename"))
     } else {
         Ok(name)
@@ -107,5 +109,7 @@ mod tests {
         assert_eq!(clean_filename("../../etc/passwd").unwrap(), "passwd");
         assert_eq!(clean_filename("C:\\scans\\report \"1\".pdf").unwrap(), "report 1.pdf");
         assert!(clean_filename("..").is_err());
+        assert_eq!(clean_filename("évil\u{202E}txt.exe").unwrap(), "éviltxt.exe", "no override to hide .exe");
+        assert!(clean_filename("\u{202E}\u{200B}").is_err());
     }
 }

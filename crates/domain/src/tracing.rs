@@ -55,7 +55,7 @@ impl NewTracingRequest {
             text::required("inquirer_name", inquirer_name, 200),
             text::required("relation", relation, 100),
             text::optional("last_seen_place", last_seen_place, 200),
-            text::optional("last_seen_on", last_seen_on, 40),
+            text::past_partial_date("last_seen_on", last_seen_on, today),
             text::optional("circumstances", circumstances, 10_000),
         ) {
             (Ok(sought), Ok(inquirer_name), Ok(relation), Ok(last_seen_place), Ok(last_seen_on), Ok(circumstances)) => {

@@ -386,6 +386,64 @@ async fn the_api_keeps_its_contract(backend: Backend) {
     assert!(app.denied_audits(&fid).await >= before + 4, "each refused write is audited");
 }
 
+/// Days that do not exist, dates out of this world, text made only of invisible characters
+/// and file names that reorder themselves: refused field by field (or cleaned, for a file
+/// name), and nothing is written by a refused request.
+async fn impossible_values_are_refused_and_nothing_written(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.api("ana@ch.test").await;
+    let (_, case) = ana.post("/api/v1/cases", case_body()).await;
+    let cid = case["id"].as_str().unwrap().to_string();
+    let before = app.case_data_counts().await;
+    let field_code = |v: &Value, field: &str| -> String {
+        v["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["field"] == field)
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no error for {field}: {v}"))
+    };
+    let (s, v) = ana.post("/api/v1/cases", json!({"service": "family_tracing", "title": "\u{202E}\u{200B}"})).await;
+    assert_eq!((s, field_code(&v, "title").as_str()), (422, "required"));
+    for given_on in ["1800-01-01", "2026-02-30", "9999-99-99", "-5"] {
+        let (s, v) = ana
+            .post(
+                &format!("/api/v1/cases/{cid}/consents"),
+                json!({"scope": "research", "given_by": "Mother", "given_on": given_on}),
+            )
+            .await;
+        assert_eq!((s, field_code(&v, "given_on").as_str()), (422, "invalid_date"), "{given_on}");
+    }
+    for (last_seen_on, code) in [
+        ("2099", "date_in_future"),
+        ("9999-99-99", "invalid_partial_date"),
+        ("2026-02-30", "invalid_partial_date"),
+        ("-5", "invalid_partial_date"),
+    ] {
+        let body = json!({"inquirer_name": "Selam", "relation": "sister", "given_names": "Dawit", "last_seen_on": last_seen_on});
+        let (s, v) = ana.post(&format!("/api/v1/cases/{cid}/tracing-requests"), body).await;
+        assert_eq!((s, field_code(&v, "last_seen_on").as_str()), (422, code), "{last_seen_on}");
+    }
+    for birth_date in ["-5", "2026-02-30", "9999-99-99"] {
+        let (s, v) = ana
+            .post(
+                &format!("/api/v1/cases/{cid}/people"),
+                json!({"role": "father", "given_names": "Yonas", "birth_date": birth_date}),
+            )
+            .await;
+        assert_eq!((s, field_code(&v, "birth_date").as_str()), (422, "invalid_birth_date"), "{birth_date}");
+    }
+    let (s, v) = ana.post(&format!("/api/v1/cases/{cid}/notes"), json!({"body": "\u{2066}\u{2069}"})).await;
+    assert_eq!((s, field_code(&v, "body").as_str()), (422, "required"));
+    assert_eq!(app.case_data_counts().await, before, "nothing written by refused requests");
+
+    let (s, doc) =
+        ana.upload(&format!("/api/v1/cases/{cid}/documents"), "évil\u{202E}txt.exe", b"hello".to_vec()).await;
+    assert_eq!(s, 201, "{doc}");
+    assert_eq!(doc["filename"], "éviltxt.exe", "no character that reorders the name is kept");
+}
+
 both_backends!(
     nul_bytes_fail_nobody_else,
     sign_in_goes_nowhere_else,
@@ -394,4 +452,5 @@ both_backends!(
     a_zip_bomb_is_refused_with_its_reason,
     sign_in_throttles_the_guesser_not_the_owner,
     the_api_keeps_its_contract,
+    impossible_values_are_refused_and_nothing_written,
 );
