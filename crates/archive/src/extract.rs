@@ -226,9 +226,11 @@ pub fn installed_languages() -> Result<Vec<String>, ExtractError> {
 /// Extracts the text of one file. `scratch` is a folder the call may use for page images.
 /// The container is checked against [`limits`] first, and the text kept is bounded.
 pub fn extract(name: &str, bytes: &[u8], ocr: &OcrOptions, scratch: &Path) -> Result<Extracted, ExtractError> {
-    let kind = sniff(name, bytes)?;
-    limits::check(kind, bytes)?;
-    let extracted = read_text(kind, bytes, ocr, scratch)?;
+    let (kind, read) = read_without_engines(name, bytes)?;
+    let extracted = match read {
+        Some(extracted) => extracted,
+        None => read_with_engines(kind, bytes, ocr, scratch)?,
+    };
     let chars: usize = extracted.pages.iter().map(|p| p.text.chars().count()).sum();
     if chars > limits::MAX_TEXT_CHARS {
         return Err(fail("text_too_long", format!("{chars} characters")));
@@ -236,22 +238,50 @@ pub fn extract(name: &str, bytes: &[u8], ocr: &OcrOptions, scratch: &Path) -> Re
     Ok(extracted)
 }
 
-fn read_text(kind: FileKind, bytes: &[u8], ocr: &OcrOptions, scratch: &Path) -> Result<Extracted, ExtractError> {
-    match kind {
-        FileKind::PlainText => Ok(Extracted {
-            kind,
-            method: Method::FileText,
-            pages: vec![Page { no: 1, text: decode_text(bytes), confidence: None }],
-        }),
-        FileKind::Docx => office_text(bytes, "word/document.xml", &["w:p", "w:br", "w:tab"]).map(|text| Extracted {
-            kind,
-            method: Method::FileText,
-            pages: vec![Page { no: 1, text, confidence: None }],
-        }),
+/// What can be learnt of an untrusted file without running an engine: its kind, its
+/// container checked against [`limits`], and the text of a text or office file (`None` for a
+/// scan or PDF, which the engines read). Pure, and what `fuzz/` feeds arbitrary bytes.
+pub fn read_without_engines(name: &str, bytes: &[u8]) -> Result<(FileKind, Option<Extracted>), ExtractError> {
+    let kind = sniff(name, bytes)?;
+    limits::check(kind, bytes)?;
+    let page = |text: String| Extracted {
+        kind,
+        method: Method::FileText,
+        pages: vec![Page { no: 1, text, confidence: None }],
+    };
+    let read = match kind {
+        FileKind::PlainText => Some(page(decode_text(bytes))),
+        FileKind::Docx => Some(page(office_text(bytes, "word/document.xml", &["w:p", "w:br", "w:tab"])?)),
         FileKind::Odt => {
-            office_text(bytes, "content.xml", &["text:p", "text:h", "text:line-break", "text:tab"]).map(|text| {
-                Extracted { kind, method: Method::FileText, pages: vec![Page { no: 1, text, confidence: None }] }
-            })
+            Some(page(office_text(bytes, "content.xml", &["text:p", "text:h", "text:line-break", "text:tab"])?))
+        }
+        FileKind::Pdf | FileKind::Png | FileKind::Jpeg | FileKind::Tiff => None,
+    };
+    Ok((kind, read))
+}
+
+/// The property the container fuzzer (`fuzz/`) and its corpus test check: any bytes, under
+/// the name of every kind the import accepts, are read without an engine to an answer (text
+/// within [`limits::MAX_TEXT_CHARS`], or a refusal with its reason), never a panic.
+pub fn check_untrusted(bytes: &[u8]) {
+    for name in ["file.txt", "file.docx", "file.odt", "file.pdf", "file.png", "file.jpg", "file.tif"] {
+        if let Ok((_, Some(read))) = read_without_engines(name, bytes) {
+            let chars: usize = read.pages.iter().map(|p| p.text.len()).sum();
+            assert!(chars as u64 <= limits::MAX_PART_BYTES.max(bytes.len() as u64), "{name}: {chars} bytes of text");
+        }
+    }
+}
+
+/// The text of a scan or a PDF, by Tesseract and Poppler.
+fn read_with_engines(
+    kind: FileKind,
+    bytes: &[u8],
+    ocr: &OcrOptions,
+    scratch: &Path,
+) -> Result<Extracted, ExtractError> {
+    match kind {
+        FileKind::PlainText | FileKind::Docx | FileKind::Odt => {
+            Err(fail("unsupported_file_type", "a text or office file is read without an engine"))
         }
         FileKind::Pdf => pdf(bytes, ocr, scratch),
         FileKind::Png | FileKind::Jpeg | FileKind::Tiff => {

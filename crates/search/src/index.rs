@@ -194,8 +194,8 @@ impl SearchIndex {
     /// writer (one process at a time).
     pub fn open(dir: &Path, write: bool) -> Result<Self> {
         std::fs::create_dir_all(dir)?;
-        let (schema, fields) = schema();
-        let mut index = if dir.join("meta.json").exists() {
+        let (schema, _) = schema();
+        let index = if dir.join("meta.json").exists() {
             let index = Index::open_in_dir(dir)?;
             if index.schema() != schema {
                 // An index from an older version: start again (reindex fills it).
@@ -213,6 +213,16 @@ impl SearchIndex {
         } else {
             Index::create_in_dir(dir, schema)?
         };
+        Self::over(index, write)
+    }
+
+    /// An index in memory, with the writer: for checks of the query parser (`fuzz/`).
+    pub fn in_memory() -> Result<Self> {
+        Self::over(Index::create_in_ram(schema().0), true)
+    }
+
+    fn over(mut index: Index, write: bool) -> Result<Self> {
+        let (_, fields) = schema();
         analysis::register(&index);
         // A query reads its segments in parallel, one thread per core: a phrase over a sixth
         // of a million items takes half the time (searches run outside the async runtime).

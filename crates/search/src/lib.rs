@@ -36,3 +36,59 @@ pub enum SearchError {
 }
 
 pub type Result<T, E = SearchError> = std::result::Result<T, E>;
+
+/// The property the query fuzzer (`fuzz/`) and its corpus test check: any text, as a query of
+/// a reader with every right, on a small index, answers with hits or with [`SearchError::Query`]
+/// (a query the index cannot answer), never a panic or another error.
+pub fn check_untrusted_query(text: &str) {
+    use std::sync::OnceLock;
+    static INDEX: OnceLock<SearchIndex> = OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let index = SearchIndex::in_memory().expect("an index in memory opens");
+        for (i, (title, text, names)) in [
+            (
+                "Tracing of Amanuel's mother",
+                "Separated in Libya in 2019; the mother lives in Hamburg.",
+                "Amanuel Tesfay",
+            ),
+            ("Recherche des origines", "Adoptée en 1999 à Lagos, elle cherche sa mère biologique.", "Aminah Okafor"),
+            ("Mediación familiar", "El padre vive en Valencia y la madre en Lyon.", "José García"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            index
+                .put(docs::IndexDoc {
+                    kind: "case",
+                    id: format!("case-{i}"),
+                    title: title.into(),
+                    reference: format!("CH-2026-{i:04}"),
+                    text: text.into(),
+                    language: String::new(),
+                    names: vec![names.into()],
+                    readers: vec![docs::casework("m")],
+                    open_from: None,
+                    member: "CH".into(),
+                    country: "CH".into(),
+                    service: Some("family_tracing".into()),
+                    level: None,
+                    date: chrono::NaiveDate::from_ymd_opt(2026, 1, 1 + i as u32),
+                    target: format!("case-{i}"),
+                })
+                .expect("a document is indexed");
+        }
+        index.commit(0).expect("the index commits");
+        index
+    });
+    let actor = kinbridge_domain::Actor {
+        user_id: kinbridge_domain::ids::UserId::from_trusted("u".into()),
+        member_id: kinbridge_domain::ids::MemberId::from_trusted("m".into()),
+        role: kinbridge_domain::Role::Caseworker,
+    };
+    let query = SearchQuery { text: text.to_string(), limit: 10, ..SearchQuery::default() };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).expect("a date");
+    match index.search(&actor, &query, today) {
+        Ok(_) | Err(SearchError::Query(_)) => {}
+        Err(e) => panic!("query {text:?} failed the index: {e}"),
+    }
+}
