@@ -648,40 +648,27 @@ pub async fn load(
                 ]);
             }
         }
-        for scope in ["data_processing", "share_with_partners"] {
-            consents.push(vec![
+        let consent = |scope: &str, recorded_at: String| {
+            vec![
                 t(uuid::Uuid::now_v7().to_string()),
                 t(&case_id),
                 t(scope),
                 t(format!("{adult} (mother)")),
                 t(opened.to_string()),
                 t(&worker),
-                t(stamp(opened, &mut rng)),
-            ]);
+                t(recorded_at),
+            ]
+        };
+        for scope in ["data_processing", "share_with_partners"] {
+            consents.push(consent(scope, stamp(opened, &mut rng)));
         }
         // Two families in five agree to research use of their de-identified file (decided
         // from the case's number, so that the rest of the demo stays as it was).
         if n % 5 < 2 {
-            consents.push(vec![
-                t(uuid::Uuid::now_v7().to_string()),
-                t(&case_id),
-                t("research"),
-                t(format!("{adult} (mother)")),
-                t(opened.to_string()),
-                t(&worker),
-                t(format!("{opened}T09:00:00.000Z")),
-            ]);
+            consents.push(consent("research", format!("{opened}T09:00:00.000Z")));
         }
         if service == ServiceType::FamilyTracing || rng.u8(..3) == 0 {
-            consents.push(vec![
-                t(uuid::Uuid::now_v7().to_string()),
-                t(&case_id),
-                t("tracing"),
-                t(format!("{adult} (mother)")),
-                t(opened.to_string()),
-                t(&worker),
-                t(stamp(opened, &mut rng)),
-            ]);
+            consents.push(consent("tracing", stamp(opened, &mut rng)));
         }
         for _ in 0..rng.usize(1..4) {
             let day = (opened + Duration::days(rng.i64(0..age_days.clamp(1, 400)))).min(today);
