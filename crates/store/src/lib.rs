@@ -231,7 +231,6 @@ impl Store {
         };
         let pool = options.acquire_timeout(Duration::from_secs(30)).connect(database_url).await?;
         migrations::run(&pool, backend).await?;
-        stamps::install(&pool, backend).await?;
         let blobs = Arc::new(object_store::local::LocalFileSystem::new_with_prefix(data_dir.join("documents"))?);
         let pseudonym_key = keys::load(data_dir, &keys::PSEUDONYM, |k| PseudonymKey::from_hex(k).ok())?;
         let audit_key = keys::load(data_dir, &keys::AUDIT, AuditKey::from_hex)?;
