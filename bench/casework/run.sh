@@ -5,6 +5,8 @@
 #
 #   bench/casework/run.sh [CASES] [SECONDS]
 #
+# KINBRIDGE_BIN=path/to/kinbridge measures that binary instead of this tree's release build
+# (an older build side by side, say).
 # Writes bench/out/casework.json and bench/out/casework.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,8 +18,8 @@ OUT=bench/out
 mkdir -p "$OUT"
 
 command -v wrk >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "install wrk (Debian package wrk)" >&2; exit 1; }
-cargo build --release --locked -p kinbridge >/dev/null
-BIN=target/release/kinbridge
+BIN=${KINBRIDGE_BIN:-target/release/kinbridge}
+[ -n "${KINBRIDGE_BIN:-}" ] || cargo build --release --locked -p kinbridge >/dev/null
 RESULTS="$OUT/casework.raw"
 : > "$RESULTS"
 
