@@ -1,7 +1,6 @@
 //! Digitisation: text extraction and OCR (`extract`) within the bounds of what a file may
-//! expand to (`limits`), and the import of a folder or an upload into a member's archive as
-//! resumable background jobs (`import`).
+//! expand to (`limits`). An engine: it reads bytes and files and knows no database (the
+//! import jobs that feed it are the casework crate's `archive_import`).
 
 pub mod extract;
-pub mod import;
 pub mod limits;

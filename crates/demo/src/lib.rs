@@ -9,11 +9,11 @@ pub mod names;
 pub mod text;
 
 use chrono::{Duration, NaiveDate};
+use kinbridge_casework::{today, Casework, Error};
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{Outcome, ServiceType};
 use kinbridge_domain::country::Country;
 use kinbridge_domain::member::{MemberCode, MemberKind, NewMember};
-use kinbridge_store::{today, Store, StoreError};
 use sqlx::any::AnyArguments;
 use sqlx::Arguments;
 
@@ -27,7 +27,7 @@ pub enum DemoError {
     #[error("the database already holds data; the demo loads only into an empty database")]
     NotEmpty,
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Casework(#[from] Error),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -179,20 +179,22 @@ fn pick_str(rng: &mut fastrand::Rng, items: &[&'static str]) -> &'static str {
 
 /// Loads the demo network into an empty database. `progress` is told how many cases are done.
 pub async fn load(
-    store: &Store,
+    store: &Casework,
     cases: usize,
     seed: u64,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Summary, DemoError> {
-    let existing: i64 =
-        sqlx::Row::try_get(&sqlx::query("SELECT COUNT(*) AS n FROM members").fetch_one(store.pool()).await?, "n")?;
+    let existing: i64 = sqlx::Row::try_get(
+        &sqlx::query("SELECT COUNT(*) AS n FROM members").fetch_one(store.store().pool()).await?,
+        "n",
+    )?;
     if existing > 0 {
         return Err(DemoError::NotEmpty);
     }
     let mut rng = fastrand::Rng::with_seed(seed);
-    let password_hash = kinbridge_store::accounts::hash_password(DEMO_PASSWORD)
-        .map_err(|e| StoreError::Domain(kinbridge_domain::DomainError::Invalid(vec![e])))?;
-    let now = kinbridge_store::now();
+    let password_hash = kinbridge_casework::accounts::hash_password(DEMO_PASSWORD)
+        .map_err(|e| Error::Domain(kinbridge_domain::DomainError::Invalid(vec![e])))?;
+    let now = kinbridge_casework::now();
 
     let mut members = Vec::new();
     let mut users = Rows::new(
@@ -203,9 +205,9 @@ pub async fn load(
     for (code, name, country, kind, langs) in MEMBERS {
         let new = NewMember {
             code: MemberCode::parse(code)
-                .map_err(|e| StoreError::Domain(kinbridge_domain::DomainError::Invalid(vec![e])))?,
+                .map_err(|e| Error::Domain(kinbridge_domain::DomainError::Invalid(vec![e])))?,
             name: name.to_string(),
-            country: Country::parse(country).ok_or(StoreError::Unsupported("demo country"))?,
+            country: Country::parse(country).ok_or(Error::Unsupported("demo country"))?,
             kind: *kind,
             languages: langs.split(',').map(str::to_string).collect(),
             services: ServiceType::ALL.to_vec(),
@@ -276,7 +278,7 @@ pub async fn load(
         }
     }
     let user_count = users.values.len() / users.columns.len();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.store().pool().begin().await?;
     users.flush(&mut tx).await?;
     tx.commit().await?;
 
@@ -356,7 +358,7 @@ pub async fn load(
     let today = today();
     let mut request_count = 0usize;
     let mut known_children: Vec<(String, String, bool, NaiveDate)> = Vec::new();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.store().pool().begin().await?;
     for n in 0..cases {
         let mi = rng.usize(..members.len());
         let mut pi = rng.usize(..members.len());
@@ -725,7 +727,7 @@ pub async fn load(
                 rows.flush(&mut tx).await?;
             }
             tx.commit().await?;
-            tx = store.pool().begin().await?;
+            tx = store.store().pool().begin().await?;
             progress(n + 1);
         }
     }
@@ -740,11 +742,11 @@ pub async fn load(
     // After a bulk load PostgreSQL needs statistics for its planner and a visibility map for
     // index-only counts; autovacuum would get there later. SQLite's planner does better here
     // without statistics, so it is left alone.
-    if store.backend() == kinbridge_store::Backend::Postgres {
-        sqlx::raw_sql("VACUUM ANALYZE").execute(store.pool()).await?;
+    if store.store().backend() == kinbridge_store::Backend::Postgres {
+        sqlx::raw_sql("VACUUM ANALYZE").execute(store.store().pool()).await?;
     }
     store
-        .audit(vec![kinbridge_store::audit::system_entry(
+        .audit(vec![kinbridge_casework::system_entry(
             AuditAction::Admin,
             "system",
             None,

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use kinbridge_casework::Casework;
 use kinbridge_store::testing::TestDatabase;
-use kinbridge_store::{both_backends, Backend, Store};
+use kinbridge_store::{both_backends, Backend};
 
 fn command(db: &TestDatabase, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kinbridge"));
@@ -31,9 +32,9 @@ fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../archive/tests/fixtures")
 }
 
-async fn count(store: &Store, sql: &str) -> i64 {
+async fn count(store: &Casework, sql: &str) -> i64 {
     use sqlx::Row;
-    sqlx::query(sql).fetch_one(store.pool()).await.unwrap().try_get::<i64, _>(0).unwrap()
+    sqlx::query(sql).fetch_one(store.store().pool()).await.unwrap().try_get::<i64, _>(0).unwrap()
 }
 
 async fn every_file_type(backend: Backend) {
@@ -64,7 +65,7 @@ async fn every_file_type(backend: Backend) {
 
     // Every kind of file gave its text: the OCR'd PNG, JPEG and two-page TIFF, the scanned
     // PDF, the PDF's text layer, DOCX, ODT and a Windows-1252 text file.
-    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
+    let store = Casework::open(&db.url, &db.data_dir).await.unwrap();
     assert_eq!(count(&store, "SELECT COUNT(*) FROM archive_units WHERE level = 'item'").await, 8);
     assert_eq!(count(&store, "SELECT COUNT(*) FROM archive_pages WHERE item_id IN (SELECT id FROM archive_units WHERE filename = 'report_1958.tif')").await, 2);
     let expect = [
@@ -140,7 +141,7 @@ async fn killed_and_resumed(backend: Backend) {
     let mut child = command(&db, &args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
 
     // Kill it once a few files are in.
-    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
+    let store = Casework::open(&db.url, &db.data_dir).await.unwrap();
     let started = Instant::now();
     let fonds = loop {
         if let Some(f) = store.fonds_by_code("CH-K", None).await.unwrap().pop() {
@@ -203,7 +204,7 @@ async fn same_names_and_taken_codes(backend: Backend) {
     assert_eq!(o.status.code(), Some(3), "{out}{}", text(&o.stderr));
     assert!(out.contains("2 imported, 0 duplicates, 1 failed, 0 pending"), "{out}");
     assert!(out.contains("not imported: other.txt — reference_code_taken"), "{out}");
-    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
+    let store = Casework::open(&db.url, &db.data_dir).await.unwrap();
     assert_eq!(
         count(&store, "SELECT COUNT(*) FROM archive_units WHERE reference_code IN ('CH-L/letter', 'CH-L/letter.txt')")
             .await,

@@ -1,6 +1,6 @@
 //! Full-text search over cases, request messages and archive units: one tantivy index in
-//! the data folder, kept current from the database's change feed and rebuilt from it at any
-//! time.
+//! the data folder. An engine: it knows no database; the application keeps it current from
+//! the change feed and rebuilds it (`casework::search_feed`).
 //!
 //! - **Analysis**: every text is indexed folded (lower case, diacritics removed) for phrases,
 //!   snippets and exact words, and once more stemmed in its own language (English, French,
@@ -15,7 +15,6 @@
 mod analysis;
 pub mod docs;
 mod index;
-pub mod sync;
 
 pub use index::{Facets, Hit, Results, SearchIndex, SearchQuery};
 
@@ -29,8 +28,6 @@ pub enum SearchError {
     Query(String),
     #[error("the search index is in use by another process (a running server keeps it current)")]
     Locked,
-    #[error(transparent)]
-    Store(#[from] kinbridge_store::StoreError),
     #[error("io error: {0}")]
     Io(#[from] std::io::Error),
 }

@@ -13,7 +13,8 @@
 use kinbridge_domain::audit::{chain_hash, legacy_chain_hash, AuditAction, AuditEntry, AuditKey, GENESIS};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{get, now, Caller, Result, Store, StoreError, Tx};
+use crate::rows::get;
+use crate::{now, Result, Store, StoreError, Tx};
 
 pub mod checkpoints;
 pub mod postgres;
@@ -108,7 +109,7 @@ impl AuditWriter {
     /// Records the entries of a read of case `id` at page stamp `stamp`, in a group whose
     /// transaction first checks that the case still has that stamp: they are written, and
     /// `true` returned, only if it has. With `false` nothing was written.
-    pub(crate) async fn record_if_current(&self, entries: Vec<AuditEntry>, id: &str, stamp: i64) -> Result<bool> {
+    pub async fn record_if_current(&self, entries: Vec<AuditEntry>, id: &str, stamp: i64) -> Result<bool> {
         self.send(entries, Some((id.to_string(), stamp))).await
     }
 
@@ -227,44 +228,16 @@ pub async fn append(tx: &mut Tx, entries: &[AuditEntry]) -> Result<()> {
     Ok(())
 }
 
-impl Caller {
-    /// An audit entry for this caller.
-    pub fn entry(
-        &self,
-        action: AuditAction,
-        entity: &'static str,
-        entity_id: Option<&str>,
-        detail: &str,
-    ) -> AuditEntry {
-        AuditEntry {
-            at: now(),
-            user_id: Some(self.actor.user_id.to_string()),
-            member_id: Some(self.actor.member_id.to_string()),
-            ip: self.ip.clone(),
-            action,
-            entity: entity.to_string(),
-            entity_id: entity_id.map(str::to_string),
-            detail: detail.to_string(),
-        }
-    }
-}
-
-/// An entry for something done by the system or an anonymous visitor.
-pub fn system_entry(
-    action: AuditAction,
-    entity: &'static str,
-    entity_id: Option<&str>,
-    ip: Option<&str>,
-    detail: &str,
-) -> AuditEntry {
+/// An entry of the system itself (the chain sealed, a database restored).
+fn system_entry(action: AuditAction, detail: &str) -> AuditEntry {
     AuditEntry {
         at: now(),
         user_id: None,
         member_id: None,
-        ip: ip.map(str::to_string),
+        ip: None,
         action,
-        entity: entity.to_string(),
-        entity_id: entity_id.map(str::to_string),
+        entity: "audit_log".to_string(),
+        entity_id: None,
         detail: detail.to_string(),
     }
 }
@@ -451,36 +424,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let detail = format!("audit chain sealed with the audit key: {} entries", sealed.len());
-        append(&mut tx, &[system_entry(AuditAction::Admin, "audit_log", None, None, &detail)]).await?;
+        append(&mut tx, &[system_entry(AuditAction::Admin, &detail)]).await?;
         tx.commit().await?;
         tracing::info!(entries = sealed.len(), "audit chain sealed with the audit key");
         Ok(())
-    }
-
-    /// The most recent audit entries about one record, newest first (for the DPO).
-    pub async fn audit_trail(&self, caller: &Caller, entity_id: Option<&str>, limit: i64) -> Result<Vec<AuditRow>> {
-        caller.actor.require(caller.actor.can_read_audit())?;
-        let rows = match entity_id {
-            Some(id) => sqlx::query("SELECT seq, at, user_id, ip, action, entity, entity_id, detail FROM audit_log WHERE entity_id = $1 ORDER BY seq DESC LIMIT $2")
-                .bind(id.to_string()).bind(limit).fetch_all(&self.pool).await?,
-            None => sqlx::query("SELECT seq, at, user_id, ip, action, entity, entity_id, detail FROM audit_log ORDER BY seq DESC LIMIT $1")
-                .bind(limit).fetch_all(&self.pool).await?,
-        };
-        self.audit(vec![caller.entry(AuditAction::Read, "audit_log", entity_id, "")]).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditRow {
-                    seq: get(r, "seq")?,
-                    at: get(r, "at")?,
-                    user_id: get(r, "user_id")?,
-                    ip: get(r, "ip")?,
-                    action: get(r, "action")?,
-                    entity: get(r, "entity")?,
-                    entity_id: get(r, "entity_id")?,
-                    detail: get(r, "detail")?,
-                })
-            })
-            .collect()
     }
 }
 

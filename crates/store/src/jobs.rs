@@ -10,23 +10,9 @@ use std::time::Duration;
 
 use sqlx::Row;
 
-use crate::{get, Result, Store, Tx};
+use crate::rows::get;
+use crate::{Result, Store, Tx};
 
-/// Find possible matches for the people of a case (key: the case id).
-pub const MATCH_CASE: &str = "match_case";
-
-/// Build (or remove) the research copy of a case (key: the case id).
-pub const RESEARCH_CASE: &str = "research_case";
-
-/// Import one file of an archive batch (key: the `archive_imports` row). Run by the archive
-/// crate's workers, not by the store's.
-pub const ARCHIVE_IMPORT: &str = "archive_import";
-
-/// The kinds the store's own worker runs.
-pub const STORE_KINDS: &[&str] = &[MATCH_CASE, RESEARCH_CASE];
-
-/// How long a claimed job is reserved for its worker.
-const LEASE: Duration = Duration::from_secs(120);
 /// Attempts before a failing job is left alone (with its last error) for someone to look at.
 const MAX_ATTEMPTS: i64 = 5;
 
@@ -51,8 +37,9 @@ fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-/// Adds a job in the caller's transaction (or marks the pending one to run again).
-pub(crate) async fn enqueue(tx: &mut Tx, kind: &str, key: &str) -> Result<()> {
+/// Adds a job in the caller's transaction (or marks the pending one to run again). The kinds
+/// and what they do are the application's (`casework::jobs`).
+pub async fn enqueue(tx: &mut Tx, kind: &str, key: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO jobs (id, kind, job_key, generation, attempts, locked_until, created_at) VALUES ($1, $2, $3, 1, 0, NULL, $4) \
          ON CONFLICT (kind, job_key) DO UPDATE SET generation = jobs.generation + 1, attempts = 0",
@@ -67,11 +54,6 @@ pub(crate) async fn enqueue(tx: &mut Tx, kind: &str, key: &str) -> Result<()> {
 }
 
 impl Store {
-    /// Wakes the worker after a transaction that enqueued a job has committed.
-    pub(crate) fn wake_jobs(&self) {
-        self.jobs_wake.notify_one();
-    }
-
     /// Claims the oldest job that is free (never claimed, or whose lease ran out), reserving
     /// it for `lease`.
     pub async fn claim_job(&self, kinds: &[&str], lease: Duration) -> Result<Option<Job>> {
@@ -135,38 +117,6 @@ impl Store {
         Ok(())
     }
 
-    async fn run_job(&self, job: &Job) -> Result<()> {
-        match job.kind.as_str() {
-            MATCH_CASE => self.refresh_matches(&job.key).await.map(|_| ()),
-            RESEARCH_CASE => self.build_research_case(&job.key).await,
-            _ => Err(crate::StoreError::Unsupported("unknown job kind")),
-        }
-    }
-
-    /// Runs one claimed job to its end (finished, or failed and left for a retry).
-    async fn work(&self, job: Job) -> Result<()> {
-        match self.run_job(&job).await {
-            Ok(()) => self.finish_job(&job).await,
-            Err(e) => {
-                tracing::warn!(job = %job.id, kind = %job.kind, error = %e, "job failed");
-                self.fail_job(&job, &e.to_string()).await
-            }
-        }
-    }
-
-    /// Runs every job that is free now and takes in the research corpus's share of the change
-    /// feed, then returns how many jobs ran (for the CLI and tests).
-    pub async fn run_pending_jobs(&self) -> Result<usize> {
-        let mut n = 0;
-        while let Some(job) = self.claim_job(STORE_KINDS, LEASE).await? {
-            self.work(job).await?;
-            n += 1;
-        }
-        // Archive text reaches the research corpus by the change feed, not by jobs.
-        self.follow_research_feed().await?;
-        Ok(n)
-    }
-
     /// Jobs of a kind that are not finished and may still run (claimed or waiting).
     pub async fn outstanding_jobs(&self, kind: &str) -> Result<i64> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE kind = $1 AND attempts < $2")
@@ -185,20 +135,5 @@ impl Store {
         rows.iter()
             .map(|r| Ok((r.try_get("kind")?, r.try_get("job_key")?, r.try_get("attempts")?, r.try_get("last_error")?)))
             .collect()
-    }
-
-    /// The background worker: runs jobs as they come (woken after each enqueue, and every few
-    /// seconds to pick up expired leases). Runs until the task is dropped.
-    pub fn start_job_worker(&self) -> tokio::task::JoinHandle<()> {
-        let store = self.clone();
-        tokio::spawn(async move {
-            loop {
-                match store.run_pending_jobs().await {
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "job queue unavailable"),
-                }
-                let _ = tokio::time::timeout(Duration::from_secs(5), store.jobs_wake.notified()).await;
-            }
-        })
     }
 }

@@ -8,16 +8,16 @@ use std::path::Path;
 use crate::{Result, StoreError};
 
 /// Where a key comes from: its environment variable and its file in the data folder.
-pub(crate) struct KeySource {
+pub struct KeySource {
     pub env: &'static str,
     pub file: &'static str,
 }
 
-pub(crate) const PSEUDONYM: KeySource = KeySource { env: "KINBRIDGE_PSEUDONYM_KEY", file: "pseudonym.key" };
-pub(crate) const AUDIT: KeySource = KeySource { env: "KINBRIDGE_AUDIT_KEY", file: "audit.key" };
+pub const PSEUDONYM: KeySource = KeySource { env: "KINBRIDGE_PSEUDONYM_KEY", file: "pseudonym.key" };
+pub const AUDIT: KeySource = KeySource { env: "KINBRIDGE_AUDIT_KEY", file: "audit.key" };
 
 /// The key as 64 hex digits, read or created; `parse` turns it into the key's own type.
-pub(crate) fn load<K>(data_dir: &Path, source: &KeySource, parse: impl Fn(&str) -> Option<K>) -> Result<K> {
+pub fn load<K>(data_dir: &Path, source: &KeySource, parse: impl Fn(&str) -> Option<K>) -> Result<K> {
     let bad = || StoreError::Key(format!("{} (or the file {}) must hold 64 hex digits", source.env, source.file));
     if let Ok(hex_key) = std::env::var(source.env) {
         return parse(&hex_key).ok_or_else(bad);
@@ -39,7 +39,7 @@ pub(crate) fn load<K>(data_dir: &Path, source: &KeySource, parse: impl Fn(&str) 
 }
 
 /// A file only its owner may read.
-pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -1,52 +1,36 @@
-//! Persistence for Kinbridge. One code path and one set of migrations serve the embedded
-//! SQLite default and PostgreSQL at scale (through sqlx's `Any` driver and portable SQL).
-//!
-//! Every function that reads case data takes the [`Caller`], decides access with the domain
-//! rules, and audits the access, so no handler can forget either. A record the caller may
-//! not see is reported as not found, and the attempt is audited as denied.
+//! Persistence for Kinbridge, and nothing else: one code path and one set of migrations serve
+//! the embedded SQLite default and PostgreSQL at scale (sqlx's `Any` driver and portable SQL;
+//! per-backend files where the SQL must differ), the tamper-evident audit chain with its group
+//! commit and checkpoints, the job queue, the document store, the keys the database must not
+//! hold, and the row mappings of the aggregates. It decides no access and knows no use case:
+//! that is the `casework` crate's, which calls it.
 
-pub mod accounts;
-pub mod archives;
 pub mod audit;
 pub mod backup;
 pub mod cases;
 mod direct;
-pub mod documents;
-pub mod indexing;
 pub mod jobs;
-mod keys;
-pub mod matching;
-pub mod members;
+pub mod keys;
 mod migrations;
-pub mod requests;
-pub mod research;
-pub mod research_archive;
+pub mod rows;
 mod sql;
-mod stamps;
-pub use stamps::KeptCopies;
+pub mod stamps;
 pub mod testing;
-pub mod tracing;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use kinbridge_domain::audit::AuditKey;
-use kinbridge_domain::{Actor, DomainError};
-use kinbridge_privacy::pseudo::PseudonymKey;
-use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
 
 pub use audit::AuditWriter;
-pub use sql::Tx;
+pub use sql::{Arg, Sql, Tx};
+pub use stamps::KeptCopies;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error(transparent)]
-    Domain(#[from] DomainError),
-    /// A uniqueness rule was broken; the code names it (`email_taken`, ...).
-    #[error("conflict: {0}")]
-    Conflict(&'static str),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]
@@ -59,9 +43,6 @@ pub enum StoreError {
     AuditClosed,
     #[error("{0}")]
     Unsupported(&'static str),
-    /// A request asked for less disclosure protection than the data protection officer allows.
-    #[error("{field} below the floor of {floor}")]
-    BelowFloor { field: &'static str, floor: u64 },
     /// A stored value that cannot be read as what it should be.
     #[error("corrupt stored value: {0}")]
     Corrupt(String),
@@ -71,12 +52,8 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub fn not_found() -> Self {
-        Self::Domain(DomainError::NotFound)
-    }
-
     /// Whether the same call may succeed if made again (the database or the document store
-    /// was unreachable, the audit writer restarting), as opposed to a refusal that stands.
+    /// was unreachable, the audit writer restarting), as opposed to a failure that stands.
     pub fn is_transient(&self) -> bool {
         matches!(self, Self::Database(_) | Self::Direct(_) | Self::Blob(_) | Self::AuditClosed)
     }
@@ -84,9 +61,6 @@ impl StoreError {
     /// A stable code for the error, for logs and import reports.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Domain(d) => d.code(),
-            Self::Conflict(c) => c,
-            Self::BelowFloor { .. } => "below_floor",
             Self::Corrupt(_) => "corrupt_stored_value",
             Self::Key(_) => "key_unavailable",
             Self::Unsupported(_) => "unsupported",
@@ -105,14 +79,8 @@ pub enum Backend {
     Postgres,
 }
 
-/// Who is calling, and from where: the subject of every access decision and audit entry.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub actor: Actor,
-    pub ip: Option<String>,
-}
-
-/// The database, the document store and the audit writer, shared by every handler.
+/// The database, the document store, the audit writer and the job queue's wake-up, shared by
+/// every use case (cloned into each: the fields are shared, not copied).
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
@@ -121,65 +89,11 @@ pub struct Store {
     audit: AuditWriter,
     /// SQLite files: the hot statements of a case view on connections of our own.
     direct: Option<Arc<direct::DirectSqlite>>,
-    // Shared, not copied: every request clones the store.
     data_dir: Arc<Path>,
     database_url: Arc<str>,
-    lists: ListCache,
-    /// Case pages read by this instance, served again while their stamp holds.
-    details: stamps::DetailCache,
     jobs_wake: Arc<tokio::sync::Notify>,
-    /// The data protection officer's key: stand-ins of the research corpus are derived from
-    /// it and their reversal table sealed with it.
-    pseudonym_key: PseudonymKey,
     /// The key of the audit chain's MACs, which the database does not hold.
     audit_key: AuditKey,
-    /// The least disclosure protection of research exports (set by the data protection officer).
-    disclosure: research::DisclosureFloor,
-}
-
-/// Short-lived copies of lists every page needs and that change rarely (the directory,
-/// each member's staff). A change made through this instance clears them at once; other
-/// instances see it within `ListCache::TTL`.
-#[derive(Clone, Default)]
-pub(crate) struct ListCache {
-    members: Arc<std::sync::Mutex<Option<Stamped<Shared<kinbridge_domain::member::Member>>>>>,
-    colleagues: Arc<std::sync::Mutex<std::collections::HashMap<String, Stamped<Shared<accounts::User>>>>>,
-}
-
-/// A cached value and when it was read.
-type Stamped<T> = (std::time::Instant, T);
-
-/// A cached list, handed out without copying.
-type Shared<T> = Arc<Vec<T>>;
-
-impl ListCache {
-    pub(crate) const TTL: Duration = Duration::from_secs(30);
-
-    pub(crate) fn members(&self) -> Option<Arc<Vec<kinbridge_domain::member::Member>>> {
-        let guard = self.members.lock().unwrap_or_else(|p| p.into_inner());
-        guard.as_ref().filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, m)| Arc::clone(m))
-    }
-
-    pub(crate) fn set_members(&self, m: Arc<Vec<kinbridge_domain::member::Member>>) {
-        *self.members.lock().unwrap_or_else(|p| p.into_inner()) = Some((std::time::Instant::now(), m));
-    }
-
-    pub(crate) fn colleagues(&self, member: &str) -> Option<Arc<Vec<accounts::User>>> {
-        let guard = self.colleagues.lock().unwrap_or_else(|p| p.into_inner());
-        guard.get(member).filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, u)| Arc::clone(u))
-    }
-
-    pub(crate) fn set_colleagues(&self, member: &str, users: Arc<Vec<accounts::User>>) {
-        self.colleagues
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(member.to_string(), (std::time::Instant::now(), users));
-    }
-
-    pub(crate) fn clear(&self) {
-        *self.members.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        self.colleagues.lock().unwrap_or_else(|p| p.into_inner()).clear();
-    }
 }
 
 impl std::fmt::Debug for Store {
@@ -194,8 +108,8 @@ pub fn default_database_url(data_dir: &Path) -> String {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database and the document folder, and runs pending
-    /// migrations.
+    /// Opens (creating if needed) the database and the document folder, runs pending
+    /// migrations, and seals a chain written before the audit key with it.
     pub async fn open(database_url: &str, data_dir: &Path) -> Result<Self> {
         sqlx::any::install_default_drivers();
         std::fs::create_dir_all(data_dir.join("documents"))
@@ -232,7 +146,6 @@ impl Store {
         let pool = options.acquire_timeout(Duration::from_secs(30)).connect(database_url).await?;
         migrations::run(&pool, backend).await?;
         let blobs = Arc::new(object_store::local::LocalFileSystem::new_with_prefix(data_dir.join("documents"))?);
-        let pseudonym_key = keys::load(data_dir, &keys::PSEUDONYM, |k| PseudonymKey::from_hex(k).ok())?;
         let audit_key = keys::load(data_dir, &keys::AUDIT, AuditKey::from_hex)?;
         let (direct, audit) = match backend {
             Backend::Sqlite => {
@@ -252,25 +165,11 @@ impl Store {
             audit,
             data_dir: Arc::from(data_dir),
             database_url: Arc::from(database_url),
-            lists: ListCache::default(),
-            details: stamps::DetailCache::new(stamps::DETAIL_CAPACITY),
             jobs_wake: Arc::default(),
-            pseudonym_key,
             audit_key,
-            disclosure: research::DisclosureFloor::default(),
         };
         store.seal_legacy_chain().await?;
         Ok(store)
-    }
-
-    /// The same store with the data protection officer's disclosure floor.
-    pub fn with_disclosure_floor(mut self, floor: research::DisclosureFloor) -> Self {
-        self.disclosure = floor;
-        self
-    }
-
-    pub fn disclosure_floor(&self) -> research::DisclosureFloor {
-        self.disclosure
     }
 
     pub fn backend(&self) -> Backend {
@@ -281,12 +180,22 @@ impl Store {
         &self.pool
     }
 
+    /// The document store (originals of documents and archive items, audit checkpoints).
+    pub fn blobs(&self) -> &Arc<dyn object_store::ObjectStore> {
+        &self.blobs
+    }
+
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
 
     pub fn database_url(&self) -> &str {
         &self.database_url
+    }
+
+    /// The audit writer, for reads whose entry depends on a case's page stamp.
+    pub fn audit_writer(&self) -> &AuditWriter {
+        &self.audit
     }
 
     /// A write transaction. It takes the audit chain's head first: writes are serialised
@@ -297,10 +206,29 @@ impl Store {
         Ok(tx)
     }
 
+    /// The case row a view decides access on, with its page stamp: on SQLite on a direct
+    /// connection of the calling thread (a WAL reader never waits), elsewhere through the pool.
+    pub async fn case_stamped(&self, id: &str) -> Result<Option<(kinbridge_domain::case::Case, i64)>> {
+        match &self.direct {
+            Some(direct) => direct.case_stamped(id),
+            None => cases::fetch_case_stamped(&self.pool, id).await,
+        }
+    }
+
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// Wakes the job worker after a transaction that enqueued a job has committed.
+    pub fn wake_jobs(&self) {
+        self.jobs_wake.notify_one();
+    }
+
+    /// Waits until a job may have been enqueued (or `at_most`).
+    pub async fn jobs_enqueued(&self, at_most: Duration) {
+        let _ = tokio::time::timeout(at_most, self.jobs_wake.notified()).await;
     }
 
     /// A clean stop: what is queued for the audit trail is written, and a checkpoint of it.
@@ -308,10 +236,10 @@ impl Store {
         self.audit.flush().await;
         match self.write_audit_checkpoint().await {
             Ok(audit::checkpoints::Written::Refused(reason)) => {
-                ::tracing::error!(%reason, "audit checkpoint not written at stop")
+                tracing::error!(%reason, "audit checkpoint not written at stop")
             }
             Ok(_) => {}
-            Err(e) => ::tracing::error!(error = %e, "audit checkpoint not written at stop"),
+            Err(e) => tracing::error!(error = %e, "audit checkpoint not written at stop"),
         }
         self.pool.close().await;
     }
@@ -342,64 +270,4 @@ pub fn now() -> String {
 
 pub fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
-}
-
-fn date(s: &str) -> chrono::NaiveDate {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
-}
-
-fn opt_date(s: Option<String>) -> Option<chrono::NaiveDate> {
-    s.as_deref().map(date)
-}
-
-/// Splits a stored comma-separated list.
-fn list(s: &str) -> Vec<String> {
-    s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
-}
-
-/// A result row, from sqlx or from a direct SQLite connection (see `direct.rs`).
-pub(crate) trait Columns {
-    fn text(&self, col: &str) -> Result<String>;
-    fn opt_text(&self, col: &str) -> Result<Option<String>>;
-    fn int(&self, col: &str) -> Result<i64>;
-}
-
-impl Columns for AnyRow {
-    fn text(&self, col: &str) -> Result<String> {
-        get(self, col)
-    }
-    fn opt_text(&self, col: &str) -> Result<Option<String>> {
-        get(self, col)
-    }
-    fn int(&self, col: &str) -> Result<i64> {
-        get(self, col)
-    }
-}
-
-impl Columns for rusqlite::Row<'_> {
-    fn text(&self, col: &str) -> Result<String> {
-        Ok(self.get(col)?)
-    }
-    fn opt_text(&self, col: &str) -> Result<Option<String>> {
-        Ok(self.get(col)?)
-    }
-    fn int(&self, col: &str) -> Result<i64> {
-        Ok(self.get(col)?)
-    }
-}
-
-fn get<T>(row: &AnyRow, col: &str) -> Result<T>
-where
-    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
-{
-    use sqlx::Row;
-    Ok(row.try_get(col)?)
-}
-
-/// Maps a uniqueness violation to a conflict code; other errors pass through.
-fn unique_violation(e: sqlx::Error, code: &'static str) -> StoreError {
-    match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(code),
-        _ => StoreError::Database(e),
-    }
 }

@@ -11,19 +11,21 @@
 //! PostgreSQL): the view stands only if the counter has not moved, and is otherwise read and
 //! decided afresh. Names joined in from other records (a note author's display name, a
 //! member's name on a match) are not stamped; a kept page is therefore read again after
-//! [`crate::cases::KEPT_PAGE_TTL`] at the latest.
+//! [`KEPT_PAGE_TTL`] at the latest.
 //!
 //! The triggers are written per backend (SQLite has no functions, PostgreSQL needs them), in
 //! the migrations `0013_case_page_stamp_triggers.{sqlite,postgres}.sql`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crate::cases::CaseDetail;
+/// The longest a kept copy is served, whatever its stamp says: names joined in from other
+/// records (an author's, a member's) are not stamped.
+pub const KEPT_PAGE_TTL: Duration = Duration::from_secs(30);
 
 /// Copies of case pages (their data here, their rendered bodies in the web crate) kept by
-/// this instance. Each is served at most [`crate::cases::KEPT_PAGE_TTL`] after it was made,
+/// this instance. Each is served at most [`KEPT_PAGE_TTL`] after it was made,
 /// and only while the caller's check says it still matches what was just read (its stamp,
 /// its case row); past its capacity the map starts again empty (cheap, and rare: a copy is
 /// kept only while its case is unchanged).
@@ -51,7 +53,7 @@ impl<K: Eq + std::hash::Hash, V> KeptCopies<K, V> {
     {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let (at, value) = entries.get(key)?;
-        if at.elapsed() >= crate::cases::KEPT_PAGE_TTL {
+        if at.elapsed() >= KEPT_PAGE_TTL {
             return None;
         }
         current(value)
@@ -65,12 +67,6 @@ impl<K: Eq + std::hash::Hash, V> KeptCopies<K, V> {
         entries.insert(key, (Instant::now(), value));
     }
 }
-
-/// Case pages read by this instance, by case id, with the stamp each was read at.
-pub(crate) type DetailCache = KeptCopies<String, (i64, Arc<CaseDetail>)>;
-
-/// The most case pages [`DetailCache`] keeps.
-pub(crate) const DETAIL_CAPACITY: usize = 4096;
 
 #[cfg(test)]
 mod tests {

@@ -8,8 +8,8 @@ use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use kinbridge_store::accounts::{Session, User};
-use kinbridge_store::Caller;
+use kinbridge_casework::accounts::{Session, User};
+use kinbridge_casework::Caller;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -53,11 +53,11 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     let bearer = bearer_token.is_some();
     let token = bearer_token.or_else(|| cookie(headers, SESSION_COOKIE));
     let session = match &token {
-        Some(t) if t.len() <= 128 => match state.sessions.get(&state.store, t).await {
+        Some(t) if t.len() <= 128 => match state.sessions.get(&state.casework, t).await {
             Ok(s) => s,
             Err(e) => {
                 let tr = Tr::new(state.i18n.clone(), "en");
-                return crate::pages::error_page(&tr, Problem::Store(e));
+                return crate::pages::error_page(&tr, Problem::Casework(e));
             }
         },
         _ => None,
@@ -232,7 +232,11 @@ impl SessionCache {
     const TTL: std::time::Duration = std::time::Duration::from_secs(10);
     const MAX: usize = 10_000;
 
-    pub async fn get(&self, store: &kinbridge_store::Store, token: &str) -> kinbridge_store::Result<Option<Session>> {
+    pub async fn get(
+        &self,
+        store: &kinbridge_casework::Casework,
+        token: &str,
+    ) -> kinbridge_casework::Result<Option<Session>> {
         if let Some((at, s)) = self.lock().get(token) {
             if at.elapsed() < Self::TTL {
                 return Ok(Some(s.clone()));

@@ -3,8 +3,8 @@
 //! goes to the log only.
 
 use axum::http::StatusCode;
+use kinbridge_casework::Error;
 use kinbridge_domain::{DomainError, FieldError};
-use kinbridge_store::StoreError;
 use serde::Serialize;
 
 use crate::i18n::Tr;
@@ -12,7 +12,8 @@ use crate::i18n::Tr;
 /// What went wrong, independent of how it is shown (page or JSON).
 #[derive(Debug)]
 pub enum Problem {
-    Store(StoreError),
+    /// A use case's answer instead of its result.
+    Casework(Error),
     Unauthenticated,
     /// The request body could not be read as the form or JSON it should be.
     BadBody(&'static str),
@@ -29,15 +30,15 @@ pub enum Problem {
     Unavailable,
 }
 
-impl From<StoreError> for Problem {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
+impl From<Error> for Problem {
+    fn from(e: Error) -> Self {
+        Self::Casework(e)
     }
 }
 
 impl From<DomainError> for Problem {
     fn from(e: DomainError) -> Self {
-        Self::Store(StoreError::Domain(e))
+        Self::Casework(Error::Domain(e))
     }
 }
 
@@ -80,15 +81,15 @@ impl Problem {
 
     pub fn render(&self, tr: &Tr) -> Rendered {
         let (status, code, fields): (StatusCode, &'static str, &[FieldError]) = match self {
-            Self::Store(StoreError::Domain(d)) => match d {
+            Self::Casework(Error::Domain(d)) => match d {
                 DomainError::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", f.as_slice()),
                 DomainError::InvalidTransition { .. } => (StatusCode::CONFLICT, "invalid_transition", &[]),
                 DomainError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", &[]),
                 DomainError::NotFound => (StatusCode::NOT_FOUND, "not_found", &[]),
             },
-            Self::Store(StoreError::Conflict(c)) => (StatusCode::CONFLICT, c, &[]),
-            Self::Store(StoreError::BelowFloor { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", &[]),
-            Self::Store(e) => {
+            Self::Casework(Error::Conflict(c)) => (StatusCode::CONFLICT, c, &[]),
+            Self::Casework(Error::BelowFloor { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", &[]),
+            Self::Casework(e) => {
                 tracing::error!(error = %e, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", &[])
             }
@@ -102,7 +103,7 @@ impl Problem {
             Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", &[]),
         };
         let mut fields = field_messages(tr, fields);
-        if let Self::Store(StoreError::BelowFloor { field, floor }) = self {
+        if let Self::Casework(Error::BelowFloor { field, floor }) = self {
             fields.push(FieldMessage {
                 field: (*field).into(),
                 code: "below_floor",

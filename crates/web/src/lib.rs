@@ -18,7 +18,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{middleware, Router};
-use kinbridge_store::Store;
+use kinbridge_casework::Casework;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -55,7 +55,7 @@ pub struct WebConfig {
 
 /// What [`AppState`] shares.
 pub struct Shared {
-    pub store: Store,
+    pub casework: Casework,
     pub i18n: Arc<i18n::Catalogues>,
     pub sessions: auth::SessionCache,
     /// Mark cookies `Secure`; on when served over HTTPS.
@@ -70,8 +70,8 @@ pub struct Shared {
 }
 
 impl AppState {
-    pub fn new(store: Store, config: WebConfig) -> Self {
-        let search = match kinbridge_search::SearchIndex::open(&store.data_dir().join("search"), true) {
+    pub fn new(casework: Casework, config: WebConfig) -> Self {
+        let search = match kinbridge_search::SearchIndex::open(&casework.data_dir().join("search"), true) {
             Ok(index) => Some(Arc::new(index)),
             Err(e) => {
                 tracing::error!(error = %e, "search is unavailable");
@@ -79,7 +79,7 @@ impl AppState {
             }
         };
         Self(Arc::new(Shared {
-            store,
+            casework,
             i18n: i18n::Catalogues::load(),
             sessions: auth::SessionCache::default(),
             secure_cookies: config.secure_cookies,
@@ -95,7 +95,7 @@ impl AppState {
     pub async fn current_index(&self) -> Result<Arc<kinbridge_search::SearchIndex>, error::Problem> {
         let index = self.search.clone().ok_or(error::Problem::Unavailable)?;
         let _turn = self.index_turn.lock().await;
-        if let Err(e) = kinbridge_search::sync::catch_up(&self.store, &index).await {
+        if let Err(e) = self.casework.catch_up_index(&index).await {
             tracing::warn!(error = %e, "search index could not catch up");
         }
         Ok(index)
@@ -141,28 +141,28 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let worker = state.store.start_job_worker();
-    let importers = kinbridge_archive::import::start_workers(&state.store, 1);
+    let worker = state.casework.start_job_worker();
+    let importers = kinbridge_casework::archive_import::start_workers(&state.casework, 1);
     let indexer = state.search.clone().map(|index| {
         let state = state.clone();
         tokio::spawn(async move {
             {
                 let _turn = state.index_turn.lock().await;
-                if let Err(e) = kinbridge_search::sync::prepare(&state.store, &index).await {
+                if let Err(e) = state.casework.prepare_index(&index).await {
                     tracing::warn!(error = %e, "search index could not be prepared");
                 }
             }
             loop {
                 tokio::time::sleep(std::time::Duration::from_secs(2)).await;
                 let _turn = state.index_turn.lock().await;
-                if let Err(e) = kinbridge_search::sync::catch_up(&state.store, &index).await {
+                if let Err(e) = state.casework.catch_up_index(&index).await {
                     tracing::warn!(error = %e, "search index could not catch up");
                 }
             }
         })
     });
     let checkpoints = {
-        let store = state.store.clone();
+        let store = state.casework.store().clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(kinbridge_store::audit::checkpoints::EVERY);
             loop {
@@ -188,7 +188,7 @@ pub async fn serve(
 }
 
 async fn ready(State(state): State<AppState>) -> impl IntoResponse {
-    match state.store.ping().await {
+    match state.casework.ping().await {
         Ok(()) => (axum::http::StatusCode::OK, "ready"),
         Err(e) => {
             tracing::error!(error = %e, "database not ready");

@@ -285,7 +285,7 @@ async fn archive_text_in_the_research_corpus(backend: Backend) {
     assert!(page.contains("Her son [PERSON-2]") && !page.contains("Haddad"), "{page}");
 
     // A rebuild gives the same copies, stand-ins and all.
-    let (cases, archived) = app.store.rebuild_research_corpus().await.unwrap();
+    let (cases, archived) = app.casework.rebuild_research_corpus().await.unwrap();
     assert_eq!((cases, archived), (0, 2));
     let (_, again) = researcher.get("/api/v1/research/archive-items?q=aunt").await;
     assert_eq!(again["items"], found["items"], "stable across rebuilds");

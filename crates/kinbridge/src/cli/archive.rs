@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
-use kinbridge_archive::import::{self, Outcome};
+use kinbridge_casework::archive_import::{self as import, Outcome};
+use kinbridge_casework::archives::ImportFile;
 use kinbridge_domain::archive::{NewUnit, Restriction};
-use kinbridge_store::archives::ImportFile;
 
 use super::DataOptions;
 

@@ -14,7 +14,7 @@ pub enum Command {
 
 pub async fn run(data: &DataOptions, c: Command) -> anyhow::Result<ExitCode> {
     let Command::Verify = c;
-    let store = data.open().await?;
+    let store = data.open_store().await?;
     let result = store.verify_audit().await?;
     store.close().await;
     match result {

@@ -21,7 +21,7 @@ pub struct RestoreArgs {
 }
 
 pub async fn backup(data: &DataOptions, a: BackupArgs) -> anyhow::Result<ExitCode> {
-    let store = data.open().await?;
+    let store = data.open_store().await?;
     store.backup_to(&a.to).await?;
     store.close().await;
     println!(
@@ -41,7 +41,7 @@ pub async fn restore(data: &DataOptions, a: RestoreArgs) -> anyhow::Result<ExitC
         anyhow::bail!("restore is for the embedded SQLite database; for PostgreSQL use pg_restore");
     };
     kinbridge_store::backup::restore_sqlite(&a.from, std::path::Path::new(path))?;
-    let store = data.open().await?;
+    let store = data.open_store().await?;
     store.supersede_audit_checkpoints(&format!("database restored from the backup {}", a.from.display())).await?;
     store.close().await;
     println!(

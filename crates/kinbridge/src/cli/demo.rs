@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use kinbridge_casework::Casework;
 use kinbridge_demo::{DemoError, DEMO_PASSWORD};
-use kinbridge_store::Store;
 
 use super::DataOptions;
 
@@ -26,7 +26,7 @@ pub async fn run(data: &DataOptions, args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// For `serve --demo`: loads the demo only into an empty database.
-pub async fn load_if_empty(store: &Store, cases: usize) -> anyhow::Result<()> {
+pub async fn load_if_empty(store: &Casework, cases: usize) -> anyhow::Result<()> {
     match load(store, cases, 2026).await {
         Err(e) if matches!(e.downcast_ref::<DemoError>(), Some(DemoError::NotEmpty)) => {
             println!("The database has data already; the demo was not loaded again. Demo accounts use the password '{DEMO_PASSWORD}'.");
@@ -36,7 +36,7 @@ pub async fn load_if_empty(store: &Store, cases: usize) -> anyhow::Result<()> {
     }
 }
 
-async fn load(store: &Store, cases: usize, seed: u64) -> anyhow::Result<()> {
+async fn load(store: &Casework, cases: usize, seed: u64) -> anyhow::Result<()> {
     let bar = ProgressBar::new(cases as u64);
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} cases, {per_sec}, ETA {eta}")?.progress_chars("=> "),

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use kinbridge_store::Store;
+use kinbridge_casework::Casework;
 
 #[derive(Parser)]
 #[command(name = "kinbridge", version, about = "Casework across borders for child-protection organisations")]
@@ -43,9 +43,14 @@ impl DataOptions {
         self.database_url.clone().unwrap_or_else(|| kinbridge_store::default_database_url(&self.data_dir))
     }
 
-    pub async fn open(&self) -> anyhow::Result<Store> {
+    pub async fn open(&self) -> anyhow::Result<Casework> {
+        Ok(Casework::over(self.open_store().await?)?)
+    }
+
+    /// The store alone, for the commands that administer it (audit, backup, migrations).
+    pub async fn open_store(&self) -> anyhow::Result<kinbridge_store::Store> {
         std::fs::create_dir_all(&self.data_dir)?;
-        Ok(Store::open(&self.url(), &self.data_dir).await?)
+        Ok(kinbridge_store::Store::open(&self.url(), &self.data_dir).await?)
     }
 }
 
@@ -90,7 +95,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(a) => serve::run(&cli.data, a).await,
         Command::Migrate => {
-            let store = cli.data.open().await?;
+            let store = cli.data.open_store().await?;
             store.close().await;
             println!("Migrations applied to {}", redact(&cli.data.url()));
             Ok(ExitCode::SUCCESS)
@@ -125,9 +130,9 @@ pub fn redact(url: &str) -> String {
 }
 
 /// Explains a domain error on the command line.
-pub fn explain(e: kinbridge_store::StoreError) -> anyhow::Error {
+pub fn explain(e: kinbridge_casework::Error) -> anyhow::Error {
     match e {
-        kinbridge_store::StoreError::Domain(kinbridge_domain::DomainError::Invalid(fields)) => {
+        kinbridge_casework::Error::Domain(kinbridge_domain::DomainError::Invalid(fields)) => {
             let list: Vec<String> =
                 fields.iter().map(|f| format!("{}: {}", f.field, f.code.replace('_', " "))).collect();
             anyhow::anyhow!("invalid input — {}", list.join("; "))

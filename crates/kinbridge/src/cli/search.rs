@@ -4,9 +4,9 @@
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
+use kinbridge_casework::{Caller, Casework};
 use kinbridge_domain::Role;
-use kinbridge_search::{sync, SearchError, SearchIndex, SearchQuery};
-use kinbridge_store::{Caller, Store};
+use kinbridge_search::{SearchError, SearchIndex, SearchQuery};
 
 use super::DataOptions;
 
@@ -33,10 +33,10 @@ pub fn index_dir(data: &DataOptions) -> std::path::PathBuf {
 }
 
 /// Opens the index, taking the writer if no server holds it (then brings it up to date).
-pub async fn open_current(store: &Store, data: &DataOptions) -> anyhow::Result<SearchIndex> {
+pub async fn open_current(store: &Casework, data: &DataOptions) -> anyhow::Result<SearchIndex> {
     match SearchIndex::open(&index_dir(data), true) {
         Ok(index) => {
-            sync::prepare(store, &index).await?;
+            store.prepare_index(&index).await?;
             Ok(index)
         }
         // A running server holds the writer and keeps the index current.
@@ -58,7 +58,7 @@ pub async fn reindex(data: &DataOptions) -> anyhow::Result<ExitCode> {
         indicatif::ProgressStyle::with_template("{spinner} {pos} documents  {per_sec}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
     );
-    let n = sync::reindex(&store, &index, |n| bar.set_position(n)).await?;
+    let n = store.reindex(&index, |n| bar.set_position(n)).await?;
     bar.finish_and_clear();
     store.close().await;
     println!("Search index rebuilt: {n} documents in {:.1} s.", started.elapsed().as_secs_f64());
@@ -79,7 +79,7 @@ pub async fn search(data: &DataOptions, a: SearchArgs) -> anyhow::Result<ExitCod
     if let Some(k) = &a.kind {
         q.filters.push(("kind".into(), k.clone()));
     }
-    let results = index.search(&caller.actor, &q, kinbridge_store::today())?;
+    let results = index.search(&caller.actor, &q, kinbridge_casework::today())?;
     store.audit_search(&caller, &a.query, results.total).await?;
     store.close().await;
     if a.json {

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use kinbridge_store::research::DisclosureFloor;
+use kinbridge_casework::research::DisclosureFloor;
 
 use super::DataOptions;
 

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use kinbridge_store::accounts::NewUser;
+use kinbridge_casework::accounts::NewUser;
 
 use super::{explain, DataOptions};
 

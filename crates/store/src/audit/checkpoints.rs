@@ -14,7 +14,8 @@ use object_store::path::Path as BlobPath;
 use object_store::{ObjectStoreExt, PutPayload};
 use serde::{Deserialize, Serialize};
 
-use crate::{get, now, Result, Store, StoreError};
+use crate::rows::get;
+use crate::{now, Result, Store, StoreError};
 
 /// The checkpoint file in the data folder.
 pub const FILE: &str = "audit-checkpoint.json";
@@ -117,14 +118,7 @@ impl Store {
             Err(e) => return Err(e.into()),
         }
         let detail = format!("{why}; checkpoints superseded: {}", superseded.join(" | "));
-        self.audit(vec![crate::audit::system_entry(
-            kinbridge_domain::audit::AuditAction::Admin,
-            "audit_log",
-            None,
-            None,
-            &detail,
-        )])
-        .await?;
+        self.audit(vec![super::system_entry(kinbridge_domain::audit::AuditAction::Admin, &detail)]).await?;
         self.write_audit_checkpoint().await
     }
 }

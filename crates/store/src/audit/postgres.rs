@@ -22,7 +22,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Connection};
 
 use super::{entries_of, standing, Job};
-use crate::{get, Result, StoreError};
+use crate::rows::get;
+use crate::{Result, StoreError};
 
 /// How the writer's connection is named in `pg_stat_activity`.
 pub const APPLICATION_NAME: &str = "kinbridge-audit";

@@ -63,7 +63,7 @@ async fn search_api(
 }
 
 async fn fonds(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Response> {
-    let list = state.store.list_fonds(&u.caller).await.or_api(&u.tr)?;
+    let list = state.casework.list_fonds(&u.caller).await.or_api(&u.tr)?;
     Ok(Json(serde_json::json!({ "items": list })).into_response())
 }
 
@@ -80,10 +80,10 @@ async fn create_unit(
     ApiJson(b): ApiJson<NewUnitBody>,
 ) -> ApiResult<Response> {
     if let Some(parent) = b.parent_id.as_deref() {
-        state.store.may_manage_unit(&u.caller, parent).await.or_api(&u.tr)?;
+        state.casework.may_manage_unit(&u.caller, parent).await.or_api(&u.tr)?;
     }
     let new = b.unit.parse().or_api(&u.tr)?;
-    let unit = state.store.create_unit(&u.caller, b.parent_id.as_deref(), &new).await.or_api(&u.tr)?;
+    let unit = state.casework.create_unit(&u.caller, b.parent_id.as_deref(), &new).await.or_api(&u.tr)?;
     Ok((StatusCode::CREATED, Json(unit)).into_response())
 }
 
@@ -98,8 +98,9 @@ async fn unit(
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<Response> {
-    let unit = state.store.unit(&u.caller, &id).await.or_api(&u.tr)?;
-    let children = state.store.unit_children(&u.caller, &id, 200, p.offset.unwrap_or(0).max(0)).await.or_api(&u.tr)?;
+    let unit = state.casework.unit(&u.caller, &id).await.or_api(&u.tr)?;
+    let children =
+        state.casework.unit_children(&u.caller, &id, 200, p.offset.unwrap_or(0).max(0)).await.or_api(&u.tr)?;
     Ok(Json(serde_json::json!({ "unit": unit, "children": children })).into_response())
 }
 
@@ -108,17 +109,17 @@ async fn delete_unit(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    state.store.delete_unit(&u.caller, &id).await.or_api(&u.tr)?;
+    state.casework.delete_unit(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn pages(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let pages = state.store.unit_pages(&u.caller, &id).await.or_api(&u.tr)?;
+    let pages = state.casework.unit_pages(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(Json(serde_json::json!({ "items": pages })).into_response())
 }
 
 async fn original(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let (unit, bytes) = state.store.unit_original(&u.caller, &id).await.or_api(&u.tr)?;
+    let (unit, bytes) = state.casework.unit_original(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(crate::pages::attachment(
         unit.filename.as_deref().unwrap_or("original"),
         unit.content_type.as_deref().unwrap_or("application/octet-stream"),
@@ -139,7 +140,7 @@ async fn upload(
     ApiQuery(q): ApiQuery<UploadQuery>,
     ApiMultipart(m): ApiMultipart,
 ) -> ApiResult<Response> {
-    state.store.may_manage_unit(&u.caller, &id).await.or_api(&u.tr)?;
+    state.casework.may_manage_unit(&u.caller, &id).await.or_api(&u.tr)?;
     let (name, bytes) = crate::pages::read_upload_api(m).await.or_api(&u.tr)?;
     let languages: Vec<String> = q
         .languages
@@ -148,12 +149,12 @@ async fn upload(
         .map(|l| l.trim().to_string())
         .filter(|l| l.len() == 3 && l.bytes().all(|b| b.is_ascii_lowercase()))
         .collect();
-    let import_id = state.store.queue_upload(&u.caller, &id, &name, bytes, &languages).await.or_api(&u.tr)?;
+    let import_id = state.casework.queue_upload(&u.caller, &id, &name, bytes, &languages).await.or_api(&u.tr)?;
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "import_id": import_id, "status": "pending" }))).into_response())
 }
 
 async fn imports(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let (progress, failures) = state.store.import_progress_for(&u.caller, &id).await.or_api(&u.tr)?;
+    let (progress, failures) = state.casework.import_progress_for(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(Json(serde_json::json!({ "progress": progress, "failures": failures })).into_response())
 }
 
@@ -168,17 +169,17 @@ async fn legal_hold(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<HoldBody>,
 ) -> ApiResult<Response> {
-    let unit = state.store.set_legal_hold(&u.caller, &id, b.hold).await.or_api(&u.tr)?;
+    let unit = state.casework.set_legal_hold(&u.caller, &id, b.hold).await.or_api(&u.tr)?;
     Ok(Json(unit).into_response())
 }
 
 async fn findings(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let f = state.store.findings(&u.caller, &id).await.or_api(&u.tr)?;
+    let f = state.casework.findings(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(Json(serde_json::json!({ "items": f })).into_response())
 }
 
 async fn mentions(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let m = state.store.archive_mentions(&u.caller, &id).await.or_api(&u.tr)?;
+    let m = state.casework.archive_mentions(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(Json(serde_json::json!({ "items": m })).into_response())
 }
 
@@ -195,7 +196,7 @@ async fn find(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<FindingBody>,
 ) -> ApiResult<Response> {
-    let finding = state.store.record_finding(&u.caller, &id, &b.unit_id, &b.note).await.or_api(&u.tr)?;
+    let finding = state.casework.record_finding(&u.caller, &id, &b.unit_id, &b.note).await.or_api(&u.tr)?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": finding }))).into_response())
 }
 
@@ -205,6 +206,6 @@ async fn disclose(
     Path((id, finding)): Path<(String, String)>,
     ApiJson(b): ApiJson<DisclosureForm>,
 ) -> ApiResult<Response> {
-    state.store.disclose_finding(&u.caller, &id, &finding, &b.disclosed_to, &b.counselling).await.or_api(&u.tr)?;
+    state.casework.disclose_finding(&u.caller, &id, &finding, &b.disclosed_to, &b.counselling).await.or_api(&u.tr)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -5,11 +5,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use kinbridge_casework::documents::Attach;
+use kinbridge_casework::today;
 use kinbridge_domain::case::{CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, RelationshipKind};
 use kinbridge_domain::request::NewRequest;
 use kinbridge_domain::{DomainError, FieldError};
-use kinbridge_store::documents::Attach;
-use kinbridge_store::today;
 use serde::Deserialize;
 
 use super::{ApiError, ApiJson, ApiMultipart, ApiQuery, ApiResult, OrApi};
@@ -92,7 +92,7 @@ async fn tracing_requests(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let found = state.store.tracing_requests(&u.caller, &id).await.or_api(&u.tr)?;
+    let found = state.casework.tracing_requests(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(Json(found).into_response())
 }
 
@@ -103,13 +103,13 @@ async fn add_tracing_request(
     ApiJson(b): ApiJson<TracingBody>,
 ) -> ApiResult<Response> {
     let t = b.parse().or_api(&u.tr)?;
-    let created = state.store.add_tracing_request(&u.caller, &id, &t).await.or_api(&u.tr)?;
+    let created = state.casework.add_tracing_request(&u.caller, &id, &t).await.or_api(&u.tr)?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
 /// Possible matches of the people on a case, found in the background.
 async fn matches(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let found = state.store.matches_for_case(&u.caller, &id).await.or_api(&u.tr)?;
+    let found = state.casework.matches_for_case(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(Json(found).into_response())
 }
 
@@ -130,7 +130,7 @@ async fn decide_match(
         "reject" => false,
         _ => return Err(DomainError::field("decision", "invalid_choice")).or_api(&u.tr),
     };
-    state.store.decide_match(&u.caller, &id, confirm).await.or_api(&u.tr)?;
+    state.casework.decide_match(&u.caller, &id, confirm).await.or_api(&u.tr)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -140,13 +140,13 @@ async fn share_match(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    state.store.share_match(&u.caller, &id).await.or_api(&u.tr)?;
+    state.casework.share_match(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Possible matches partners have shared with the caller's member, waiting for its answer.
 async fn shared_with_us(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Response> {
-    let found = state.store.matches_shared_with_us(&u.caller).await.or_api(&u.tr)?;
+    let found = state.casework.matches_shared_with_us(&u.caller).await.or_api(&u.tr)?;
     Ok(Json(found).into_response())
 }
 
@@ -157,7 +157,7 @@ async fn possible_duplicates(
     ApiJson(b): ApiJson<PersonBody>,
 ) -> ApiResult<Response> {
     let person = b.parse().or_api(&u.tr)?;
-    let found = state.store.possible_duplicates(&u.caller, &person).await.or_api(&u.tr)?;
+    let found = state.casework.possible_duplicates(&u.caller, &person).await.or_api(&u.tr)?;
     Ok(Json(found).into_response())
 }
 
@@ -186,7 +186,7 @@ async fn list(
         q.page,
         q.per_page,
     );
-    let page = state.store.list_cases(&u.caller, &f).await.or_api(&u.tr)?;
+    let page = state.casework.list_cases(&u.caller, &f).await.or_api(&u.tr)?;
     Ok(Json(page).into_response())
 }
 
@@ -294,12 +294,12 @@ async fn create(
             return Err(ApiError(u.tr.clone(), DomainError::Invalid(fields).into()));
         }
     };
-    let created = state.store.open_case(&u.caller, &case, &people, &consents).await.or_api(&u.tr)?;
+    let created = state.casework.open_case(&u.caller, &case, &people, &consents).await.or_api(&u.tr)?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
 async fn show(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let detail = state.store.case_detail(&u.caller, &id).await.or_api(&u.tr)?;
+    let detail = state.casework.case_detail(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(Json(detail).into_response())
 }
 
@@ -330,7 +330,7 @@ async fn update(
     if patch.is_empty() {
         return Err(ApiError(u.tr.clone(), DomainError::field("body", "nothing_to_change").into()));
     }
-    let case = state.store.update_case(&u.caller, &id, &patch, b.version).await.or_api(&u.tr)?;
+    let case = state.casework.update_case(&u.caller, &id, &patch, b.version).await.or_api(&u.tr)?;
     Ok(Json(case).into_response())
 }
 
@@ -348,7 +348,7 @@ async fn action(
     ApiJson(b): ApiJson<ActionBody>,
 ) -> ApiResult<Response> {
     let action = crate::pages::parse_case_action(&b.action, b.outcome.as_deref()).or_api(&u.tr)?;
-    let case = state.store.case_action(&u.caller, &id, action).await.or_api(&u.tr)?;
+    let case = state.casework.case_action(&u.caller, &id, action).await.or_api(&u.tr)?;
     Ok(Json(case).into_response())
 }
 
@@ -364,12 +364,12 @@ async fn assign(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<AssigneeBody>,
 ) -> ApiResult<Response> {
-    let case = state.store.assign_case(&u.caller, &id, &b.user_id).await.or_api(&u.tr)?;
+    let case = state.casework.assign_case(&u.caller, &id, &b.user_id).await.or_api(&u.tr)?;
     Ok(Json(case).into_response())
 }
 
 async fn people(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let people = state.store.people(&u.caller, &id).await.or_api(&u.tr)?;
+    let people = state.casework.people(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(Json(people).into_response())
 }
 
@@ -380,7 +380,7 @@ async fn add_person(
     ApiJson(b): ApiJson<PersonBody>,
 ) -> ApiResult<Response> {
     let person = b.parse().or_api(&u.tr)?;
-    let created = state.store.add_person(&u.caller, &id, &person).await.or_api(&u.tr)?;
+    let created = state.casework.add_person(&u.caller, &id, &person).await.or_api(&u.tr)?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
@@ -399,7 +399,7 @@ async fn add_relationship(
     ApiJson(b): ApiJson<RelationshipBody>,
 ) -> ApiResult<StatusCode> {
     let kind = RelationshipKind::parse(&b.kind).ok_or(DomainError::field("kind", "invalid_choice")).or_api(&u.tr)?;
-    state.store.add_relationship(&u.caller, &id, &b.from_person_id, &b.to_person_id, kind).await.or_api(&u.tr)?;
+    state.casework.add_relationship(&u.caller, &id, &b.from_person_id, &b.to_person_id, kind).await.or_api(&u.tr)?;
     Ok(StatusCode::CREATED)
 }
 
@@ -410,7 +410,7 @@ async fn add_consent(
     ApiJson(b): ApiJson<ConsentBody>,
 ) -> ApiResult<StatusCode> {
     let consent = b.parse().or_api(&u.tr)?;
-    state.store.add_consent(&u.caller, &id, &consent).await.or_api(&u.tr)?;
+    state.casework.add_consent(&u.caller, &id, &consent).await.or_api(&u.tr)?;
     Ok(StatusCode::CREATED)
 }
 
@@ -421,12 +421,12 @@ async fn withdraw_consent(
     Path((id, scope)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let scope = ConsentScope::parse(&scope).ok_or(DomainError::field("scope", "invalid_choice")).or_api(&u.tr)?;
-    state.store.withdraw_consent(&u.caller, &id, scope).await.or_api(&u.tr)?;
+    state.casework.withdraw_consent(&u.caller, &id, scope).await.or_api(&u.tr)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn notes(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let notes = state.store.notes(&u.caller, &id).await.or_api(&u.tr)?;
+    let notes = state.casework.notes(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(Json(notes).into_response())
 }
 
@@ -442,12 +442,12 @@ async fn add_note(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<BodyText>,
 ) -> ApiResult<Response> {
-    let note = state.store.add_note(&u.caller, &id, &b.body).await.or_api(&u.tr)?;
+    let note = state.casework.add_note(&u.caller, &id, &b.body).await.or_api(&u.tr)?;
     Ok((StatusCode::CREATED, Json(note)).into_response())
 }
 
 async fn documents(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let docs = state.store.documents(&u.caller, &id).await.or_api(&u.tr)?;
+    let docs = state.casework.documents(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(Json(docs).into_response())
 }
 
@@ -458,12 +458,12 @@ async fn upload(
     ApiMultipart(multipart): ApiMultipart,
 ) -> ApiResult<Response> {
     let (name, bytes) = read_upload_api(multipart).await.map_err(|p: Problem| ApiError(u.tr.clone(), p))?;
-    let doc = state.store.upload_document(&u.caller, Attach::Case(&id), &name, bytes).await.or_api(&u.tr)?;
+    let doc = state.casework.upload_document(&u.caller, Attach::Case(&id), &name, bytes).await.or_api(&u.tr)?;
     Ok((StatusCode::CREATED, Json(doc)).into_response())
 }
 
 async fn download(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let (doc, bytes) = state.store.download_document(&u.caller, &id).await.or_api(&u.tr)?;
+    let (doc, bytes) = state.casework.download_document(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(crate::pages::attachment(&doc.filename, &doc.content_type, bytes))
 }
 
@@ -489,6 +489,6 @@ async fn send_request(
 ) -> ApiResult<Response> {
     let new = NewRequest::parse(&b.to_member, &b.kind, &b.subject, &b.message, &b.due_on, today()).or_api(&u.tr)?;
     let request =
-        state.store.send_request(&u.caller, &id, &new, &b.share_people, &b.share_documents).await.or_api(&u.tr)?;
+        state.casework.send_request(&u.caller, &id, &new, &b.share_people, &b.share_documents).await.or_api(&u.tr)?;
     Ok((StatusCode::CREATED, Json(request)).into_response())
 }

@@ -126,14 +126,14 @@ impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
 }
 
 async fn not_found(auth: Auth) -> Response {
-    error_response(&auth.tr, Problem::Store(kinbridge_store::StoreError::not_found()))
+    error_response(&auth.tr, Problem::Casework(kinbridge_casework::Error::not_found()))
 }
 
 async fn members(
     axum::extract::State(state): axum::extract::State<AppState>,
     ApiUser(u): ApiUser,
 ) -> ApiResult<Response> {
-    let members = state.store.members().await.or_api(&u.tr)?;
+    let members = state.casework.members().await.or_api(&u.tr)?;
     Ok(Json(&*members).into_response())
 }
 
@@ -141,6 +141,6 @@ async fn flows(
     axum::extract::State(state): axum::extract::State<AppState>,
     ApiUser(u): ApiUser,
 ) -> ApiResult<Response> {
-    let flows = state.store.network_flows(&u.caller).await.or_api(&u.tr)?;
+    let flows = state.casework.network_flows(&u.caller).await.or_api(&u.tr)?;
     Ok(Json(flows).into_response())
 }

@@ -6,10 +6,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use kinbridge_casework::documents::Attach;
+use kinbridge_casework::requests::RequestBox;
 use kinbridge_domain::request::Transition;
 use kinbridge_domain::DomainError;
-use kinbridge_store::documents::Attach;
-use kinbridge_store::requests::RequestBox;
 use serde::Deserialize;
 
 use super::cases::{AssigneeBody, BodyText};
@@ -48,7 +48,7 @@ async fn list(
         Some(b) => RequestBox::parse(b).ok_or(DomainError::field("box", "invalid_choice")).or_api(&u.tr)?,
     };
     let page = state
-        .store
+        .casework
         .list_requests(&u.caller, which, q.open.unwrap_or(false), q.page.unwrap_or(1), q.per_page.unwrap_or(25))
         .await
         .or_api(&u.tr)?;
@@ -56,7 +56,7 @@ async fn list(
 }
 
 async fn show(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let detail = state.store.request_detail(&u.caller, &id).await.or_api(&u.tr)?;
+    let detail = state.casework.request_detail(&u.caller, &id).await.or_api(&u.tr)?;
     Ok(Json(detail).into_response())
 }
 
@@ -75,7 +75,7 @@ async fn transition(
     ApiJson(b): ApiJson<TransitionBody>,
 ) -> ApiResult<Response> {
     let t = Transition::parse(&b.action, b.text.as_deref()).or_api(&u.tr)?;
-    let request = state.store.transition_request(&u.caller, &id, &t).await.or_api(&u.tr)?;
+    let request = state.casework.transition_request(&u.caller, &id, &t).await.or_api(&u.tr)?;
     Ok(Json(request).into_response())
 }
 
@@ -85,7 +85,7 @@ async fn assign(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<AssigneeBody>,
 ) -> ApiResult<Response> {
-    let request = state.store.assign_request(&u.caller, &id, &b.user_id).await.or_api(&u.tr)?;
+    let request = state.casework.assign_request(&u.caller, &id, &b.user_id).await.or_api(&u.tr)?;
     Ok(Json(request).into_response())
 }
 
@@ -95,7 +95,7 @@ async fn message(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<BodyText>,
 ) -> ApiResult<StatusCode> {
-    state.store.add_request_message(&u.caller, &id, &b.body).await.or_api(&u.tr)?;
+    state.casework.add_request_message(&u.caller, &id, &b.body).await.or_api(&u.tr)?;
     Ok(StatusCode::CREATED)
 }
 
@@ -106,6 +106,6 @@ async fn upload(
     ApiMultipart(multipart): ApiMultipart,
 ) -> ApiResult<Response> {
     let (name, bytes) = read_upload_api(multipart).await.map_err(|p: Problem| ApiError(u.tr.clone(), p))?;
-    let doc = state.store.upload_document(&u.caller, Attach::Request(&id), &name, bytes).await.or_api(&u.tr)?;
+    let doc = state.casework.upload_document(&u.caller, Attach::Request(&id), &name, bytes).await.or_api(&u.tr)?;
     Ok((StatusCode::CREATED, Json(doc)).into_response())
 }

@@ -25,7 +25,7 @@ async fn search(
     ApiQuery(q): ApiQuery<ResearchQuery>,
 ) -> ApiResult<Response> {
     let (total, found) = state
-        .store
+        .casework
         .research_search(&u.caller, &q.q, q.service(), q.names == "fake", q.limit.unwrap_or(50))
         .await
         .or_api(&u.tr)?;
@@ -38,7 +38,7 @@ async fn search_archive(
     ApiQuery(q): ApiQuery<ResearchQuery>,
 ) -> ApiResult<Response> {
     let (total, found) = state
-        .store
+        .casework
         .research_archive_search(&u.caller, &q.q, q.names == "fake", q.limit.unwrap_or(50))
         .await
         .or_api(&u.tr)?;

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use kinbridge_store::accounts::LoginOutcome;
+use kinbridge_casework::accounts::LoginOutcome;
 use serde::Deserialize;
 
 use super::{error_response, ApiJson, ApiResult, OrApi};
@@ -24,7 +24,7 @@ struct Credentials {
 }
 
 async fn create(State(state): State<AppState>, auth: Auth, ApiJson(c): ApiJson<Credentials>) -> Response {
-    match state.store.login(&c.email, &c.password, &auth.ip).await {
+    match state.casework.login(&c.email, &c.password, &auth.ip).await {
         Ok(LoginOutcome::LoggedIn { token, session }) => (
             StatusCode::CREATED,
             Json(serde_json::json!({ "token": token, "user": session.user, "csrf_token": session.csrf_token })),
@@ -38,13 +38,13 @@ async fn create(State(state): State<AppState>, auth: Auth, ApiJson(c): ApiJson<C
         Ok(LoginOutcome::TooManyAttempts { retry_after }) => {
             error_response(&auth.tr, Problem::TooManyAttempts((retry_after.as_millis() as u64).div_ceil(1000).max(1)))
         }
-        Err(e) => error_response(&auth.tr, Problem::Store(e)),
+        Err(e) => error_response(&auth.tr, Problem::Casework(e)),
     }
 }
 
 async fn delete(State(state): State<AppState>, ApiUser(u): ApiUser, auth: Auth) -> ApiResult<StatusCode> {
     if let Some(token) = &auth.token {
-        state.store.logout(&u.caller, token).await.or_api(&u.tr)?;
+        state.casework.logout(&u.caller, token).await.or_api(&u.tr)?;
         state.sessions.forget(token);
     }
     Ok(StatusCode::NO_CONTENT)

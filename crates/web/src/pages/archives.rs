@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use kinbridge_casework::archives::{ArchiveMention, Finding, ImportFailure, ImportProgress, PageText, Unit};
 use kinbridge_domain::archive::{Level, NewUnit, Restriction};
-use kinbridge_store::archives::{ArchiveMention, Finding, ImportFailure, ImportProgress, PageText, Unit};
 use serde::Deserialize;
 
 use super::{render, see_other, Frame, OrPage, PageError};
@@ -84,9 +84,9 @@ struct ListPage {
 }
 
 async fn list_page(state: &AppState, u: &Signed, t: Frame, status: StatusCode) -> Result<Response, PageError> {
-    let fonds = state.store.list_fonds(&u.caller).await.or_page(u)?;
+    let fonds = state.casework.list_fonds(&u.caller).await.or_page(u)?;
     let archivist = u.caller.actor.can_manage_archive();
-    let requests = if archivist { state.store.origins_requests(&u.caller).await.or_page(u)? } else { Vec::new() };
+    let requests = if archivist { state.casework.origins_requests(&u.caller).await.or_page(u)? } else { Vec::new() };
     Ok(render(status, &ListPage { t, fonds, archivist, requests, restrictions: Restriction::ALL }))
 }
 
@@ -100,7 +100,7 @@ async fn create_fonds(
     CsrfForm(f): CsrfForm<UnitForm>,
 ) -> Result<Response, PageError> {
     let made = match f.parse() {
-        Ok(new) => state.store.create_unit(&u.caller, None, &new).await.map_err(Problem::from),
+        Ok(new) => state.casework.create_unit(&u.caller, None, &new).await.map_err(Problem::from),
         Err(p) => Err(p),
     };
     match made {
@@ -139,22 +139,22 @@ async fn unit_page(
     status: StatusCode,
     offset: i64,
 ) -> Result<Response, PageError> {
-    let unit = state.store.unit(&u.caller, id).await.or_page(u)?;
-    let trail = state.store.unit_ancestors(&u.caller, &unit).await.or_page(u)?;
-    let children = state.store.unit_children(&u.caller, &unit.id, 200, offset).await.or_page(u)?;
+    let unit = state.casework.unit(&u.caller, id).await.or_page(u)?;
+    let trail = state.casework.unit_ancestors(&u.caller, &unit).await.or_page(u)?;
+    let children = state.casework.unit_children(&u.caller, &unit.id, 200, offset).await.or_page(u)?;
     let pages = if unit.level == Level::Item {
-        state.store.unit_pages(&u.caller, &unit.id).await.or_page(u)?
+        state.casework.unit_pages(&u.caller, &unit.id).await.or_page(u)?
     } else {
         Vec::new()
     };
     let manage = u.caller.actor.can_manage_archive() && u.caller.actor.member_id.as_str() == unit.member_id;
     let entities = if manage && unit.level == Level::Item {
-        state.store.unit_entities(&u.caller, &unit.id).await.or_page(u)?
+        state.casework.unit_entities(&u.caller, &unit.id).await.or_page(u)?
     } else {
         Vec::new()
     };
     let progress = if manage && unit.level == Level::Fonds {
-        Some(state.store.import_progress_for(&u.caller, &unit.id).await.or_page(u)?)
+        Some(state.casework.import_progress_for(&u.caller, &unit.id).await.or_page(u)?)
     } else {
         None
     };
@@ -196,9 +196,9 @@ async fn create_child(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<UnitForm>,
 ) -> Result<Response, PageError> {
-    state.store.may_manage_unit(&u.caller, &id).await.or_page(&u)?;
+    state.casework.may_manage_unit(&u.caller, &id).await.or_page(&u)?;
     let made = match f.parse() {
-        Ok(new) => state.store.create_unit(&u.caller, Some(&id), &new).await.map_err(Problem::from),
+        Ok(new) => state.casework.create_unit(&u.caller, Some(&id), &new).await.map_err(Problem::from),
         Err(p) => Err(p),
     };
     match made {
@@ -215,11 +215,11 @@ async fn upload(
     Path(id): Path<String>,
     m: Multipart,
 ) -> Result<Response, PageError> {
-    state.store.may_manage_unit(&u.caller, &id).await.or_page(&u)?;
+    state.casework.may_manage_unit(&u.caller, &id).await.or_page(&u)?;
     let queued = match super::documents::read_upload(m, Some(&u.csrf)).await {
         Ok((name, bytes)) => {
             let langs = vec!["eng".to_string(), "fra".to_string(), "spa".to_string()];
-            state.store.queue_upload(&u.caller, &id, &name, bytes, &langs).await.map_err(Problem::from)
+            state.casework.queue_upload(&u.caller, &id, &name, bytes, &langs).await.map_err(Problem::from)
         }
         Err(p) => Err(p),
     };
@@ -244,7 +244,7 @@ async fn hold(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<HoldForm>,
 ) -> Result<Response, PageError> {
-    state.store.set_legal_hold(&u.caller, &id, f.hold == "on").await.or_page(&u)?;
+    state.casework.set_legal_hold(&u.caller, &id, f.hold == "on").await.or_page(&u)?;
     Ok(see_other(&format!("/archives/{id}")))
 }
 
@@ -260,7 +260,7 @@ async fn link(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<LinkForm>,
 ) -> Result<Response, PageError> {
-    match state.store.link_unit_to_case(&u.caller, &id, &f.case_reference).await {
+    match state.casework.link_unit_to_case(&u.caller, &id, &f.case_reference).await {
         Ok(_) => Ok(see_other(&format!("/archives/{id}"))),
         Err(e) => {
             let p = Problem::from(e);
@@ -274,7 +274,7 @@ async fn original(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (unit, bytes) = state.store.unit_original(&u.caller, &id).await.or_page(&u)?;
+    let (unit, bytes) = state.casework.unit_original(&u.caller, &id).await.or_page(&u)?;
     Ok(super::attachment(
         unit.filename.as_deref().unwrap_or("original"),
         unit.content_type.as_deref().unwrap_or("application/octet-stream"),
@@ -307,10 +307,13 @@ async fn origins_page(
     status: StatusCode,
     look_up: bool,
 ) -> Result<Response, PageError> {
-    let findings = state.store.findings(&u.caller, case).await.or_page(u)?;
+    let findings = state.casework.findings(&u.caller, case).await.or_page(u)?;
     let archivist = u.caller.actor.can_manage_archive();
-    let mentions =
-        if archivist && look_up { Some(state.store.archive_mentions(&u.caller, case).await.or_page(u)?) } else { None };
+    let mentions = if archivist && look_up {
+        Some(state.casework.archive_mentions(&u.caller, case).await.or_page(u)?)
+    } else {
+        None
+    };
     Ok(render(status, &OriginsPage { t, case_id: case.to_string(), findings, archivist, mentions }))
 }
 
@@ -339,11 +342,11 @@ async fn find(
 ) -> Result<Response, PageError> {
     let done = async {
         let unit = state
-            .store
+            .casework
             .unit_by_reference(&u.caller, &f.reference_code)
             .await?
             .ok_or_else(|| kinbridge_domain::DomainError::field("reference_code", "unknown_unit"))?;
-        state.store.record_finding(&u.caller, &case, &unit, &f.note).await
+        state.casework.record_finding(&u.caller, &case, &unit, &f.note).await
     }
     .await;
     match done {
@@ -377,7 +380,7 @@ async fn disclose(
     Path((case, finding)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<DisclosureForm>,
 ) -> Result<Response, PageError> {
-    match state.store.disclose_finding(&u.caller, &case, &finding, &f.disclosed_to, &f.counselling).await {
+    match state.casework.disclose_finding(&u.caller, &case, &finding, &f.disclosed_to, &f.counselling).await {
         Ok(()) => Ok(see_other(&format!("/origins/{case}"))),
         Err(e) => {
             let p = Problem::from(e);

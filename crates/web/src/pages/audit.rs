@@ -38,6 +38,6 @@ async fn trail(
 ) -> Result<Response, PageError> {
     let entity = q.entity.unwrap_or_default().trim().chars().take(64).collect::<String>();
     let filter = (!entity.is_empty()).then_some(entity.as_str());
-    let rows = state.store.audit_trail(&u.caller, filter, 200).await.or_page(&u)?;
+    let rows = state.casework.audit_trail(&u.caller, filter, 200).await.or_page(&u)?;
     Ok(render(StatusCode::OK, &AuditPage { t: Frame::for_user(&u), entity, rows }))
 }

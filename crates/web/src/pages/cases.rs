@@ -9,6 +9,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use kinbridge_casework::accounts::User;
+use kinbridge_casework::cases::{CaseDetail, CaseSummary, Page};
+use kinbridge_casework::documents::Attach;
+use kinbridge_casework::today;
 use kinbridge_domain::case::{
     CaseAction, CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, Outcome, PersonRole,
     RelationshipKind, ServiceType, Sex,
@@ -16,10 +20,7 @@ use kinbridge_domain::case::{
 use kinbridge_domain::member::Member;
 use kinbridge_domain::request::{NewRequest, RequestKind};
 use kinbridge_domain::{DomainError, FieldError};
-use kinbridge_store::accounts::User;
-use kinbridge_store::cases::{CaseDetail, CaseSummary, Page};
-use kinbridge_store::documents::Attach;
-use kinbridge_store::{today, KeptCopies};
+use kinbridge_store::KeptCopies;
 use serde::Deserialize;
 
 use super::documents::read_upload;
@@ -84,8 +85,8 @@ async fn list(
         q.page,
         None,
     );
-    let page = state.store.list_cases(&u.caller, &filter).await.or_page(&u)?;
-    let colleagues = state.store.colleagues(&u.caller.actor.member_id).await.or_page(&u)?;
+    let page = state.casework.list_cases(&u.caller, &filter).await.or_page(&u)?;
+    let colleagues = state.casework.colleagues(&u.caller.actor.member_id).await.or_page(&u)?;
     let mut base = String::from("/cases?");
     for (k, v) in [
         ("status", &q.status),
@@ -174,8 +175,8 @@ fn new_case_page(t: Frame, f: NewCaseForm) -> NewCasePage {
     NewCasePage { t, f, services: ServiceType::ALL, sexes: Sex::ALL, scopes: ConsentScope::ALL, known: Vec::new() }
 }
 
-fn known_rows(t: &Frame, found: Vec<kinbridge_store::matching::KnownPerson>) -> Vec<KnownRow> {
-    use kinbridge_store::matching::OtherSide;
+fn known_rows(t: &Frame, found: Vec<kinbridge_casework::matching::KnownPerson>) -> Vec<KnownRow> {
+    use kinbridge_casework::matching::OtherSide;
     found
         .into_iter()
         .map(|k| {
@@ -256,7 +257,7 @@ async fn create(
     // Intake check: before a child is registered, the records that may already be them.
     if let Ok((_, people, _)) = &parsed {
         if f.checked_child != f.child_fingerprint() {
-            let known = state.store.possible_duplicates(&u.caller, &people[0]).await.or_page(&u)?;
+            let known = state.casework.possible_duplicates(&u.caller, &people[0]).await.or_page(&u)?;
             if !known.is_empty() {
                 let t = Frame::for_user(&u);
                 let known = known_rows(&t, known);
@@ -267,7 +268,7 @@ async fn create(
     }
     let result = match parsed {
         Ok((case, people, consents)) => {
-            state.store.open_case(&u.caller, &case, &people, &consents).await.map_err(Problem::from)
+            state.casework.open_case(&u.caller, &case, &people, &consents).await.map_err(Problem::from)
         }
         Err(e) => Err(Problem::from(e)),
     };
@@ -410,8 +411,8 @@ struct MatchField {
     weight: String,
 }
 
-fn match_rows(t: &Frame, found: Vec<kinbridge_store::matching::MatchView>) -> Vec<MatchRow> {
-    use kinbridge_store::matching::OtherSide;
+fn match_rows(t: &Frame, found: Vec<kinbridge_casework::matching::MatchView>) -> Vec<MatchRow> {
+    use kinbridge_casework::matching::OtherSide;
     found
         .into_iter()
         .map(|m| {
@@ -482,11 +483,11 @@ impl CaseBody {
 
 /// Renders the case page, with the problem of a failed form if there is one.
 async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, PageError> {
-    let read = state.store.read_case(&u.caller, id).await.or_page(u)?;
+    let read = state.casework.read_case(&u.caller, id).await.or_page(u)?;
     let member_id = &read.case().member_id;
     let writable = u.caller.actor.case_access(member_id) == kinbridge_domain::access::CaseAccess::Write;
-    let colleagues = state.store.colleagues(member_id).await.or_page(u)?;
-    let members = state.store.members().await.or_page(u)?;
+    let colleagues = state.casework.colleagues(member_id).await.or_page(u)?;
+    let members = state.casework.members().await.or_page(u)?;
     let today = today();
     let key = BodyKey {
         case_id: read.case().id.as_str().to_string(),
@@ -509,7 +510,7 @@ async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Probl
     let pieces = match kept {
         Some(pieces) => pieces,
         None => {
-            let mut d = state.store.case_detail_of(read).await.or_page(u)?;
+            let mut d = state.casework.case_detail_of(read).await.or_page(u)?;
             let bt = Frame { csrf: CSRF_SLOT.to_string(), notice: None, ..t.clone() };
             let matches = match_rows(&bt, std::mem::take(&mut d.matches));
             let case = d.case.clone();
@@ -563,7 +564,7 @@ async fn after<T>(
 ) -> Result<Response, PageError> {
     match r {
         Ok(_) => Ok(see_other(&format!("/cases/{}#{anchor}", url_encode(id)))),
-        Err(p @ Problem::Store(kinbridge_store::StoreError::Domain(DomainError::NotFound))) => {
+        Err(p @ Problem::Casework(kinbridge_casework::Error::Domain(DomainError::NotFound))) => {
             Err(PageError(u.tr.clone(), p))
         }
         Err(p) => case_page(state, u, id, Some(p)).await,
@@ -592,7 +593,7 @@ async fn update(
         f.child_views.as_deref(),
         f.partner_country.as_deref(),
     ) {
-        Ok(p) => state.store.update_case(&u.caller, &id, &p, f.version).await.map_err(Problem::from),
+        Ok(p) => state.casework.update_case(&u.caller, &id, &p, f.version).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
     after(&state, &u, &id, "summary", r).await
@@ -635,7 +636,7 @@ async fn add_person(
         today(),
     );
     let r = match parsed {
-        Ok(p) => state.store.add_person(&u.caller, &id, &p).await.map_err(Problem::from),
+        Ok(p) => state.casework.add_person(&u.caller, &id, &p).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
     after(&state, &u, &id, "people", r).await
@@ -658,7 +659,9 @@ async fn add_relationship(
     CsrfForm(f): CsrfForm<RelationshipForm>,
 ) -> Result<Response, PageError> {
     let r = match RelationshipKind::parse(&f.kind) {
-        Some(kind) => state.store.add_relationship(&u.caller, &id, &f.from, &f.to, kind).await.map_err(Problem::from),
+        Some(kind) => {
+            state.casework.add_relationship(&u.caller, &id, &f.from, &f.to, kind).await.map_err(Problem::from)
+        }
         None => Err(DomainError::field("kind", "invalid_choice").into()),
     };
     after(&state, &u, &id, "people", r).await
@@ -681,7 +684,7 @@ async fn add_consent(
     CsrfForm(f): CsrfForm<ConsentForm>,
 ) -> Result<Response, PageError> {
     let r = match NewConsent::parse(&f.scope, &f.given_by, &f.given_on, today()) {
-        Ok(c) => state.store.add_consent(&u.caller, &id, &c).await.map_err(Problem::from),
+        Ok(c) => state.casework.add_consent(&u.caller, &id, &c).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
     after(&state, &u, &id, "consent", r).await
@@ -694,7 +697,7 @@ async fn add_tracing_request(
     CsrfForm(f): CsrfForm<crate::api::cases::TracingBody>,
 ) -> Result<Response, PageError> {
     let r = match f.parse() {
-        Ok(t) => state.store.add_tracing_request(&u.caller, &id, &t).await.map_err(Problem::from),
+        Ok(t) => state.casework.add_tracing_request(&u.caller, &id, &t).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
     after(&state, &u, &id, "tracing", r).await
@@ -714,9 +717,9 @@ async fn decide_match(
 ) -> Result<Response, PageError> {
     let r = match f.decision.as_str() {
         "confirm" | "reject" => {
-            state.store.decide_match(&u.caller, &match_id, f.decision == "confirm").await.map_err(Problem::from)
+            state.casework.decide_match(&u.caller, &match_id, f.decision == "confirm").await.map_err(Problem::from)
         }
-        "share" => state.store.share_match(&u.caller, &match_id).await.map_err(Problem::from),
+        "share" => state.casework.share_match(&u.caller, &match_id).await.map_err(Problem::from),
         _ => Err(DomainError::field("decision", "invalid_choice").into()),
     };
     after(&state, &u, &id, "matches", r).await
@@ -735,7 +738,7 @@ async fn withdraw_consent(
     CsrfForm(f): CsrfForm<WithdrawForm>,
 ) -> Result<Response, PageError> {
     let r = match ConsentScope::parse(&f.scope) {
-        Some(scope) => state.store.withdraw_consent(&u.caller, &id, scope).await.map_err(Problem::from),
+        Some(scope) => state.casework.withdraw_consent(&u.caller, &id, scope).await.map_err(Problem::from),
         None => Err(DomainError::field("scope", "invalid_choice").into()),
     };
     after(&state, &u, &id, "consent", r).await
@@ -753,7 +756,7 @@ async fn add_note(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<NoteForm>,
 ) -> Result<Response, PageError> {
-    let r = state.store.add_note(&u.caller, &id, &f.body).await.map_err(Problem::from);
+    let r = state.casework.add_note(&u.caller, &id, &f.body).await.map_err(Problem::from);
     after(&state, &u, &id, "notes", r).await
 }
 
@@ -765,7 +768,7 @@ async fn upload(
 ) -> Result<Response, PageError> {
     let r = match read_upload(multipart, Some(&u.csrf)).await {
         Ok((name, bytes)) => {
-            state.store.upload_document(&u.caller, Attach::Case(&id), &name, bytes).await.map_err(Problem::from)
+            state.casework.upload_document(&u.caller, Attach::Case(&id), &name, bytes).await.map_err(Problem::from)
         }
         Err(p) => Err(p),
     };
@@ -797,7 +800,7 @@ async fn send_request(
     CsrfForm(f): CsrfForm<RequestForm>,
 ) -> Result<Response, PageError> {
     match NewRequest::parse(&f.to_member, &f.kind, &f.subject, &f.message, &f.due_on, today()) {
-        Ok(new) => match state.store.send_request(&u.caller, &id, &new, &f.share_people, &f.share_documents).await {
+        Ok(new) => match state.casework.send_request(&u.caller, &id, &new, &f.share_people, &f.share_documents).await {
             Ok(r) => Ok(see_other(&format!("/requests/{}", r.id))),
             Err(e) => after::<()>(&state, &u, &id, "requests", Err(e.into())).await,
         },
@@ -811,7 +814,7 @@ async fn assign(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<super::AssignForm>,
 ) -> Result<Response, PageError> {
-    let r = state.store.assign_case(&u.caller, &id, &f.assignee).await.map_err(Problem::from);
+    let r = state.casework.assign_case(&u.caller, &id, &f.assignee).await.map_err(Problem::from);
     after(&state, &u, &id, "summary", r).await
 }
 
@@ -842,7 +845,7 @@ async fn action(
     CsrfForm(f): CsrfForm<ActionForm>,
 ) -> Result<Response, PageError> {
     let r = match parse_case_action(&f.action, f.outcome.as_deref()) {
-        Ok(a) => state.store.case_action(&u.caller, &id, a).await.map_err(Problem::from),
+        Ok(a) => state.casework.case_action(&u.caller, &id, a).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
     after(&state, &u, &id, "summary", r).await

@@ -7,11 +7,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use kinbridge_casework::cases::CaseSummary;
+use kinbridge_casework::matching::SharedWithUs;
+use kinbridge_casework::requests::RequestBox;
 use kinbridge_domain::case::CaseFilter;
 use kinbridge_domain::request::Request;
-use kinbridge_store::cases::CaseSummary;
-use kinbridge_store::matching::SharedWithUs;
-use kinbridge_store::requests::RequestBox;
 
 use super::{render, Frame, OrPage, PageError};
 use crate::auth::PageUser;
@@ -36,7 +36,7 @@ struct Dashboard {
 }
 
 async fn dashboard(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
-    let store = &state.store;
+    let store = &state.casework;
     let mut page = Dashboard {
         t: Frame::for_user(&u),
         my_open: 0,

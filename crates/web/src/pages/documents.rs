@@ -40,7 +40,7 @@ async fn download(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (doc, bytes) = state.store.download_document(&u.caller, &id).await.or_page(&u)?;
+    let (doc, bytes) = state.casework.download_document(&u.caller, &id).await.or_page(&u)?;
     Ok(attachment(&doc.filename, &doc.content_type, bytes))
 }
 
@@ -76,5 +76,5 @@ pub async fn read_upload(mut multipart: Multipart, csrf: Option<&str>) -> Result
             return Err(Problem::BadCsrf);
         }
     }
-    file.ok_or(Problem::Store(kinbridge_domain::DomainError::field("file", "required").into()))
+    file.ok_or(Problem::Casework(kinbridge_domain::DomainError::field("file", "required").into()))
 }

@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use kinbridge_casework::requests::Flow;
 use kinbridge_domain::member::Member;
-use kinbridge_store::requests::Flow;
 
 use super::{render, Frame, OrPage, PageError};
 use crate::auth::PageUser;
@@ -25,7 +25,7 @@ struct MembersPage {
 }
 
 async fn members(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
-    let members = state.store.members().await.or_page(&u)?;
+    let members = state.casework.members().await.or_page(&u)?;
     Ok(render(StatusCode::OK, &MembersPage { t: Frame::for_user(&u), members }))
 }
 
@@ -39,7 +39,7 @@ struct FlowsPage {
 }
 
 async fn flows(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
-    let flows = state.store.network_flows(&u.caller).await.or_page(&u)?;
+    let flows = state.casework.network_flows(&u.caller).await.or_page(&u)?;
     let total = flows.iter().map(|f| f.count).sum();
     let overdue = flows.iter().map(|f| f.overdue).sum();
     Ok(render(StatusCode::OK, &FlowsPage { t: Frame::for_user(&u), flows, total, overdue }))

@@ -6,13 +6,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use kinbridge_casework::accounts::User;
+use kinbridge_casework::cases::Page;
+use kinbridge_casework::documents::Attach;
+use kinbridge_casework::requests::{RequestBox, RequestDetail};
 use kinbridge_domain::access::Party;
 use kinbridge_domain::request::{Request, Transition};
 use kinbridge_domain::DomainError;
-use kinbridge_store::accounts::User;
-use kinbridge_store::cases::Page;
-use kinbridge_store::documents::Attach;
-use kinbridge_store::requests::{RequestBox, RequestDetail};
 use serde::Deserialize;
 
 use super::documents::read_upload;
@@ -56,7 +56,7 @@ async fn list(
 ) -> Result<Response, PageError> {
     let which = q.which.as_deref().and_then(RequestBox::parse).unwrap_or(RequestBox::Inbox);
     let all = q.all.is_some();
-    let page = state.store.list_requests(&u.caller, which, !all, q.page.unwrap_or(1), 25).await.or_page(&u)?;
+    let page = state.casework.list_requests(&u.caller, which, !all, q.page.unwrap_or(1), 25).await.or_page(&u)?;
     let rows = page.items.clone();
     Ok(render(
         StatusCode::OK,
@@ -75,10 +75,13 @@ struct RequestPage {
 }
 
 async fn request_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, PageError> {
-    let d = state.store.request_detail(&u.caller, id).await.or_page(u)?;
+    let d = state.casework.request_detail(&u.caller, id).await.or_page(u)?;
     let receiver = d.party == Party::Receiver;
-    let colleagues =
-        if receiver { state.store.colleagues(&u.caller.actor.member_id).await.or_page(u)? } else { Default::default() };
+    let colleagues = if receiver {
+        state.casework.colleagues(&u.caller.actor.member_id).await.or_page(u)?
+    } else {
+        Default::default()
+    };
     let mut t = Frame::for_user(u);
     let mut status = StatusCode::OK;
     if let Some(p) = &problem {
@@ -100,7 +103,7 @@ async fn show(
 async fn after<T>(state: &AppState, u: &Signed, id: &str, r: Result<T, Problem>) -> Result<Response, PageError> {
     match r {
         Ok(_) => Ok(see_other(&format!("/requests/{}", url_encode(id)))),
-        Err(p @ Problem::Store(kinbridge_store::StoreError::Domain(DomainError::NotFound))) => {
+        Err(p @ Problem::Casework(kinbridge_casework::Error::Domain(DomainError::NotFound))) => {
             Err(PageError(u.tr.clone(), p))
         }
         Err(p) => request_page(state, u, id, Some(p)).await,
@@ -121,7 +124,7 @@ async fn transition(
     CsrfForm(f): CsrfForm<TransitionForm>,
 ) -> Result<Response, PageError> {
     let r = match Transition::parse(&f.action, f.text.as_deref()) {
-        Ok(t) => state.store.transition_request(&u.caller, &id, &t).await.map_err(Problem::from),
+        Ok(t) => state.casework.transition_request(&u.caller, &id, &t).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
     after(&state, &u, &id, r).await
@@ -133,7 +136,7 @@ async fn assign(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<super::AssignForm>,
 ) -> Result<Response, PageError> {
-    let r = state.store.assign_request(&u.caller, &id, &f.assignee).await.map_err(Problem::from);
+    let r = state.casework.assign_request(&u.caller, &id, &f.assignee).await.map_err(Problem::from);
     after(&state, &u, &id, r).await
 }
 
@@ -149,7 +152,7 @@ async fn message(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<MessageForm>,
 ) -> Result<Response, PageError> {
-    let r = state.store.add_request_message(&u.caller, &id, &f.body).await.map_err(Problem::from);
+    let r = state.casework.add_request_message(&u.caller, &id, &f.body).await.map_err(Problem::from);
     after(&state, &u, &id, r).await
 }
 
@@ -161,7 +164,7 @@ async fn upload(
 ) -> Result<Response, PageError> {
     let r = match read_upload(multipart, Some(&u.csrf)).await {
         Ok((name, bytes)) => {
-            state.store.upload_document(&u.caller, Attach::Request(&id), &name, bytes).await.map_err(Problem::from)
+            state.casework.upload_document(&u.caller, Attach::Request(&id), &name, bytes).await.map_err(Problem::from)
         }
         Err(p) => Err(p),
     };

@@ -8,9 +8,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use kinbridge_casework::research::ResearchCase;
+use kinbridge_casework::research_archive::ResearchItem;
 use kinbridge_domain::case::ServiceType;
-use kinbridge_store::research::ResearchCase;
-use kinbridge_store::research_archive::ResearchItem;
 use serde::Deserialize;
 
 use super::{render, Frame, OrPage, PageError};
@@ -68,17 +68,18 @@ async fn search(
 ) -> Result<Response, PageError> {
     let fake = q.names == "fake";
     let (total, found, items) = if q.source == "archives" {
-        let (total, items) = state.store.research_archive_search(&u.caller, &q.q, fake, 50).await.or_page(&u)?;
+        let (total, items) = state.casework.research_archive_search(&u.caller, &q.q, fake, 50).await.or_page(&u)?;
         (total, Vec::new(), items)
     } else {
-        let (total, found) = state.store.research_search(&u.caller, &q.q, q.service(), fake, 50).await.or_page(&u)?;
+        let (total, found) =
+            state.casework.research_search(&u.caller, &q.q, q.service(), fake, 50).await.or_page(&u)?;
         (total, found, Vec::new())
     };
     Ok(render(
         StatusCode::OK,
         &ResearchPage {
             floor_note: {
-                let floor = state.store.disclosure_floor();
+                let floor = state.casework.disclosure_floor();
                 u.tr.args(
                     "research-disclosure-floor",
                     &[("threshold", &floor.threshold_floor().to_string()), ("k", &floor.k_floor().to_string())],
@@ -98,10 +99,10 @@ async fn search(
 /// and the threshold used.
 pub(crate) async fn outcome_csv(
     state: &AppState,
-    caller: &kinbridge_store::Caller,
+    caller: &kinbridge_casework::Caller,
     threshold: Option<u64>,
-) -> kinbridge_store::Result<Response> {
-    let table = state.store.research_outcome_table(caller, threshold).await?;
+) -> kinbridge_casework::Result<Response> {
+    let table = state.casework.research_outcome_table(caller, threshold).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -124,13 +125,13 @@ async fn outcomes(
 /// data-use statement and the k used.
 pub(crate) async fn records(
     state: &AppState,
-    caller: &kinbridge_store::Caller,
+    caller: &kinbridge_casework::Caller,
     k: Option<usize>,
     parquet: bool,
-) -> kinbridge_store::Result<Response> {
-    let export = state.store.research_records(caller, k).await?;
+) -> kinbridge_casework::Result<Response> {
+    let export = state.casework.research_records(caller, k).await?;
     if parquet {
-        let bytes = export.parquet().map_err(|_| kinbridge_store::StoreError::Unsupported("parquet export failed"))?;
+        let bytes = export.parquet().map_err(|_| kinbridge_casework::Error::Unsupported("parquet export failed"))?;
         Ok((
             [
                 (header::CONTENT_TYPE, "application/vnd.apache.parquet"),

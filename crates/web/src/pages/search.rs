@@ -172,7 +172,7 @@ pub(crate) async fn run(
     let index = state.current_index().await?;
     // The index reads its segments on its own threads; the runtime's thread is not held.
     let actor = u.caller.actor.clone();
-    let results = tokio::task::spawn_blocking(move || index.search(&actor, &q, kinbridge_store::today()))
+    let results = tokio::task::spawn_blocking(move || index.search(&actor, &q, kinbridge_casework::today()))
         .await
         .map_err(|_| crate::error::Problem::Unavailable)?
         .map_err(|e| match e {
@@ -182,7 +182,7 @@ pub(crate) async fn run(
                 crate::error::Problem::Unavailable
             }
         })?;
-    state.store.audit_search(&u.caller, &p.q, results.total).await?;
+    state.casework.audit_search(&u.caller, &p.q, results.total).await?;
     Ok(results)
 }
 

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use kinbridge_store::accounts::LoginOutcome;
+use kinbridge_casework::accounts::LoginOutcome;
 use serde::Deserialize;
 
 use super::{render, see_other, Frame, OrPage};
@@ -123,7 +123,7 @@ async fn login(
     if cookie(&headers, PRELOGIN_COOKIE).as_deref() != Some(f.csrf.as_str()) || f.csrf.is_empty() {
         return again(Problem::BadCsrf, StatusCode::FORBIDDEN);
     }
-    match state.store.login(&f.email, &f.password, &auth.ip).await {
+    match state.casework.login(&f.email, &f.password, &auth.ip).await {
         Ok(LoginOutcome::LoggedIn { token, .. }) => {
             let mut resp = see_other(&safe_next(Some(&f.next)));
             if let Ok(v) = cookie_header(SESSION_COOKIE, &token, 12 * 3600, state.secure_cookies).parse() {
@@ -139,7 +139,7 @@ async fn login(
             Problem::TooManyAttempts((retry_after.as_millis() as u64).div_ceil(1000).max(1)),
             StatusCode::TOO_MANY_REQUESTS,
         ),
-        Err(e) => again(Problem::Store(e), StatusCode::INTERNAL_SERVER_ERROR),
+        Err(e) => again(Problem::Casework(e), StatusCode::INTERNAL_SERVER_ERROR),
     }
 }
 
@@ -153,7 +153,7 @@ async fn logout(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, super::PageError> {
     if let Some(token) = &auth.token {
-        state.store.logout(&u.caller, token).await.or_page(&u)?;
+        state.casework.logout(&u.caller, token).await.or_page(&u)?;
         state.sessions.forget(token);
     }
     let mut resp = see_other("/login");
@@ -174,7 +174,7 @@ async fn set_locale(
     headers: axum::http::HeaderMap,
     CsrfForm(f): CsrfForm<LocaleForm>,
 ) -> Result<Response, super::PageError> {
-    state.store.set_locale(&u.caller, &f.locale).await.or_page(&u)?;
+    state.casework.set_locale(&u.caller, &f.locale).await.or_page(&u)?;
     state.sessions.forget_user(u.user.id.as_str());
     // Back to the page the user was on, if it was one of ours.
     let back = headers

@@ -3,9 +3,10 @@
 
 #![allow(dead_code)]
 
+use kinbridge_casework::accounts::NewUser;
+use kinbridge_casework::Casework;
 use kinbridge_domain::member::NewMember;
 use kinbridge_domain::Role;
-use kinbridge_store::accounts::NewUser;
 use kinbridge_store::testing::TestDatabase;
 use kinbridge_store::{Backend, Store};
 use serde_json::{json, Value};
@@ -14,6 +15,9 @@ pub const PASSWORD: &str = "a long test password";
 
 pub struct TestApp {
     pub base: String,
+    /// The use cases the server runs (to set up what a test needs).
+    pub casework: Casework,
+    /// The store underneath (to look at what was written).
     pub store: Store,
     _db: TestDatabase,
     _stop: tokio::sync::oneshot::Sender<()>,
@@ -41,27 +45,27 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 pub async fn spawn_app_with(backend: Backend, config: kinbridge_web::WebConfig) -> TestApp {
     let db = TestDatabase::new(backend).await;
-    let store = Store::open(&db.url, &db.data_dir).await.expect("open store");
+    let casework = Casework::open(&db.url, &db.data_dir).await.expect("open store");
     for (code, name, country) in [
         ("CH", "Switzerland", "CH"),
         ("DE", "Germany", "DE"),
         ("FR", "France", "FR"),
         ("GS", "General Secretariat", "CH"),
     ] {
-        store.create_member(&NewMember::parse(code, name, country).unwrap()).await.unwrap();
+        casework.create_member(&NewMember::parse(code, name, country).unwrap()).await.unwrap();
     }
     for (member, role, email) in ACCOUNTS {
         let display = email.split('@').next().unwrap();
-        store.create_user(&NewUser::parse(member, role.as_str(), email, display, PASSWORD).unwrap()).await.unwrap();
+        casework.create_user(&NewUser::parse(member, role.as_str(), email, display, PASSWORD).unwrap()).await.unwrap();
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = kinbridge_web::AppState::new(store.clone(), config);
+    let state = kinbridge_web::AppState::new(casework.clone(), config);
     tokio::spawn(kinbridge_web::serve(listener, state, async move {
         let _ = stopped.await;
     }));
-    TestApp { base, store, _db: db, _stop: stop }
+    TestApp { base, store: casework.store().clone(), casework, _db: db, _stop: stop }
 }
 
 impl TestApp {

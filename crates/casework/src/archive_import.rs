@@ -9,12 +9,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bytes::Bytes;
+use kinbridge_archive::extract::{self, ExtractError, OcrOptions, MAX_FILE_BYTES};
 use kinbridge_privacy::{Detector, Kind};
-use kinbridge_store::archives::{ImportRow, ImportedItem};
-use kinbridge_store::jobs::{Job, ARCHIVE_IMPORT};
-use kinbridge_store::{Store, StoreError};
+use kinbridge_store::jobs::Job;
 
-use crate::extract::{self, ExtractError, OcrOptions, MAX_FILE_BYTES};
+use crate::archives::{ImportRow, ImportedItem};
+use crate::jobs::ARCHIVE_IMPORT;
+use crate::{Casework, Error};
 
 /// How long a worker reserves a file (a long multi-page scan fits).
 const LEASE: Duration = Duration::from_secs(900);
@@ -32,22 +33,22 @@ pub enum Outcome {
 /// tried (its reference code is taken, ...) fails with its reason at once; one that met a
 /// passing trouble (the database was away) is tried again, and fails with the reason on the
 /// last attempt, so that no file is left pending for ever.
-pub async fn run_job(store: &Store, job: &Job) -> Result<Outcome, StoreError> {
-    let outcome = match store.import_row(&job.key).await? {
-        Some(row) if row.status == "pending" => match import_row(store, &row).await {
+pub async fn run_job(casework: &Casework, job: &Job) -> Result<Outcome, Error> {
+    let outcome = match casework.import_row(&job.key).await? {
+        Some(row) if row.status == "pending" => match import_row(casework, &row).await {
             Ok(outcome) => outcome,
             Err(e) if !e.is_transient() || job.is_last_attempt() => {
-                failed(store, &row, ExtractError { code: e.code(), detail: e.to_string() }).await?
+                failed(casework, &row, ExtractError { code: e.code(), detail: e.to_string() }).await?
             }
             Err(e) => return Err(e),
         },
         _ => Outcome::Skipped,
     };
-    store.finish_job(job).await?;
+    casework.store().finish_job(job).await?;
     Ok(outcome)
 }
 
-async fn read_source(store: &Store, source: &str) -> Result<(String, Bytes), ExtractError> {
+async fn read_source(casework: &Casework, source: &str) -> Result<(String, Bytes), ExtractError> {
     let io = |e: std::io::Error| ExtractError { code: "unreadable_file", detail: e.to_string() };
     if let Some(path) = source.strip_prefix("file:") {
         let meta = tokio::fs::metadata(path).await.map_err(io)?;
@@ -59,7 +60,7 @@ async fn read_source(store: &Store, source: &str) -> Result<(String, Bytes), Ext
         Ok((name, Bytes::from(bytes)))
     } else if let Some(rest) = source.strip_prefix("blob:") {
         let (key, name) = rest.split_once('#').unwrap_or((rest, ""));
-        let bytes = store
+        let bytes = casework
             .import_blob(key)
             .await
             .map_err(|e| ExtractError { code: "unreadable_file", detail: e.to_string() })?;
@@ -69,12 +70,12 @@ async fn read_source(store: &Store, source: &str) -> Result<(String, Bytes), Ext
     }
 }
 
-async fn import_row(store: &Store, row: &ImportRow) -> Result<Outcome, StoreError> {
-    let (name, bytes) = match read_source(store, &row.file.source).await {
+async fn import_row(casework: &Casework, row: &ImportRow) -> Result<Outcome, Error> {
+    let (name, bytes) = match read_source(casework, &row.file.source).await {
         Ok(x) => x,
-        Err(e) => return failed(store, row, e).await,
+        Err(e) => return failed(casework, row, e).await,
     };
-    let scratch = store.data_dir().join("tmp").join(&row.id);
+    let scratch = casework.data_dir().join("tmp").join(&row.id);
     let ocr = OcrOptions {
         languages: if row.languages.is_empty() { OcrOptions::default().languages } else { row.languages.clone() },
     };
@@ -93,8 +94,8 @@ async fn import_row(store: &Store, row: &ImportRow) -> Result<Outcome, StoreErro
     };
     let (extracted, language, entities) = match work.await {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) => return failed(store, row, e).await,
-        Err(e) => return failed(store, row, ExtractError { code: "engine_crashed", detail: e.to_string() }).await,
+        Ok(Err(e)) => return failed(casework, row, e).await,
+        Err(e) => return failed(casework, row, ExtractError { code: "engine_crashed", detail: e.to_string() }).await,
     };
     let pages: Vec<(i64, String, Option<f64>, bool)> = extracted
         .pages
@@ -110,17 +111,17 @@ async fn import_row(store: &Store, row: &ImportRow) -> Result<Outcome, StoreErro
         pages,
         entities,
     };
-    let id = store.record_import(row, item).await?;
-    match store.import_row(&row.id).await? {
+    let id = casework.record_import(row, item).await?;
+    match casework.import_row(&row.id).await? {
         Some(r) if r.status == "duplicate" => Ok(Outcome::Duplicate),
         _ => Ok(Outcome::Imported { item_id: id, pages: n }),
     }
 }
 
-async fn failed(store: &Store, row: &ImportRow, e: ExtractError) -> Result<Outcome, StoreError> {
+async fn failed(casework: &Casework, row: &ImportRow, e: ExtractError) -> Result<Outcome, Error> {
     let reason = format!("{}: {}", e.code, e.detail);
     tracing::debug!(path = %row.file.display_path, %reason, "file not imported");
-    store.finish_import(&row.id, "failed", Some(&reason), None, None).await?;
+    casework.finish_import(&row.id, "failed", Some(&reason), None, None).await?;
     Ok(Outcome::Failed { code: e.code, detail: e.detail })
 }
 
@@ -152,55 +153,57 @@ pub fn entities(text: &str) -> Vec<(String, String)> {
 
 /// Runs import jobs until none is free, with `workers` files in flight at once; `progress` is
 /// told of each file as it finishes. For the command line.
-pub async fn run_until_done<F>(store: &Store, workers: usize, progress: F) -> Result<(), StoreError>
+pub async fn run_until_done<F>(casework: &Casework, workers: usize, progress: F) -> Result<(), Error>
 where
     F: Fn(&Outcome) + Send + Sync + 'static,
 {
     let progress = std::sync::Arc::new(progress);
     let mut tasks = Vec::new();
     for _ in 0..workers.max(1) {
-        let store = store.clone();
+        let casework = casework.clone();
         let progress = progress.clone();
         tasks.push(tokio::spawn(async move {
             loop {
-                let Some(job) = store.claim_job(&[ARCHIVE_IMPORT], LEASE).await? else {
+                let Some(job) = casework.store().claim_job(&[ARCHIVE_IMPORT], LEASE).await? else {
                     // Nothing free: done only when no file is in another worker's hands or
                     // waiting for a retry.
-                    if store.outstanding_jobs(ARCHIVE_IMPORT).await? == 0 {
+                    if casework.store().outstanding_jobs(ARCHIVE_IMPORT).await? == 0 {
                         break;
                     }
                     tokio::time::sleep(Duration::from_millis(300)).await;
                     continue;
                 };
-                match run_job(&store, &job).await {
+                match run_job(&casework, &job).await {
                     Ok(outcome) => progress(&outcome),
                     Err(e) => {
                         tracing::warn!(error = %e, job = %job.key, "import job failed; it will be tried again");
-                        store.fail_job(&job, &e.to_string()).await?;
+                        casework.store().fail_job(&job, &e.to_string()).await?;
                     }
                 }
             }
-            Ok::<_, StoreError>(())
+            Ok::<_, Error>(())
         }));
     }
     for t in tasks {
-        t.await.map_err(|_| StoreError::Unsupported("an import worker stopped"))??;
+        t.await.map_err(|_| Error::Unsupported("an import worker stopped"))??;
     }
     Ok(())
 }
 
 /// The server's import workers (uploads from the archive pages): run as jobs come.
-pub fn start_workers(store: &Store, workers: usize) -> Vec<tokio::task::JoinHandle<()>> {
+pub fn start_workers(casework: &Casework, workers: usize) -> Vec<tokio::task::JoinHandle<()>> {
     (0..workers.max(1))
         .map(|_| {
-            let store = store.clone();
+            let casework = casework.clone();
             tokio::spawn(async move {
                 loop {
-                    match store.claim_job(&[ARCHIVE_IMPORT], LEASE).await {
+                    match casework.store().claim_job(&[ARCHIVE_IMPORT], LEASE).await {
                         Ok(Some(job)) => {
-                            if let Err(e) = run_job(&store, &job).await {
-                                tracing::warn!(error = %e, "import job failed");
-                                let _ = store.fail_job(&job, &e.to_string()).await;
+                            if let Err(e) = run_job(&casework, &job).await {
+                                tracing::warn!(error = %e, "import job failed; it will be tried again");
+                                if let Err(e) = casework.store().fail_job(&job, &e.to_string()).await {
+                                    tracing::error!(error = %e, "import job could not be marked for a retry");
+                                }
                             }
                         }
                         Ok(None) => tokio::time::sleep(Duration::from_secs(2)).await,

@@ -7,9 +7,9 @@ use kinbridge_domain::tracing::NewTracingRequest;
 use serde::Serialize;
 use sqlx::{Any, Executor};
 
-use crate::audit::append;
 use crate::cases::{event, insert_person, refresh_search_text};
-use crate::{get, now, Caller, Result, Store};
+use crate::{get, now, Caller, Casework, Result};
+use kinbridge_store::audit::append;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TracingRequest {
@@ -25,7 +25,7 @@ pub struct TracingRequest {
     pub created_at: String,
 }
 
-impl Store {
+impl Casework {
     /// Opens a tracing request on a case: the person sought joins the case's people (and so the
     /// person index, if the case has consent to tracing) and matching starts in the background.
     pub async fn add_tracing_request(
@@ -59,17 +59,17 @@ impl Store {
         event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::TracingRequestOpened, summary.trim())
             .await?;
         append(&mut tx, &[caller.entry(AuditAction::Create, "tracing_request", Some(&id), case.id.as_str())]).await?;
-        crate::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, case.id.as_str()).await?;
+        kinbridge_store::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, case.id.as_str()).await?;
         tx.commit().await?;
-        self.wake_jobs();
-        let all = tracing_requests_of(&self.pool, case.id.as_str()).await?;
-        all.into_iter().find(|r| r.id == id).ok_or_else(crate::StoreError::not_found)
+        self.store.wake_jobs();
+        let all = tracing_requests_of(self.pool(), case.id.as_str()).await?;
+        all.into_iter().find(|r| r.id == id).ok_or_else(crate::Error::not_found)
     }
 
     /// The tracing requests of a case, audited as a read of the case.
     pub async fn tracing_requests(&self, caller: &Caller, case_id: &str) -> Result<Vec<TracingRequest>> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
-        let out = tracing_requests_of(&self.pool, case.id.as_str()).await?;
+        let out = tracing_requests_of(self.pool(), case.id.as_str()).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "tracing_requests")]).await?;
         Ok(out)
     }

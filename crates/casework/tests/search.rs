@@ -4,18 +4,19 @@
 
 use std::path::PathBuf;
 
+use kinbridge_casework::accounts::NewUser;
+use kinbridge_casework::archives::ImportFile;
+use kinbridge_casework::{today, Caller, Casework};
 use kinbridge_domain::archive::NewUnit;
 use kinbridge_domain::case::{NewCase, NewPerson};
 use kinbridge_domain::member::NewMember;
 use kinbridge_domain::request::NewRequest;
 use kinbridge_domain::Role;
-use kinbridge_search::{sync, Results, SearchIndex, SearchQuery};
-use kinbridge_store::accounts::NewUser;
-use kinbridge_store::archives::ImportFile;
+use kinbridge_search::{Results, SearchIndex, SearchQuery};
 use kinbridge_store::testing::TestDatabase;
-use kinbridge_store::{both_backends, today, Backend, Caller, Store};
+use kinbridge_store::{both_backends, Backend};
 
-async fn caller(store: &Store, member: &str, role: Role, email: &str) -> Caller {
+async fn caller(store: &Casework, member: &str, role: Role, email: &str) -> Caller {
     let user = store
         .create_user(&NewUser::parse(member, role.as_str(), email, "", "long enough password").unwrap())
         .await
@@ -41,7 +42,7 @@ fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../archive/tests/fixtures").join(name)
 }
 
-async fn import(store: &Store, fonds_id: &str, parent: Option<&str>, files: &[&str], restriction: Option<&str>) {
+async fn import(store: &Casework, fonds_id: &str, parent: Option<&str>, files: &[&str], restriction: Option<&str>) {
     let batch: Vec<ImportFile> = files
         .iter()
         .map(|f| ImportFile {
@@ -53,12 +54,12 @@ async fn import(store: &Store, fonds_id: &str, parent: Option<&str>, files: &[&s
         })
         .collect();
     store.queue_import(fonds_id, &batch, &["eng".into(), "fra".into(), "spa".into()]).await.unwrap();
-    kinbridge_archive::import::run_until_done(store, 2, |_| {}).await.unwrap();
+    kinbridge_casework::archive_import::run_until_done(store, 2, |_| {}).await.unwrap();
 }
 
 async fn rights_and_rebuild(backend: Backend) {
     let db = TestDatabase::new(backend).await;
-    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
+    let store = Casework::open(&db.url, &db.data_dir).await.unwrap();
     for (code, name, country) in [("CH", "Switzerland", "CH"), ("DE", "Germany", "DE"), ("FR", "France", "FR")] {
         store.create_member(&NewMember::parse(code, name, country).unwrap()).await.unwrap();
     }
@@ -110,7 +111,7 @@ async fn rights_and_rebuild(backend: Backend) {
 
     let dir = db.data_dir.join("search");
     let index = SearchIndex::open(&dir, true).unwrap();
-    sync::prepare(&store, &index).await.unwrap();
+    store.prepare_index(&index).await.unwrap();
     let t = today();
 
     // The owner finds its case by its note, the child's name within one letter, and a French
@@ -145,7 +146,7 @@ async fn rights_and_rebuild(backend: Backend) {
         r.hits,
         store.import_progress(&closed.id).await.unwrap(),
         store.import_failures(&closed.id, 10).await.unwrap(),
-        store.pending_jobs().await.unwrap()
+        store.store().pending_jobs().await.unwrap()
     );
     for who in [&ch, &de, &de_archivist, &researcher] {
         let r = index.search(&who.actor, &q("Brunner"), t).unwrap();
@@ -195,7 +196,7 @@ async fn rights_and_rebuild(backend: Backend) {
     // Live changes arrive through the change feed.
     store.add_note(&ch, case.id.as_str(), "Phoned the Asmara office about the grandmother Letensae.").await.unwrap();
     assert_eq!(index.search(&ch.actor, &q("Letensae"), t).unwrap().total, 0);
-    assert!(sync::catch_up(&store, &index).await.unwrap() >= 1);
+    assert!(store.catch_up_index(&index).await.unwrap() >= 1);
     assert_eq!(index.search(&ch.actor, &q("Letensae"), t).unwrap().total, 1);
 
     // A rebuilt index answers as the live one, for every reader and query.
@@ -211,7 +212,7 @@ async fn rights_and_rebuild(backend: Backend) {
     drop(index);
     let rebuilt_dir = db.data_dir.join("search-rebuilt");
     let rebuilt = SearchIndex::open(&rebuilt_dir, true).unwrap();
-    sync::reindex(&store, &rebuilt, |_| {}).await.unwrap();
+    store.reindex(&rebuilt, |_| {}).await.unwrap();
     let mut again = Vec::new();
     for who in readers {
         for text in queries {
@@ -231,7 +232,7 @@ both_backends!(rights_and_rebuild);
 /// on which pooled connection runs which import); the store no longer binds a NULL there.
 async fn confidence_after_no_confidence(backend: Backend) {
     let db = TestDatabase::new(backend).await;
-    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
+    let store = Casework::open(&db.url, &db.data_dir).await.unwrap();
     store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
     let new = NewUnit::parse("fonds", "CH-T", "Letters", "", "1960", "1980", "", "", "", "open").unwrap();
     let fonds = store.create_fonds_as_system("CH", &new).await.unwrap();
@@ -250,9 +251,9 @@ async fn confidence_after_no_confidence(backend: Backend) {
             ..ImportFile::default()
         }];
         store.queue_import(&fonds.id, &batch, &["eng".into(), "fra".into()]).await.unwrap();
-        kinbridge_archive::import::run_until_done(&store, 1, |_| {}).await.unwrap();
+        kinbridge_casework::archive_import::run_until_done(&store, 1, |_| {}).await.unwrap();
         let p = store.import_progress(&fonds.id).await.unwrap();
-        assert_eq!((p.failed, p.pending), (0, 0), "{file}: {p:?} {:?}", store.pending_jobs().await.unwrap());
+        assert_eq!((p.failed, p.pending), (0, 0), "{file}: {p:?} {:?}", store.store().pending_jobs().await.unwrap());
     }
     assert_eq!(store.import_progress(&fonds.id).await.unwrap().done, files.len() as i64);
     store.close().await;

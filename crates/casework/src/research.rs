@@ -9,6 +9,7 @@
 //! case, ages become bands, places and identifiers placeholders. The copy's id is a keyed token
 //! of the case id; the table that reverses the stand-ins is sealed with the key.
 
+use chrono::Datelike;
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{beneficiaries, CaseStatus};
 use kinbridge_domain::DomainError;
@@ -18,8 +19,8 @@ use kinbridge_privacy::KnownPerson;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{append, system_entry};
-use crate::{get, now, Caller, Result, Store, StoreError};
+use crate::{get, now, system_entry, Caller, Casework, Error, Result};
+use kinbridge_store::audit::append;
 
 /// A de-identified case as researchers see it.
 #[derive(Debug, Clone, Serialize)]
@@ -73,26 +74,26 @@ pub(crate) fn case_person(p: &kinbridge_domain::case::Person) -> CasePerson {
     }
 }
 
-impl Store {
+impl Casework {
     /// Builds the research copy of a case, or removes it if the case is not closed or has no
     /// consent to research in force. Run by the job queue after a case closes or reopens, or
     /// its consent to research is given; the same case and key always give the same copy.
     pub async fn build_research_case(&self, case_id: &str) -> Result<()> {
-        let Some(case) = crate::cases::fetch_case(&self.pool, case_id).await? else { return Ok(()) };
+        let Some(case) = kinbridge_store::cases::fetch_case(self.pool(), case_id).await? else { return Ok(()) };
         let id = self.pseudonym_key.token("research-case", case_id);
-        if case.status != CaseStatus::Closed || !research_consent(&self.pool, case_id).await? {
+        if case.status != CaseStatus::Closed || !research_consent(self.pool(), case_id).await? {
             let mut tx = self.begin_write().await?;
             self.remove_research_copy(&mut tx, case_id).await?;
             tx.commit().await?;
             return Ok(());
         }
-        let people = crate::cases::people_of(&self.pool, case_id).await?;
-        let notes = crate::cases::notes_of(&self.pool, case_id).await?;
+        let people = crate::cases::people_of(self.pool(), case_id).await?;
+        let notes = crate::cases::notes_of(self.pool(), case_id).await?;
         let messages: Vec<String> = sqlx::query(
             "SELECT m.body FROM request_messages m JOIN requests r ON r.id = m.request_id WHERE r.case_id = $1 ORDER BY m.created_at, m.id",
         )
         .bind(case_id.to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?
         .iter()
         .map(|r| get::<String>(r, "body"))
@@ -100,7 +101,7 @@ impl Store {
         let member_country: String = get(
             &sqlx::query("SELECT country FROM members WHERE id = $1")
                 .bind(case.member_id.as_str())
-                .fetch_one(&self.pool)
+                .fetch_one(self.pool())
                 .await?,
             "country",
         )?;
@@ -120,12 +121,12 @@ impl Store {
                 age_band: b.age_band.as_str().to_string(),
             })
             .collect();
-        let year = |d: &str| d.get(..4).and_then(|y| y.parse::<i64>().ok());
         let mut tx = self.begin_write().await?;
         // Checked again under the write lock: a withdrawal or reopening committed while the
         // copy was being made wins.
-        let still_closed =
-            crate::cases::fetch_case(&mut *tx, case_id).await?.is_some_and(|c| c.status == CaseStatus::Closed);
+        let still_closed = kinbridge_store::cases::fetch_case(&mut *tx, case_id)
+            .await?
+            .is_some_and(|c| c.status == CaseStatus::Closed);
         if !still_closed || !research_consent(&mut *tx, case_id).await? {
             self.remove_research_copy(&mut tx, case_id).await?;
             tx.commit().await?;
@@ -142,8 +143,8 @@ impl Store {
         .bind(member_country)
         .bind(case.partner_country.clone())
         .bind(case.service.as_str())
-        .bind(year(&case.opened_on.to_string()).unwrap_or(0))
-        .bind(case.closed_on.as_ref().and_then(|d| year(&d.to_string())))
+        .bind(i64::from(case.opened_on.year()))
+        .bind(case.closed_on.map(|d| i64::from(d.year())))
         .bind(case.outcome.map(|o| o.as_str().to_string()))
         .bind(serde_json::to_string(&beneficiaries).unwrap_or_else(|_| "[]".into()))
         .bind(&body)
@@ -177,7 +178,7 @@ impl Store {
             "SELECT id FROM cases c WHERE status = 'closed' AND EXISTS \
              (SELECT 1 FROM consents k WHERE k.case_id = c.id AND k.scope = 'research' AND k.withdrawn_on IS NULL) ORDER BY id",
         )
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?
             .iter()
             .map(|r| get::<String>(r, "id"))
@@ -190,14 +191,16 @@ impl Store {
         // Copies whose case is no longer closed, has no consent to research, or no longer
         // exists go.
         let stale: Vec<String> = sqlx::query("SELECT id FROM research_cases")
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?
             .iter()
-            .filter_map(|r| get::<String>(r, "id").ok())
+            .map(|r| get::<String>(r, "id"))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
             .filter(|id| !live.contains(id))
             .collect();
         for id in stale {
-            sqlx::query("DELETE FROM research_cases WHERE id = $1").bind(id).execute(&self.pool).await?;
+            sqlx::query("DELETE FROM research_cases WHERE id = $1").bind(id).execute(self.pool()).await?;
         }
         let items = self.rebuild_research_archive().await?;
         Ok((ids.len(), items))
@@ -223,11 +226,11 @@ impl Store {
             (body.join("\n\n"), body_names.join("\n\n"), hex::encode(key.seal(&reversal)))
         })
         .await
-        .map_err(|_| StoreError::Unsupported("pseudonymisation stopped"))
+        .map_err(|_| Error::Unsupported("pseudonymisation stopped"))
     }
 
     fn require_research(&self, caller: &Caller) -> Result<()> {
-        caller.actor.require(caller.actor.can_read_research()).map_err(StoreError::from)
+        caller.actor.require(caller.actor.can_read_research()).map_err(Error::from)
     }
 
     /// Searches the research corpus (researchers and the data protection officer only): every
@@ -251,13 +254,13 @@ impl Store {
             sql.push_str(&format!(" AND service = ${}", words.len() + 1));
         }
         let count_sql = format!("SELECT COUNT(*) AS n {sql}");
-        let total: i64 = get(&bind_search(&count_sql, &words, service).fetch_one(&self.pool).await?, "n")?;
+        let total: i64 = get(&bind_search(&count_sql, &words, service).fetch_one(self.pool()).await?, "n")?;
         let page_sql = format!(
             "SELECT id, member_country, partner_country, service, opened_year, closed_year, outcome, beneficiaries, {} AS body {sql} ORDER BY closed_year DESC, id LIMIT {}",
             if fake_names { "body_names" } else { "body" },
             limit.clamp(1, 200)
         );
-        let rows = bind_search(&page_sql, &words, service).fetch_all(&self.pool).await?;
+        let rows = bind_search(&page_sql, &words, service).fetch_all(self.pool()).await?;
         let found = rows.iter().map(research_case_from).collect::<Result<Vec<_>>>()?;
         self.audit(vec![caller.entry(
             AuditAction::Read,
@@ -277,7 +280,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT member_country, COALESCE(outcome, '') AS outcome, COUNT(*) AS n FROM research_cases GROUP BY member_country, COALESCE(outcome, '') ORDER BY member_country, 2",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         let mut countries: Vec<String> = Vec::new();
         let mut outcomes: Vec<String> = Vec::new();
@@ -321,10 +324,11 @@ impl Store {
         let key = PseudonymKey::from_hex(key_hex).map_err(|_| DomainError::field("key", "invalid_key"))?;
         let row = sqlx::query("SELECT reversal FROM research_cases WHERE id = $1")
             .bind(research_id.to_string())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool())
             .await?
-            .ok_or_else(StoreError::not_found)?;
-        let sealed = hex::decode(get::<String>(&row, "reversal")?).unwrap_or_default();
+            .ok_or_else(Error::not_found)?;
+        let sealed = hex::decode(get::<String>(&row, "reversal")?)
+            .map_err(|e| Error::corrupt(format!("research_cases.reversal: {e}")))?;
         let table = key.unseal(&sealed).map_err(|_| DomainError::field("key", "invalid_key"))?;
         self.audit(vec![caller.entry(
             AuditAction::Read,
@@ -379,7 +383,7 @@ pub struct ResearchRecord {
     pub adults: i64,
 }
 
-impl Store {
+impl Casework {
     /// Record-level export of the corpus that is k-anonymous on its quasi-identifiers (member
     /// country, service, year opened, outcome): years are widened to five-year bands where a
     /// group is smaller than `k`, and records still in a smaller group are withheld. Returns
@@ -390,12 +394,12 @@ impl Store {
         let rows = sqlx::query(
             "SELECT id, member_country, service, opened_year, COALESCE(outcome, '') AS outcome, beneficiaries FROM research_cases ORDER BY id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         let mut records = Vec::with_capacity(rows.len());
         for r in &rows {
             let b: Vec<ResearchBeneficiary> = serde_json::from_str(&get::<String>(r, "beneficiaries")?)
-                .map_err(|e| StoreError::Corrupt(format!("research_cases.beneficiaries: {e}")))?;
+                .map_err(|e| Error::corrupt(format!("research_cases.beneficiaries: {e}")))?;
             records.push(ResearchRecord {
                 id: get(r, "id")?,
                 member_country: get(r, "member_country")?,
@@ -468,7 +472,7 @@ impl DisclosureFloor {
     /// The threshold to use: the one asked for (refused below the floor), else the floor.
     pub fn threshold(&self, asked: Option<u64>) -> Result<u64> {
         match asked {
-            Some(t) if t < self.threshold => Err(StoreError::BelowFloor { field: "threshold", floor: self.threshold }),
+            Some(t) if t < self.threshold => Err(Error::BelowFloor { field: "threshold", floor: self.threshold }),
             Some(t) => Ok(t),
             None => Ok(self.threshold),
         }
@@ -477,7 +481,7 @@ impl DisclosureFloor {
     /// The k to use: the one asked for (refused below the floor), else the floor.
     pub fn k(&self, asked: Option<usize>) -> Result<usize> {
         match asked {
-            Some(k) if k < self.k => Err(StoreError::BelowFloor { field: "k", floor: self.k as u64 }),
+            Some(k) if k < self.k => Err(Error::BelowFloor { field: "k", floor: self.k as u64 }),
             Some(k) => Ok(k),
             None => Ok(self.k),
         }

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::{get, Result, Store};
+use crate::{get, Casework, Result};
 
 /// A case as the index sees it: its fields, people and internal notes (owner only).
 #[derive(Debug, Clone, Serialize)]
@@ -39,14 +39,14 @@ pub struct RequestForIndex {
     pub text: String,
 }
 
-impl Store {
+impl Casework {
     pub async fn case_for_index(&self, id: &str) -> Result<Option<CaseForIndex>> {
         let Some(r) = sqlx::query(
             "SELECT c.id, c.member_id, m.code, m.country, c.partner_country, c.reference, c.service, c.status, c.title, c.summary, \
              c.child_views, c.opened_on FROM cases c JOIN members m ON m.id = c.member_id WHERE c.id = $1",
         )
         .bind(id.to_string())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool())
         .await?
         else {
             return Ok(None);
@@ -58,7 +58,7 @@ impl Store {
         }
         let notes = sqlx::query("SELECT body FROM notes WHERE case_id = $1 ORDER BY created_at")
             .bind(id.to_string())
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
         for n in &notes {
             text.push_str(&get::<String>(n, "body")?);
@@ -66,7 +66,7 @@ impl Store {
         }
         let people = sqlx::query("SELECT given_names, family_name FROM people WHERE case_id = $1")
             .bind(id.to_string())
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
         let names = people
             .iter()
@@ -92,7 +92,7 @@ impl Store {
     pub async fn request_ids_of_case(&self, case_id: &str) -> Result<Vec<String>> {
         let rows = sqlx::query("SELECT id FROM requests WHERE case_id = $1")
             .bind(case_id.to_string())
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
         rows.iter().map(|r| get(r, "id")).collect()
     }
@@ -104,14 +104,14 @@ impl Store {
              JOIN members tm ON tm.id = r.to_member_id WHERE r.id = $1",
         )
         .bind(id.to_string())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool())
         .await?
         else {
             return Ok(None);
         };
         let messages = sqlx::query("SELECT body FROM request_messages WHERE request_id = $1 ORDER BY created_at")
             .bind(id.to_string())
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
         let mut text = String::new();
         for m in &messages {
@@ -140,7 +140,7 @@ impl Store {
             IndexedTable::Requests => "SELECT id FROM requests WHERE id > $1 ORDER BY id LIMIT $2",
             IndexedTable::Units => "SELECT id FROM archive_units WHERE id > $1 ORDER BY id LIMIT $2",
         };
-        let rows = sqlx::query(sql).bind(after.to_string()).bind(limit).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(sql).bind(after.to_string()).bind(limit).fetch_all(self.pool()).await?;
         rows.iter().map(|r| get(r, "id")).collect()
     }
 

@@ -17,8 +17,8 @@ use kinbridge_privacy::pseudo::CasePerson;
 use kinbridge_privacy::{KnownPerson, Lang};
 use serde::Serialize;
 
-use crate::audit::{append, system_entry};
-use crate::{get, now, Caller, Result, Store, StoreError};
+use crate::{get, now, system_entry, Caller, Casework, Error, Result};
+use kinbridge_store::audit::append;
 
 /// The research corpus's cursor on the change feed.
 const FEED: &str = "research";
@@ -35,7 +35,7 @@ pub struct ResearchItem {
     pub body: String,
 }
 
-impl Store {
+impl Casework {
     /// Builds (or removes, if the item is gone, restricted to adoption searches, or has no
     /// text) the research copy of an archive item. The same item and key always give the
     /// same copy.
@@ -46,7 +46,7 @@ impl Store {
         let pages: Vec<String> = match &unit {
             Some(u) => sqlx::query("SELECT body FROM archive_pages WHERE item_id = $1 ORDER BY page_no")
                 .bind(u.id.clone())
-                .fetch_all(&self.pool)
+                .fetch_all(self.pool())
                 .await?
                 .iter()
                 .map(|r| get::<String>(r, "body"))
@@ -71,7 +71,7 @@ impl Store {
         // import are people too.
         let mut people: Vec<CasePerson> = match &unit.case_id {
             Some(case_id) => {
-                crate::cases::people_of(&self.pool, case_id).await?.iter().map(crate::research::case_person).collect()
+                crate::cases::people_of(self.pool(), case_id).await?.iter().map(crate::research::case_person).collect()
             }
             None => Vec::new(),
         };
@@ -80,7 +80,7 @@ impl Store {
             "SELECT DISTINCT value FROM archive_entities WHERE item_id = $1 AND kind = 'person' ORDER BY value",
         )
         .bind(unit.id.clone())
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?
         .iter()
         .map(|r| get::<String>(r, "value"))
@@ -95,7 +95,7 @@ impl Store {
         let member_country: String = get(
             &sqlx::query("SELECT country FROM members WHERE id = $1")
                 .bind(unit.member_id.clone())
-                .fetch_one(&self.pool)
+                .fetch_one(self.pool())
                 .await?,
             "country",
         )?;
@@ -133,7 +133,7 @@ impl Store {
 
     async fn research_cursor(&self) -> Result<i64> {
         let row =
-            sqlx::query("SELECT seq FROM feed_cursors WHERE name = $1").bind(FEED).fetch_optional(&self.pool).await?;
+            sqlx::query("SELECT seq FROM feed_cursors WHERE name = $1").bind(FEED).fetch_optional(self.pool()).await?;
         row.map_or(Ok(0), |r| get(&r, "seq"))
     }
 
@@ -143,7 +143,7 @@ impl Store {
         )
         .bind(FEED)
         .bind(seq)
-        .execute(&self.pool)
+        .execute(self.pool())
         .await?;
         Ok(())
     }
@@ -175,7 +175,7 @@ impl Store {
         // Changes after this point are taken in by the next follow; nothing falls between.
         let head = self.search_head().await?;
         let ids: Vec<String> = sqlx::query("SELECT id FROM archive_units WHERE level = 'item' ORDER BY id")
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?
             .iter()
             .map(|r| get::<String>(r, "id"))
@@ -186,17 +186,19 @@ impl Store {
             self.build_research_item(id).await?;
         }
         let stale: Vec<String> = sqlx::query("SELECT id FROM research_items")
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?
             .iter()
-            .filter_map(|r| get::<String>(r, "id").ok())
+            .map(|r| get::<String>(r, "id"))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
             .filter(|id| !live.contains(id))
             .collect();
         for id in stale {
-            sqlx::query("DELETE FROM research_items WHERE id = $1").bind(id).execute(&self.pool).await?;
+            sqlx::query("DELETE FROM research_items WHERE id = $1").bind(id).execute(self.pool()).await?;
         }
         self.set_research_cursor(head).await?;
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM research_items").fetch_one(&self.pool).await?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM research_items").fetch_one(self.pool()).await?;
         Ok(get::<i64>(&row, "n")? as usize)
     }
 
@@ -210,7 +212,7 @@ impl Store {
         fake_names: bool,
         limit: i64,
     ) -> Result<(i64, Vec<ResearchItem>)> {
-        caller.actor.require(caller.actor.can_read_research()).map_err(StoreError::from)?;
+        caller.actor.require(caller.actor.can_read_research()).map_err(Error::from)?;
         let words: Vec<String> = q.split_whitespace().take(8).map(|w| format!("%{}%", w.to_lowercase())).collect();
         let mut sql = String::from("FROM research_items WHERE 1 = 1");
         for i in 0..words.len() {
@@ -228,8 +230,8 @@ impl Store {
             count = count.bind(w.clone());
             page = page.bind(w.clone());
         }
-        let total: i64 = get(&count.fetch_one(&self.pool).await?, "n")?;
-        let rows = page.fetch_all(&self.pool).await?;
+        let total: i64 = get(&count.fetch_one(self.pool()).await?, "n")?;
+        let rows = page.fetch_all(self.pool()).await?;
         let found = rows
             .iter()
             .map(|r| {

@@ -6,8 +6,9 @@ use kinbridge_domain::country::Country;
 use kinbridge_domain::ids::MemberId;
 use kinbridge_domain::member::{Member, MemberCode, MemberKind, NewMember};
 
-use crate::audit::{append, system_entry};
-use crate::{get, list, now, unique_violation, Result, Store};
+use crate::{get, now, system_entry, unique_violation, Casework, Result};
+use kinbridge_store::audit::append;
+use kinbridge_store::rows::list;
 
 const MEMBER_COLUMNS: &str = "id, code, name, country, kind, languages, services, email, phone, address";
 
@@ -30,7 +31,7 @@ fn member_from(row: &sqlx::any::AnyRow) -> Result<Member> {
     })
 }
 
-impl Store {
+impl Casework {
     pub async fn create_member(&self, new: &NewMember) -> Result<Member> {
         let mut tx = self.begin_write().await?;
         let id = MemberId::generate();
@@ -87,7 +88,7 @@ impl Store {
             return Ok(m);
         }
         let sql = format!("SELECT {MEMBER_COLUMNS} FROM members ORDER BY country, code");
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
         let members = std::sync::Arc::new(rows.iter().map(member_from).collect::<Result<Vec<_>>>()?);
         self.lists.set_members(std::sync::Arc::clone(&members));
         Ok(members)
@@ -95,13 +96,13 @@ impl Store {
 
     pub async fn member_by_code(&self, code: &str) -> Result<Option<Member>> {
         let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE code = $1");
-        let row = sqlx::query(&sql).bind(code.trim().to_ascii_uppercase()).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql).bind(code.trim().to_ascii_uppercase()).fetch_optional(self.pool()).await?;
         row.as_ref().map(member_from).transpose()
     }
 
     pub async fn member(&self, id: &MemberId) -> Result<Option<Member>> {
         let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1");
-        let row = sqlx::query(&sql).bind(id.as_str()).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql).bind(id.as_str()).fetch_optional(self.pool()).await?;
         row.as_ref().map(member_from).transpose()
     }
 }

@@ -8,8 +8,8 @@ use kinbridge_domain::ids::{MemberId, UserId};
 use kinbridge_domain::{text, Actor, DomainError, Role};
 use sha2::{Digest, Sha256};
 
-use crate::audit::{append, system_entry};
-use crate::{get, now, unique_violation, Caller, Result, Store, StoreError};
+use crate::{get, now, system_entry, unique_violation, Caller, Casework, Error, Result};
+use kinbridge_store::audit::append;
 
 /// How long a login lasts.
 const SESSION_HOURS: i64 = 12;
@@ -53,7 +53,7 @@ pub enum LoginOutcome {
     },
 }
 
-impl Store {
+impl Casework {
     /// How long a sign-in to `email` from `ip` must still wait: the longest of the three
     /// throttles of `kinbridge_domain::signin`.
     async fn signin_wait(&self, email: &str, ip: &str) -> Result<std::time::Duration> {
@@ -78,11 +78,11 @@ impl Store {
             let sql = format!(
                 "SELECT COUNT(*) AS n, MAX(at) AS last FROM login_attempts WHERE {key} AND success = 0 AND at > $3{after_success}"
             );
-            let row = sqlx::query(&sql).bind(email).bind(ip).bind(&since).fetch_one(&self.pool).await?;
+            let row = sqlx::query(&sql).bind(email).bind(ip).bind(&since).fetch_one(self.pool()).await?;
             let failures = u32::try_from(get::<i64>(&row, "n")?).unwrap_or(u32::MAX);
             let Some(last) = get::<Option<String>>(&row, "last")? else { continue };
             let last = chrono::DateTime::parse_from_rfc3339(&last)
-                .map_err(|e| StoreError::Corrupt(format!("login_attempts.at {last:?}: {e}")))?;
+                .map_err(|e| Error::corrupt(format!("login_attempts.at {last:?}: {e}")))?;
             let since_last = (now - last.with_timezone(&chrono::Utc)).to_std().unwrap_or_default();
             wait = wait.max(backoff.remaining(failures, since_last));
         }
@@ -180,7 +180,7 @@ impl NewUser {
     }
 }
 
-impl Store {
+impl Casework {
     /// Creates an account at a member; e-mails are unique across the network.
     pub async fn create_user(&self, new: &NewUser) -> Result<User> {
         let mut tx = self.begin_write().await?;
@@ -188,7 +188,7 @@ impl Store {
             .bind(&new.member_code)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or(StoreError::Domain(DomainError::field("member", "unknown_member")))?;
+            .ok_or(Error::Domain(DomainError::field("member", "unknown_member")))?;
         let member_id: String = get(&member, "id")?;
         let id = UserId::generate();
         sqlx::query(
@@ -219,12 +219,12 @@ impl Store {
         .await?;
         tx.commit().await?;
         self.lists.clear();
-        self.user(&id).await?.ok_or_else(StoreError::not_found)
+        self.user(&id).await?.ok_or_else(Error::not_found)
     }
 
     pub async fn user(&self, id: &UserId) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u JOIN members m ON m.id = u.member_id WHERE u.id = $1");
-        let row = sqlx::query(&sql).bind(id.as_str()).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql).bind(id.as_str()).fetch_optional(self.pool()).await?;
         row.as_ref().map(user_from).transpose()
     }
 
@@ -233,7 +233,7 @@ impl Store {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users u JOIN members m ON m.id = u.member_id WHERE u.email = $1 AND u.active = 1"
         );
-        let row = sqlx::query(&sql).bind(email.trim().to_lowercase()).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql).bind(email.trim().to_lowercase()).fetch_optional(self.pool()).await?;
         row.as_ref().map(user_from).transpose()
     }
 
@@ -242,7 +242,7 @@ impl Store {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users u JOIN members m ON m.id = u.member_id WHERE u.role = $1 AND u.active = 1 ORDER BY u.created_at LIMIT 1"
         );
-        let row = sqlx::query(&sql).bind(role.as_str()).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql).bind(role.as_str()).fetch_optional(self.pool()).await?;
         row.as_ref().map(user_from).transpose()
     }
 
@@ -255,7 +255,7 @@ impl Store {
             "SELECT {USER_COLUMNS} FROM users u JOIN members m ON m.id = u.member_id \
              WHERE u.member_id = $1 AND u.active = 1 AND u.role IN ('caseworker', 'supervisor') ORDER BY u.display_name"
         );
-        let rows = sqlx::query(&sql).bind(member_id.as_str()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql).bind(member_id.as_str()).fetch_all(self.pool()).await?;
         let users = std::sync::Arc::new(rows.iter().map(user_from).collect::<Result<Vec<_>>>()?);
         self.lists.set_colleagues(member_id.as_str(), std::sync::Arc::clone(&users));
         Ok(users)
@@ -279,7 +279,7 @@ impl Store {
         }
         let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1 AND active = 1")
             .bind(&email)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool())
             .await?;
         let user_id = match &row {
             Some(r) if verify_password(password, &get::<String>(r, "password_hash")?) => {
@@ -326,7 +326,7 @@ impl Store {
         entry.user_id = Some(user_id.to_string());
         append(&mut tx, &[entry]).await?;
         tx.commit().await?;
-        let user = self.user(&user_id).await?.ok_or_else(StoreError::not_found)?;
+        let user = self.user(&user_id).await?.ok_or_else(Error::not_found)?;
         Ok(LoginOutcome::LoggedIn { token, session: Box::new(Session { user, csrf_token }) })
     }
 
@@ -336,7 +336,7 @@ impl Store {
             "SELECT {USER_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id JOIN members m ON m.id = u.member_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1"
         );
-        let row = sqlx::query(&sql).bind(token_hash(token)).bind(now()).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql).bind(token_hash(token)).bind(now()).fetch_optional(self.pool()).await?;
         match row {
             Some(r) => Ok(Some(Session { user: user_from(&r)?, csrf_token: get(&r, "csrf_token")? })),
             None => Ok(None),

@@ -3,20 +3,21 @@
 //! head moved back, the head row deleted, and a bad value in one read of a group. On both
 //! backends.
 
+use kinbridge_casework::accounts::NewUser;
+use kinbridge_casework::{Caller, Casework};
 use kinbridge_domain::audit::{chain_hash, legacy_chain_hash, AuditAction, AuditEntry, AuditKey, GENESIS};
 use kinbridge_domain::case::NewCase;
 use kinbridge_domain::member::NewMember;
-use kinbridge_store::accounts::NewUser;
 use kinbridge_store::audit::checkpoints::Written;
 use kinbridge_store::audit::Verification;
 use kinbridge_store::testing::TestDatabase;
-use kinbridge_store::{both_backends, Backend, Caller, Store};
+use kinbridge_store::{both_backends, Backend};
 use sqlx::Row;
 
 /// A store with one member, a caseworker, a case and a few reads of it.
-async fn busy_store(backend: Backend) -> (TestDatabase, Store, Caller) {
+async fn busy_store(backend: Backend) -> (TestDatabase, Casework, Caller) {
     let db = TestDatabase::new(backend).await;
-    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
+    let store = Casework::open(&db.url, &db.data_dir).await.unwrap();
     store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
     let user = store
         .create_user(&NewUser::parse("CH", "caseworker", "ana@ch.test", "", "long enough password").unwrap())
@@ -31,9 +32,9 @@ async fn busy_store(backend: Backend) -> (TestDatabase, Store, Caller) {
     (db, store, ch)
 }
 
-async fn entries(store: &Store) -> Vec<(i64, AuditEntry)> {
+async fn entries(store: &Casework) -> Vec<(i64, AuditEntry)> {
     sqlx::query("SELECT seq, at, user_id, member_id, ip, action, entity, entity_id, detail FROM audit_log ORDER BY seq")
-        .fetch_all(store.pool())
+        .fetch_all(store.store().pool())
         .await
         .unwrap()
         .iter()
@@ -55,7 +56,7 @@ async fn entries(store: &Store) -> Vec<(i64, AuditEntry)> {
 
 /// What an attacker with write access does after an edit: recompute every hash after it and
 /// the head, with the hash function given.
-async fn rechain(store: &Store, hash: impl Fn(&str, i64, &AuditEntry) -> String) {
+async fn rechain(store: &Casework, hash: impl Fn(&str, i64, &AuditEntry) -> String) {
     let mut prev = GENESIS.to_string();
     for (seq, e) in entries(store).await {
         let h = hash(&prev, seq, &e);
@@ -63,12 +64,16 @@ async fn rechain(store: &Store, hash: impl Fn(&str, i64, &AuditEntry) -> String)
             .bind(&prev)
             .bind(&h)
             .bind(seq)
-            .execute(store.pool())
+            .execute(store.store().pool())
             .await
             .unwrap();
         prev = h;
     }
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&prev).execute(store.pool()).await.unwrap();
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&prev)
+        .execute(store.store().pool())
+        .await
+        .unwrap();
 }
 
 fn broken(v: Verification) -> (i64, String) {
@@ -82,14 +87,17 @@ fn broken(v: Verification) -> (i64, String) {
 /// accepted before) or with a key of the attacker's own, is found.
 async fn an_edit_recomputed_without_the_key_shows(backend: Backend) {
     let (_db, store, _) = busy_store(backend).await;
-    assert!(matches!(store.verify_audit().await.unwrap(), Verification::Intact { .. }));
-    sqlx::query("UPDATE audit_log SET detail = 'nothing to see' WHERE seq = 3").execute(store.pool()).await.unwrap();
+    assert!(matches!(store.store().verify_audit().await.unwrap(), Verification::Intact { .. }));
+    sqlx::query("UPDATE audit_log SET detail = 'nothing to see' WHERE seq = 3")
+        .execute(store.store().pool())
+        .await
+        .unwrap();
     rechain(&store, legacy_chain_hash).await;
-    assert_eq!(broken(store.verify_audit().await.unwrap()).0, 1, "an unkeyed chain fails from its first entry");
+    assert_eq!(broken(store.store().verify_audit().await.unwrap()).0, 1, "an unkeyed chain fails from its first entry");
 
     let attackers_key = AuditKey::from_hex(&"5a".repeat(32)).unwrap();
     rechain(&store, |prev, seq, e| chain_hash(&attackers_key, prev, seq, e)).await;
-    assert_eq!(broken(store.verify_audit().await.unwrap()).0, 1);
+    assert_eq!(broken(store.store().verify_audit().await.unwrap()).0, 1);
     store.close().await;
 }
 
@@ -97,49 +105,51 @@ async fn an_edit_recomputed_without_the_key_shows(backend: Backend) {
 /// intact chain; the checkpoint outside the database shows them, and is not overwritten.
 async fn entries_deleted_from_the_end_show_against_the_checkpoint(backend: Backend) {
     let (_db, store, _) = busy_store(backend).await;
-    let Written::At(seen) = store.write_audit_checkpoint().await.unwrap() else { panic!("no checkpoint written") };
-    assert_eq!(store.write_audit_checkpoint().await.unwrap(), Written::Unchanged);
-    let Verification::Intact { entries, checkpoints } = store.verify_audit().await.unwrap() else { panic!() };
+    let Written::At(seen) = store.store().write_audit_checkpoint().await.unwrap() else {
+        panic!("no checkpoint written")
+    };
+    assert_eq!(store.store().write_audit_checkpoint().await.unwrap(), Written::Unchanged);
+    let Verification::Intact { entries, checkpoints } = store.store().verify_audit().await.unwrap() else { panic!() };
     assert_eq!(entries, seen);
     assert_eq!(checkpoints.len(), 2, "a file in the data folder and an object in the document store");
 
     let keep = seen - 3;
     let last_kept: String = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
         .bind(keep)
-        .fetch_one(store.pool())
+        .fetch_one(store.store().pool())
         .await
         .unwrap()
         .get("hash");
-    sqlx::query("DELETE FROM audit_log WHERE seq > $1").bind(keep).execute(store.pool()).await.unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq > $1").bind(keep).execute(store.store().pool()).await.unwrap();
     sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(keep)
         .bind(&last_kept)
-        .execute(store.pool())
+        .execute(store.store().pool())
         .await
         .unwrap();
-    let (seq, reason) = broken(store.verify_audit().await.unwrap());
+    let (seq, reason) = broken(store.store().verify_audit().await.unwrap());
     assert_eq!(seq, keep + 1);
     assert!(reason.contains(&format!("entries up to {seen} were deleted")), "{reason}");
-    assert!(matches!(store.write_audit_checkpoint().await.unwrap(), Written::Refused(_)), "the evidence stays");
-    assert!(broken(store.verify_audit().await.unwrap()).1.contains("deleted"));
+    assert!(matches!(store.store().write_audit_checkpoint().await.unwrap(), Written::Refused(_)), "the evidence stays");
+    assert!(broken(store.store().verify_audit().await.unwrap()).1.contains("deleted"));
 
     // A checkpoint edited to agree with the shortened chain is refused for its MAC.
     let file = store.data_dir().join(kinbridge_store::audit::checkpoints::FILE);
     let text =
         std::fs::read_to_string(&file).unwrap().replace(&format!("\"seq\": {seen}"), &format!("\"seq\": {keep}"));
     std::fs::write(&file, text).unwrap();
-    assert!(broken(store.verify_audit().await.unwrap()).1.contains("altered"));
+    assert!(broken(store.store().verify_audit().await.unwrap()).1.contains("altered"));
     store.close().await;
 }
 
 /// Without its head row the chain is reported broken, not a database error.
 async fn a_deleted_head_is_reported(backend: Backend) {
     let (_db, store, _) = busy_store(backend).await;
-    sqlx::query("DELETE FROM audit_head").execute(store.pool()).await.unwrap();
-    let (seq, reason) = broken(store.verify_audit().await.unwrap());
+    sqlx::query("DELETE FROM audit_head").execute(store.store().pool()).await.unwrap();
+    let (seq, reason) = broken(store.store().verify_audit().await.unwrap());
     assert_eq!(seq, 0);
     assert!(reason.contains("head"), "{reason}");
-    assert!(matches!(store.write_audit_checkpoint().await.unwrap(), Written::Refused(_)));
+    assert!(matches!(store.store().write_audit_checkpoint().await.unwrap(), Written::Refused(_)));
 }
 
 /// A chain written before the audit key existed is sealed with the key when the store opens,
@@ -147,15 +157,17 @@ async fn a_deleted_head_is_reported(backend: Backend) {
 async fn a_chain_from_before_the_key_is_sealed_once(backend: Backend) {
     let (db, store, _) = busy_store(backend).await;
     rechain(&store, legacy_chain_hash).await;
-    assert!(matches!(store.verify_audit().await.unwrap(), Verification::Broken { seq: 1, .. }));
+    assert!(matches!(store.store().verify_audit().await.unwrap(), Verification::Broken { seq: 1, .. }));
     let before = entries(&store).await.len();
     store.close().await;
     for f in [kinbridge_store::audit::checkpoints::FILE, "documents/audit/checkpoint.json"] {
         std::fs::remove_file(db.data_dir.join(f)).unwrap();
     }
 
-    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
-    let Verification::Intact { entries: n, .. } = store.verify_audit().await.unwrap() else { panic!("not sealed") };
+    let store = Casework::open(&db.url, &db.data_dir).await.unwrap();
+    let Verification::Intact { entries: n, .. } = store.store().verify_audit().await.unwrap() else {
+        panic!("not sealed")
+    };
     assert_eq!(n as usize, before + 1);
     let last = entries(&store).await.pop().unwrap().1;
     assert_eq!(last.action, AuditAction::Admin);
@@ -163,11 +175,11 @@ async fn a_chain_from_before_the_key_is_sealed_once(backend: Backend) {
     store.close().await;
 
     // Once sealed and checkpointed, an unkeyed chain is never sealed again: it is reported.
-    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
+    let store = Casework::open(&db.url, &db.data_dir).await.unwrap();
     rechain(&store, legacy_chain_hash).await;
     store.close().await;
-    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
-    assert!(matches!(store.verify_audit().await.unwrap(), Verification::Broken { seq: 1, .. }));
+    let store = Casework::open(&db.url, &db.data_dir).await.unwrap();
+    assert!(matches!(store.store().verify_audit().await.unwrap(), Verification::Broken { seq: 1, .. }));
 }
 
 /// A NUL in what a read records is stored as U+FFFD, and reads recorded alongside it are
@@ -186,7 +198,7 @@ async fn a_nul_in_one_read_fails_no_other(backend: Backend) {
     let stored: Vec<String> = entries(&store).await.into_iter().filter_map(|(_, e)| e.entity_id).collect();
     assert_eq!(stored.iter().filter(|id| id.starts_with("good-")).count(), 10);
     assert_eq!(stored.iter().filter(|id| id.starts_with("bad\u{fffd}id-")).count(), 10);
-    assert!(matches!(store.verify_audit().await.unwrap(), Verification::Intact { .. }));
+    assert!(matches!(store.store().verify_audit().await.unwrap(), Verification::Intact { .. }));
     store.close().await;
 }
 

@@ -19,8 +19,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 
-use crate::audit::{append, system_entry};
-use crate::{get, jobs, now, today, Caller, Result, Store, StoreError, Tx};
+use crate::{get, jobs, now, system_entry, today, Caller, Casework, Error, Result, Tx};
+use kinbridge_store::audit::append;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Unit {
@@ -74,8 +74,9 @@ const UNIT_SELECT: &str =
      u.digitisation, u.case_id, u.filename, u.content_type, u.size, u.sha256, u.page_count, u.confidence, u.created_at \
      FROM archive_units u JOIN members m ON m.id = u.member_id";
 
-fn opt_day(s: Option<String>) -> Option<NaiveDate> {
-    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+/// A stored day that may be missing; one that does not read is an error, not "no date".
+fn opt_day(s: Option<String>) -> Result<Option<NaiveDate>> {
+    Ok(kinbridge_store::rows::opt_date(s)?)
 }
 
 fn unit_from(r: &AnyRow) -> Result<Unit> {
@@ -92,13 +93,13 @@ fn unit_from(r: &AnyRow) -> Result<Unit> {
         reference_code: get(r, "reference_code")?,
         title: get(r, "title")?,
         creator: get(r, "creator")?,
-        date_from: opt_day(get(r, "date_from")?),
-        date_to: opt_day(get(r, "date_to")?),
+        date_from: opt_day(get(r, "date_from")?)?,
+        date_to: opt_day(get(r, "date_to")?)?,
         extent: get(r, "extent")?,
         language: get(r, "language")?,
         location: get(r, "location")?,
         restriction: Restriction::parse(&restriction).unwrap_or(Restriction::Adoption),
-        open_from: opt_day(get(r, "open_from")?),
+        open_from: opt_day(get(r, "open_from")?)?,
         legal_hold: get::<i64>(r, "legal_hold")? != 0,
         digitisation: DigitisationStatus::parse(&digitisation).unwrap_or(DigitisationStatus::NotDigitised),
         case_id: get(r, "case_id")?,
@@ -225,7 +226,7 @@ pub struct ArchiveMention {
     pub weight: f64,
 }
 
-fn invalid(field: &'static str, code: &'static str) -> StoreError {
+fn invalid(field: &'static str, code: &'static str) -> Error {
     DomainError::Invalid(vec![FieldError::new(field, code)]).into()
 }
 
@@ -253,11 +254,11 @@ fn decide_open_from(new: &NewUnit, parent: Option<&Unit>) -> Option<NaiveDate> {
     }
 }
 
-impl Store {
+impl Casework {
     pub(crate) async fn fetch_unit(&self, id: &str) -> Result<Option<Unit>> {
         let row = sqlx::query(&format!("{UNIT_SELECT} WHERE u.id = $1"))
             .bind(id.to_string())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(unit_from).transpose()
     }
@@ -310,7 +311,7 @@ impl Store {
         .await?;
         append(&mut tx, &[caller.entry(AuditAction::Create, "archive_unit", Some(&id), &new.reference_code)]).await?;
         tx.commit().await?;
-        self.fetch_unit(&id).await?.ok_or_else(StoreError::not_found)
+        self.fetch_unit(&id).await?.ok_or_else(Error::not_found)
     }
 
     /// A unit of a fonds by its reference code (manifests name parents this way).
@@ -318,7 +319,7 @@ impl Store {
         let row = sqlx::query("SELECT id FROM archive_units WHERE fonds_id = $1 AND reference_code = $2")
             .bind(fonds_id.to_string())
             .bind(code.to_string())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool())
             .await?;
         row.map(|r| get(&r, "id")).transpose()
     }
@@ -328,7 +329,7 @@ impl Store {
         let row = sqlx::query("SELECT id FROM archive_units WHERE reference_code = $1 AND member_id = $2")
             .bind(code.trim().to_string())
             .bind(caller.actor.member_id.as_str())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool())
             .await?;
         row.map(|r| get(&r, "id")).transpose()
     }
@@ -341,7 +342,7 @@ impl Store {
         ))
         .bind(code.to_string())
         .bind(member_code.unwrap_or("").to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         rows.iter().map(unit_from).collect()
     }
@@ -350,9 +351,9 @@ impl Store {
     pub async fn create_fonds_as_system(&self, member_code: &str, new: &NewUnit) -> Result<Unit> {
         let member = sqlx::query("SELECT id FROM members WHERE code = $1")
             .bind(member_code.to_string())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool())
             .await?
-            .ok_or(StoreError::Conflict("unknown_member"))?;
+            .ok_or(Error::Conflict("unknown_member"))?;
         let member_id: String = get(&member, "id")?;
         let mut tx = self.begin_write().await?;
         let id = uuid::Uuid::now_v7().to_string();
@@ -370,7 +371,7 @@ impl Store {
         append(&mut tx, &[system_entry(AuditAction::Create, "archive_unit", Some(&id), None, &new.reference_code)])
             .await?;
         tx.commit().await?;
-        self.fetch_unit(&id).await?.ok_or_else(StoreError::not_found)
+        self.fetch_unit(&id).await?.ok_or_else(Error::not_found)
     }
 
     /// One unit, if the caller may open it (audited either way).
@@ -419,7 +420,7 @@ impl Store {
         .bind(closed_of.to_string())
         .bind(limit)
         .bind(offset)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         let visible: Vec<Unit> = rows
             .iter()
@@ -438,7 +439,7 @@ impl Store {
     /// The fonds the caller may open: its own member's (archivists), and open ones.
     pub async fn list_fonds(&self, caller: &Caller) -> Result<Vec<Unit>> {
         let rows = sqlx::query(&format!("{UNIT_SELECT} WHERE u.level = 'fonds' ORDER BY m.code, u.reference_code"))
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
         let all: Vec<Unit> = rows.iter().map(unit_from).collect::<Result<_>>()?;
         self.audit(vec![caller.entry(AuditAction::List, "archive_unit", None, "fonds")]).await?;
@@ -458,7 +459,7 @@ impl Store {
             "SELECT page_no, body, confidence, needs_review FROM archive_pages WHERE item_id = $1 ORDER BY page_no",
         )
         .bind(u.id.clone())
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         self.audit(vec![caller.entry(AuditAction::Read, "archive_unit", Some(&u.id), "text")]).await?;
         rows.iter()
@@ -479,12 +480,12 @@ impl Store {
         let key: Option<String> = get(
             &sqlx::query("SELECT storage_key FROM archive_units WHERE id = $1")
                 .bind(u.id.clone())
-                .fetch_one(&self.pool)
+                .fetch_one(self.pool())
                 .await?,
             "storage_key",
         )?;
-        let key = key.ok_or_else(StoreError::not_found)?;
-        let bytes = self.blobs.get(&BlobPath::from(key.as_str())).await?.bytes().await?;
+        let key = key.ok_or_else(Error::not_found)?;
+        let bytes = self.store.blobs().get(&BlobPath::from(key.as_str())).await?.bytes().await?;
         self.audit(vec![caller.entry(
             AuditAction::Download,
             "archive_unit",
@@ -500,7 +501,7 @@ impl Store {
         let u = self.authorize_unit(caller, id, ArchiveAccess::Manage).await?;
         let rows = sqlx::query("SELECT kind, value FROM archive_entities WHERE item_id = $1 ORDER BY kind, value")
             .bind(u.id.clone())
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
         self.audit(vec![caller.entry(AuditAction::Read, "archive_unit", Some(&u.id), "entities")]).await?;
         rows.iter().map(|r| Ok((get(r, "kind")?, get(r, "value")?))).collect()
@@ -522,7 +523,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.fetch_unit(&u.id).await?.ok_or_else(StoreError::not_found)
+        self.fetch_unit(&u.id).await?.ok_or_else(Error::not_found)
     }
 
     /// Deletes an item (an import made by mistake) within the retention rules: never under
@@ -545,7 +546,7 @@ impl Store {
         let children: i64 = get(
             &sqlx::query("SELECT COUNT(*) AS n FROM archive_units WHERE parent_id = $1")
                 .bind(u.id.clone())
-                .fetch_one(&self.pool)
+                .fetch_one(self.pool())
                 .await?,
             "n",
         )?;
@@ -555,7 +556,7 @@ impl Store {
         let key: Option<String> = get(
             &sqlx::query("SELECT storage_key FROM archive_units WHERE id = $1")
                 .bind(u.id.clone())
-                .fetch_one(&self.pool)
+                .fetch_one(self.pool())
                 .await?,
             "storage_key",
         )?;
@@ -577,7 +578,7 @@ impl Store {
         .await?;
         tx.commit().await?;
         if let Some(key) = key {
-            if let Err(e) = self.blobs.delete(&BlobPath::from(key.as_str())).await {
+            if let Err(e) = self.store.blobs().delete(&BlobPath::from(key.as_str())).await {
                 tracing::warn!(error = %e, key, "could not remove a deleted item's original");
             }
         }
@@ -602,7 +603,7 @@ impl Store {
         let row = sqlx::query("SELECT id FROM cases WHERE reference = $1 AND member_id = $2")
             .bind(case_reference.trim().to_string())
             .bind(u.member_id.clone())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool())
             .await?
             .ok_or_else(|| invalid("case_reference", "unknown_case"))?;
         let case_id: String = get(&row, "id")?;
@@ -628,7 +629,7 @@ impl Store {
         .await?;
         changed(&mut tx, "unit", &u.id).await?;
         tx.commit().await?;
-        self.fetch_unit(&u.id).await?.ok_or_else(StoreError::not_found)
+        self.fetch_unit(&u.id).await?.ok_or_else(Error::not_found)
     }
 
     // ---- import batches ----
@@ -666,7 +667,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() == 1 {
-                    jobs::enqueue(&mut tx, jobs::ARCHIVE_IMPORT, &id).await?;
+                    kinbridge_store::jobs::enqueue(&mut tx, jobs::ARCHIVE_IMPORT, &id).await?;
                     queued += 1;
                 }
             }
@@ -683,7 +684,7 @@ impl Store {
             .await?;
             tx.commit().await?;
         }
-        self.wake_jobs();
+        self.store.wake_jobs();
         Ok((queued, files.len() - queued))
     }
 
@@ -706,7 +707,7 @@ impl Store {
         }
         let sha = hex::encode(Sha256::digest(&bytes));
         let key = format!("{}/uploads/{sha}", parent.member_id);
-        self.blobs.put(&BlobPath::from(key.as_str()), PutPayload::from_bytes(bytes)).await?;
+        self.store.blobs().put(&BlobPath::from(key.as_str()), PutPayload::from_bytes(bytes)).await?;
         let file = ImportFile {
             source: format!("blob:{key}#{name}"),
             display_path: name.clone(),
@@ -718,14 +719,14 @@ impl Store {
         let row = sqlx::query("SELECT id FROM archive_imports WHERE fonds_id = $1 AND source = $2")
             .bind(parent.fonds_id.clone())
             .bind(file.source)
-            .fetch_one(&self.pool)
+            .fetch_one(self.pool())
             .await?;
         get(&row, "id")
     }
 
     /// The bytes a queued file points to (an upload in the document store).
     pub async fn import_blob(&self, key: &str) -> Result<Bytes> {
-        Ok(self.blobs.get(&BlobPath::from(key)).await?.bytes().await?)
+        Ok(self.store.blobs().get(&BlobPath::from(key)).await?.bytes().await?)
     }
 
     pub async fn import_row(&self, id: &str) -> Result<Option<ImportRow>> {
@@ -733,7 +734,7 @@ impl Store {
             "SELECT i.*, u.member_id FROM archive_imports i JOIN archive_units u ON u.id = i.fonds_id WHERE i.id = $1",
         )
         .bind(id.to_string())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool())
         .await?;
         let Some(r) = row else { return Ok(None) };
         let restriction: Option<String> = get(&r, "restriction")?;
@@ -748,11 +749,11 @@ impl Store {
                 parent_id: get(&r, "parent_id")?,
                 reference_code: get(&r, "reference_code")?,
                 title: get(&r, "title")?,
-                date_from: opt_day(get(&r, "date_from")?),
-                date_to: opt_day(get(&r, "date_to")?),
+                date_from: opt_day(get(&r, "date_from")?)?,
+                date_to: opt_day(get(&r, "date_to")?)?,
                 restriction: restriction.as_deref().and_then(Restriction::parse),
             },
-            languages: crate::list(&languages),
+            languages: kinbridge_store::rows::list(&languages),
             status: get(&r, "status")?,
         }))
     }
@@ -770,8 +771,8 @@ impl Store {
             Some(p) => self.fetch_unit(p).await?,
             None => self.fetch_unit(&row.fonds_id).await?,
         }
-        .ok_or_else(StoreError::not_found)?;
-        let fonds = self.fetch_unit(&row.fonds_id).await?.ok_or_else(StoreError::not_found)?;
+        .ok_or_else(Error::not_found)?;
+        let fonds = self.fetch_unit(&row.fonds_id).await?.ok_or_else(Error::not_found)?;
         let candidates =
             reference_candidates(&fonds.reference_code, &row.file.display_path, row.file.reference_code.as_deref());
         let title = row.file.title.clone().unwrap_or_else(|| {
@@ -798,13 +799,13 @@ impl Store {
         let id = uuid::Uuid::now_v7().to_string();
         let key = format!("{}/archive/{}", row.member_id, id);
         let size = item.bytes.len() as i64;
-        self.blobs.put(&BlobPath::from(key.as_str()), PutPayload::from_bytes(item.bytes)).await?;
+        self.store.blobs().put(&BlobPath::from(key.as_str()), PutPayload::from_bytes(item.bytes)).await?;
         let recorded = async {
             let mut tx = self.begin_write().await?;
             // Chosen under the write lock, so that two files of one name cannot both take it.
             new.reference_code = free_reference(&mut tx, &row.member_id, &candidates)
                 .await?
-                .ok_or(StoreError::Conflict("reference_code_taken"))?;
+                .ok_or(Error::Conflict("reference_code_taken"))?;
             let status = if needs_review { DigitisationStatus::NeedsReview } else { DigitisationStatus::Digitised };
             insert_unit(&mut tx, &id, &row.member_id, Some(&parent.id), &row.fonds_id, &new, decide_open_from(&new, Some(&parent)), status)
                 .await?;
@@ -855,11 +856,11 @@ impl Store {
             append(&mut tx, &[system_entry(AuditAction::Create, "archive_unit", Some(&id), None, &format!("{} sha256:{sha}", row.file.display_path))])
                 .await?;
             tx.commit().await?;
-            Ok::<_, StoreError>(())
+            Ok::<_, Error>(())
         }
         .await;
         if let Err(e) = recorded {
-            if let Err(cleanup) = self.blobs.delete(&BlobPath::from(key.as_str())).await {
+            if let Err(cleanup) = self.store.blobs().delete(&BlobPath::from(key.as_str())).await {
                 tracing::error!(error = %cleanup, key, "could not remove an unrecorded original");
             }
             // Another worker may have imported the same content meanwhile.
@@ -876,7 +877,7 @@ impl Store {
         let row = sqlx::query("SELECT id FROM archive_units WHERE fonds_id = $1 AND sha256 = $2")
             .bind(fonds_id.to_string())
             .bind(sha.to_string())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool())
             .await?;
         row.map(|r| get(&r, "id")).transpose()
     }
@@ -897,7 +898,7 @@ impl Store {
             .bind(pages)
             .bind(now())
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(self.pool())
             .await?;
         Ok(())
     }
@@ -906,7 +907,7 @@ impl Store {
     pub async fn import_progress(&self, fonds_id: &str) -> Result<ImportProgress> {
         let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM archive_imports WHERE fonds_id = $1 GROUP BY status")
             .bind(fonds_id.to_string())
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
         let mut p = ImportProgress::default();
         for r in &rows {
@@ -928,7 +929,7 @@ impl Store {
         )
         .bind(fonds_id.to_string())
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|r| {
@@ -955,7 +956,7 @@ impl Store {
     pub async fn release_import_jobs(&self) -> Result<u64> {
         let done = sqlx::query("UPDATE jobs SET locked_until = NULL WHERE kind = $1 AND locked_until IS NOT NULL")
             .bind(jobs::ARCHIVE_IMPORT)
-            .execute(&self.pool)
+            .execute(self.pool())
             .await?;
         Ok(done.rows_affected())
     }
@@ -968,13 +969,13 @@ impl Store {
             sqlx::query("SELECT seq, entity, entity_id FROM search_changes WHERE seq > $1 ORDER BY seq LIMIT $2")
                 .bind(seq)
                 .bind(limit)
-                .fetch_all(&self.pool)
+                .fetch_all(self.pool())
                 .await?;
         rows.iter().map(|r| Ok((get(r, "seq")?, get(r, "entity")?, get(r, "entity_id")?))).collect()
     }
 
     pub async fn search_head(&self) -> Result<i64> {
-        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS s FROM search_changes").fetch_one(&self.pool).await?;
+        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS s FROM search_changes").fetch_one(self.pool()).await?;
         get(&row, "s")
     }
 
@@ -984,13 +985,13 @@ impl Store {
         let country: String = get(
             &sqlx::query("SELECT country FROM members WHERE id = $1")
                 .bind(unit.member_id.clone())
-                .fetch_one(&self.pool)
+                .fetch_one(self.pool())
                 .await?,
             "country",
         )?;
         let pages = sqlx::query("SELECT body FROM archive_pages WHERE item_id = $1 ORDER BY page_no")
             .bind(unit.id.clone())
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
         let mut text = String::new();
         for p in &pages {
@@ -999,7 +1000,7 @@ impl Store {
         }
         let names = sqlx::query("SELECT DISTINCT value FROM archive_entities WHERE item_id = $1 AND kind = 'person'")
             .bind(unit.id.clone())
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?
             .iter()
             .map(|r| get(r, "value"))
@@ -1013,7 +1014,7 @@ impl Store {
     async fn traces(&self, case_id: &str) -> Result<bool> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM tracing_requests WHERE case_id = $1")
             .bind(case_id.to_string())
-            .fetch_one(&self.pool)
+            .fetch_one(self.pool())
             .await?;
         Ok(get::<i64>(&row, "n")? > 0)
     }
@@ -1023,7 +1024,7 @@ impl Store {
     /// holds it, or read as its caseworker.
     async fn origins_case(&self, caller: &Caller, case_id: &str) -> Result<kinbridge_domain::case::Case> {
         let case = match kinbridge_domain::ids::CaseId::parse(case_id) {
-            Some(id) => crate::cases::fetch_case(&self.pool, id.as_str()).await?,
+            Some(id) => kinbridge_store::cases::fetch_case(self.pool(), id.as_str()).await?,
             None => None,
         };
         let searched = match &case {
@@ -1051,7 +1052,7 @@ impl Store {
              OR EXISTS (SELECT 1 FROM tracing_requests t WHERE t.case_id = c.id)) ORDER BY opened_on DESC LIMIT 200",
         )
         .bind(caller.actor.member_id.as_str())
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         self.audit(vec![caller.entry(AuditAction::List, "case", None, "search_of_origins")]).await?;
         rows.iter().map(|r| Ok((get(r, "id")?, get(r, "reference")?, get(r, "title")?, get(r, "status")?))).collect()
@@ -1108,7 +1109,7 @@ impl Store {
         };
         let people = sqlx::query(sql)
             .bind(case.id.to_string())
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?
             .iter()
             .map(|r| Ok(format!("{} {}", get::<String>(r, "given_names")?, get::<String>(r, "family_name")?)))
@@ -1118,7 +1119,7 @@ impl Store {
              WHERE u.member_id = $1 AND e.kind = 'person' ORDER BY e.item_id, e.value",
         )
         .bind(caller.actor.member_id.as_str())
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         let mut written: Vec<(String, String)> = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -1131,7 +1132,7 @@ impl Store {
                 written.iter().map(|(_, v)| vec![v.clone()]).chain(people.iter().map(|p| vec![p.clone()])).collect();
             let ids: Vec<String> = (0..raw.len()).map(|i| i.to_string()).collect();
             let known = written.len();
-            let year = today().format("%Y").to_string().parse().unwrap_or(2026);
+            let year = chrono::Datelike::year(&today());
             found = tokio::task::spawn_blocking(move || {
                 let data = Dataset::prepare(&specs, ids, &raw, year);
                 let model = prior_model(&specs, &data, &LinkOptions { u_samples: 50_000, ..LinkOptions::default() });
@@ -1156,7 +1157,7 @@ impl Store {
                 found
             })
             .await
-            .map_err(|_| StoreError::Unsupported("matching stopped"))?;
+            .map_err(|_| Error::Unsupported("matching stopped"))?;
         }
         // One line per person and item: its most likely spelling.
         found.sort_by(|a, b| b.3.total_cmp(&a.3));
@@ -1197,7 +1198,7 @@ impl Store {
              LEFT JOIN users du ON du.id = f.disclosed_by WHERE f.case_id = $1 ORDER BY f.found_at",
         )
         .bind(case.id.to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -1243,7 +1244,7 @@ impl Store {
             .bind(case.id.to_string())
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or_else(StoreError::not_found)?;
+            .ok_or_else(Error::not_found)?;
         if get::<Option<String>>(&row, "disclosed_at")?.is_some() {
             return Err(invalid("finding", "already_disclosed"));
         }

@@ -13,11 +13,11 @@ use kinbridge_domain::case::{Case, EventKind, NewPerson};
 use kinbridge_domain::DomainError;
 use kinbridge_matching::{prior_model, Dataset, FieldSpec, LinkOptions, PersonIndex, Role};
 use serde::Serialize;
-use sqlx::{Any, Executor, Row};
+use sqlx::{Any, Executor};
 
-use crate::audit::{append, system_entry};
 use crate::cases::event;
-use crate::{get, now, Caller, Result, Store, StoreError};
+use crate::{get, now, system_entry, Caller, Casework, Error, Result};
+use kinbridge_store::audit::append;
 
 /// Candidates at or above this probability are proposed for review.
 pub const PROPOSE_AT: f64 = 0.5;
@@ -101,7 +101,7 @@ pub struct KnownPerson {
     pub other: OtherSide,
 }
 
-impl Store {
+impl Casework {
     /// The people the engine may compare, with their fields: everyone on a case with consent to
     /// tracing (not withdrawn), and with `own_member` also every person on that member's own
     /// cases (a member may always look for duplicates in its own records).
@@ -114,7 +114,7 @@ impl Store {
              ORDER BY p.id",
         )
         .bind(own_member.unwrap_or("").to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         let mut who = Vec::with_capacity(rows.len());
         let mut raw = Vec::with_capacity(rows.len());
@@ -159,7 +159,7 @@ impl Store {
         if let Some(last) = ids.last_mut() {
             *last = "new".into();
         }
-        let year = crate::today().format("%Y").to_string().parse().unwrap_or(2026);
+        let year = chrono::Datelike::year(&crate::today());
         let specs = specs();
         let found = tokio::task::spawn_blocking(move || {
             let data = Dataset::prepare(&specs, ids, &raw, year);
@@ -176,7 +176,7 @@ impl Store {
                 .collect::<Vec<_>>()
         })
         .await
-        .map_err(|_| StoreError::Unsupported("matching stopped"))?;
+        .map_err(|_| Error::Unsupported("matching stopped"))?;
         let mut out = Vec::new();
         let mut read = Vec::new();
         for (i, probability) in found {
@@ -186,7 +186,7 @@ impl Store {
                  FROM people p JOIN cases c ON c.id = p.case_id JOIN members m ON m.id = c.member_id WHERE p.id = $1",
             )
             .bind(w.person.clone())
-            .fetch_one(&self.pool)
+            .fetch_one(self.pool())
             .await?;
             let other = if w.member == mine {
                 read.push(caller.entry(
@@ -235,7 +235,7 @@ impl Store {
         let whole_network = only_case.is_none();
         let specs = specs();
         let ids: Vec<String> = who.iter().map(|w| w.person.clone()).collect();
-        let year = crate::today().format("%Y").to_string().parse().unwrap_or(2026);
+        let year = chrono::Datelike::year(&crate::today());
         let found = tokio::task::spawn_blocking({
             let case_id = case_id.to_string();
             let who_case: Vec<String> = who.iter().map(|w| w.case_id.clone()).collect();
@@ -277,7 +277,7 @@ impl Store {
             }
         })
         .await
-        .map_err(|_| StoreError::Unsupported("matching stopped"))?;
+        .map_err(|_| Error::Unsupported("matching stopped"))?;
         if found.is_empty() {
             return Ok(0);
         }
@@ -320,7 +320,7 @@ impl Store {
     /// the case. A match held by another member shows only who holds it.
     pub async fn matches_for_case(&self, caller: &Caller, case_id: &str) -> Result<Vec<MatchView>> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
-        let out = matches_of(&self.pool, &case).await?;
+        let out = matches_of(self.pool(), &case).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "matches")]).await?;
         Ok(out)
     }
@@ -398,7 +398,7 @@ impl Store {
             "SELECT m.id, m.probability,                     CASE WHEN m.member_a = $1 THEN pa.case_id ELSE pb.case_id END AS case_id,                     CASE WHEN m.member_a = $1 THEN ca.reference ELSE cb.reference END AS reference,                     CASE WHEN m.member_a = $1 THEN mb.code ELSE ma.code END AS partner_code,                     CASE WHEN m.member_a = $1 THEN COALESCE(m.shared_b_at, '') ELSE COALESCE(m.shared_a_at, '') END AS shared_at              FROM match_candidates m              JOIN people pa ON pa.id = m.person_a JOIN people pb ON pb.id = m.person_b              JOIN cases ca ON ca.id = pa.case_id JOIN cases cb ON cb.id = pb.case_id              JOIN members ma ON ma.id = m.member_a JOIN members mb ON mb.id = m.member_b              WHERE m.status = 'proposed' AND m.member_a <> m.member_b AND                    ((m.member_a = $1 AND m.shared_b_at IS NOT NULL AND m.shared_a_at IS NULL) OR                     (m.member_b = $1 AND m.shared_a_at IS NOT NULL AND m.shared_b_at IS NULL))              ORDER BY shared_at DESC LIMIT 50",
         )
         .bind(mine)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
@@ -427,7 +427,7 @@ impl Store {
             "SELECT m.status, pa.case_id AS case_a, pb.case_id AS case_b, m.member_a, m.member_b,                     m.shared_a_at, m.shared_b_at, ma.code AS code_a, mb.code AS code_b              FROM match_candidates m JOIN people pa ON pa.id = m.person_a JOIN people pb ON pb.id = m.person_b              JOIN members ma ON ma.id = m.member_a JOIN members mb ON mb.id = m.member_b              WHERE m.id = $1",
         )
         .bind(match_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool())
         .await?;
         let Some(row) = row else { return Err(self.denied(caller, "match", match_id).await) };
         let (member_a, member_b): (String, String) = (get(&row, "member_a")?, get(&row, "member_b")?);
@@ -439,7 +439,7 @@ impl Store {
         } else {
             return Err(self.denied(caller, "match", match_id).await);
         };
-        let shared = |col: &str| row.try_get::<Option<String>, _>(col).ok().flatten().is_some();
+        let shared = |col: &str| -> Result<bool> { Ok(get::<Option<String>>(&row, col)?.is_some()) };
         let (mine_s, theirs_s) = if mine_is_a { ("a", "b") } else { ("b", "a") };
         let pair = PairSide {
             status: get(&row, "status")?,
@@ -448,8 +448,8 @@ impl Store {
             their_case: get(&row, &format!("case_{theirs_s}"))?,
             my_label: get(&row, &format!("code_{mine_s}"))?,
             their_label: get(&row, &format!("code_{theirs_s}"))?,
-            mine_shared: shared(&format!("shared_{mine_s}_at")),
-            theirs_shared: shared(&format!("shared_{theirs_s}_at")),
+            mine_shared: shared(&format!("shared_{mine_s}_at"))?,
+            theirs_shared: shared(&format!("shared_{theirs_s}_at"))?,
             same_member: member_a == member_b,
         };
         self.authorize_case(caller, &pair.my_case, CaseAccess::Write).await?;
@@ -519,43 +519,43 @@ pub(crate) async fn matches_of<'e, E: Executor<'e, Database = Any>>(e: E, case: 
         let s = |col: &str, side: &str| -> Result<String> { get(row, &format!("{col}_{side}")) };
         let other_member = s("member", theirs)?;
         let own = other_member == case.member_id.as_str();
-        let shared = |side: &str| {
-            row.try_get::<Option<String>, _>(format!("shared_{side}_at").as_str()).ok().flatten().is_some()
-        };
-        let theirs_shared = !own && shared(theirs);
+        let shared =
+            |side: &str| -> Result<bool> { Ok(get::<Option<String>>(row, &format!("shared_{side}_at"))?.is_some()) };
+        let theirs_shared = !own && shared(theirs)?;
         let other = if own {
             OtherSide::OwnMember {
                 person_id: get(row, &format!("person_{theirs}"))?,
                 case_id: s("case", theirs)?,
                 case_reference: s("ref", theirs)?,
                 name: format!("{} {}", s("given", theirs)?, s("family", theirs)?),
-                birth_date: row.try_get::<Option<String>, _>(format!("birth_{theirs}").as_str()).ok().flatten(),
+                birth_date: get(row, &format!("birth_{theirs}"))?,
             }
         } else if theirs_shared {
             OtherSide::SharedByPartner {
                 member_code: s("code", theirs)?,
                 member_name: s("mname", theirs)?,
                 name: format!("{} {}", s("given", theirs)?, s("family", theirs)?),
-                birth_date: row.try_get::<Option<String>, _>(format!("birth_{theirs}").as_str()).ok().flatten(),
+                birth_date: get(row, &format!("birth_{theirs}"))?,
             }
         } else {
             OtherSide::PartnerMember { member_code: s("code", theirs)?, member_name: s("mname", theirs)? }
         };
         let visible = own || theirs_shared;
         let explanation: Vec<FieldAgreement> = if visible {
-            serde_json::from_str(&get::<String>(row, "explanation")?).unwrap_or_default()
+            serde_json::from_str(&get::<String>(row, "explanation")?)
+                .map_err(|e| Error::corrupt(format!("match_candidates.explanation: {e}")))?
         } else {
             Vec::new()
         };
-        let birth = |side: &str| -> String {
-            row.try_get::<Option<String>, _>(format!("birth_{side}").as_str()).ok().flatten().unwrap_or_default()
+        let birth = |side: &str| -> Result<String> {
+            Ok(get::<Option<String>>(row, &format!("birth_{side}"))?.unwrap_or_default())
         };
         let side_by_side = if visible {
             vec![
                 SideBySide { field: "given_names".into(), here: s("given", mine)?, there: s("given", theirs)? },
                 SideBySide { field: "family_name".into(), here: s("family", mine)?, there: s("family", theirs)? },
                 SideBySide { field: "sex".into(), here: s("sex", mine)?, there: s("sex", theirs)? },
-                SideBySide { field: "birth_date".into(), here: birth(mine), there: birth(theirs) },
+                SideBySide { field: "birth_date".into(), here: birth(mine)?, there: birth(theirs)? },
             ]
         } else {
             Vec::new()
@@ -567,7 +567,7 @@ pub(crate) async fn matches_of<'e, E: Executor<'e, Database = Any>>(e: E, case: 
             other,
             probability: get(row, "probability")?,
             status: get(row, "status")?,
-            shared_by_us: !own && shared(mine),
+            shared_by_us: !own && shared(mine)?,
             explanation,
             side_by_side,
         });

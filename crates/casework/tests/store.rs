@@ -1,16 +1,17 @@
 //! The store against real databases: scoping, audit chain, lifecycle, on both backends.
 
+use kinbridge_casework::accounts::{LoginOutcome, NewUser};
+use kinbridge_casework::requests::RequestBox;
+use kinbridge_casework::{today, Caller, Casework, Error};
 use kinbridge_domain::case::{CaseAction, CaseFilter, NewCase, NewPerson, Outcome};
 use kinbridge_domain::member::NewMember;
 use kinbridge_domain::request::{NewRequest, Transition};
 use kinbridge_domain::Role;
-use kinbridge_store::accounts::{LoginOutcome, NewUser};
 use kinbridge_store::audit::Verification;
-use kinbridge_store::requests::RequestBox;
 use kinbridge_store::testing::TestDatabase;
-use kinbridge_store::{both_backends, today, Backend, Caller, Store, StoreError};
+use kinbridge_store::{both_backends, Backend};
 
-async fn caller(store: &Store, member: &str, role: Role, email: &str) -> Caller {
+async fn caller(store: &Casework, member: &str, role: Role, email: &str) -> Caller {
     let user = store
         .create_user(&NewUser::parse(member, role.as_str(), email, "", "long enough password").unwrap())
         .await
@@ -19,9 +20,9 @@ async fn caller(store: &Store, member: &str, role: Role, email: &str) -> Caller 
 }
 
 /// A database with members CH and DE and a caseworker at each.
-async fn two_members(backend: Backend) -> (TestDatabase, Store, Caller, Caller) {
+async fn two_members(backend: Backend) -> (TestDatabase, Casework, Caller, Caller) {
     let db = TestDatabase::new(backend).await;
-    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
+    let store = Casework::open(&db.url, &db.data_dir).await.unwrap();
     store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
     store.create_member(&NewMember::parse("DE", "Germany", "DE").unwrap()).await.unwrap();
     let ch = caller(&store, "CH", Role::Caseworker, "ana@ch.test").await;
@@ -31,7 +32,7 @@ async fn two_members(backend: Backend) -> (TestDatabase, Store, Caller, Caller) 
 
 async fn story(backend: Backend) {
     let db = TestDatabase::new(backend).await;
-    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
+    let store = Casework::open(&db.url, &db.data_dir).await.unwrap();
     store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
     store.create_member(&NewMember::parse("DE", "Germany", "DE").unwrap()).await.unwrap();
     let ch = caller(&store, "CH", Role::Caseworker, "ana@ch.test").await;
@@ -48,7 +49,7 @@ async fn story(backend: Backend) {
     // Scoping: the partner and the researcher cannot see the case.
     assert!(matches!(
         store.case(&de, case.id.as_str()).await,
-        Err(StoreError::Domain(kinbridge_domain::DomainError::NotFound))
+        Err(Error::Domain(kinbridge_domain::DomainError::NotFound))
     ));
     assert!(store.case(&researcher, case.id.as_str()).await.is_err());
     assert_eq!(
@@ -100,34 +101,41 @@ async fn story(backend: Backend) {
     assert!(store.session(&token).await.unwrap().is_some());
     assert!(matches!(store.login("ana@ch.test", "wrong", "127.0.0.1").await.unwrap(), LoginOutcome::BadCredentials));
 
-    assert!(matches!(store.verify_audit().await.unwrap(), Verification::Intact { entries, .. } if entries > 10));
+    assert!(
+        matches!(store.store().verify_audit().await.unwrap(), Verification::Intact { entries, .. } if entries > 10)
+    );
     store.close().await;
 }
 
 async fn audit_tampering_is_detected(backend: Backend) {
     let db = TestDatabase::new(backend).await;
-    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
+    let store = Casework::open(&db.url, &db.data_dir).await.unwrap();
     store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
     let ch = caller(&store, "CH", Role::Caseworker, "ana@ch.test").await;
     let new = NewCase::parse("family_tracing", "A case", "", "", "").unwrap();
     let case = store.open_case(&ch, &new, &[], &[]).await.unwrap();
     store.case(&ch, case.id.as_str()).await.unwrap();
-    assert!(matches!(store.verify_audit().await.unwrap(), Verification::Intact { .. }));
+    assert!(matches!(store.store().verify_audit().await.unwrap(), Verification::Intact { .. }));
 
-    sqlx::query("UPDATE audit_log SET detail = 'nothing to see' WHERE seq = 2").execute(store.pool()).await.unwrap();
-    assert!(matches!(store.verify_audit().await.unwrap(), Verification::Broken { seq: 2, .. }));
+    sqlx::query("UPDATE audit_log SET detail = 'nothing to see' WHERE seq = 2")
+        .execute(store.store().pool())
+        .await
+        .unwrap();
+    assert!(matches!(store.store().verify_audit().await.unwrap(), Verification::Broken { seq: 2, .. }));
     store.close().await;
 }
 
 async fn audit_deletion_is_detected(backend: Backend) {
     let db = TestDatabase::new(backend).await;
-    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
+    let store = Casework::open(&db.url, &db.data_dir).await.unwrap();
     store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
     store.create_member(&NewMember::parse("DE", "Germany", "DE").unwrap()).await.unwrap();
-    let max: i64 =
-        sqlx::Row::get(&sqlx::query("SELECT MAX(seq) AS m FROM audit_log").fetch_one(store.pool()).await.unwrap(), "m");
-    sqlx::query("DELETE FROM audit_log WHERE seq = $1").bind(max).execute(store.pool()).await.unwrap();
-    assert!(matches!(store.verify_audit().await.unwrap(), Verification::Broken { .. }));
+    let max: i64 = sqlx::Row::get(
+        &sqlx::query("SELECT MAX(seq) AS m FROM audit_log").fetch_one(store.store().pool()).await.unwrap(),
+        "m",
+    );
+    sqlx::query("DELETE FROM audit_log WHERE seq = $1").bind(max).execute(store.store().pool()).await.unwrap();
+    assert!(matches!(store.store().verify_audit().await.unwrap(), Verification::Broken { .. }));
     store.close().await;
 }
 
@@ -137,8 +145,8 @@ both_backends!(story, audit_tampering_is_detected, audit_deletion_is_detected);
 /// tracing, shown without personal data when another member holds them, and a rejection is
 /// remembered.
 async fn matching(backend: Backend) {
+    use kinbridge_casework::matching::OtherSide;
     use kinbridge_domain::case::NewConsent;
-    use kinbridge_store::matching::OtherSide;
 
     let (_db, store, ch, de) = two_members(backend).await;
     let consent = || NewConsent::parse("tracing", "Mother, by phone", "2026-01-10", today()).unwrap();
@@ -155,7 +163,7 @@ async fn matching(backend: Backend) {
     };
     let a = open(&ch, "Amanuel", "Tesfay", "male", "2012-03-04", true).await;
     // Saving a case with people queues its matching job in the same transaction.
-    let pending = store.pending_jobs().await.unwrap();
+    let pending = store.store().pending_jobs().await.unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!((pending[0].0.as_str(), pending[0].1.as_str()), ("match_case", a.id.as_str()));
     let b = open(&ch, "Amanuel", "Tesfaye", "male", "2012-04-03", true).await;
@@ -163,7 +171,7 @@ async fn matching(backend: Backend) {
     let no_consent = open(&ch, "Amanuel", "Tesfay", "male", "2012-03-04", false).await;
     let stranger = open(&ch, "Olena", "Shevchenko", "female", "1990-01-02", true).await;
     assert_eq!(store.run_pending_jobs().await.unwrap(), 5);
-    assert!(store.pending_jobs().await.unwrap().is_empty());
+    assert!(store.store().pending_jobs().await.unwrap().is_empty());
 
     let found = store.matches_for_case(&ch, a.id.as_str()).await.unwrap();
     assert_eq!(found.len(), 2, "{found:#?}");
@@ -220,7 +228,7 @@ async fn matching(backend: Backend) {
 
     // Across members, a side is seen only once its member shares it. CH shares b's side of
     // the b–c pair; DE then sees the Swiss record next to its own and can confirm.
-    let partner_of = |found: Vec<kinbridge_store::matching::MatchView>| {
+    let partner_of = |found: Vec<kinbridge_casework::matching::MatchView>| {
         found.into_iter().find(|m| !matches!(m.other, OtherSide::OwnMember { .. })).expect("a cross-member pair")
     };
     let bc = partner_of(store.matches_for_case(&ch, b.id.as_str()).await.unwrap());
@@ -256,7 +264,8 @@ async fn matching(backend: Backend) {
     let ours = partner_of(store.matches_for_case(&ch, b.id.as_str()).await.unwrap());
     assert_eq!(ours.status, "confirmed");
     assert!(store.matches_shared_with_us(&de).await.unwrap().is_empty());
-    let kinds = |d: kinbridge_store::cases::CaseDetail| d.timeline.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>();
+    let kinds =
+        |d: kinbridge_casework::cases::CaseDetail| d.timeline.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>();
     let swiss = kinds(store.case_detail(&ch, b.id.as_str()).await.unwrap());
     assert!(swiss.contains(&"match_shared") && swiss.contains(&"match_confirmed"), "{swiss:?}");
     assert!(kinds(store.case_detail(&de, c.id.as_str()).await.unwrap()).contains(&"match_confirmed"));
@@ -336,11 +345,20 @@ async fn jobs_survive_a_crash(backend: Backend) {
     let b = store.open_case(&de, &new, &[child("Maryam", "Al-Haddad")], std::slice::from_ref(&consent)).await.unwrap();
 
     // A worker claims b's job and dies (its lease is short here).
-    let job =
-        store.claim_job(kinbridge_store::jobs::STORE_KINDS, Duration::from_millis(200)).await.unwrap().expect("a job");
+    let job = store
+        .store()
+        .claim_job(kinbridge_casework::jobs::WORKER_KINDS, Duration::from_millis(200))
+        .await
+        .unwrap()
+        .expect("a job");
     assert_eq!(job.key, b.id.as_str());
     assert!(
-        store.claim_job(kinbridge_store::jobs::STORE_KINDS, Duration::from_secs(60)).await.unwrap().is_none(),
+        store
+            .store()
+            .claim_job(kinbridge_casework::jobs::WORKER_KINDS, Duration::from_secs(60))
+            .await
+            .unwrap()
+            .is_none(),
         "leased jobs are not handed out twice"
     );
     assert!(store.matches_for_case(&ch, a.id.as_str()).await.unwrap().is_empty());
@@ -351,18 +369,22 @@ async fn jobs_survive_a_crash(backend: Backend) {
     // Enqueued again while running: one more pass, then gone.
     let person = child("Mariam", "Hadad");
     store.add_person(&de, b.id.as_str(), &person).await.unwrap();
-    let job =
-        store.claim_job(kinbridge_store::jobs::STORE_KINDS, Duration::from_secs(60)).await.unwrap().expect("a job");
+    let job = store
+        .store()
+        .claim_job(kinbridge_casework::jobs::WORKER_KINDS, Duration::from_secs(60))
+        .await
+        .unwrap()
+        .expect("a job");
     store.add_person(&de, b.id.as_str(), &person).await.unwrap();
-    store.finish_job(&job).await.unwrap();
-    assert_eq!(store.pending_jobs().await.unwrap().len(), 1, "the newer change still has its pass");
+    store.store().finish_job(&job).await.unwrap();
+    assert_eq!(store.store().pending_jobs().await.unwrap().len(), 1, "the newer change still has its pass");
     assert_eq!(store.run_pending_jobs().await.unwrap(), 1);
-    assert!(store.pending_jobs().await.unwrap().is_empty());
+    assert!(store.store().pending_jobs().await.unwrap().is_empty());
 
     // A change refused (another member's case) leaves no job.
-    let before = store.pending_jobs().await.unwrap();
+    let before = store.store().pending_jobs().await.unwrap();
     assert!(store.add_person(&ch, b.id.as_str(), &person).await.is_err());
-    assert_eq!(store.pending_jobs().await.unwrap(), before);
+    assert_eq!(store.store().pending_jobs().await.unwrap(), before);
 }
 
 both_backends!(matching, jobs_survive_a_crash);
@@ -375,7 +397,7 @@ async fn research_corpus(backend: Backend) {
     use kinbridge_domain::case::{ConsentScope, NewConsent};
 
     let db = TestDatabase::new(backend).await;
-    let store = Store::open(&db.url, &db.data_dir).await.unwrap();
+    let store = Casework::open(&db.url, &db.data_dir).await.unwrap();
     store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
     let ch = caller(&store, "CH", Role::Caseworker, "ana@ch.test").await;
     let boss = caller(&store, "CH", Role::Supervisor, "boss@ch.test").await;
@@ -478,7 +500,7 @@ async fn research_corpus(backend: Backend) {
     // Stable across rebuilds.
     assert_eq!(store.rebuild_research_corpus().await.unwrap(), (2, 0));
     let (_, again) = store.research_search(&researcher, "", None, false, 100).await.unwrap();
-    let key = |v: &[kinbridge_store::research::ResearchCase]| {
+    let key = |v: &[kinbridge_casework::research::ResearchCase]| {
         let mut k: Vec<(String, String)> = v.iter().map(|c| (c.id.clone(), c.body.clone())).collect();
         k.sort();
         k
@@ -508,18 +530,18 @@ async fn research_corpus(backend: Backend) {
     for low in [0, 1, 4] {
         assert!(matches!(
             store.research_outcome_table(&researcher, Some(low)).await,
-            Err(StoreError::BelowFloor { field: "threshold", floor: 5 })
+            Err(Error::BelowFloor { field: "threshold", floor: 5 })
         ));
     }
     assert_eq!(store.research_outcome_table(&researcher, Some(7)).await.unwrap().threshold, 7);
     assert!(matches!(
         store.research_records(&researcher, Some(2)).await,
-        Err(StoreError::BelowFloor { field: "k", floor: 5 })
+        Err(Error::BelowFloor { field: "k", floor: 5 })
     ));
 
     // Record-level export: k-anonymous on country, service, year and outcome. This DPO allows
     // groups of two.
-    let store = store.with_disclosure_floor(kinbridge_store::research::DisclosureFloor::new(2, 2).unwrap());
+    let store = store.with_disclosure_floor(kinbridge_casework::research::DisclosureFloor::new(2, 2).unwrap());
     let export = store.research_records(&researcher, None).await.unwrap();
     assert_eq!((export.records.len(), export.withheld, export.k), (2, 0, 2));
     assert!(
@@ -607,7 +629,7 @@ async fn case_page_follows_every_change(backend: Backend) {
     // A note, then a note written through a second instance on the same database.
     store.add_note(&ch, id, "First call with the mother.").await.unwrap();
     assert_eq!(store.case_detail(&ch, id).await.unwrap().notes.len(), 1);
-    let other_instance = Store::open(&db.url, &db.data_dir).await.unwrap();
+    let other_instance = Casework::open(&db.url, &db.data_dir).await.unwrap();
     other_instance.add_note(&ch, id, "Written on the other instance.").await.unwrap();
     let notes = store.case_detail(&ch, id).await.unwrap().notes;
     assert!(notes.iter().any(|n| n.body == "Written on the other instance."), "{notes:?}");
@@ -624,7 +646,7 @@ async fn case_page_follows_every_change(backend: Backend) {
     // A person's name corrected by hand in the database.
     sqlx::query("UPDATE people SET given_names = 'Miriam' WHERE case_id = $1")
         .bind(id)
-        .execute(store.pool())
+        .execute(store.store().pool())
         .await
         .unwrap();
     let people = store.case_detail(&ch, id).await.unwrap().people;
@@ -633,7 +655,7 @@ async fn case_page_follows_every_change(backend: Backend) {
     // page is never shown, nor access decided on it, once the row has changed.
     sqlx::query("UPDATE cases SET title = 'Changed by hand' WHERE id = $1")
         .bind(id)
-        .execute(store.pool())
+        .execute(store.store().pool())
         .await
         .unwrap();
     assert_eq!(store.case_detail(&ch, id).await.unwrap().case.title, "Changed by hand");
@@ -641,7 +663,7 @@ async fn case_page_follows_every_change(backend: Backend) {
     sqlx::query("UPDATE cases SET member_id = $1 WHERE id = $2")
         .bind(de.actor.member_id.to_string())
         .bind(id)
-        .execute(store.pool())
+        .execute(store.store().pool())
         .await
         .unwrap();
     assert!(store.case_detail(&ch, id).await.is_err(), "the case now belongs to the partner");
@@ -654,7 +676,7 @@ async fn case_page_follows_every_change(backend: Backend) {
 both_backends!(case_page_follows_every_change);
 
 /// How many audit entries of `action` name case `id` (with exactly `detail`, if given).
-async fn case_entries(store: &Store, action: &str, id: &str, detail: Option<&str>) -> i64 {
+async fn case_entries(store: &Casework, action: &str, id: &str, detail: Option<&str>) -> i64 {
     let sql = format!(
         "SELECT COUNT(*) AS n FROM audit_log WHERE action = $1 AND entity = 'case' AND entity_id = $2{}",
         if detail.is_some() { " AND detail = $3" } else { "" }
@@ -663,7 +685,7 @@ async fn case_entries(store: &Store, action: &str, id: &str, detail: Option<&str
     if let Some(d) = detail {
         q = q.bind(d.to_string());
     }
-    sqlx::Row::get::<i64, _>(&q.fetch_one(store.pool()).await.unwrap(), "n")
+    sqlx::Row::get::<i64, _>(&q.fetch_one(store.store().pool()).await.unwrap(), "n")
 }
 
 /// Case pages read from two instances at once, with notes written between the reads (each
@@ -674,7 +696,7 @@ async fn audit_groups_from_two_instances(backend: Backend) {
     use kinbridge_domain::case::NewConsent;
 
     let (db, store, ch, _de) = two_members(backend).await;
-    let other = Store::open(&db.url, &db.data_dir).await.unwrap();
+    let other = Casework::open(&db.url, &db.data_dir).await.unwrap();
     let new = NewCase::parse("family_tracing", "Tracing for Amal", "", "", "DE").unwrap();
     let child = NewPerson::parse("child", "Amal", "Haddad", "female", "2013-07-08", false, "", "", today()).unwrap();
     let consent = NewConsent::parse("tracing", "Mother, by phone", "2026-01-10", today()).unwrap();
@@ -708,7 +730,7 @@ async fn audit_groups_from_two_instances(backend: Backend) {
              WHERE application_name = $1 AND datname = current_database()",
         )
         .bind(kinbridge_store::audit::postgres::APPLICATION_NAME)
-        .fetch_one(store.pool())
+        .fetch_one(store.store().pool())
         .await
         .unwrap();
         assert_eq!(sqlx::Row::get::<i64, _>(&row, "n"), 2, "one audit writer per instance");
@@ -719,7 +741,7 @@ async fn audit_groups_from_two_instances(backend: Backend) {
     assert_eq!(case_entries(&store, "read", &id, Some("")).await - before, 2 * 2 * 6 * 20, "every read recorded once");
     let notes = store.case_detail(&ch, &id).await.unwrap().notes;
     assert_eq!(notes.len(), 2 * 2 * 4);
-    match store.verify_audit().await.unwrap() {
+    match store.store().verify_audit().await.unwrap() {
         Verification::Intact { entries, .. } => assert!(entries > 240, "{entries}"),
         broken => panic!("{broken:?}"),
     }

@@ -13,9 +13,9 @@ use object_store::{ObjectStoreExt, PutPayload};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::audit::append;
 use crate::cases::event;
-use crate::{get, now, Caller, Result, Store, StoreError};
+use crate::{get, now, Caller, Casework, Error, Result};
+use kinbridge_store::audit::append;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Document {
@@ -56,7 +56,7 @@ pub enum Attach<'a> {
     Request(&'a str),
 }
 
-impl Store {
+impl Casework {
     /// Checks the content, stores the original, then records it; if recording fails, the
     /// stored file is removed again so nothing is left half-written.
     pub async fn upload_document(
@@ -84,7 +84,7 @@ impl Store {
         let sha = hex::encode(Sha256::digest(&bytes));
         let key = format!("{}/{}", caller.actor.member_id, id);
         let size = bytes.len() as i64;
-        self.blobs.put(&BlobPath::from(key.as_str()), PutPayload::from_bytes(bytes)).await?;
+        self.store.blobs().put(&BlobPath::from(key.as_str()), PutPayload::from_bytes(bytes)).await?;
         let recorded = async {
             let mut tx = self.begin_write().await?;
             sqlx::query(
@@ -109,16 +109,17 @@ impl Store {
             }
             append(&mut tx, &[caller.entry(AuditAction::Create, "document", Some(id.as_str()), &format!("{filename} sha256:{sha}"))]).await?;
             tx.commit().await?;
-            Ok::<_, StoreError>(())
+            Ok::<_, Error>(())
         }
         .await;
         if let Err(e) = recorded {
-            if let Err(cleanup) = self.blobs.delete(&BlobPath::from(key.as_str())).await {
+            if let Err(cleanup) = self.store.blobs().delete(&BlobPath::from(key.as_str())).await {
                 tracing::error!(error = %cleanup, key, "could not remove an unrecorded document");
             }
             return Err(e);
         }
-        let row = sqlx::query(&format!("{DOC_SELECT} WHERE d.id = $1")).bind(id.as_str()).fetch_one(&self.pool).await?;
+        let row =
+            sqlx::query(&format!("{DOC_SELECT} WHERE d.id = $1")).bind(id.as_str()).fetch_one(self.pool()).await?;
         doc_from(&row)
     }
 
@@ -127,7 +128,7 @@ impl Store {
             Some(rid) => {
                 sqlx::query("SELECT id, case_id, from_member_id, to_member_id FROM requests WHERE id = $1")
                     .bind(rid.as_str())
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.pool())
                     .await?
             }
             None => None,
@@ -149,7 +150,7 @@ impl Store {
             Some(d) => {
                 sqlx::query(&format!("{DOC_SELECT} WHERE d.id = $1"))
                     .bind(d.as_str())
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.pool())
                     .await?
             }
             None => None,
@@ -168,18 +169,20 @@ impl Store {
             )
             .bind(doc.request_id.clone().unwrap_or_default())
             .bind(doc.id.as_str())
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
-            requests.iter().any(|r| {
-                let from = MemberId::from_trusted(get(r, "from_member_id").unwrap_or_default());
-                let to = MemberId::from_trusted(get(r, "to_member_id").unwrap_or_default());
-                caller.actor.party(&from, &to).is_some()
-            })
+            let mut party = false;
+            for r in &requests {
+                let from = MemberId::from_trusted(get(r, "from_member_id")?);
+                let to = MemberId::from_trusted(get(r, "to_member_id")?);
+                party |= caller.actor.party(&from, &to).is_some();
+            }
+            party
         };
         if !(through_case || through_request) {
             return Err(self.denied(caller, "document", id).await);
         }
-        let bytes = self.blobs.get(&BlobPath::from(key.as_str())).await?.bytes().await?;
+        let bytes = self.store.blobs().get(&BlobPath::from(key.as_str())).await?.bytes().await?;
         self.audit(vec![caller.entry(AuditAction::Download, "document", Some(doc.id.as_str()), &doc.filename)]).await?;
         Ok((doc, bytes))
     }
@@ -187,7 +190,7 @@ impl Store {
     /// Documents of a case, audited.
     pub async fn documents(&self, caller: &Caller, case_id: &str) -> Result<Vec<Document>> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
-        let docs = documents_of_case(&self.pool, case.id.as_str()).await?;
+        let docs = documents_of_case(self.pool(), case.id.as_str()).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "documents")]).await?;
         Ok(docs)
     }

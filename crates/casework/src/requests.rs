@@ -13,10 +13,10 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
 
-use crate::audit::append;
 use crate::cases::{event, person_from, Page};
-use crate::sql::{Arg, Sql};
-use crate::{date, get, now, today, Caller, Result, Store, StoreError};
+use crate::{date, get, now, today, Caller, Casework, Error, Result};
+use kinbridge_store::audit::append;
+use kinbridge_store::{Arg, Sql};
 
 const REQUEST_COLUMNS: &str = "r.id, r.case_id, c.reference AS case_reference, r.from_member_id, fm.code AS from_code, \
      fm.country AS from_country, r.to_member_id, tm.code AS to_code, tm.country AS to_country, r.kind, r.status, r.subject, \
@@ -33,7 +33,7 @@ fn request_from(row: &AnyRow) -> Result<Request> {
     let kind: String = get(row, "kind")?;
     let status: String = get(row, "status")?;
     let status = RequestStatus::parse(&status).ok_or_else(|| sqlx::Error::Decode("request status".into()))?;
-    let due_on = date(&get::<String>(row, "due_on")?);
+    let due_on = date(&get::<String>(row, "due_on")?)?;
     Ok(Request {
         id: RequestId::from_trusted(get(row, "id")?),
         case_id: CaseId::from_trusted(get(row, "case_id")?),
@@ -118,11 +118,11 @@ pub struct Flow {
     pub overdue: i64,
 }
 
-impl Store {
+impl Casework {
     /// Reads a request the caller is a party to, or audits the attempt and answers not found.
     async fn authorize_request(&self, caller: &Caller, id: &str) -> Result<(Request, Party)> {
         let found = match RequestId::parse(id) {
-            Some(rid) => fetch_request(&self.pool, rid.as_str()).await?,
+            Some(rid) => fetch_request(self.pool(), rid.as_str()).await?,
             None => None,
         };
         match found {
@@ -149,11 +149,11 @@ impl Store {
         if to.id == case.member_id {
             return Err(DomainError::field("to_member", "same_member").into());
         }
-        let people = crate::cases::people_of(&self.pool, case.id.as_str()).await?;
+        let people = crate::cases::people_of(self.pool(), case.id.as_str()).await?;
         if share_people.iter().any(|p| !people.iter().any(|x| x.id.as_str() == p)) {
             return Err(DomainError::field("share_people", "unknown_person").into());
         }
-        let docs = crate::documents::documents_of_case(&self.pool, case.id.as_str()).await?;
+        let docs = crate::documents::documents_of_case(self.pool(), case.id.as_str()).await?;
         if share_documents.iter().any(|d| !docs.iter().any(|x| x.id.as_str() == d)) {
             return Err(DomainError::field("share_documents", "unknown_document").into());
         }
@@ -205,7 +205,7 @@ impl Store {
             &[caller.entry(AuditAction::Create, "request", Some(id.as_str()), &format!("to {}", to.code.as_str()))],
         )
         .await?;
-        let request = fetch_request(&mut *tx, id.as_str()).await?.ok_or_else(StoreError::not_found)?;
+        let request = fetch_request(&mut *tx, id.as_str()).await?.ok_or_else(Error::not_found)?;
         tx.commit().await?;
         Ok(request)
     }
@@ -232,7 +232,7 @@ impl Store {
         }
         let total: i64 = get(
             &sqlx::query_with(&format!("SELECT COUNT(*) AS n FROM requests r{}", w.text), w.arguments()?)
-                .fetch_one(&self.pool)
+                .fetch_one(self.pool())
                 .await?,
             "n",
         )?;
@@ -254,7 +254,7 @@ impl Store {
             "SELECT {REQUEST_COLUMNS} FROM (SELECT * FROM requests r{}) r {REQUEST_JOINS} ORDER BY {order}",
             w.text
         );
-        let rows = sqlx::query_with(&sql, w.arguments()?).fetch_all(&self.pool).await?;
+        let rows = sqlx::query_with(&sql, w.arguments()?).fetch_all(self.pool()).await?;
         let items = rows.iter().map(request_from).collect::<Result<Vec<_>>>()?;
         let which_name = if which == RequestBox::Inbox { "inbox" } else { "outbox" };
         self.audit(vec![caller.entry(AuditAction::List, "request", None, which_name)]).await?;
@@ -273,7 +273,7 @@ impl Store {
         )
         .bind(caller.actor.member_id.as_str())
         .bind(today().to_string())
-        .fetch_one(&self.pool)
+        .fetch_one(self.pool())
         .await?;
         Ok((get(&row, "inbox")?, get(&row, "outbox")?))
     }
@@ -286,7 +286,7 @@ impl Store {
              JOIN users u ON u.id = rm.author_id JOIN members m ON m.id = rm.author_member_id WHERE rm.request_id = $1 ORDER BY rm.created_at, rm.id",
         )
         .bind(&rid)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?
         .iter()
         .map(|r| {
@@ -301,12 +301,12 @@ impl Store {
         .collect::<Result<Vec<_>>>()?;
         let shared_people = sqlx::query("SELECT p.* FROM people p JOIN request_people rp ON rp.person_id = p.id WHERE rp.request_id = $1 ORDER BY p.created_at")
             .bind(&rid)
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?
             .iter()
             .map(person_from)
             .collect::<Result<Vec<_>>>()?;
-        let documents = crate::documents::documents_of_request(&self.pool, &rid).await?;
+        let documents = crate::documents::documents_of_request(self.pool(), &rid).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "request", Some(&rid), "")]).await?;
         let actions = request.status.actions_for(party);
         Ok(RequestDetail { request, party, messages, shared_people, documents, actions })
@@ -316,7 +316,7 @@ impl Store {
     pub async fn transition_request(&self, caller: &Caller, id: &str, t: &Transition) -> Result<Request> {
         let (request, party) = self.authorize_request(caller, id).await?;
         let mut tx = self.begin_write().await?;
-        let current = fetch_request(&mut *tx, request.id.as_str()).await?.ok_or_else(StoreError::not_found)?;
+        let current = fetch_request(&mut *tx, request.id.as_str()).await?.ok_or_else(Error::not_found)?;
         let next = current.status.apply(t.action, party)?;
         let at = now();
         let stamp = match t.action {
@@ -377,7 +377,7 @@ impl Store {
             &[caller.entry(AuditAction::Transition, "request", Some(request.id.as_str()), t.action.as_str())],
         )
         .await?;
-        let updated = fetch_request(&mut *tx, request.id.as_str()).await?.ok_or_else(StoreError::not_found)?;
+        let updated = fetch_request(&mut *tx, request.id.as_str()).await?.ok_or_else(Error::not_found)?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -418,7 +418,7 @@ impl Store {
             )],
         )
         .await?;
-        let updated = fetch_request(&mut *tx, request.id.as_str()).await?.ok_or_else(StoreError::not_found)?;
+        let updated = fetch_request(&mut *tx, request.id.as_str()).await?.ok_or_else(Error::not_found)?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -453,7 +453,7 @@ impl Store {
              GROUP BY fm.country, tm.country, r.status ORDER BY fm.country, tm.country, r.status",
         )
         .bind(today().to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         self.audit(vec![caller.entry(AuditAction::List, "flows", None, "")]).await?;
         rows.iter()
