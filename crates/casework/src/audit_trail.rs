@@ -2,7 +2,7 @@
 //! one record. Reading it is itself audited.
 
 use kinbridge_domain::audit::AuditAction;
-use kinbridge_store::audit::AuditRow;
+pub use kinbridge_store::audit::AuditRow;
 use kinbridge_store::rows::get;
 
 use crate::{Caller, Casework, Result};

@@ -29,7 +29,7 @@ use kinbridge_domain::audit::{AuditAction, AuditEntry};
 use kinbridge_domain::{Actor, DomainError};
 use kinbridge_privacy::pseudo::PseudonymKey;
 
-pub use kinbridge_store::{now, today, Backend, Store, StoreError, Tx};
+pub use kinbridge_store::{now, today, Backend, KeptCopies, Store, StoreError, Tx};
 
 /// What a use case can answer instead of its result.
 #[derive(Debug, thiserror::Error)]

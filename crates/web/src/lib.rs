@@ -161,18 +161,7 @@ pub async fn serve(
             }
         })
     });
-    let checkpoints = {
-        let store = state.casework.store().clone();
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(kinbridge_store::audit::checkpoints::EVERY);
-            loop {
-                every.tick().await;
-                if let Err(e) = store.write_audit_checkpoint().await {
-                    tracing::error!(error = %e, "audit checkpoint not written");
-                }
-            }
-        })
-    };
+    let checkpoints = state.casework.store().start_audit_checkpoints();
     let served = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;

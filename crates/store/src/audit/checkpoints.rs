@@ -52,6 +52,22 @@ pub enum Written {
 }
 
 impl Store {
+    /// Writes a checkpoint every [`EVERY`] while the returned task runs (the server's).
+    pub fn start_audit_checkpoints(&self) -> tokio::task::JoinHandle<()> {
+        let store = self.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(EVERY);
+            loop {
+                every.tick().await;
+                match store.write_audit_checkpoint().await {
+                    Ok(Written::Refused(reason)) => tracing::error!(%reason, "audit checkpoint not written"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "audit checkpoint not written"),
+                }
+            }
+        })
+    }
+
     fn checkpoint_file(&self) -> PathBuf {
         self.data_dir().join(FILE)
     }

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use kinbridge_store::audit::AuditRow;
+use kinbridge_casework::audit_trail::AuditRow;
 use serde::Deserialize;
 
 use super::{render, Frame, OrPage, PageError};

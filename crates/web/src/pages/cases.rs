@@ -12,7 +12,7 @@ use axum::Router;
 use kinbridge_casework::accounts::User;
 use kinbridge_casework::cases::{CaseDetail, CaseSummary, Page};
 use kinbridge_casework::documents::Attach;
-use kinbridge_casework::today;
+use kinbridge_casework::{today, KeptCopies};
 use kinbridge_domain::case::{
     CaseAction, CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, Outcome, PersonRole,
     RelationshipKind, ServiceType, Sex,
@@ -20,7 +20,6 @@ use kinbridge_domain::case::{
 use kinbridge_domain::member::Member;
 use kinbridge_domain::request::{NewRequest, RequestKind};
 use kinbridge_domain::{DomainError, FieldError};
-use kinbridge_store::KeptCopies;
 use serde::Deserialize;
 
 use super::documents::read_upload;
