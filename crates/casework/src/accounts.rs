@@ -182,6 +182,7 @@ impl NewUser {
 
 impl Casework {
     /// Creates an account at a member; e-mails are unique across the network.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn create_user(&self, new: &NewUser) -> Result<User> {
         let mut tx = self.begin_write().await?;
         let member = sqlx::query("SELECT id FROM members WHERE code = $1")
@@ -222,6 +223,7 @@ impl Casework {
         self.user(&id).await?.ok_or_else(Error::not_found)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn user(&self, id: &UserId) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u JOIN members m ON m.id = u.member_id WHERE u.id = $1");
         let row = sqlx::query(&sql).bind(id.as_str()).fetch_optional(self.pool()).await?;
@@ -229,6 +231,7 @@ impl Casework {
     }
 
     /// An active account by e-mail (for the command line's `--as`).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users u JOIN members m ON m.id = u.member_id WHERE u.email = $1 AND u.active = 1"
@@ -238,6 +241,7 @@ impl Casework {
     }
 
     /// The first active account with a role (the command line acts as the system administrator).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn first_user_with_role(&self, role: Role) -> Result<Option<User>> {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users u JOIN members m ON m.id = u.member_id WHERE u.role = $1 AND u.active = 1 ORDER BY u.created_at LIMIT 1"
@@ -247,6 +251,7 @@ impl Casework {
     }
 
     /// The active caseworkers and supervisors of a member, for assignment lists.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn colleagues(&self, member_id: &MemberId) -> Result<std::sync::Arc<Vec<User>>> {
         if let Some(users) = self.lists.colleagues(member_id.as_str()) {
             return Ok(users);
@@ -263,6 +268,7 @@ impl Casework {
 
     /// Checks the password, under the sign-in throttle, and opens a session. Every attempt is
     /// recorded and audited; one refused by the throttle is audited but not counted.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn login(&self, email: &str, password: &str, ip: &str) -> Result<LoginOutcome> {
         let email = email.trim().to_lowercase();
         let retry_after = self.signin_wait(&email, ip).await?;
@@ -331,6 +337,7 @@ impl Casework {
     }
 
     /// The live session for a token, if any.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
         let sql = format!(
             "SELECT {USER_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id JOIN members m ON m.id = u.member_id \
@@ -343,6 +350,7 @@ impl Casework {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn logout(&self, caller: &Caller, token: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(&mut *tx).await?;
@@ -351,6 +359,7 @@ impl Casework {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn set_locale(&self, caller: &Caller, locale: &str) -> Result<()> {
         if !LOCALES.contains(&locale) {
             return Err(DomainError::field("locale", "invalid_choice").into());

@@ -278,11 +278,13 @@ impl Casework {
     /// Refuses (as not found, audited) a caller who may not manage the unit: asked by a
     /// handler before it reads a request's body, so that writing to another member's unit
     /// answers the same whatever the body holds.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn may_manage_unit(&self, caller: &Caller, id: &str) -> Result<()> {
         self.authorize_unit(caller, id, ArchiveAccess::Manage).await.map(drop)
     }
 
     /// Describes a new unit: a fonds (no parent) or a unit below one of the member's units.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn create_unit(&self, caller: &Caller, parent_id: Option<&str>, new: &NewUnit) -> Result<Unit> {
         caller.actor.require(caller.actor.can_manage_archive())?;
         let parent = match parent_id {
@@ -315,6 +317,7 @@ impl Casework {
     }
 
     /// A unit of a fonds by its reference code (manifests name parents this way).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn unit_id_by_code(&self, fonds_id: &str, code: &str) -> Result<Option<String>> {
         let row = sqlx::query("SELECT id FROM archive_units WHERE fonds_id = $1 AND reference_code = $2")
             .bind(fonds_id.to_string())
@@ -325,6 +328,7 @@ impl Casework {
     }
 
     /// A unit of the caller's own member by its reference code (archivists name units so).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn unit_by_reference(&self, caller: &Caller, code: &str) -> Result<Option<String>> {
         let row = sqlx::query("SELECT id FROM archive_units WHERE reference_code = $1 AND member_id = $2")
             .bind(code.trim().to_string())
@@ -336,6 +340,7 @@ impl Casework {
 
     /// The fonds with a reference code, of one member (by its code) or of every member that
     /// has one (reference codes are unique per member), for the command line.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn fonds_by_code(&self, code: &str, member_code: Option<&str>) -> Result<Vec<Unit>> {
         let rows = sqlx::query(&format!(
             "{UNIT_SELECT} WHERE u.reference_code = $1 AND u.level = 'fonds' AND ($2 = '' OR m.code = $2) ORDER BY m.code"
@@ -348,6 +353,7 @@ impl Casework {
     }
 
     /// Creates a fonds for a member on the command line (the system acting, audited).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn create_fonds_as_system(&self, member_code: &str, new: &NewUnit) -> Result<Unit> {
         let member = sqlx::query("SELECT id FROM members WHERE code = $1")
             .bind(member_code.to_string())
@@ -375,6 +381,7 @@ impl Casework {
     }
 
     /// One unit, if the caller may open it (audited either way).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn unit(&self, caller: &Caller, id: &str) -> Result<Unit> {
         let u = self.authorize_unit(caller, id, ArchiveAccess::Read).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "archive_unit", Some(&u.id), "")]).await?;
@@ -382,6 +389,7 @@ impl Casework {
     }
 
     /// The path from the fonds down to the unit (for breadcrumbs), as far as the caller may see.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn unit_ancestors(&self, caller: &Caller, unit: &Unit) -> Result<Vec<Unit>> {
         let mut out = Vec::new();
         let mut next = unit.parent_id.clone();
@@ -402,6 +410,7 @@ impl Casework {
     /// The units directly below one that the caller may open. Units closed to the caller are
     /// left out of the query itself, so that neither the list, nor its pages, nor any count
     /// tell that they exist.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn unit_children(&self, caller: &Caller, id: &str, limit: i64, offset: i64) -> Result<Vec<Unit>> {
         let parent = self.authorize_unit(caller, id, ArchiveAccess::Read).await?;
         // Who sees closed units: every one for the system administrator, the member's own for
@@ -437,6 +446,7 @@ impl Casework {
     }
 
     /// The fonds the caller may open: its own member's (archivists), and open ones.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn list_fonds(&self, caller: &Caller) -> Result<Vec<Unit>> {
         let rows = sqlx::query(&format!("{UNIT_SELECT} WHERE u.level = 'fonds' ORDER BY m.code, u.reference_code"))
             .fetch_all(self.pool())
@@ -453,6 +463,7 @@ impl Casework {
     }
 
     /// The text of an item, page by page.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn unit_pages(&self, caller: &Caller, id: &str) -> Result<Vec<PageText>> {
         let u = self.authorize_unit(caller, id, ArchiveAccess::Read).await?;
         let rows = sqlx::query(
@@ -475,6 +486,7 @@ impl Casework {
     }
 
     /// The original of an item, unchanged, for download (audited).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn unit_original(&self, caller: &Caller, id: &str) -> Result<(Unit, Bytes)> {
         let u = self.authorize_unit(caller, id, ArchiveAccess::Read).await?;
         let key: Option<String> = get(
@@ -497,6 +509,7 @@ impl Casework {
     }
 
     /// The restricted index of what an item names (holding member's archivists only).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn unit_entities(&self, caller: &Caller, id: &str) -> Result<Vec<(String, String)>> {
         let u = self.authorize_unit(caller, id, ArchiveAccess::Manage).await?;
         let rows = sqlx::query("SELECT kind, value FROM archive_entities WHERE item_id = $1 ORDER BY kind, value")
@@ -508,6 +521,7 @@ impl Casework {
     }
 
     /// Puts a unit under legal hold (nothing in it may be deleted) or lifts the hold.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn set_legal_hold(&self, caller: &Caller, id: &str, hold: bool) -> Result<Unit> {
         let u = self.authorize_unit(caller, id, ArchiveAccess::Manage).await?;
         let mut tx = self.begin_write().await?;
@@ -529,6 +543,7 @@ impl Casework {
     /// Deletes an item (an import made by mistake) within the retention rules: never under
     /// legal hold, never an adoption record (kept permanently), never a personal record before
     /// it opens, never a unit with units below it.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn delete_unit(&self, caller: &Caller, id: &str) -> Result<()> {
         let u = self.authorize_unit(caller, id, ArchiveAccess::Manage).await?;
         let retained = if u.legal_hold || self.held_above(&u).await? {
@@ -598,6 +613,7 @@ impl Casework {
     }
 
     /// Links a historic file to a current case of the same member (by the case reference).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn link_unit_to_case(&self, caller: &Caller, id: &str, case_reference: &str) -> Result<Unit> {
         let u = self.authorize_unit(caller, id, ArchiveAccess::Manage).await?;
         let row = sqlx::query("SELECT id FROM cases WHERE reference = $1 AND member_id = $2")
@@ -636,6 +652,7 @@ impl Casework {
 
     /// Queues the files of a batch; files already queued for this fonds (by source) are left as
     /// they are, so running an import again resumes it. Returns (queued now, already known).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn queue_import(
         &self,
         fonds_id: &str,
@@ -689,6 +706,7 @@ impl Casework {
     }
 
     /// Queues one uploaded file: the original goes to the document store first.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn queue_upload(
         &self,
         caller: &Caller,
@@ -725,10 +743,12 @@ impl Casework {
     }
 
     /// The bytes a queued file points to (an upload in the document store).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn import_blob(&self, key: &str) -> Result<Bytes> {
         Ok(self.store.blobs().get(&BlobPath::from(key)).await?.bytes().await?)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn import_row(&self, id: &str) -> Result<Option<ImportRow>> {
         let row = sqlx::query(
             "SELECT i.*, u.member_id FROM archive_imports i JOIN archive_units u ON u.id = i.fonds_id WHERE i.id = $1",
@@ -761,6 +781,7 @@ impl Casework {
     /// Records an imported item: the original, its unit, its pages and what it names, in one
     /// transaction (the original is removed again if the transaction fails). An original already
     /// in the fonds (same content) is not imported twice: the row points to the existing item.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn record_import(&self, row: &ImportRow, item: ImportedItem) -> Result<String> {
         let sha = hex::encode(Sha256::digest(&item.bytes));
         if let Some(existing) = self.item_by_hash(&row.fonds_id, &sha).await? {
@@ -883,6 +904,7 @@ impl Casework {
     }
 
     /// Marks a file of a batch as finished: `failed` with the reason, or `duplicate`.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn finish_import(
         &self,
         id: &str,
@@ -904,6 +926,7 @@ impl Casework {
     }
 
     /// How far the imports into a fonds have come.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn import_progress(&self, fonds_id: &str) -> Result<ImportProgress> {
         let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM archive_imports WHERE fonds_id = $1 GROUP BY status")
             .bind(fonds_id.to_string())
@@ -923,6 +946,7 @@ impl Casework {
         Ok(p)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn import_failures(&self, fonds_id: &str, limit: i64) -> Result<Vec<ImportFailure>> {
         let rows = sqlx::query(
             "SELECT display_path, reason FROM archive_imports WHERE fonds_id = $1 AND status = 'failed' ORDER BY display_path LIMIT $2",
@@ -942,6 +966,7 @@ impl Casework {
     }
 
     /// Progress for the archivist's page (the fonds must be theirs).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn import_progress_for(
         &self,
         caller: &Caller,
@@ -953,6 +978,7 @@ impl Casework {
 
     /// Frees import jobs reserved by a worker that is gone (a killed import); safe because an
     /// import is idempotent by content.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn release_import_jobs(&self) -> Result<u64> {
         let done = sqlx::query("UPDATE jobs SET locked_until = NULL WHERE kind = $1 AND locked_until IS NOT NULL")
             .bind(jobs::ARCHIVE_IMPORT)
@@ -964,6 +990,7 @@ impl Casework {
     // ---- the change feed and the indexer's reads ----
 
     /// Changes after `seq`, oldest first: (seq, entity, id).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn search_changes_after(&self, seq: i64, limit: i64) -> Result<Vec<(i64, String, String)>> {
         let rows =
             sqlx::query("SELECT seq, entity, entity_id FROM search_changes WHERE seq > $1 ORDER BY seq LIMIT $2")
@@ -974,12 +1001,14 @@ impl Casework {
         rows.iter().map(|r| Ok((get(r, "seq")?, get(r, "entity")?, get(r, "entity_id")?))).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn search_head(&self) -> Result<i64> {
         let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS s FROM search_changes").fetch_one(self.pool()).await?;
         get(&row, "s")
     }
 
     /// A unit as the index needs it: description, text and the names it mentions.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn unit_for_index(&self, id: &str) -> Result<Option<UnitForIndex>> {
         let Some(unit) = self.fetch_unit(id).await? else { return Ok(None) };
         let country: String = get(
@@ -1045,6 +1074,7 @@ impl Casework {
 
     /// The member's access requests (search of origins) and cases with a tracing request, for
     /// its archivists.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn origins_requests(&self, caller: &Caller) -> Result<Vec<(String, String, String, String)>> {
         caller.actor.require(caller.actor.can_manage_archive())?;
         let rows = sqlx::query(
@@ -1059,6 +1089,7 @@ impl Casework {
     }
 
     /// Records that a unit of the member's archive answers an access request.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn record_finding(&self, caller: &Caller, case_id: &str, unit_id: &str, note: &str) -> Result<String> {
         caller.actor.require(caller.actor.can_manage_archive())?;
         let case = self.origins_case(caller, case_id).await?;
@@ -1095,6 +1126,7 @@ impl Casework {
     /// The archive items of the archivist's own member whose text may name a person of the
     /// access request, in any spelling, order or script the matching engine allows, most
     /// likely first. Reads the restricted index of names (the archivist's own); audited.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn archive_mentions(&self, caller: &Caller, case_id: &str) -> Result<Vec<ArchiveMention>> {
         use kinbridge_matching::{prior_model, Dataset, FieldSpec, LinkOptions, PersonIndex, Role};
         caller.actor.require(caller.actor.can_manage_archive())?;
@@ -1190,6 +1222,7 @@ impl Casework {
     }
 
     /// What was found for an access request; the caseworker and the archivist both see it.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn findings(&self, caller: &Caller, case_id: &str) -> Result<Vec<Finding>> {
         let case = self.origins_case(caller, case_id).await?;
         let rows = sqlx::query(
@@ -1222,6 +1255,7 @@ impl Casework {
 
     /// Discloses a finding to the person, under guidance: to whom, with which counselling. Once
     /// only; the timeline and the audit keep who, when and what.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn disclose_finding(
         &self,
         caller: &Caller,

@@ -9,6 +9,7 @@ use crate::{Caller, Casework, Result};
 
 impl Casework {
     /// The most recent audit entries about one record, newest first (for the DPO).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn audit_trail(&self, caller: &Caller, entity_id: Option<&str>, limit: i64) -> Result<Vec<AuditRow>> {
         caller.actor.require(caller.actor.can_read_audit())?;
         let rows = match entity_id {

@@ -214,7 +214,7 @@ pub struct CaseDetail {
     pub requests: Vec<kinbridge_domain::request::Request>,
     pub timeline: Vec<TimelineEvent>,
     pub beneficiaries: Vec<Beneficiary>,
-    pub tracing_requests: Vec<crate::tracing::TracingRequest>,
+    pub tracing_requests: Vec<crate::tracing_requests::TracingRequest>,
     /// Possible matches of the case's people (a partner's shown only as who holds them).
     pub matches: Vec<crate::matching::MatchView>,
 }
@@ -238,6 +238,7 @@ impl Casework {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn open_case(
         &self,
         caller: &Caller,
@@ -305,6 +306,7 @@ impl Casework {
     }
 
     /// One case, audited.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn case(&self, caller: &Caller, id: &str) -> Result<Case> {
         let case = self.authorize_case(caller, id, CaseAccess::Read).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(id), "")]).await?;
@@ -314,6 +316,7 @@ impl Casework {
     /// The whole case page in one audited read. The access decision and the case row are
     /// read every time; the rest is served from this instance's memory while the case's page
     /// stamp is unchanged (see `stamps.rs`), and read in one go otherwise.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn case_detail(&self, caller: &Caller, id: &str) -> Result<CaseDetail> {
         let read = self.read_case(caller, id).await?;
         self.case_detail_of(read).await
@@ -321,6 +324,7 @@ impl Casework {
 
     /// Opens a case for reading: access decided on its current row, the read audited. The
     /// stamp tells whether a copy of its page kept by this instance is still current.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn read_case(&self, caller: &Caller, id: &str) -> Result<CaseRead> {
         if let Some(read) = self.read_kept_case(caller, id).await? {
             return Ok(read);
@@ -349,6 +353,7 @@ impl Casework {
     }
 
     /// Everything on the page of a case opened with [`Store::read_case`].
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn case_detail_of(&self, read: CaseRead) -> Result<CaseDetail> {
         let CaseRead { case, stamp } = read;
         let cid = case.id.as_str().to_string();
@@ -386,7 +391,7 @@ impl Casework {
         let documents = crate::documents::documents_of_case(&mut *conn, &cid).await?;
         let requests = crate::requests::requests_of_case(&mut *conn, &cid).await?;
         let timeline = timeline_of(&mut *conn, &cid).await?;
-        let tracing_requests = crate::tracing::tracing_requests_of(&mut *conn, &cid).await?;
+        let tracing_requests = crate::tracing_requests::tracing_requests_of(&mut *conn, &cid).await?;
         let matches = crate::matching::matches_of(&mut *conn, &case).await?;
         drop(conn);
         let beneficiaries = beneficiaries(&case, &people);
@@ -406,6 +411,7 @@ impl Casework {
     }
 
     /// The case list, filtered and paginated, within the caller's scope.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn list_cases(&self, caller: &Caller, f: &CaseFilter) -> Result<Page<CaseSummary>> {
         let mut w = Sql::new(" WHERE 1 = 1");
         match caller.actor.case_scope() {
@@ -475,6 +481,7 @@ impl Casework {
     }
 
     /// Changes descriptive fields. With `expected_version`, refuses a change made on a stale copy.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn update_case(
         &self,
         caller: &Caller,
@@ -531,6 +538,7 @@ impl Casework {
         Ok(updated)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn add_person(&self, caller: &Caller, case_id: &str, p: &NewPerson) -> Result<Person> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
@@ -553,6 +561,7 @@ impl Casework {
     }
 
     /// The people of a case, audited as a read of the case.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn people(&self, caller: &Caller, case_id: &str) -> Result<Vec<Person>> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
         let people = people_of(self.pool(), case.id.as_str()).await?;
@@ -560,6 +569,7 @@ impl Casework {
         Ok(people)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn add_relationship(
         &self,
         caller: &Caller,
@@ -591,6 +601,7 @@ impl Casework {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn add_consent(&self, caller: &Caller, case_id: &str, c: &NewConsent) -> Result<()> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
@@ -608,6 +619,7 @@ impl Casework {
     /// Records that the consent of `scope` on a case was withdrawn today. Withdrawing consent to
     /// tracing takes the case's people out of matching at once: no new proposal, and proposed
     /// pairs are no longer shown to either side.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn withdraw_consent(&self, caller: &Caller, case_id: &str, scope: ConsentScope) -> Result<()> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
@@ -634,6 +646,7 @@ impl Casework {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn add_note(&self, caller: &Caller, case_id: &str, body: &str) -> Result<Note> {
         let body = kinbridge_domain::text::required("body", body, 50_000).map_err(|e| DomainError::Invalid(vec![e]))?;
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
@@ -656,6 +669,7 @@ impl Casework {
     }
 
     /// Notes of a case, audited.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn notes(&self, caller: &Caller, case_id: &str) -> Result<Vec<Note>> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
         let notes = notes_of(self.pool(), case.id.as_str()).await?;
@@ -664,6 +678,7 @@ impl Casework {
     }
 
     /// Assigns a case to a caseworker or supervisor of its member; supervisors only.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn assign_case(&self, caller: &Caller, case_id: &str, assignee: &str) -> Result<Case> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         caller.actor.require(caller.actor.can_supervise())?;
@@ -694,6 +709,7 @@ impl Casework {
     }
 
     /// Proposes, approves, rejects or makes a closure, or reopens.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn case_action(&self, caller: &Caller, case_id: &str, action: CaseAction) -> Result<Case> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
@@ -739,6 +755,7 @@ impl Casework {
     }
 
     /// Counts for the dashboard: the caller's open cases and closures awaiting approval.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn case_counts(&self, caller: &Caller) -> Result<(i64, i64)> {
         if !caller.actor.has_casework() {
             return Ok((0, 0));

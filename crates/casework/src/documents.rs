@@ -59,6 +59,7 @@ pub enum Attach<'a> {
 impl Casework {
     /// Checks the content, stores the original, then records it; if recording fails, the
     /// stored file is removed again so nothing is left half-written.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn upload_document(
         &self,
         caller: &Caller,
@@ -145,6 +146,7 @@ impl Casework {
 
     /// A document's bytes, if the caller may see it: its member's caseworkers through the
     /// case, or either side of a request it was uploaded to or shared with. Audited.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn download_document(&self, caller: &Caller, id: &str) -> Result<(Document, Bytes)> {
         let row = match DocumentId::parse(id) {
             Some(d) => {
@@ -188,6 +190,7 @@ impl Casework {
     }
 
     /// Documents of a case, audited.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn documents(&self, caller: &Caller, case_id: &str) -> Result<Vec<Document>> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
         let docs = documents_of_case(self.pool(), case.id.as_str()).await?;

@@ -40,6 +40,7 @@ pub struct RequestForIndex {
 }
 
 impl Casework {
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn case_for_index(&self, id: &str) -> Result<Option<CaseForIndex>> {
         let Some(r) = sqlx::query(
             "SELECT c.id, c.member_id, m.code, m.country, c.partner_country, c.reference, c.service, c.status, c.title, c.summary, \
@@ -89,6 +90,7 @@ impl Casework {
     }
 
     /// The requests of a case (ids), for reindexing them with it.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn request_ids_of_case(&self, case_id: &str) -> Result<Vec<String>> {
         let rows = sqlx::query("SELECT id FROM requests WHERE case_id = $1")
             .bind(case_id.to_string())
@@ -97,6 +99,7 @@ impl Casework {
         rows.iter().map(|r| get(r, "id")).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn request_for_index(&self, id: &str) -> Result<Option<RequestForIndex>> {
         let Some(r) = sqlx::query(
             "SELECT r.id, r.case_id, r.from_member_id, r.to_member_id, fm.code AS from_code, fm.country AS from_country, \
@@ -134,6 +137,7 @@ impl Casework {
     }
 
     /// Ids of a table's rows after `after`, in pages (for a full reindex).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn ids_after(&self, table: IndexedTable, after: &str, limit: i64) -> Result<Vec<String>> {
         let sql = match table {
             IndexedTable::Cases => "SELECT id FROM cases WHERE id > $1 ORDER BY id LIMIT $2",
@@ -145,6 +149,7 @@ impl Casework {
     }
 
     /// Audits a search: who looked for what, and how many hits they were shown.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn audit_search(&self, caller: &crate::Caller, query: &str, hits: u64) -> Result<()> {
         let q: String = query.chars().take(200).collect();
         self.audit(vec![caller.entry(

@@ -44,6 +44,7 @@ impl Casework {
 
     /// Runs every job that is free now and takes in the research corpus's share of the change
     /// feed, then returns how many jobs ran (for the CLI and tests).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn run_pending_jobs(&self) -> Result<usize> {
         let mut n = 0;
         while let Some(job) = self.store.claim_job(WORKER_KINDS, LEASE).await? {

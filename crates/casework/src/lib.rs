@@ -19,7 +19,7 @@ pub mod requests;
 pub mod research;
 pub mod research_archive;
 pub mod search_feed;
-pub mod tracing;
+pub mod tracing_requests;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -139,6 +139,7 @@ impl Casework {
     /// People already known who may be the person about to be registered: on the reader's own
     /// member's cases (with the case, to open it) or, among people with consent to tracing, on
     /// a partner's case (only which member holds them). Nothing is saved; the check is audited.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn possible_duplicates(&self, caller: &Caller, person: &NewPerson) -> Result<Vec<KnownPerson>> {
         if caller.actor.case_access(&caller.actor.member_id) != CaseAccess::Write {
             return Err(self.denied(caller, "case", "intake").await);
@@ -216,12 +217,14 @@ impl Casework {
     /// Finds possible matches for the people of `case_id` among everyone on a case with consent
     /// to tracing, and proposes the new ones. Run in the background after a save; returns how
     /// many pairs were proposed.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn refresh_matches(&self, case_id: &str) -> Result<usize> {
         self.find_matches(Some(case_id)).await
     }
 
     /// Finds possible matches across the whole network at once (after a bulk load, or to
     /// rebuild); returns how many new pairs were proposed.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn refresh_all_matches(&self) -> Result<usize> {
         self.find_matches(None).await
     }
@@ -318,6 +321,7 @@ impl Casework {
 
     /// Possible matches (proposed or confirmed) of the people on a case, audited as a read of
     /// the case. A match held by another member shows only who holds it.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn matches_for_case(&self, caller: &Caller, case_id: &str) -> Result<Vec<MatchView>> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
         let out = matches_of(self.pool(), &case).await?;
@@ -328,6 +332,7 @@ impl Casework {
     /// Confirms (joins) or rejects a proposed match. Either side's member may reject; a match
     /// can be confirmed by a member that sees both records: its own two cases, or a pair whose
     /// partner side has been shared with it.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn decide_match(&self, caller: &Caller, match_id: &str, confirm: bool) -> Result<()> {
         let pair = self.match_side(caller, match_id).await?;
         if pair.status != "proposed" {
@@ -365,6 +370,7 @@ impl Casework {
     /// other side: they then see this person's name, sex and date of birth next to theirs, and
     /// can confirm or reject. Until then each side sees only "held by member X". Sharing an
     /// already shared side changes nothing.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn share_match(&self, caller: &Caller, match_id: &str) -> Result<()> {
         let pair = self.match_side(caller, match_id).await?;
         if !pair.across_members() {
@@ -392,6 +398,7 @@ impl Casework {
     /// Possible matches that partner members have shared with the reader's member and that
     /// wait for its answer (proposed, its own side not yet shared), newest first: the cases
     /// to look at. Audited as a read of each case listed.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn matches_shared_with_us(&self, caller: &Caller) -> Result<Vec<SharedWithUs>> {
         let mine = caller.actor.member_id.as_str();
         let rows = sqlx::query(

@@ -32,6 +32,7 @@ fn member_from(row: &sqlx::any::AnyRow) -> Result<Member> {
 }
 
 impl Casework {
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn create_member(&self, new: &NewMember) -> Result<Member> {
         let mut tx = self.begin_write().await?;
         let id = MemberId::generate();
@@ -83,6 +84,7 @@ impl Casework {
 
     /// The whole directory; every signed-in user may read it.
     /// The network directory (kept for `ListCache::TTL`, shared, not copied, by every page).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn members(&self) -> Result<std::sync::Arc<Vec<Member>>> {
         if let Some(m) = self.lists.members() {
             return Ok(m);
@@ -94,12 +96,14 @@ impl Casework {
         Ok(members)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn member_by_code(&self, code: &str) -> Result<Option<Member>> {
         let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE code = $1");
         let row = sqlx::query(&sql).bind(code.trim().to_ascii_uppercase()).fetch_optional(self.pool()).await?;
         row.as_ref().map(member_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn member(&self, id: &MemberId) -> Result<Option<Member>> {
         let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1");
         let row = sqlx::query(&sql).bind(id.as_str()).fetch_optional(self.pool()).await?;

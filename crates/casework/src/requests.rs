@@ -135,6 +135,7 @@ impl Casework {
     }
 
     /// Sends a request about a case to a partner member, sharing the chosen people and documents.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn send_request(
         &self,
         caller: &Caller,
@@ -211,6 +212,7 @@ impl Casework {
     }
 
     /// The member's inbox (requests from partners) or outbox (requests it sent).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn list_requests(
         &self,
         caller: &Caller,
@@ -262,6 +264,7 @@ impl Casework {
     }
 
     /// Overdue requests owed to the member (inbox) and owed by partners to it (outbox).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn overdue_counts(&self, caller: &Caller) -> Result<(i64, i64)> {
         if !caller.actor.has_casework() {
             return Ok((0, 0));
@@ -278,6 +281,7 @@ impl Casework {
         Ok((get(&row, "inbox")?, get(&row, "outbox")?))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn request_detail(&self, caller: &Caller, id: &str) -> Result<RequestDetail> {
         let (request, party) = self.authorize_request(caller, id).await?;
         let rid = request.id.as_str().to_string();
@@ -313,6 +317,7 @@ impl Casework {
     }
 
     /// A lifecycle step by the caller's side of the request.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn transition_request(&self, caller: &Caller, id: &str, t: &Transition) -> Result<Request> {
         let (request, party) = self.authorize_request(caller, id).await?;
         let mut tx = self.begin_write().await?;
@@ -383,6 +388,7 @@ impl Casework {
     }
 
     /// The partner assigns one of its own caseworkers; an accepted request is then in progress.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn assign_request(&self, caller: &Caller, id: &str, assignee: &str) -> Result<Request> {
         let (request, party) = self.authorize_request(caller, id).await?;
         caller.actor.require(party == Party::Receiver)?;
@@ -424,6 +430,7 @@ impl Casework {
     }
 
     /// A message from either side; the request stays where it is.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn add_request_message(&self, caller: &Caller, id: &str, body: &str) -> Result<()> {
         let body = kinbridge_domain::text::required("body", body, 50_000).map_err(|e| DomainError::Invalid(vec![e]))?;
         let (request, party) = self.authorize_request(caller, id).await?;
@@ -444,6 +451,7 @@ impl Casework {
     }
 
     /// Request flows between countries by status, with overdue counts: metadata only.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn network_flows(&self, caller: &Caller) -> Result<Vec<Flow>> {
         caller.actor.require(caller.actor.can_see_network_flows())?;
         let rows = sqlx::query(

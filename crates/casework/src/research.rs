@@ -78,6 +78,7 @@ impl Casework {
     /// Builds the research copy of a case, or removes it if the case is not closed or has no
     /// consent to research in force. Run by the job queue after a case closes or reopens, or
     /// its consent to research is given; the same case and key always give the same copy.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn build_research_case(&self, case_id: &str) -> Result<()> {
         let Some(case) = kinbridge_store::cases::fetch_case(self.pool(), case_id).await? else { return Ok(()) };
         let id = self.pseudonym_key.token("research-case", case_id);
@@ -173,6 +174,7 @@ impl Casework {
 
     /// Rebuilds the research copies of every closed case and archive item (after a change of
     /// rules or key); returns how many cases and how many archive items have one.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn rebuild_research_corpus(&self) -> Result<(usize, usize)> {
         let ids: Vec<String> = sqlx::query(
             "SELECT id FROM cases c WHERE status = 'closed' AND EXISTS \
@@ -236,6 +238,7 @@ impl Casework {
     /// Searches the research corpus (researchers and the data protection officer only): every
     /// word of `q` must occur in the de-identified text; optional service filter; people shown
     /// as labels, or as fake names with `fake_names`. Audited.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn research_search(
         &self,
         caller: &Caller,
@@ -274,6 +277,7 @@ impl Casework {
 
     /// Closed cases by member country and outcome, with small cells suppressed (and the cells
     /// that would give them away); for publication. Rows: countries; columns: outcomes.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn research_outcome_table(&self, caller: &Caller, threshold: Option<u64>) -> Result<OutcomeTable> {
         self.require_research(caller)?;
         let threshold = self.disclosure.threshold(threshold)?;
@@ -314,6 +318,7 @@ impl Casework {
 
     /// The stand-in table of one research copy, opened by the data protection officer with
     /// their key (given by them; the server never shows it). Audited.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn research_reversal(
         &self,
         caller: &Caller,
@@ -388,6 +393,7 @@ impl Casework {
     /// country, service, year opened, outcome): years are widened to five-year bands where a
     /// group is smaller than `k`, and records still in a smaller group are withheld. Returns
     /// the records and how many were withheld. Audited.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn research_records(&self, caller: &Caller, k: Option<usize>) -> Result<RecordExport> {
         self.require_research(caller)?;
         let k = self.disclosure.k(k)?;

@@ -39,6 +39,7 @@ impl Casework {
     /// Builds (or removes, if the item is gone, restricted to adoption searches, or has no
     /// text) the research copy of an archive item. The same item and key always give the
     /// same copy.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn build_research_item(&self, unit_id: &str) -> Result<()> {
         let id = self.pseudonym_key.token("research-item", unit_id);
         let unit = self.fetch_unit(unit_id).await?;
@@ -151,6 +152,7 @@ impl Casework {
     /// Takes in the archive changes after the research corpus's cursor: each changed item's
     /// copy is built again (or removed). Returns how many items it looked at. Run by the job
     /// worker; safe to run from two processes at once (a copy is the same whoever builds it).
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn follow_research_feed(&self) -> Result<usize> {
         let mut cursor = self.research_cursor().await?;
         let mut seen = 0;
@@ -171,6 +173,7 @@ impl Casework {
     }
 
     /// Rebuilds the research copies of every archive item; returns how many items have one.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn rebuild_research_archive(&self) -> Result<usize> {
         // Changes after this point are taken in by the next follow; nothing falls between.
         let head = self.search_head().await?;
@@ -205,6 +208,7 @@ impl Casework {
     /// Searches the de-identified archive text (researchers and the data protection officer
     /// only): every word of `q` must occur. People shown as labels, or as fake names with
     /// `fake_names`. Audited.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn research_archive_search(
         &self,
         caller: &Caller,

@@ -70,6 +70,7 @@ impl Casework {
     }
 
     /// Takes in the changes after the index's checkpoint; returns how many entities it updated.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn catch_up_index(&self, index: &SearchIndex) -> Result<usize> {
         let mut checkpoint = index.checkpoint()?;
         let mut updated = 0;
@@ -99,6 +100,7 @@ impl Casework {
     }
 
     /// Brings an index up to date: rebuilt if it has never been filled, else caught up.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn prepare_index(&self, index: &SearchIndex) -> Result<()> {
         if index.checkpoint()? == 0 && index.num_docs() == 0 {
             let started = std::time::Instant::now();

@@ -57,7 +57,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             Ok(s) => s,
             Err(e) => {
                 let tr = Tr::new(state.i18n.clone(), "en");
-                return crate::pages::error_page(&tr, Problem::Casework(e));
+                return crate::pages::error_page(&tr, &Problem::Casework(e));
             }
         },
         _ => None,
@@ -156,13 +156,13 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
         let auth = Auth::from_request_parts(parts, s).await?;
         let Some(user) = Signed::from_auth(&auth) else {
-            return Err(crate::api::error_response(&auth.tr, Problem::Unauthenticated));
+            return Err(crate::api::error_response(&auth.tr, &Problem::Unauthenticated));
         };
         let safe = parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD;
         if !user.bearer && !safe {
             let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
             if sent != Some(user.csrf.as_str()) {
-                return Err(crate::api::error_response(&auth.tr, Problem::BadCsrf));
+                return Err(crate::api::error_response(&auth.tr, &Problem::BadCsrf));
             }
         }
         Ok(Self(user))
@@ -206,17 +206,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
         let tr = auth.tr.clone();
         let bytes = match axum::body::to_bytes(body, crate::FORM_LIMIT).await {
             Ok(b) => b,
-            Err(_) => return Err(crate::pages::error_page(&tr, Problem::BodyTooLarge)),
+            Err(_) => return Err(crate::pages::error_page(&tr, &Problem::BodyTooLarge)),
         };
         let expected = auth.session.as_ref().map(|s| s.csrf_token.clone());
         let field: CsrfField = serde_html_form::from_bytes(&bytes)
-            .map_err(|_| crate::pages::error_page(&tr, Problem::BadBody("invalid_form")))?;
+            .map_err(|_| crate::pages::error_page(&tr, &Problem::BadBody("invalid_form")))?;
         if expected.as_deref() != Some(field.csrf.as_str()) || field.csrf.is_empty() {
-            return Err(crate::pages::error_page(&tr, Problem::BadCsrf));
+            return Err(crate::pages::error_page(&tr, &Problem::BadCsrf));
         }
         serde_html_form::from_bytes(&bytes)
             .map(Self)
-            .map_err(|_| crate::pages::error_page(&tr, Problem::BadBody("invalid_form")))
+            .map_err(|_| crate::pages::error_page(&tr, &Problem::BadBody("invalid_form")))
     }
 }
 

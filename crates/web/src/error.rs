@@ -1,8 +1,15 @@
-//! Errors as users and clients see them: one mapping from store and domain errors to a
-//! status, a stable code and a translated message. A 5xx shows a fixed message; its cause
-//! goes to the log only.
+//! Errors as users and clients see them: one mapping from use-case and domain errors to a
+//! status, a stable code and a translated message. A handler answers a [`Problem`] with `?`;
+//! [`render_problems`], a layer around every route, renders it in the caller's language as
+//! the API's JSON error or as an error page. A 5xx shows a fixed message; its cause goes to
+//! the log only.
 
+use std::sync::Arc;
+
+use axum::extract::Request;
 use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use kinbridge_casework::Error;
 use kinbridge_domain::{DomainError, FieldError};
 use serde::Serialize;
@@ -126,5 +133,34 @@ impl Problem {
             _ => tr.get(&format!("error-{code}")),
         };
         Rendered { status, code, message, fields }
+    }
+}
+
+/// A problem on its way out of a handler, rendered by [`render_problems`].
+#[derive(Clone)]
+struct Unrendered(Arc<Problem>);
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        response.extensions_mut().insert(Unrendered(Arc::new(self)));
+        response
+    }
+}
+
+/// Renders the problem a handler answered with, for the request it answers: the API's JSON
+/// error under `/api/`, an error page elsewhere, in the caller's language.
+pub async fn render_problems(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let tr = req.extensions().get::<crate::auth::Auth>().map(|a| a.tr.clone());
+    let mut response = next.run(req).await;
+    let Some(Unrendered(problem)) = response.extensions_mut().remove::<Unrendered>() else {
+        return response;
+    };
+    let Some(tr) = tr else { return StatusCode::INTERNAL_SERVER_ERROR.into_response() };
+    if api {
+        crate::api::error_response(&tr, &problem)
+    } else {
+        crate::pages::error_page(&tr, &problem)
     }
 }

@@ -112,6 +112,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .route("/static/style.css", get(style))
+        .layer(middleware::from_fn(error::render_problems))
         .layer(middleware::from_fn(storable::refuse_unstorable))
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve))
         .layer(DefaultBodyLimit::max(FORM_LIMIT))

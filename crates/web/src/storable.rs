@@ -53,9 +53,9 @@ fn answer(path: &str, auth: Option<&Auth>, problem: Problem) -> Response {
         return axum::http::StatusCode::BAD_REQUEST.into_response();
     };
     if path.starts_with("/api/") {
-        crate::api::error_response(&auth.tr, problem)
+        crate::api::error_response(&auth.tr, &problem)
     } else {
-        crate::pages::error_page(&auth.tr, problem)
+        crate::pages::error_page(&auth.tr, &problem)
     }
 }
 

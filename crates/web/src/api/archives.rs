@@ -7,7 +7,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::{ApiJson, ApiMultipart, ApiQuery, ApiResult, OrApi};
+use super::{ApiJson, ApiMultipart, ApiQuery, ApiResult};
 use crate::auth::ApiUser;
 use crate::pages::archives::{DisclosureForm, UnitForm};
 use crate::pages::search::{self, SearchParams};
@@ -35,7 +35,7 @@ async fn search_api(
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Response> {
     let limit = p.limit.unwrap_or(search::PER_PAGE).clamp(1, 100);
-    let r = search::run(&state, &u, &p, limit).await.or_api(&u.tr)?;
+    let r = search::run(&state, &u, &p, limit).await?;
     let facets: serde_json::Map<String, serde_json::Value> = r
         .facets
         .iter()
@@ -63,7 +63,7 @@ async fn search_api(
 }
 
 async fn fonds(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Response> {
-    let list = state.casework.list_fonds(&u.caller).await.or_api(&u.tr)?;
+    let list = state.casework.list_fonds(&u.caller).await?;
     Ok(Json(serde_json::json!({ "items": list })).into_response())
 }
 
@@ -80,10 +80,10 @@ async fn create_unit(
     ApiJson(b): ApiJson<NewUnitBody>,
 ) -> ApiResult<Response> {
     if let Some(parent) = b.parent_id.as_deref() {
-        state.casework.may_manage_unit(&u.caller, parent).await.or_api(&u.tr)?;
+        state.casework.may_manage_unit(&u.caller, parent).await?;
     }
-    let new = b.unit.parse().or_api(&u.tr)?;
-    let unit = state.casework.create_unit(&u.caller, b.parent_id.as_deref(), &new).await.or_api(&u.tr)?;
+    let new = b.unit.parse()?;
+    let unit = state.casework.create_unit(&u.caller, b.parent_id.as_deref(), &new).await?;
     Ok((StatusCode::CREATED, Json(unit)).into_response())
 }
 
@@ -98,9 +98,8 @@ async fn unit(
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<Response> {
-    let unit = state.casework.unit(&u.caller, &id).await.or_api(&u.tr)?;
-    let children =
-        state.casework.unit_children(&u.caller, &id, 200, p.offset.unwrap_or(0).max(0)).await.or_api(&u.tr)?;
+    let unit = state.casework.unit(&u.caller, &id).await?;
+    let children = state.casework.unit_children(&u.caller, &id, 200, p.offset.unwrap_or(0).max(0)).await?;
     Ok(Json(serde_json::json!({ "unit": unit, "children": children })).into_response())
 }
 
@@ -109,17 +108,17 @@ async fn delete_unit(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    state.casework.delete_unit(&u.caller, &id).await.or_api(&u.tr)?;
+    state.casework.delete_unit(&u.caller, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn pages(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let pages = state.casework.unit_pages(&u.caller, &id).await.or_api(&u.tr)?;
+    let pages = state.casework.unit_pages(&u.caller, &id).await?;
     Ok(Json(serde_json::json!({ "items": pages })).into_response())
 }
 
 async fn original(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let (unit, bytes) = state.casework.unit_original(&u.caller, &id).await.or_api(&u.tr)?;
+    let (unit, bytes) = state.casework.unit_original(&u.caller, &id).await?;
     Ok(crate::pages::attachment(
         unit.filename.as_deref().unwrap_or("original"),
         unit.content_type.as_deref().unwrap_or("application/octet-stream"),
@@ -140,8 +139,8 @@ async fn upload(
     ApiQuery(q): ApiQuery<UploadQuery>,
     ApiMultipart(m): ApiMultipart,
 ) -> ApiResult<Response> {
-    state.casework.may_manage_unit(&u.caller, &id).await.or_api(&u.tr)?;
-    let (name, bytes) = crate::pages::read_upload_api(m).await.or_api(&u.tr)?;
+    state.casework.may_manage_unit(&u.caller, &id).await?;
+    let (name, bytes) = crate::pages::read_upload_api(m).await?;
     let languages: Vec<String> = q
         .languages
         .unwrap_or_else(|| "eng,fra,spa".into())
@@ -149,12 +148,12 @@ async fn upload(
         .map(|l| l.trim().to_string())
         .filter(|l| l.len() == 3 && l.bytes().all(|b| b.is_ascii_lowercase()))
         .collect();
-    let import_id = state.casework.queue_upload(&u.caller, &id, &name, bytes, &languages).await.or_api(&u.tr)?;
+    let import_id = state.casework.queue_upload(&u.caller, &id, &name, bytes, &languages).await?;
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "import_id": import_id, "status": "pending" }))).into_response())
 }
 
 async fn imports(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let (progress, failures) = state.casework.import_progress_for(&u.caller, &id).await.or_api(&u.tr)?;
+    let (progress, failures) = state.casework.import_progress_for(&u.caller, &id).await?;
     Ok(Json(serde_json::json!({ "progress": progress, "failures": failures })).into_response())
 }
 
@@ -169,17 +168,17 @@ async fn legal_hold(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<HoldBody>,
 ) -> ApiResult<Response> {
-    let unit = state.casework.set_legal_hold(&u.caller, &id, b.hold).await.or_api(&u.tr)?;
+    let unit = state.casework.set_legal_hold(&u.caller, &id, b.hold).await?;
     Ok(Json(unit).into_response())
 }
 
 async fn findings(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let f = state.casework.findings(&u.caller, &id).await.or_api(&u.tr)?;
+    let f = state.casework.findings(&u.caller, &id).await?;
     Ok(Json(serde_json::json!({ "items": f })).into_response())
 }
 
 async fn mentions(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let m = state.casework.archive_mentions(&u.caller, &id).await.or_api(&u.tr)?;
+    let m = state.casework.archive_mentions(&u.caller, &id).await?;
     Ok(Json(serde_json::json!({ "items": m })).into_response())
 }
 
@@ -196,7 +195,7 @@ async fn find(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<FindingBody>,
 ) -> ApiResult<Response> {
-    let finding = state.casework.record_finding(&u.caller, &id, &b.unit_id, &b.note).await.or_api(&u.tr)?;
+    let finding = state.casework.record_finding(&u.caller, &id, &b.unit_id, &b.note).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": finding }))).into_response())
 }
 
@@ -206,6 +205,6 @@ async fn disclose(
     Path((id, finding)): Path<(String, String)>,
     ApiJson(b): ApiJson<DisclosureForm>,
 ) -> ApiResult<Response> {
-    state.casework.disclose_finding(&u.caller, &id, &finding, &b.disclosed_to, &b.counselling).await.or_api(&u.tr)?;
+    state.casework.disclose_finding(&u.caller, &id, &finding, &b.disclosed_to, &b.counselling).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -12,9 +12,8 @@ use kinbridge_domain::request::NewRequest;
 use kinbridge_domain::{DomainError, FieldError};
 use serde::Deserialize;
 
-use super::{ApiError, ApiJson, ApiMultipart, ApiQuery, ApiResult, OrApi};
+use super::{ApiJson, ApiMultipart, ApiQuery, ApiResult};
 use crate::auth::ApiUser;
-use crate::error::Problem;
 use crate::pages::read_upload_api;
 use crate::AppState;
 
@@ -92,7 +91,7 @@ async fn tracing_requests(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let found = state.casework.tracing_requests(&u.caller, &id).await.or_api(&u.tr)?;
+    let found = state.casework.tracing_requests(&u.caller, &id).await?;
     Ok(Json(found).into_response())
 }
 
@@ -102,14 +101,14 @@ async fn add_tracing_request(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<TracingBody>,
 ) -> ApiResult<Response> {
-    let t = b.parse().or_api(&u.tr)?;
-    let created = state.casework.add_tracing_request(&u.caller, &id, &t).await.or_api(&u.tr)?;
+    let t = b.parse()?;
+    let created = state.casework.add_tracing_request(&u.caller, &id, &t).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
 /// Possible matches of the people on a case, found in the background.
 async fn matches(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let found = state.casework.matches_for_case(&u.caller, &id).await.or_api(&u.tr)?;
+    let found = state.casework.matches_for_case(&u.caller, &id).await?;
     Ok(Json(found).into_response())
 }
 
@@ -128,9 +127,9 @@ async fn decide_match(
     let confirm = match b.decision.as_str() {
         "confirm" => true,
         "reject" => false,
-        _ => return Err(DomainError::field("decision", "invalid_choice")).or_api(&u.tr),
+        _ => return Err(DomainError::field("decision", "invalid_choice").into()),
     };
-    state.casework.decide_match(&u.caller, &id, confirm).await.or_api(&u.tr)?;
+    state.casework.decide_match(&u.caller, &id, confirm).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -140,13 +139,13 @@ async fn share_match(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    state.casework.share_match(&u.caller, &id).await.or_api(&u.tr)?;
+    state.casework.share_match(&u.caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Possible matches partners have shared with the caller's member, waiting for its answer.
 async fn shared_with_us(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Response> {
-    let found = state.casework.matches_shared_with_us(&u.caller).await.or_api(&u.tr)?;
+    let found = state.casework.matches_shared_with_us(&u.caller).await?;
     Ok(Json(found).into_response())
 }
 
@@ -156,8 +155,8 @@ async fn possible_duplicates(
     ApiUser(u): ApiUser,
     ApiJson(b): ApiJson<PersonBody>,
 ) -> ApiResult<Response> {
-    let person = b.parse().or_api(&u.tr)?;
-    let found = state.casework.possible_duplicates(&u.caller, &person).await.or_api(&u.tr)?;
+    let person = b.parse()?;
+    let found = state.casework.possible_duplicates(&u.caller, &person).await?;
     Ok(Json(found).into_response())
 }
 
@@ -186,7 +185,7 @@ async fn list(
         q.page,
         q.per_page,
     );
-    let page = state.casework.list_cases(&u.caller, &f).await.or_api(&u.tr)?;
+    let page = state.casework.list_cases(&u.caller, &f).await?;
     Ok(Json(page).into_response())
 }
 
@@ -291,15 +290,15 @@ async fn create(
             };
             fields.extend(p.err().unwrap_or_default());
             fields.extend(k.err().unwrap_or_default());
-            return Err(ApiError(u.tr.clone(), DomainError::Invalid(fields).into()));
+            return Err(DomainError::Invalid(fields).into());
         }
     };
-    let created = state.casework.open_case(&u.caller, &case, &people, &consents).await.or_api(&u.tr)?;
+    let created = state.casework.open_case(&u.caller, &case, &people, &consents).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
 async fn show(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let detail = state.casework.case_detail(&u.caller, &id).await.or_api(&u.tr)?;
+    let detail = state.casework.case_detail(&u.caller, &id).await?;
     Ok(Json(detail).into_response())
 }
 
@@ -325,12 +324,11 @@ async fn update(
         b.summary.as_deref(),
         b.child_views.as_deref(),
         b.partner_country.as_deref(),
-    )
-    .or_api(&u.tr)?;
+    )?;
     if patch.is_empty() {
-        return Err(ApiError(u.tr.clone(), DomainError::field("body", "nothing_to_change").into()));
+        return Err(DomainError::field("body", "nothing_to_change").into());
     }
-    let case = state.casework.update_case(&u.caller, &id, &patch, b.version).await.or_api(&u.tr)?;
+    let case = state.casework.update_case(&u.caller, &id, &patch, b.version).await?;
     Ok(Json(case).into_response())
 }
 
@@ -347,8 +345,8 @@ async fn action(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ActionBody>,
 ) -> ApiResult<Response> {
-    let action = crate::pages::parse_case_action(&b.action, b.outcome.as_deref()).or_api(&u.tr)?;
-    let case = state.casework.case_action(&u.caller, &id, action).await.or_api(&u.tr)?;
+    let action = crate::pages::parse_case_action(&b.action, b.outcome.as_deref())?;
+    let case = state.casework.case_action(&u.caller, &id, action).await?;
     Ok(Json(case).into_response())
 }
 
@@ -364,12 +362,12 @@ async fn assign(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<AssigneeBody>,
 ) -> ApiResult<Response> {
-    let case = state.casework.assign_case(&u.caller, &id, &b.user_id).await.or_api(&u.tr)?;
+    let case = state.casework.assign_case(&u.caller, &id, &b.user_id).await?;
     Ok(Json(case).into_response())
 }
 
 async fn people(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let people = state.casework.people(&u.caller, &id).await.or_api(&u.tr)?;
+    let people = state.casework.people(&u.caller, &id).await?;
     Ok(Json(people).into_response())
 }
 
@@ -379,8 +377,8 @@ async fn add_person(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<PersonBody>,
 ) -> ApiResult<Response> {
-    let person = b.parse().or_api(&u.tr)?;
-    let created = state.casework.add_person(&u.caller, &id, &person).await.or_api(&u.tr)?;
+    let person = b.parse()?;
+    let created = state.casework.add_person(&u.caller, &id, &person).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
@@ -398,8 +396,8 @@ async fn add_relationship(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RelationshipBody>,
 ) -> ApiResult<StatusCode> {
-    let kind = RelationshipKind::parse(&b.kind).ok_or(DomainError::field("kind", "invalid_choice")).or_api(&u.tr)?;
-    state.casework.add_relationship(&u.caller, &id, &b.from_person_id, &b.to_person_id, kind).await.or_api(&u.tr)?;
+    let kind = RelationshipKind::parse(&b.kind).ok_or(DomainError::field("kind", "invalid_choice"))?;
+    state.casework.add_relationship(&u.caller, &id, &b.from_person_id, &b.to_person_id, kind).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -409,8 +407,8 @@ async fn add_consent(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ConsentBody>,
 ) -> ApiResult<StatusCode> {
-    let consent = b.parse().or_api(&u.tr)?;
-    state.casework.add_consent(&u.caller, &id, &consent).await.or_api(&u.tr)?;
+    let consent = b.parse()?;
+    state.casework.add_consent(&u.caller, &id, &consent).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -420,13 +418,13 @@ async fn withdraw_consent(
     ApiUser(u): ApiUser,
     Path((id, scope)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let scope = ConsentScope::parse(&scope).ok_or(DomainError::field("scope", "invalid_choice")).or_api(&u.tr)?;
-    state.casework.withdraw_consent(&u.caller, &id, scope).await.or_api(&u.tr)?;
+    let scope = ConsentScope::parse(&scope).ok_or(DomainError::field("scope", "invalid_choice"))?;
+    state.casework.withdraw_consent(&u.caller, &id, scope).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn notes(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let notes = state.casework.notes(&u.caller, &id).await.or_api(&u.tr)?;
+    let notes = state.casework.notes(&u.caller, &id).await?;
     Ok(Json(notes).into_response())
 }
 
@@ -442,12 +440,12 @@ async fn add_note(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<BodyText>,
 ) -> ApiResult<Response> {
-    let note = state.casework.add_note(&u.caller, &id, &b.body).await.or_api(&u.tr)?;
+    let note = state.casework.add_note(&u.caller, &id, &b.body).await?;
     Ok((StatusCode::CREATED, Json(note)).into_response())
 }
 
 async fn documents(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let docs = state.casework.documents(&u.caller, &id).await.or_api(&u.tr)?;
+    let docs = state.casework.documents(&u.caller, &id).await?;
     Ok(Json(docs).into_response())
 }
 
@@ -457,13 +455,13 @@ async fn upload(
     Path(id): Path<String>,
     ApiMultipart(multipart): ApiMultipart,
 ) -> ApiResult<Response> {
-    let (name, bytes) = read_upload_api(multipart).await.map_err(|p: Problem| ApiError(u.tr.clone(), p))?;
-    let doc = state.casework.upload_document(&u.caller, Attach::Case(&id), &name, bytes).await.or_api(&u.tr)?;
+    let (name, bytes) = read_upload_api(multipart).await?;
+    let doc = state.casework.upload_document(&u.caller, Attach::Case(&id), &name, bytes).await?;
     Ok((StatusCode::CREATED, Json(doc)).into_response())
 }
 
 async fn download(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let (doc, bytes) = state.casework.download_document(&u.caller, &id).await.or_api(&u.tr)?;
+    let (doc, bytes) = state.casework.download_document(&u.caller, &id).await?;
     Ok(crate::pages::attachment(&doc.filename, &doc.content_type, bytes))
 }
 
@@ -487,8 +485,7 @@ async fn send_request(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RequestBody>,
 ) -> ApiResult<Response> {
-    let new = NewRequest::parse(&b.to_member, &b.kind, &b.subject, &b.message, &b.due_on, today()).or_api(&u.tr)?;
-    let request =
-        state.casework.send_request(&u.caller, &id, &new, &b.share_people, &b.share_documents).await.or_api(&u.tr)?;
+    let new = NewRequest::parse(&b.to_member, &b.kind, &b.subject, &b.message, &b.due_on, today())?;
+    let request = state.casework.send_request(&u.caller, &id, &new, &b.share_people, &b.share_documents).await?;
     Ok((StatusCode::CREATED, Json(request)).into_response())
 }

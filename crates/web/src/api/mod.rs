@@ -34,7 +34,8 @@ pub fn router() -> Router<AppState> {
         .fallback(not_found)
 }
 
-pub fn error_response(tr: &Tr, p: Problem) -> Response {
+/// The API's JSON error for a problem, in the caller's language.
+pub fn error_response(tr: &Tr, p: &Problem) -> Response {
     let r = p.render(tr);
     let mut response = (r.status, Json(serde_json::json!({ "error": r }))).into_response();
     if let Some(seconds) = p.retry_after() {
@@ -43,26 +44,8 @@ pub fn error_response(tr: &Tr, p: Problem) -> Response {
     response
 }
 
-/// An API failure, shown in the caller's language.
-pub struct ApiError(pub Tr, pub Problem);
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        error_response(&self.0, self.1)
-    }
-}
-
-pub type ApiResult<T> = Result<T, ApiError>;
-
-pub trait OrApi<T> {
-    fn or_api(self, tr: &Tr) -> ApiResult<T>;
-}
-
-impl<T, E: Into<Problem>> OrApi<T> for Result<T, E> {
-    fn or_api(self, tr: &Tr) -> ApiResult<T> {
-        self.map_err(|e| ApiError(tr.clone(), e.into()))
-    }
-}
+/// What an API handler answers: its result, or a problem rendered by `error::render_problems`.
+pub type ApiResult<T> = Result<T, Problem>;
 
 /// A JSON body whose rejections (syntax, wrong types, missing fields, size) become
 /// translated 4xx answers.
@@ -83,7 +66,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     _ => Problem::BadBody("invalid_json"),
                 };
                 match tr {
-                    Some(tr) => Err(error_response(&tr, problem)),
+                    Some(tr) => Err(error_response(&tr, &problem)),
                     None => Err(rejection.into_response()),
                 }
             }
@@ -103,7 +86,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(de)
             .map(Self)
-            .map_err(|e| error_response(&auth.tr, Problem::BadQuery(e.path().to_string())))
+            .map_err(|e| error_response(&auth.tr, &Problem::BadQuery(e.path().to_string())))
     }
 }
 
@@ -118,7 +101,7 @@ impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
         match axum::extract::Multipart::from_request(req, s).await {
             Ok(m) => Ok(Self(m)),
             Err(rejection) => match tr {
-                Some(tr) => Err(error_response(&tr, Problem::BadBody("invalid_upload"))),
+                Some(tr) => Err(error_response(&tr, &Problem::BadBody("invalid_upload"))),
                 None => Err(rejection.into_response()),
             },
         }
@@ -126,14 +109,14 @@ impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
 }
 
 async fn not_found(auth: Auth) -> Response {
-    error_response(&auth.tr, Problem::Casework(kinbridge_casework::Error::not_found()))
+    error_response(&auth.tr, &Problem::Casework(kinbridge_casework::Error::not_found()))
 }
 
 async fn members(
     axum::extract::State(state): axum::extract::State<AppState>,
-    ApiUser(u): ApiUser,
+    ApiUser(_signed_in): ApiUser,
 ) -> ApiResult<Response> {
-    let members = state.casework.members().await.or_api(&u.tr)?;
+    let members = state.casework.members().await?;
     Ok(Json(&*members).into_response())
 }
 
@@ -141,6 +124,6 @@ async fn flows(
     axum::extract::State(state): axum::extract::State<AppState>,
     ApiUser(u): ApiUser,
 ) -> ApiResult<Response> {
-    let flows = state.casework.network_flows(&u.caller).await.or_api(&u.tr)?;
+    let flows = state.casework.network_flows(&u.caller).await?;
     Ok(Json(flows).into_response())
 }

@@ -13,9 +13,8 @@ use kinbridge_domain::DomainError;
 use serde::Deserialize;
 
 use super::cases::{AssigneeBody, BodyText};
-use super::{ApiError, ApiJson, ApiMultipart, ApiQuery, ApiResult, OrApi};
+use super::{ApiJson, ApiMultipart, ApiQuery, ApiResult};
 use crate::auth::ApiUser;
-use crate::error::Problem;
 use crate::pages::read_upload_api;
 use crate::AppState;
 
@@ -45,18 +44,17 @@ async fn list(
 ) -> ApiResult<Response> {
     let which = match q.which.as_deref() {
         None => RequestBox::Inbox,
-        Some(b) => RequestBox::parse(b).ok_or(DomainError::field("box", "invalid_choice")).or_api(&u.tr)?,
+        Some(b) => RequestBox::parse(b).ok_or(DomainError::field("box", "invalid_choice"))?,
     };
     let page = state
         .casework
         .list_requests(&u.caller, which, q.open.unwrap_or(false), q.page.unwrap_or(1), q.per_page.unwrap_or(25))
-        .await
-        .or_api(&u.tr)?;
+        .await?;
     Ok(Json(page).into_response())
 }
 
 async fn show(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let detail = state.casework.request_detail(&u.caller, &id).await.or_api(&u.tr)?;
+    let detail = state.casework.request_detail(&u.caller, &id).await?;
     Ok(Json(detail).into_response())
 }
 
@@ -74,8 +72,8 @@ async fn transition(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<TransitionBody>,
 ) -> ApiResult<Response> {
-    let t = Transition::parse(&b.action, b.text.as_deref()).or_api(&u.tr)?;
-    let request = state.casework.transition_request(&u.caller, &id, &t).await.or_api(&u.tr)?;
+    let t = Transition::parse(&b.action, b.text.as_deref())?;
+    let request = state.casework.transition_request(&u.caller, &id, &t).await?;
     Ok(Json(request).into_response())
 }
 
@@ -85,7 +83,7 @@ async fn assign(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<AssigneeBody>,
 ) -> ApiResult<Response> {
-    let request = state.casework.assign_request(&u.caller, &id, &b.user_id).await.or_api(&u.tr)?;
+    let request = state.casework.assign_request(&u.caller, &id, &b.user_id).await?;
     Ok(Json(request).into_response())
 }
 
@@ -95,7 +93,7 @@ async fn message(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<BodyText>,
 ) -> ApiResult<StatusCode> {
-    state.casework.add_request_message(&u.caller, &id, &b.body).await.or_api(&u.tr)?;
+    state.casework.add_request_message(&u.caller, &id, &b.body).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -105,7 +103,7 @@ async fn upload(
     Path(id): Path<String>,
     ApiMultipart(multipart): ApiMultipart,
 ) -> ApiResult<Response> {
-    let (name, bytes) = read_upload_api(multipart).await.map_err(|p: Problem| ApiError(u.tr.clone(), p))?;
-    let doc = state.casework.upload_document(&u.caller, Attach::Request(&id), &name, bytes).await.or_api(&u.tr)?;
+    let (name, bytes) = read_upload_api(multipart).await?;
+    let doc = state.casework.upload_document(&u.caller, Attach::Request(&id), &name, bytes).await?;
     Ok((StatusCode::CREATED, Json(doc)).into_response())
 }

@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
-use super::{ApiQuery, ApiResult, OrApi};
+use super::{ApiQuery, ApiResult};
 use crate::auth::ApiUser;
 use crate::pages::research::{outcome_csv, records, ResearchQuery};
 use crate::AppState;
@@ -24,11 +24,8 @@ async fn search(
     ApiUser(u): ApiUser,
     ApiQuery(q): ApiQuery<ResearchQuery>,
 ) -> ApiResult<Response> {
-    let (total, found) = state
-        .casework
-        .research_search(&u.caller, &q.q, q.service(), q.names == "fake", q.limit.unwrap_or(50))
-        .await
-        .or_api(&u.tr)?;
+    let (total, found) =
+        state.casework.research_search(&u.caller, &q.q, q.service(), q.names == "fake", q.limit.unwrap_or(50)).await?;
     Ok(Json(serde_json::json!({ "total": total, "items": found })).into_response())
 }
 
@@ -37,11 +34,8 @@ async fn search_archive(
     ApiUser(u): ApiUser,
     ApiQuery(q): ApiQuery<ResearchQuery>,
 ) -> ApiResult<Response> {
-    let (total, found) = state
-        .casework
-        .research_archive_search(&u.caller, &q.q, q.names == "fake", q.limit.unwrap_or(50))
-        .await
-        .or_api(&u.tr)?;
+    let (total, found) =
+        state.casework.research_archive_search(&u.caller, &q.q, q.names == "fake", q.limit.unwrap_or(50)).await?;
     Ok(Json(serde_json::json!({ "total": total, "items": found })).into_response())
 }
 
@@ -50,7 +44,7 @@ async fn outcomes(
     ApiUser(u): ApiUser,
     ApiQuery(q): ApiQuery<ResearchQuery>,
 ) -> ApiResult<Response> {
-    outcome_csv(&state, &u.caller, q.threshold).await.or_api(&u.tr)
+    Ok(outcome_csv(&state, &u.caller, q.threshold).await?)
 }
 
 async fn records_csv(
@@ -58,7 +52,7 @@ async fn records_csv(
     ApiUser(u): ApiUser,
     ApiQuery(q): ApiQuery<ResearchQuery>,
 ) -> ApiResult<Response> {
-    records(&state, &u.caller, q.k, false).await.or_api(&u.tr)
+    Ok(records(&state, &u.caller, q.k, false).await?)
 }
 
 async fn records_parquet(
@@ -66,5 +60,5 @@ async fn records_parquet(
     ApiUser(u): ApiUser,
     ApiQuery(q): ApiQuery<ResearchQuery>,
 ) -> ApiResult<Response> {
-    records(&state, &u.caller, q.k, true).await.or_api(&u.tr)
+    Ok(records(&state, &u.caller, q.k, true).await?)
 }

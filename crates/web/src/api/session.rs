@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use kinbridge_casework::accounts::LoginOutcome;
 use serde::Deserialize;
 
-use super::{error_response, ApiJson, ApiResult, OrApi};
+use super::{error_response, ApiJson, ApiResult};
 use crate::auth::{ApiUser, Auth};
 use crate::error::Problem;
 use crate::AppState;
@@ -31,20 +31,20 @@ async fn create(State(state): State<AppState>, auth: Auth, ApiJson(c): ApiJson<C
         )
             .into_response(),
         Ok(LoginOutcome::BadCredentials) => {
-            let mut r = error_response(&auth.tr, Problem::BadBody("bad_credentials"));
+            let mut r = error_response(&auth.tr, &Problem::BadBody("bad_credentials"));
             *r.status_mut() = StatusCode::UNAUTHORIZED;
             r
         }
         Ok(LoginOutcome::TooManyAttempts { retry_after }) => {
-            error_response(&auth.tr, Problem::TooManyAttempts((retry_after.as_millis() as u64).div_ceil(1000).max(1)))
+            error_response(&auth.tr, &Problem::TooManyAttempts((retry_after.as_millis() as u64).div_ceil(1000).max(1)))
         }
-        Err(e) => error_response(&auth.tr, Problem::Casework(e)),
+        Err(e) => error_response(&auth.tr, &Problem::Casework(e)),
     }
 }
 
 async fn delete(State(state): State<AppState>, ApiUser(u): ApiUser, auth: Auth) -> ApiResult<StatusCode> {
     if let Some(token) = &auth.token {
-        state.casework.logout(&u.caller, token).await.or_api(&u.tr)?;
+        state.casework.logout(&u.caller, token).await?;
         state.sessions.forget(token);
     }
     Ok(StatusCode::NO_CONTENT)

@@ -12,7 +12,7 @@ use kinbridge_casework::archives::{ArchiveMention, Finding, ImportFailure, Impor
 use kinbridge_domain::archive::{Level, NewUnit, Restriction};
 use serde::Deserialize;
 
-use super::{render, see_other, Frame, OrPage, PageError};
+use super::{render, see_other, Frame};
 use crate::auth::{CsrfForm, PageUser, Signed};
 use crate::error::Problem;
 use crate::AppState;
@@ -83,14 +83,14 @@ struct ListPage {
     restrictions: &'static [Restriction],
 }
 
-async fn list_page(state: &AppState, u: &Signed, t: Frame, status: StatusCode) -> Result<Response, PageError> {
-    let fonds = state.casework.list_fonds(&u.caller).await.or_page(u)?;
+async fn list_page(state: &AppState, u: &Signed, t: Frame, status: StatusCode) -> Result<Response, Problem> {
+    let fonds = state.casework.list_fonds(&u.caller).await?;
     let archivist = u.caller.actor.can_manage_archive();
-    let requests = if archivist { state.casework.origins_requests(&u.caller).await.or_page(u)? } else { Vec::new() };
+    let requests = if archivist { state.casework.origins_requests(&u.caller).await? } else { Vec::new() };
     Ok(render(status, &ListPage { t, fonds, archivist, requests, restrictions: Restriction::ALL }))
 }
 
-async fn list(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+async fn list(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, Problem> {
     list_page(&state, &u, Frame::for_user(&u), StatusCode::OK).await
 }
 
@@ -98,7 +98,7 @@ async fn create_fonds(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     CsrfForm(f): CsrfForm<UnitForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let made = match f.parse() {
         Ok(new) => state.casework.create_unit(&u.caller, None, &new).await.map_err(Problem::from),
         Err(p) => Err(p),
@@ -138,23 +138,20 @@ async fn unit_page(
     t: Frame,
     status: StatusCode,
     offset: i64,
-) -> Result<Response, PageError> {
-    let unit = state.casework.unit(&u.caller, id).await.or_page(u)?;
-    let trail = state.casework.unit_ancestors(&u.caller, &unit).await.or_page(u)?;
-    let children = state.casework.unit_children(&u.caller, &unit.id, 200, offset).await.or_page(u)?;
-    let pages = if unit.level == Level::Item {
-        state.casework.unit_pages(&u.caller, &unit.id).await.or_page(u)?
-    } else {
-        Vec::new()
-    };
+) -> Result<Response, Problem> {
+    let unit = state.casework.unit(&u.caller, id).await?;
+    let trail = state.casework.unit_ancestors(&u.caller, &unit).await?;
+    let children = state.casework.unit_children(&u.caller, &unit.id, 200, offset).await?;
+    let pages =
+        if unit.level == Level::Item { state.casework.unit_pages(&u.caller, &unit.id).await? } else { Vec::new() };
     let manage = u.caller.actor.can_manage_archive() && u.caller.actor.member_id.as_str() == unit.member_id;
     let entities = if manage && unit.level == Level::Item {
-        state.casework.unit_entities(&u.caller, &unit.id).await.or_page(u)?
+        state.casework.unit_entities(&u.caller, &unit.id).await?
     } else {
         Vec::new()
     };
     let progress = if manage && unit.level == Level::Fonds {
-        Some(state.casework.import_progress_for(&u.caller, &unit.id).await.or_page(u)?)
+        Some(state.casework.import_progress_for(&u.caller, &unit.id).await?)
     } else {
         None
     };
@@ -181,7 +178,7 @@ async fn unit(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let offset = (q.page.unwrap_or(1).max(1) - 1) * 200;
     let mut t = Frame::for_user(&u);
     if q.queued.is_some() {
@@ -195,8 +192,8 @@ async fn create_child(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<UnitForm>,
-) -> Result<Response, PageError> {
-    state.casework.may_manage_unit(&u.caller, &id).await.or_page(&u)?;
+) -> Result<Response, Problem> {
+    state.casework.may_manage_unit(&u.caller, &id).await?;
     let made = match f.parse() {
         Ok(new) => state.casework.create_unit(&u.caller, Some(&id), &new).await.map_err(Problem::from),
         Err(p) => Err(p),
@@ -214,8 +211,8 @@ async fn upload(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     m: Multipart,
-) -> Result<Response, PageError> {
-    state.casework.may_manage_unit(&u.caller, &id).await.or_page(&u)?;
+) -> Result<Response, Problem> {
+    state.casework.may_manage_unit(&u.caller, &id).await?;
     let queued = match super::documents::read_upload(m, Some(&u.csrf)).await {
         Ok((name, bytes)) => {
             let langs = vec!["eng".to_string(), "fra".to_string(), "spa".to_string()];
@@ -243,8 +240,8 @@ async fn hold(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<HoldForm>,
-) -> Result<Response, PageError> {
-    state.casework.set_legal_hold(&u.caller, &id, f.hold == "on").await.or_page(&u)?;
+) -> Result<Response, Problem> {
+    state.casework.set_legal_hold(&u.caller, &id, f.hold == "on").await?;
     Ok(see_other(&format!("/archives/{id}")))
 }
 
@@ -259,7 +256,7 @@ async fn link(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<LinkForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     match state.casework.link_unit_to_case(&u.caller, &id, &f.case_reference).await {
         Ok(_) => Ok(see_other(&format!("/archives/{id}"))),
         Err(e) => {
@@ -273,8 +270,8 @@ async fn original(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    let (unit, bytes) = state.casework.unit_original(&u.caller, &id).await.or_page(&u)?;
+) -> Result<Response, Problem> {
+    let (unit, bytes) = state.casework.unit_original(&u.caller, &id).await?;
     Ok(super::attachment(
         unit.filename.as_deref().unwrap_or("original"),
         unit.content_type.as_deref().unwrap_or("application/octet-stream"),
@@ -306,14 +303,11 @@ async fn origins_page(
     t: Frame,
     status: StatusCode,
     look_up: bool,
-) -> Result<Response, PageError> {
-    let findings = state.casework.findings(&u.caller, case).await.or_page(u)?;
+) -> Result<Response, Problem> {
+    let findings = state.casework.findings(&u.caller, case).await?;
     let archivist = u.caller.actor.can_manage_archive();
-    let mentions = if archivist && look_up {
-        Some(state.casework.archive_mentions(&u.caller, case).await.or_page(u)?)
-    } else {
-        None
-    };
+    let mentions =
+        if archivist && look_up { Some(state.casework.archive_mentions(&u.caller, case).await?) } else { None };
     Ok(render(status, &OriginsPage { t, case_id: case.to_string(), findings, archivist, mentions }))
 }
 
@@ -322,7 +316,7 @@ async fn origins(
     PageUser(u): PageUser,
     Path(case): Path<String>,
     Query(p): Query<OriginsParams>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     origins_page(&state, &u, &case, Frame::for_user(&u), StatusCode::OK, p.mentions.is_some()).await
 }
 
@@ -339,7 +333,7 @@ async fn find(
     PageUser(u): PageUser,
     Path(case): Path<String>,
     CsrfForm(f): CsrfForm<FindingForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let done = async {
         let unit = state
             .casework
@@ -379,7 +373,7 @@ async fn disclose(
     PageUser(u): PageUser,
     Path((case, finding)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<DisclosureForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     match state.casework.disclose_finding(&u.caller, &case, &finding, &f.disclosed_to, &f.counselling).await {
         Ok(()) => Ok(see_other(&format!("/origins/{case}"))),
         Err(e) => {

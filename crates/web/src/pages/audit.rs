@@ -10,8 +10,9 @@ use axum::Router;
 use kinbridge_casework::audit_trail::AuditRow;
 use serde::Deserialize;
 
-use super::{render, Frame, OrPage, PageError};
+use super::{render, Frame};
 use crate::auth::PageUser;
+use crate::error::Problem;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -35,9 +36,9 @@ async fn trail(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Query(q): Query<TrailQuery>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let entity = q.entity.unwrap_or_default().trim().chars().take(64).collect::<String>();
     let filter = (!entity.is_empty()).then_some(entity.as_str());
-    let rows = state.casework.audit_trail(&u.caller, filter, 200).await.or_page(&u)?;
+    let rows = state.casework.audit_trail(&u.caller, filter, 200).await?;
     Ok(render(StatusCode::OK, &AuditPage { t: Frame::for_user(&u), entity, rows }))
 }

@@ -23,7 +23,7 @@ use kinbridge_domain::{DomainError, FieldError};
 use serde::Deserialize;
 
 use super::documents::read_upload;
-use super::{render, see_other, url_encode, Frame, OrPage, PageError};
+use super::{render, see_other, url_encode, Frame};
 use crate::auth::{CsrfForm, PageUser, Signed};
 use crate::error::Problem;
 use crate::AppState;
@@ -71,7 +71,7 @@ async fn list(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Query(mut q): Query<ListQuery>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     if q.assignee.as_deref() == Some("mine") {
         q.assignee = Some(u.user.id.to_string());
     }
@@ -84,8 +84,8 @@ async fn list(
         q.page,
         None,
     );
-    let page = state.casework.list_cases(&u.caller, &filter).await.or_page(&u)?;
-    let colleagues = state.casework.colleagues(&u.caller.actor.member_id).await.or_page(&u)?;
+    let page = state.casework.list_cases(&u.caller, &filter).await?;
+    let colleagues = state.casework.colleagues(&u.caller.actor.member_id).await?;
     let mut base = String::from("/cases?");
     for (k, v) in [
         ("status", &q.status),
@@ -251,12 +251,12 @@ async fn create(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     CsrfForm(f): CsrfForm<NewCaseForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let parsed = parse_new_case(&f);
     // Intake check: before a child is registered, the records that may already be them.
     if let Ok((_, people, _)) = &parsed {
         if f.checked_child != f.child_fingerprint() {
-            let known = state.casework.possible_duplicates(&u.caller, &people[0]).await.or_page(&u)?;
+            let known = state.casework.possible_duplicates(&u.caller, &people[0]).await?;
             if !known.is_empty() {
                 let t = Frame::for_user(&u);
                 let known = known_rows(&t, known);
@@ -481,12 +481,12 @@ impl CaseBody {
 }
 
 /// Renders the case page, with the problem of a failed form if there is one.
-async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, PageError> {
-    let read = state.casework.read_case(&u.caller, id).await.or_page(u)?;
+async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, Problem> {
+    let read = state.casework.read_case(&u.caller, id).await?;
     let member_id = &read.case().member_id;
     let writable = u.caller.actor.case_access(member_id) == kinbridge_domain::access::CaseAccess::Write;
-    let colleagues = state.casework.colleagues(member_id).await.or_page(u)?;
-    let members = state.casework.members().await.or_page(u)?;
+    let colleagues = state.casework.colleagues(member_id).await?;
+    let members = state.casework.members().await?;
     let today = today();
     let key = BodyKey {
         case_id: read.case().id.as_str().to_string(),
@@ -509,7 +509,7 @@ async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Probl
     let pieces = match kept {
         Some(pieces) => pieces,
         None => {
-            let mut d = state.casework.case_detail_of(read).await.or_page(u)?;
+            let mut d = state.casework.case_detail_of(read).await?;
             let bt = Frame { csrf: CSRF_SLOT.to_string(), notice: None, ..t.clone() };
             let matches = match_rows(&bt, std::mem::take(&mut d.matches));
             let case = d.case.clone();
@@ -549,7 +549,7 @@ async fn show(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     case_page(&state, &u, &id, None).await
 }
 
@@ -560,12 +560,10 @@ async fn after<T>(
     id: &str,
     anchor: &str,
     r: Result<T, Problem>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     match r {
         Ok(_) => Ok(see_other(&format!("/cases/{}#{anchor}", url_encode(id)))),
-        Err(p @ Problem::Casework(kinbridge_casework::Error::Domain(DomainError::NotFound))) => {
-            Err(PageError(u.tr.clone(), p))
-        }
+        Err(p @ Problem::Casework(kinbridge_casework::Error::Domain(DomainError::NotFound))) => Err(p),
         Err(p) => case_page(state, u, id, Some(p)).await,
     }
 }
@@ -585,7 +583,7 @@ async fn update(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<UpdateForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let r = match CasePatch::parse(
         f.title.as_deref(),
         f.summary.as_deref(),
@@ -622,7 +620,7 @@ async fn add_person(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<PersonForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let parsed = NewPerson::parse(
         &f.role,
         &f.given_names,
@@ -656,7 +654,7 @@ async fn add_relationship(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<RelationshipForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let r = match RelationshipKind::parse(&f.kind) {
         Some(kind) => {
             state.casework.add_relationship(&u.caller, &id, &f.from, &f.to, kind).await.map_err(Problem::from)
@@ -681,7 +679,7 @@ async fn add_consent(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<ConsentForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let r = match NewConsent::parse(&f.scope, &f.given_by, &f.given_on, today()) {
         Ok(c) => state.casework.add_consent(&u.caller, &id, &c).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
@@ -694,7 +692,7 @@ async fn add_tracing_request(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<crate::api::cases::TracingBody>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let r = match f.parse() {
         Ok(t) => state.casework.add_tracing_request(&u.caller, &id, &t).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
@@ -713,7 +711,7 @@ async fn decide_match(
     PageUser(u): PageUser,
     Path((id, match_id)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<DecisionForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let r = match f.decision.as_str() {
         "confirm" | "reject" => {
             state.casework.decide_match(&u.caller, &match_id, f.decision == "confirm").await.map_err(Problem::from)
@@ -735,7 +733,7 @@ async fn withdraw_consent(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<WithdrawForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let r = match ConsentScope::parse(&f.scope) {
         Some(scope) => state.casework.withdraw_consent(&u.caller, &id, scope).await.map_err(Problem::from),
         None => Err(DomainError::field("scope", "invalid_choice").into()),
@@ -754,7 +752,7 @@ async fn add_note(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<NoteForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let r = state.casework.add_note(&u.caller, &id, &f.body).await.map_err(Problem::from);
     after(&state, &u, &id, "notes", r).await
 }
@@ -764,7 +762,7 @@ async fn upload(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     multipart: Multipart,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let r = match read_upload(multipart, Some(&u.csrf)).await {
         Ok((name, bytes)) => {
             state.casework.upload_document(&u.caller, Attach::Case(&id), &name, bytes).await.map_err(Problem::from)
@@ -797,7 +795,7 @@ async fn send_request(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<RequestForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     match NewRequest::parse(&f.to_member, &f.kind, &f.subject, &f.message, &f.due_on, today()) {
         Ok(new) => match state.casework.send_request(&u.caller, &id, &new, &f.share_people, &f.share_documents).await {
             Ok(r) => Ok(see_other(&format!("/requests/{}", r.id))),
@@ -812,7 +810,7 @@ async fn assign(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<super::AssignForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let r = state.casework.assign_case(&u.caller, &id, &f.assignee).await.map_err(Problem::from);
     after(&state, &u, &id, "summary", r).await
 }
@@ -842,7 +840,7 @@ async fn action(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<ActionForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let r = match parse_case_action(&f.action, f.outcome.as_deref()) {
         Ok(a) => state.casework.case_action(&u.caller, &id, a).await.map_err(Problem::from),
         Err(e) => Err(e.into()),

@@ -13,8 +13,9 @@ use kinbridge_casework::requests::RequestBox;
 use kinbridge_domain::case::CaseFilter;
 use kinbridge_domain::request::Request;
 
-use super::{render, Frame, OrPage, PageError};
+use super::{render, Frame};
 use crate::auth::PageUser;
+use crate::error::Problem;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -35,7 +36,7 @@ struct Dashboard {
     shared_matches: Vec<SharedWithUs>,
 }
 
-async fn dashboard(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+async fn dashboard(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, Problem> {
     let store = &state.casework;
     let mut page = Dashboard {
         t: Frame::for_user(&u),
@@ -49,11 +50,11 @@ async fn dashboard(State(state): State<AppState>, PageUser(u): PageUser) -> Resu
         shared_matches: Vec::new(),
     };
     if u.caller.actor.has_casework() {
-        let (mine, pending) = store.case_counts(&u.caller).await.or_page(&u)?;
-        let (inbox_overdue, outbox_overdue) = store.overdue_counts(&u.caller).await.or_page(&u)?;
+        let (mine, pending) = store.case_counts(&u.caller).await?;
+        let (inbox_overdue, outbox_overdue) = store.overdue_counts(&u.caller).await?;
         let filter = CaseFilter::parse(Some("open"), None, None, Some(u.user.id.as_str()), None, None, Some(10));
-        let my_cases = store.list_cases(&u.caller, &filter).await.or_page(&u)?;
-        let inbox = store.list_requests(&u.caller, RequestBox::Inbox, true, 1, 10).await.or_page(&u)?;
+        let my_cases = store.list_cases(&u.caller, &filter).await?;
+        let inbox = store.list_requests(&u.caller, RequestBox::Inbox, true, 1, 10).await?;
         page.my_open = mine;
         page.closures_pending = pending;
         page.inbox_overdue = inbox_overdue;
@@ -61,7 +62,7 @@ async fn dashboard(State(state): State<AppState>, PageUser(u): PageUser) -> Resu
         page.inbox_open = inbox.total;
         page.my_cases = my_cases.items;
         page.inbox = inbox.items;
-        page.shared_matches = store.matches_shared_with_us(&u.caller).await.or_page(&u)?;
+        page.shared_matches = store.matches_shared_with_us(&u.caller).await?;
     }
     Ok(render(StatusCode::OK, &page))
 }

@@ -7,7 +7,6 @@ use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
 
-use super::{OrPage, PageError};
 use crate::auth::PageUser;
 use crate::error::Problem;
 use crate::AppState;
@@ -39,8 +38,8 @@ async fn download(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    let (doc, bytes) = state.casework.download_document(&u.caller, &id).await.or_page(&u)?;
+) -> Result<Response, Problem> {
+    let (doc, bytes) = state.casework.download_document(&u.caller, &id).await?;
     Ok(attachment(&doc.filename, &doc.content_type, bytes))
 }
 

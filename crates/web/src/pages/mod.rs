@@ -157,7 +157,7 @@ struct ErrorPage {
 }
 
 /// A whole page for an error: the translated message and what to do next.
-pub fn error_page(tr: &Tr, p: Problem) -> Response {
+pub fn error_page(tr: &Tr, p: &Problem) -> Response {
     if matches!(p, Problem::Unauthenticated) {
         return axum::response::Redirect::to("/login").into_response();
     }
@@ -167,25 +167,6 @@ pub fn error_page(tr: &Tr, p: Problem) -> Response {
         message.push_str(&format!(" {}", f.message));
     }
     render(r.status, &ErrorPage { t: Frame::anonymous(tr), status: r.status.as_u16(), message })
-}
-
-/// Turns a store result into a page error for the signed-in user.
-pub struct PageError(pub Tr, pub Problem);
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        error_page(&self.0, self.1)
-    }
-}
-
-pub trait OrPage<T> {
-    fn or_page(self, u: &Signed) -> Result<T, PageError>;
-}
-
-impl<T, E: Into<Problem>> OrPage<T> for Result<T, E> {
-    fn or_page(self, u: &Signed) -> Result<T, PageError> {
-        self.map_err(|e| PageError(u.tr.clone(), e.into()))
-    }
 }
 
 pub fn url_encode(s: &str) -> String {

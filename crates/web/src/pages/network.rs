@@ -9,8 +9,9 @@ use axum::Router;
 use kinbridge_casework::requests::Flow;
 use kinbridge_domain::member::Member;
 
-use super::{render, Frame, OrPage, PageError};
+use super::{render, Frame};
 use crate::auth::PageUser;
+use crate::error::Problem;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -24,8 +25,8 @@ struct MembersPage {
     members: std::sync::Arc<Vec<Member>>,
 }
 
-async fn members(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
-    let members = state.casework.members().await.or_page(&u)?;
+async fn members(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, Problem> {
+    let members = state.casework.members().await?;
     Ok(render(StatusCode::OK, &MembersPage { t: Frame::for_user(&u), members }))
 }
 
@@ -38,8 +39,8 @@ struct FlowsPage {
     overdue: i64,
 }
 
-async fn flows(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
-    let flows = state.casework.network_flows(&u.caller).await.or_page(&u)?;
+async fn flows(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, Problem> {
+    let flows = state.casework.network_flows(&u.caller).await?;
     let total = flows.iter().map(|f| f.count).sum();
     let overdue = flows.iter().map(|f| f.overdue).sum();
     Ok(render(StatusCode::OK, &FlowsPage { t: Frame::for_user(&u), flows, total, overdue }))

@@ -16,7 +16,7 @@ use kinbridge_domain::DomainError;
 use serde::Deserialize;
 
 use super::documents::read_upload;
-use super::{render, see_other, url_encode, Frame, OrPage, PageError};
+use super::{render, see_other, url_encode, Frame};
 use crate::auth::{CsrfForm, PageUser, Signed};
 use crate::error::Problem;
 use crate::AppState;
@@ -53,10 +53,10 @@ async fn list(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Query(q): Query<ListQuery>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let which = q.which.as_deref().and_then(RequestBox::parse).unwrap_or(RequestBox::Inbox);
     let all = q.all.is_some();
-    let page = state.casework.list_requests(&u.caller, which, !all, q.page.unwrap_or(1), 25).await.or_page(&u)?;
+    let page = state.casework.list_requests(&u.caller, which, !all, q.page.unwrap_or(1), 25).await?;
     let rows = page.items.clone();
     Ok(render(
         StatusCode::OK,
@@ -74,14 +74,11 @@ struct RequestPage {
     colleagues: std::sync::Arc<Vec<User>>,
 }
 
-async fn request_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, PageError> {
-    let d = state.casework.request_detail(&u.caller, id).await.or_page(u)?;
+async fn request_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, Problem> {
+    let d = state.casework.request_detail(&u.caller, id).await?;
     let receiver = d.party == Party::Receiver;
-    let colleagues = if receiver {
-        state.casework.colleagues(&u.caller.actor.member_id).await.or_page(u)?
-    } else {
-        Default::default()
-    };
+    let colleagues =
+        if receiver { state.casework.colleagues(&u.caller.actor.member_id).await? } else { Default::default() };
     let mut t = Frame::for_user(u);
     let mut status = StatusCode::OK;
     if let Some(p) = &problem {
@@ -96,16 +93,14 @@ async fn show(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     request_page(&state, &u, &id, None).await
 }
 
-async fn after<T>(state: &AppState, u: &Signed, id: &str, r: Result<T, Problem>) -> Result<Response, PageError> {
+async fn after<T>(state: &AppState, u: &Signed, id: &str, r: Result<T, Problem>) -> Result<Response, Problem> {
     match r {
         Ok(_) => Ok(see_other(&format!("/requests/{}", url_encode(id)))),
-        Err(p @ Problem::Casework(kinbridge_casework::Error::Domain(DomainError::NotFound))) => {
-            Err(PageError(u.tr.clone(), p))
-        }
+        Err(p @ Problem::Casework(kinbridge_casework::Error::Domain(DomainError::NotFound))) => Err(p),
         Err(p) => request_page(state, u, id, Some(p)).await,
     }
 }
@@ -122,7 +117,7 @@ async fn transition(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<TransitionForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let r = match Transition::parse(&f.action, f.text.as_deref()) {
         Ok(t) => state.casework.transition_request(&u.caller, &id, &t).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
@@ -135,7 +130,7 @@ async fn assign(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<super::AssignForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let r = state.casework.assign_request(&u.caller, &id, &f.assignee).await.map_err(Problem::from);
     after(&state, &u, &id, r).await
 }
@@ -151,7 +146,7 @@ async fn message(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<MessageForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let r = state.casework.add_request_message(&u.caller, &id, &f.body).await.map_err(Problem::from);
     after(&state, &u, &id, r).await
 }
@@ -161,7 +156,7 @@ async fn upload(
     PageUser(u): PageUser,
     Path(id): Path<String>,
     multipart: Multipart,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let r = match read_upload(multipart, Some(&u.csrf)).await {
         Ok((name, bytes)) => {
             state.casework.upload_document(&u.caller, Attach::Request(&id), &name, bytes).await.map_err(Problem::from)

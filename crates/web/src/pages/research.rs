@@ -13,8 +13,9 @@ use kinbridge_casework::research_archive::ResearchItem;
 use kinbridge_domain::case::ServiceType;
 use serde::Deserialize;
 
-use super::{render, Frame, OrPage, PageError};
+use super::{render, Frame};
 use crate::auth::PageUser;
+use crate::error::Problem;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -65,14 +66,13 @@ async fn search(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Query(q): Query<ResearchQuery>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let fake = q.names == "fake";
     let (total, found, items) = if q.source == "archives" {
-        let (total, items) = state.casework.research_archive_search(&u.caller, &q.q, fake, 50).await.or_page(&u)?;
+        let (total, items) = state.casework.research_archive_search(&u.caller, &q.q, fake, 50).await?;
         (total, Vec::new(), items)
     } else {
-        let (total, found) =
-            state.casework.research_search(&u.caller, &q.q, q.service(), fake, 50).await.or_page(&u)?;
+        let (total, found) = state.casework.research_search(&u.caller, &q.q, q.service(), fake, 50).await?;
         (total, found, Vec::new())
     };
     Ok(render(
@@ -117,8 +117,8 @@ async fn outcomes(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Query(q): Query<ResearchQuery>,
-) -> Result<Response, PageError> {
-    outcome_csv(&state, &u.caller, q.threshold).await.or_page(&u)
+) -> Result<Response, Problem> {
+    Ok(outcome_csv(&state, &u.caller, q.threshold).await?)
 }
 
 /// The corpus as records, k-anonymous on its quasi-identifiers, as CSV or Parquet, with the
@@ -156,14 +156,14 @@ async fn records_csv(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Query(q): Query<ResearchQuery>,
-) -> Result<Response, PageError> {
-    records(&state, &u.caller, q.k, false).await.or_page(&u)
+) -> Result<Response, Problem> {
+    Ok(records(&state, &u.caller, q.k, false).await?)
 }
 
 async fn records_parquet(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Query(q): Query<ResearchQuery>,
-) -> Result<Response, PageError> {
-    records(&state, &u.caller, q.k, true).await.or_page(&u)
+) -> Result<Response, Problem> {
+    Ok(records(&state, &u.caller, q.k, true).await?)
 }

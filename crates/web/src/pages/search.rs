@@ -10,8 +10,9 @@ use axum::Router;
 use kinbridge_search::{Results, SearchQuery};
 use serde::Deserialize;
 
-use super::{render, Frame, OrPage, PageError};
+use super::{render, Frame};
 use crate::auth::PageUser;
+use crate::error::Problem;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -190,9 +191,9 @@ async fn page(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Query(p): Query<SearchParams>,
-) -> Result<Response, PageError> {
+) -> Result<Response, Problem> {
     let searched = !(p.q.trim().is_empty() && p.selected("kind").is_empty());
-    let results = if searched { Some(run(&state, &u, &p, PER_PAGE).await.or_page(&u)?) } else { None };
+    let results = if searched { Some(run(&state, &u, &p, PER_PAGE).await?) } else { None };
     let pages = results.as_ref().map(|r| (r.total as usize).div_ceil(PER_PAGE).clamp(1, 500)).unwrap_or(1);
     let page = p.page.unwrap_or(1).clamp(1, 500);
     let prev = (page > 1).then(|| p.page_link(page - 1));

@@ -10,7 +10,7 @@ use axum::{Form, Router};
 use kinbridge_casework::accounts::LoginOutcome;
 use serde::Deserialize;
 
-use super::{render, see_other, Frame, OrPage};
+use super::{render, see_other, Frame};
 use crate::auth::{cookie, Auth, CsrfForm, PageUser, LANG_COOKIE, PRELOGIN_COOKIE, SESSION_COOKIE};
 use crate::error::Problem;
 use crate::i18n::{Catalogues, Tr};
@@ -151,9 +151,9 @@ async fn logout(
     PageUser(u): PageUser,
     auth: Auth,
     CsrfForm(_): CsrfForm<Empty>,
-) -> Result<Response, super::PageError> {
+) -> Result<Response, Problem> {
     if let Some(token) = &auth.token {
-        state.casework.logout(&u.caller, token).await.or_page(&u)?;
+        state.casework.logout(&u.caller, token).await?;
         state.sessions.forget(token);
     }
     let mut resp = see_other("/login");
@@ -173,8 +173,8 @@ async fn set_locale(
     PageUser(u): PageUser,
     headers: axum::http::HeaderMap,
     CsrfForm(f): CsrfForm<LocaleForm>,
-) -> Result<Response, super::PageError> {
-    state.casework.set_locale(&u.caller, &f.locale).await.or_page(&u)?;
+) -> Result<Response, Problem> {
+    state.casework.set_locale(&u.caller, &f.locale).await?;
     state.sessions.forget_user(u.user.id.as_str());
     // Back to the page the user was on, if it was one of ours.
     let back = headers

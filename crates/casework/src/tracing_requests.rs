@@ -28,6 +28,7 @@ pub struct TracingRequest {
 impl Casework {
     /// Opens a tracing request on a case: the person sought joins the case's people (and so the
     /// person index, if the case has consent to tracing) and matching starts in the background.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn add_tracing_request(
         &self,
         caller: &Caller,
@@ -67,6 +68,7 @@ impl Casework {
     }
 
     /// The tracing requests of a case, audited as a read of the case.
+    #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn tracing_requests(&self, caller: &Caller, case_id: &str) -> Result<Vec<TracingRequest>> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
         let out = tracing_requests_of(self.pool(), case.id.as_str()).await?;
