@@ -5,6 +5,7 @@ use argon2::Argon2;
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::error::FieldError;
 use kinbridge_domain::ids::{MemberId, UserId};
+use kinbridge_domain::ErrorCode;
 use kinbridge_domain::{text, Actor, DomainError, Role};
 use sha2::{Digest, Sha256};
 
@@ -93,13 +94,13 @@ impl Casework {
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> Result<String, FieldError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(FieldError::new("password", "password_too_short"));
+        return Err(FieldError::new("password", ErrorCode::PasswordTooShort));
     }
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|_| FieldError::new("password", "password_rejected"))
+        .map_err(|_| FieldError::new("password", ErrorCode::PasswordRejected))
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
@@ -159,7 +160,7 @@ impl NewUser {
         display_name: &str,
         password: &str,
     ) -> Result<Self, DomainError> {
-        let role = Role::parse(role.trim()).ok_or(FieldError::new("role", "invalid_choice"));
+        let role = Role::parse(role.trim()).ok_or(FieldError::new("role", ErrorCode::InvalidChoice));
         let email = text::email("email", email);
         let name = if display_name.trim().is_empty() {
             email.clone().map(|e| e.split('@').next().unwrap_or_default().to_string())
@@ -189,7 +190,7 @@ impl Casework {
             .bind(&new.member_code)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or(Error::Domain(DomainError::field("member", "unknown_member")))?;
+            .ok_or(Error::Domain(DomainError::field("member", ErrorCode::UnknownMember)))?;
         let member_id: String = get(&member, "id")?;
         let id = UserId::generate();
         sqlx::query(
@@ -206,7 +207,7 @@ impl Casework {
         .bind(now())
         .execute(&mut *tx)
         .await
-        .map_err(|e| unique_violation(e, "email_taken"))?;
+        .map_err(|e| unique_violation(e, ErrorCode::EmailTaken))?;
         append(
             &mut tx,
             &[system_entry(
@@ -362,7 +363,7 @@ impl Casework {
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn set_locale(&self, caller: &Caller, locale: &str) -> Result<()> {
         if !LOCALES.contains(&locale) {
-            return Err(DomainError::field("locale", "invalid_choice").into());
+            return Err(DomainError::field("locale", ErrorCode::InvalidChoice).into());
         }
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")

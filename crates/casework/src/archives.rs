@@ -12,6 +12,7 @@ use kinbridge_domain::archive::{
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{EventKind, ServiceType};
 use kinbridge_domain::ids::MemberId;
+use kinbridge_domain::ErrorCode;
 use kinbridge_domain::{DomainError, FieldError, Role};
 use object_store::path::Path as BlobPath;
 use object_store::{ObjectStoreExt, PutPayload};
@@ -226,7 +227,7 @@ pub struct ArchiveMention {
     pub weight: f64,
 }
 
-fn invalid(field: &'static str, code: &'static str) -> Error {
+fn invalid(field: &'static str, code: ErrorCode) -> Error {
     DomainError::Invalid(vec![FieldError::new(field, code)]).into()
 }
 
@@ -292,9 +293,9 @@ impl Casework {
             None => None,
         };
         match &parent {
-            None if new.level != Level::Fonds => return Err(invalid("level", "fonds_has_no_parent")),
-            Some(_) if new.level == Level::Fonds => return Err(invalid("level", "fonds_has_no_parent")),
-            Some(p) if new.level <= p.level => return Err(invalid("level", "below_parent")),
+            None if new.level != Level::Fonds => return Err(invalid("level", ErrorCode::FondsHasNoParent)),
+            Some(_) if new.level == Level::Fonds => return Err(invalid("level", ErrorCode::FondsHasNoParent)),
+            Some(p) if new.level <= p.level => return Err(invalid("level", ErrorCode::BelowParent)),
             _ => {}
         }
         let mut tx = self.begin_write().await?;
@@ -359,7 +360,7 @@ impl Casework {
             .bind(member_code.to_string())
             .fetch_optional(self.pool())
             .await?
-            .ok_or(Error::Conflict("unknown_member"))?;
+            .ok_or(Error::Conflict(ErrorCode::UnknownMember))?;
         let member_id: String = get(&member, "id")?;
         let mut tx = self.begin_write().await?;
         let id = uuid::Uuid::now_v7().to_string();
@@ -547,11 +548,11 @@ impl Casework {
     pub async fn delete_unit(&self, caller: &Caller, id: &str) -> Result<()> {
         let u = self.authorize_unit(caller, id, ArchiveAccess::Manage).await?;
         let retained = if u.legal_hold || self.held_above(&u).await? {
-            Some("legal_hold")
+            Some(ErrorCode::LegalHold)
         } else if u.restriction == Restriction::Adoption {
-            Some("kept_permanently")
+            Some(ErrorCode::KeptPermanently)
         } else if u.restriction == Restriction::Personal && !u.is_open() {
-            Some("retention_period")
+            Some(ErrorCode::RetentionPeriod)
         } else {
             None
         };
@@ -566,7 +567,7 @@ impl Casework {
             "n",
         )?;
         if children > 0 {
-            return Err(invalid("unit", "has_children"));
+            return Err(invalid("unit", ErrorCode::HasChildren));
         }
         let key: Option<String> = get(
             &sqlx::query("SELECT storage_key FROM archive_units WHERE id = $1")
@@ -621,7 +622,7 @@ impl Casework {
             .bind(u.member_id.clone())
             .fetch_optional(self.pool())
             .await?
-            .ok_or_else(|| invalid("case_reference", "unknown_case"))?;
+            .ok_or_else(|| invalid("case_reference", ErrorCode::UnknownCase))?;
         let case_id: String = get(&row, "id")?;
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE archive_units SET case_id = $1, updated_at = $2 WHERE id = $3")
@@ -717,11 +718,11 @@ impl Casework {
     ) -> Result<String> {
         let parent = self.authorize_unit(caller, parent_id, ArchiveAccess::Manage).await?;
         if parent.level == Level::Item {
-            return Err(invalid("parent", "below_parent"));
+            return Err(invalid("parent", ErrorCode::BelowParent));
         }
         let name = kinbridge_domain::document::clean_filename(filename).map_err(|e| DomainError::Invalid(vec![e]))?;
         if bytes.is_empty() {
-            return Err(invalid("file", "empty_file"));
+            return Err(invalid("file", ErrorCode::EmptyFile));
         }
         let sha = hex::encode(Sha256::digest(&bytes));
         let key = format!("{}/uploads/{sha}", parent.member_id);
@@ -826,7 +827,7 @@ impl Casework {
             // Chosen under the write lock, so that two files of one name cannot both take it.
             new.reference_code = free_reference(&mut tx, &row.member_id, &candidates)
                 .await?
-                .ok_or(Error::Conflict("reference_code_taken"))?;
+                .ok_or(Error::Conflict(ErrorCode::ReferenceCodeTaken))?;
             let status = if needs_review { DigitisationStatus::NeedsReview } else { DigitisationStatus::Digitised };
             insert_unit(&mut tx, &id, &row.member_id, Some(&parent.id), &row.fonds_id, &new, decide_open_from(&new, Some(&parent)), status)
                 .await?;
@@ -1108,7 +1109,7 @@ impl Casework {
         .bind(now())
         .execute(&mut *tx)
         .await
-        .map_err(|e| crate::unique_violation(e, "already_found"))?;
+        .map_err(|e| crate::unique_violation(e, ErrorCode::AlreadyFound))?;
         crate::cases::event(
             &mut tx,
             case.id.as_str(),
@@ -1280,7 +1281,7 @@ impl Casework {
             .await?
             .ok_or_else(Error::not_found)?;
         if get::<Option<String>>(&row, "disclosed_at")?.is_some() {
-            return Err(invalid("finding", "already_disclosed"));
+            return Err(invalid("finding", ErrorCode::AlreadyDisclosed));
         }
         let reference: String = get(&row, "reference_code")?;
         sqlx::query("UPDATE origins_findings SET disclosed_at = $1, disclosed_by = $2, disclosed_to = $3, counselling = $4 WHERE id = $5")
@@ -1350,7 +1351,7 @@ async fn insert_unit(
     .bind(at)
     .execute(&mut **tx)
     .await
-    .map_err(|e| crate::unique_violation(e, "reference_code_taken"))?;
+    .map_err(|e| crate::unique_violation(e, ErrorCode::ReferenceCodeTaken))?;
     changed(tx, "unit", id).await
 }
 

@@ -1,6 +1,7 @@
 //! Cases and everything on them: people, relationships, consent, notes, assignment,
 //! closure, and the timeline. Scoped to the caller's member and audited.
 
+use kinbridge_domain::ErrorCode;
 use std::sync::Arc;
 
 use kinbridge_domain::access::{CaseAccess, CaseScope};
@@ -491,14 +492,14 @@ impl Casework {
     ) -> Result<Case> {
         let case = self.authorize_case(caller, id, CaseAccess::Write).await?;
         // Required: without the version read, another person's change would be overwritten.
-        let expected_version = expected_version.ok_or(DomainError::field("version", "required"))?;
+        let expected_version = expected_version.ok_or(DomainError::field("version", ErrorCode::Required))?;
         if case.status == CaseStatus::Closed {
             return Err(DomainError::InvalidTransition { from: "closed", action: "update" }.into());
         }
         let mut tx = self.begin_write().await?;
         let current = fetch_case(&mut *tx, case.id.as_str()).await?.ok_or_else(Error::not_found)?;
         if expected_version != current.version {
-            return Err(Error::Conflict("stale_version"));
+            return Err(Error::Conflict(ErrorCode::StaleVersion));
         }
         let title = patch.title.clone().unwrap_or(current.title);
         let summary = patch.summary.clone().unwrap_or(current.summary);
@@ -582,7 +583,7 @@ impl Casework {
         let people = people_of(self.pool(), case.id.as_str()).await?;
         let known = |id: &str| people.iter().any(|p| p.id.as_str() == id);
         if from == to || !known(from) || !known(to) {
-            return Err(DomainError::field("person", "unknown_person").into());
+            return Err(DomainError::field("person", ErrorCode::UnknownPerson).into());
         }
         let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO relationships (id, case_id, from_person_id, to_person_id, kind, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -632,7 +633,7 @@ impl Casework {
         .execute(&mut *tx)
         .await?;
         if changed.rows_affected() == 0 {
-            return Err(DomainError::field("scope", "no_consent").into());
+            return Err(DomainError::field("scope", ErrorCode::NoConsent).into());
         }
         event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::ConsentWithdrawn, scope.as_str())
             .await?;
@@ -688,7 +689,7 @@ impl Casework {
             .iter()
             .find(|u| u.id.as_str() == assignee)
             .cloned()
-            .ok_or(DomainError::field("assignee", "unknown_user"))?;
+            .ok_or(DomainError::field("assignee", ErrorCode::UnknownUser))?;
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE cases SET assignee_id = $1, updated_at = $2, version = version + 1 WHERE id = $3")
             .bind(colleague.id.as_str())

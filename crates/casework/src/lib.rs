@@ -26,6 +26,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kinbridge_domain::audit::{AuditAction, AuditEntry};
+use kinbridge_domain::ErrorCode;
 use kinbridge_domain::{Actor, DomainError};
 use kinbridge_privacy::pseudo::PseudonymKey;
 
@@ -39,7 +40,7 @@ pub enum Error {
     Domain(#[from] DomainError),
     /// A uniqueness rule was broken; the code names it (`email_taken`, ...).
     #[error("conflict: {0}")]
-    Conflict(&'static str),
+    Conflict(ErrorCode),
     /// A request asked for less disclosure protection than the data protection officer allows.
     #[error("{field} below the floor of {floor}")]
     BelowFloor { field: &'static str, floor: u64 },
@@ -66,8 +67,8 @@ impl Error {
     /// A stable code for the error, for logs and import reports.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Domain(d) => d.code(),
-            Self::Conflict(c) => c,
+            Self::Domain(d) => d.code().as_str(),
+            Self::Conflict(c) => c.as_str(),
             Self::BelowFloor { .. } => "below_floor",
             Self::Unsupported(_) => "unsupported",
             Self::Store(e) => e.code(),
@@ -158,7 +159,7 @@ pub(crate) fn date(s: &str) -> Result<chrono::NaiveDate> {
 }
 
 /// Maps a uniqueness violation to a conflict code; other errors pass through.
-pub(crate) fn unique_violation(e: sqlx::Error, code: &'static str) -> Error {
+pub(crate) fn unique_violation(e: sqlx::Error, code: ErrorCode) -> Error {
     if kinbridge_store::rows::is_unique_violation(&e) {
         Error::Conflict(code)
     } else {

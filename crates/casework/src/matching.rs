@@ -11,6 +11,7 @@ use kinbridge_domain::access::CaseAccess;
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{Case, EventKind, NewPerson};
 use kinbridge_domain::DomainError;
+use kinbridge_domain::ErrorCode;
 use kinbridge_matching::{prior_model, Dataset, FieldSpec, LinkOptions, PersonIndex, Role};
 use serde::Serialize;
 use sqlx::{Any, Executor};
@@ -336,10 +337,10 @@ impl Casework {
     pub async fn decide_match(&self, caller: &Caller, match_id: &str, confirm: bool) -> Result<()> {
         let pair = self.match_side(caller, match_id).await?;
         if pair.status != "proposed" {
-            return Err(DomainError::field("match", "already_decided").into());
+            return Err(DomainError::field("match", ErrorCode::AlreadyDecided).into());
         }
         if confirm && pair.across_members() && !pair.theirs_shared {
-            return Err(DomainError::field("match", "partner_must_share").into());
+            return Err(DomainError::field("match", ErrorCode::PartnerMustShare).into());
         }
         let status = if confirm { "confirmed" } else { "rejected" };
         let mut tx = self.begin_write().await?;
@@ -353,7 +354,7 @@ impl Casework {
         .execute(&mut *tx)
         .await?;
         if changed.rows_affected() == 0 {
-            return Err(DomainError::field("match", "already_decided").into());
+            return Err(DomainError::field("match", ErrorCode::AlreadyDecided).into());
         }
         let kind = if confirm { EventKind::MatchConfirmed } else { EventKind::MatchRejected };
         event(&mut tx, &pair.my_case, Some(&caller.actor.user_id), kind, &pair.their_label).await?;
@@ -374,10 +375,10 @@ impl Casework {
     pub async fn share_match(&self, caller: &Caller, match_id: &str) -> Result<()> {
         let pair = self.match_side(caller, match_id).await?;
         if !pair.across_members() {
-            return Err(DomainError::field("match", "own_cases").into());
+            return Err(DomainError::field("match", ErrorCode::OwnCases).into());
         }
         if pair.status == "rejected" {
-            return Err(DomainError::field("match", "already_decided").into());
+            return Err(DomainError::field("match", ErrorCode::AlreadyDecided).into());
         }
         if pair.mine_shared {
             return Ok(());

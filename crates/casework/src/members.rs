@@ -5,6 +5,7 @@ use kinbridge_domain::case::ServiceType;
 use kinbridge_domain::country::Country;
 use kinbridge_domain::ids::MemberId;
 use kinbridge_domain::member::{Member, MemberCode, MemberKind, NewMember};
+use kinbridge_domain::ErrorCode;
 
 use crate::{get, now, system_entry, unique_violation, Casework, Result};
 use kinbridge_store::audit::append;
@@ -54,7 +55,7 @@ impl Casework {
         .bind(now())
         .execute(&mut *tx)
         .await
-        .map_err(|e| unique_violation(e, "member_code_taken"))?;
+        .map_err(|e| unique_violation(e, ErrorCode::MemberCodeTaken))?;
         append(
             &mut tx,
             &[system_entry(

@@ -9,6 +9,7 @@ use kinbridge_domain::request::{
     is_overdue, NewRequest, Request, RequestAction, RequestKind, RequestStatus, Transition,
 };
 use kinbridge_domain::DomainError;
+use kinbridge_domain::ErrorCode;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
@@ -145,18 +146,20 @@ impl Casework {
         share_documents: &[String],
     ) -> Result<Request> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
-        let to =
-            self.member_by_code(&new.to_member_code).await?.ok_or(DomainError::field("to_member", "unknown_member"))?;
+        let to = self
+            .member_by_code(&new.to_member_code)
+            .await?
+            .ok_or(DomainError::field("to_member", ErrorCode::UnknownMember))?;
         if to.id == case.member_id {
-            return Err(DomainError::field("to_member", "same_member").into());
+            return Err(DomainError::field("to_member", ErrorCode::SameMember).into());
         }
         let people = crate::cases::people_of(self.pool(), case.id.as_str()).await?;
         if share_people.iter().any(|p| !people.iter().any(|x| x.id.as_str() == p)) {
-            return Err(DomainError::field("share_people", "unknown_person").into());
+            return Err(DomainError::field("share_people", ErrorCode::UnknownPerson).into());
         }
         let docs = crate::documents::documents_of_case(self.pool(), case.id.as_str()).await?;
         if share_documents.iter().any(|d| !docs.iter().any(|x| x.id.as_str() == d)) {
-            return Err(DomainError::field("share_documents", "unknown_document").into());
+            return Err(DomainError::field("share_documents", ErrorCode::UnknownDocument).into());
         }
         let mut tx = self.begin_write().await?;
         let id = RequestId::generate();
@@ -401,7 +404,7 @@ impl Casework {
             .iter()
             .find(|u| u.id.as_str() == assignee)
             .cloned()
-            .ok_or(DomainError::field("assignee", "unknown_user"))?;
+            .ok_or(DomainError::field("assignee", ErrorCode::UnknownUser))?;
         let mut tx = self.begin_write().await?;
         let status = match request.status {
             RequestStatus::Accepted => RequestStatus::InProgress,

@@ -13,6 +13,7 @@ use chrono::Datelike;
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{beneficiaries, CaseStatus};
 use kinbridge_domain::DomainError;
+use kinbridge_domain::ErrorCode;
 use kinbridge_privacy::disclosure::{suppress, Suppressed};
 use kinbridge_privacy::pseudo::{CasePerson, NameStyle, PseudonymKey, Pseudonymiser};
 use kinbridge_privacy::KnownPerson;
@@ -326,7 +327,7 @@ impl Casework {
         research_id: &str,
     ) -> Result<Vec<(String, String)>> {
         caller.actor.require(caller.actor.role == kinbridge_domain::access::Role::DataProtectionOfficer)?;
-        let key = PseudonymKey::from_hex(key_hex).map_err(|_| DomainError::field("key", "invalid_key"))?;
+        let key = PseudonymKey::from_hex(key_hex).map_err(|_| DomainError::field("key", ErrorCode::InvalidKey))?;
         let row = sqlx::query("SELECT reversal FROM research_cases WHERE id = $1")
             .bind(research_id.to_string())
             .fetch_optional(self.pool())
@@ -334,7 +335,7 @@ impl Casework {
             .ok_or_else(Error::not_found)?;
         let sealed = hex::decode(get::<String>(&row, "reversal")?)
             .map_err(|e| Error::corrupt(format!("research_cases.reversal: {e}")))?;
-        let table = key.unseal(&sealed).map_err(|_| DomainError::field("key", "invalid_key"))?;
+        let table = key.unseal(&sealed).map_err(|_| DomainError::field("key", ErrorCode::InvalidKey))?;
         self.audit(vec![caller.entry(
             AuditAction::Read,
             "research_case",

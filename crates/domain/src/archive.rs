@@ -4,6 +4,7 @@
 //! A unit's access restriction is decided here from its dates and its kind, and enforced by
 //! the store and the search index on every view, hit and download.
 
+use crate::ErrorCode;
 use chrono::{Datelike, NaiveDate};
 
 use crate::access::{Actor, Role};
@@ -137,9 +138,9 @@ impl NewUnit {
         restriction: &str,
     ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let level = Level::parse(level.trim()).ok_or_else(|| FieldError::new("level", "invalid_choice"));
-        let restriction =
-            Restriction::parse(restriction.trim()).ok_or_else(|| FieldError::new("restriction", "invalid_choice"));
+        let level = Level::parse(level.trim()).ok_or_else(|| FieldError::new("level", ErrorCode::InvalidChoice));
+        let restriction = Restriction::parse(restriction.trim())
+            .ok_or_else(|| FieldError::new("restriction", ErrorCode::InvalidChoice));
         let reference_code = crate::text::required("reference_code", reference_code, 100);
         let title = crate::text::required("title", title, 500);
         let date = |field: &'static str, s: &str| -> Result<Option<NaiveDate>, FieldError> {
@@ -155,21 +156,23 @@ impl NewUnit {
                 )
                 .filter(|_| (1000..=2999).contains(&y))
                 .map(Some)
-                .ok_or(FieldError::new(field, "invalid_date"));
+                .ok_or(FieldError::new(field, ErrorCode::InvalidDate));
             }
-            NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| FieldError::new(field, "invalid_date"))
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| FieldError::new(field, ErrorCode::InvalidDate))
         };
         let date_from = date("date_from", date_from);
         let date_to = date("date_to", date_to);
         if let (Ok(Some(a)), Ok(Some(b))) = (&date_from, &date_to) {
             if b < a {
-                errors.push(FieldError::new("date_to", "before_start"));
+                errors.push(FieldError::new("date_to", ErrorCode::BeforeStart));
             }
         }
         let language = language.trim().to_ascii_lowercase();
         let valid = language.is_empty() || (language.len() == 2 && language.bytes().all(|b| b.is_ascii_lowercase()));
         if !valid {
-            errors.push(FieldError::new("language", "invalid_language"));
+            errors.push(FieldError::new("language", ErrorCode::InvalidLanguage));
         }
         match (level, reference_code, title, date_from, date_to, restriction) {
             (Ok(level), Ok(reference_code), Ok(title), Ok(date_from), Ok(date_to), Ok(restriction))

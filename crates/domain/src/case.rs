@@ -1,6 +1,7 @@
 //! Cases: one family situation handled by one member, its people and their relationships,
 //! consent, notes, timeline, and the closing outcome.
 
+use crate::ErrorCode;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -136,7 +137,7 @@ impl BirthDate {
     /// Parses `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, or an estimated age `~12`/`about 12`
     /// counted back from `today`. Dates in the future or before 1900 are refused.
     pub fn parse(raw: &str, estimated: bool, today: NaiveDate) -> Result<Option<Self>, FieldError> {
-        let err = || FieldError::new("birth_date", "invalid_birth_date");
+        let err = || FieldError::new("birth_date", ErrorCode::InvalidBirthDate);
         let raw = raw.trim();
         if raw.is_empty() {
             return Ok(None);
@@ -300,7 +301,7 @@ impl NewCase {
         child_views: &str,
         partner_country: &str,
     ) -> Result<Self, DomainError> {
-        let service = ServiceType::parse(service.trim()).ok_or(FieldError::new("service", "invalid_choice"));
+        let service = ServiceType::parse(service.trim()).ok_or(FieldError::new("service", ErrorCode::InvalidChoice));
         let partner = if partner_country.trim().is_empty() {
             Ok(None)
         } else {
@@ -381,11 +382,11 @@ impl NewPerson {
         languages: &str,
         today: NaiveDate,
     ) -> Result<Self, DomainError> {
-        let role = PersonRole::parse(role.trim()).ok_or(FieldError::new("role", "invalid_choice"));
+        let role = PersonRole::parse(role.trim()).ok_or(FieldError::new("role", ErrorCode::InvalidChoice));
         let sex = if sex.trim().is_empty() {
             Ok(Sex::Unknown)
         } else {
-            Sex::parse(sex.trim()).ok_or(FieldError::new("sex", "invalid_choice"))
+            Sex::parse(sex.trim()).ok_or(FieldError::new("sex", ErrorCode::InvalidChoice))
         };
         let nats = text::list(nationalities, |c| Country::parse_field("nationalities", c));
         let langs = text::list(languages, |l| text::language("languages", l));
@@ -416,10 +417,10 @@ pub struct NewConsent {
 
 impl NewConsent {
     pub fn parse(scope: &str, given_by: &str, given_on: &str, today: NaiveDate) -> Result<Self, DomainError> {
-        let scope = ConsentScope::parse(scope.trim()).ok_or(FieldError::new("scope", "invalid_choice"));
+        let scope = ConsentScope::parse(scope.trim()).ok_or(FieldError::new("scope", ErrorCode::InvalidChoice));
         let date = text::date("given_on", given_on).and_then(|d| {
             if d > today {
-                Err(FieldError::new("given_on", "date_in_future"))
+                Err(FieldError::new("given_on", ErrorCode::DateInFuture))
             } else {
                 Ok(d)
             }
@@ -487,7 +488,7 @@ pub fn apply_case_action(
     }?;
     let closing = matches!(next.0, CaseStatus::Closed | CaseStatus::ClosureProposed);
     if closing && open_requests > 0 {
-        return Err(DomainError::field("status", "open_requests"));
+        return Err(DomainError::field("status", ErrorCode::OpenRequests));
     }
     Ok(next)
 }

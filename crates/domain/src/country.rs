@@ -1,6 +1,7 @@
 //! Countries (ISO 3166-1 alpha-2) with their English short names and continent.
 
 use crate::error::FieldError;
+use crate::ErrorCode;
 
 /// An ISO 3166-1 alpha-2 country code, upper-case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -16,7 +17,7 @@ impl Country {
     }
 
     pub fn parse_field(field: &'static str, raw: &str) -> Result<Self, FieldError> {
-        Self::parse(raw).ok_or(FieldError::new(field, "invalid_country"))
+        Self::parse(raw).ok_or(FieldError::new(field, ErrorCode::InvalidCountry))
     }
 
     pub fn code(&self) -> &str {

@@ -1,6 +1,7 @@
 //! Documents: what may be uploaded, recognised by content rather than by name.
 
 use crate::error::FieldError;
+use crate::ErrorCode;
 
 /// The largest document accepted; scans of a few pages fit, a video does not.
 pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
@@ -33,10 +34,10 @@ impl ContentKind {
     pub fn sniff(bytes: &[u8]) -> Result<Self, FieldError> {
         let e = |code| FieldError::new("file", code);
         if bytes.is_empty() {
-            return Err(e("empty_file"));
+            return Err(e(ErrorCode::EmptyFile));
         }
         if bytes.len() > MAX_DOCUMENT_BYTES {
-            return Err(e("file_too_large"));
+            return Err(e(ErrorCode::FileTooLarge));
         }
         let kind = if bytes.starts_with(b"%PDF-") {
             Self::Pdf
@@ -50,13 +51,13 @@ impl ContentKind {
             Self::OfficeDocument
         } else if std::str::from_utf8(bytes).is_ok() {
             if bytes.contains(&0) {
-                return Err(e("unsupported_file_type"));
+                return Err(e(ErrorCode::UnsupportedFileType));
             }
             Self::PlainText
         } else if looks_like_text(bytes) {
-            return Err(e("invalid_utf8"));
+            return Err(e(ErrorCode::InvalidUtf8));
         } else {
-            return Err(e("unsupported_file_type"));
+            return Err(e(ErrorCode::UnsupportedFileType));
         };
         Ok(kind)
     }
@@ -81,7 +82,7 @@ pub fn clean_filename(raw: &str) -> Result<String, FieldError> {
         .collect();
     let name = name.trim().trim_start_matches('.').to_string();
     if name.chars().all(crate::text::invisible) {
-        Err(FieldError::new("file", "invalid_filename"))
+        Err(FieldError::new("file", ErrorCode::InvalidFilename))
     } else {
         Ok(name)
     }

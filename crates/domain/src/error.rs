@@ -2,15 +2,100 @@
 
 use serde::Serialize;
 
+crate::vocabulary! {
+    /// Every error code a user or an API client can be shown: stable, snake_case, and each
+    /// with a message `error-<code>` in every catalogue (the web crate's tests check it).
+    ErrorCode {
+        // Whole requests.
+        InvalidInput => "invalid_input",
+        InvalidTransition => "invalid_transition",
+        Forbidden => "forbidden",
+        NotFound => "not_found",
+        Internal => "internal",
+        Unavailable => "unavailable",
+        Unauthenticated => "unauthenticated",
+        BadCsrf => "bad_csrf",
+        BadCredentials => "bad_credentials",
+        TooManyAttempts => "too_many_attempts",
+        TooLarge => "too_large",
+        BodyTooLarge => "body_too_large",
+        InvalidForm => "invalid_form",
+        InvalidJson => "invalid_json",
+        InvalidJsonFields => "invalid_json_fields",
+        JsonContentType => "json_content_type",
+        InvalidUpload => "invalid_upload",
+        InvalidQuery => "invalid_query",
+        InvalidValue => "invalid_value",
+        InvalidSearch => "invalid_search",
+        UnstorableText => "unstorable_text",
+        // A field's value.
+        Required => "required",
+        TooLong => "too_long",
+        InvalidChoice => "invalid_choice",
+        InvalidDate => "invalid_date",
+        InvalidPartialDate => "invalid_partial_date",
+        InvalidBirthDate => "invalid_birth_date",
+        DateInFuture => "date_in_future",
+        DateInPast => "date_in_past",
+        BeforeStart => "before_start",
+        InvalidCountry => "invalid_country",
+        InvalidLanguage => "invalid_language",
+        InvalidEmail => "invalid_email",
+        InvalidMemberCode => "invalid_member_code",
+        InvalidFilename => "invalid_filename",
+        InvalidKey => "invalid_key",
+        InvalidUtf8 => "invalid_utf8",
+        EmptyFile => "empty_file",
+        FileTooLarge => "file_too_large",
+        UnsupportedFileType => "unsupported_file_type",
+        PasswordTooShort => "password_too_short",
+        PasswordRejected => "password_rejected",
+        BelowFloor => "below_floor",
+        // What the field names does not exist, or is not this caller's to name.
+        UnknownCase => "unknown_case",
+        UnknownDocument => "unknown_document",
+        UnknownMember => "unknown_member",
+        UnknownPerson => "unknown_person",
+        UnknownUnit => "unknown_unit",
+        UnknownUser => "unknown_user",
+        // The state of a record does not allow it.
+        StaleVersion => "stale_version",
+        NothingToChange => "nothing_to_change",
+        AlreadyDecided => "already_decided",
+        AlreadyDisclosed => "already_disclosed",
+        AlreadyFound => "already_found",
+        EmailTaken => "email_taken",
+        MemberCodeTaken => "member_code_taken",
+        ReferenceCodeTaken => "reference_code_taken",
+        NoConsent => "no_consent",
+        OpenRequests => "open_requests",
+        OwnCases => "own_cases",
+        PartnerMustShare => "partner_must_share",
+        SameMember => "same_member",
+        BelowParent => "below_parent",
+        FondsHasNoParent => "fonds_has_no_parent",
+        HasChildren => "has_children",
+        LegalHold => "legal_hold",
+        KeptPermanently => "kept_permanently",
+        RetentionPeriod => "retention_period",
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One invalid field of an input, with a stable code (`required`, `too_long`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     pub field: &'static str,
-    pub code: &'static str,
+    pub code: ErrorCode,
 }
 
 impl FieldError {
-    pub fn new(field: &'static str, code: &'static str) -> Self {
+    pub fn new(field: &'static str, code: ErrorCode) -> Self {
         Self { field, code }
     }
 }
@@ -31,17 +116,17 @@ pub enum DomainError {
 }
 
 impl DomainError {
-    pub fn field(field: &'static str, code: &'static str) -> Self {
+    pub fn field(field: &'static str, code: ErrorCode) -> Self {
         Self::Invalid(vec![FieldError::new(field, code)])
     }
 
     /// The stable code of this error, as the UI and API clients see it.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Invalid(_) => "invalid_input",
-            Self::InvalidTransition { .. } => "invalid_transition",
-            Self::Forbidden => "forbidden",
-            Self::NotFound => "not_found",
+            Self::Invalid(_) => ErrorCode::InvalidInput,
+            Self::InvalidTransition { .. } => ErrorCode::InvalidTransition,
+            Self::Forbidden => ErrorCode::Forbidden,
+            Self::NotFound => ErrorCode::NotFound,
         }
     }
 }

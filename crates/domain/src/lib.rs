@@ -19,4 +19,4 @@ pub mod text;
 pub mod tracing;
 
 pub use access::{Actor, Role};
-pub use error::{DomainError, FieldError};
+pub use error::{DomainError, ErrorCode, FieldError};

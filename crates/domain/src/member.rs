@@ -4,6 +4,7 @@ use crate::case::ServiceType;
 use crate::country::Country;
 use crate::error::{invalid, FieldError};
 use crate::ids::MemberId;
+use crate::ErrorCode;
 use crate::{text, vocabulary, DomainError};
 
 vocabulary! {
@@ -30,7 +31,7 @@ impl MemberCode {
         if ok {
             Ok(Self(c))
         } else {
-            Err(FieldError::new("code", "invalid_member_code"))
+            Err(FieldError::new("code", ErrorCode::InvalidMemberCode))
         }
     }
 

@@ -1,6 +1,7 @@
 //! Requests between members: what one member asks of a partner abroad about a case, and
 //! the lifecycle sent → acknowledged → accepted/declined → in progress → answered → closed.
 
+use crate::ErrorCode;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -133,11 +134,11 @@ impl NewRequest {
     ) -> Result<Self, DomainError> {
         let to = crate::member::MemberCode::parse(to_member)
             .map(|c| c.as_str().to_string())
-            .map_err(|_| FieldError::new("to_member", "unknown_member"));
-        let kind = RequestKind::parse(kind.trim()).ok_or(FieldError::new("kind", "invalid_choice"));
+            .map_err(|_| FieldError::new("to_member", ErrorCode::UnknownMember));
+        let kind = RequestKind::parse(kind.trim()).ok_or(FieldError::new("kind", ErrorCode::InvalidChoice));
         let due = text::date("due_on", due_on).and_then(|d| {
             if d < today {
-                Err(FieldError::new("due_on", "date_in_past"))
+                Err(FieldError::new("due_on", ErrorCode::DateInPast))
             } else {
                 Ok(d)
             }
@@ -161,7 +162,8 @@ pub struct Transition {
 
 impl Transition {
     pub fn parse(action: &str, text_in: Option<&str>) -> Result<Self, DomainError> {
-        let action = RequestAction::parse(action.trim()).ok_or(DomainError::field("action", "invalid_choice"))?;
+        let action =
+            RequestAction::parse(action.trim()).ok_or(DomainError::field("action", ErrorCode::InvalidChoice))?;
         let needs_text = match action {
             RequestAction::Decline | RequestAction::Withdraw => Some("reason"),
             RequestAction::Answer => Some("report"),

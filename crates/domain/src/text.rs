@@ -2,13 +2,14 @@
 //! page or a CSV export.
 
 use crate::error::FieldError;
+use crate::ErrorCode;
 
 /// Text that is required: something visible after trimming (not only spaces or invisible
 /// formatting characters such as U+202E), at most `max` characters.
 pub fn required(field: &'static str, raw: &str, max: usize) -> Result<String, FieldError> {
     let t = clean(raw);
     if t.chars().all(invisible) {
-        return Err(FieldError::new(field, "required"));
+        return Err(FieldError::new(field, ErrorCode::Required));
     }
     bounded(field, t, max)
 }
@@ -37,7 +38,7 @@ pub fn optional(field: &'static str, raw: &str, max: usize) -> Result<String, Fi
 
 fn bounded(field: &'static str, t: String, max: usize) -> Result<String, FieldError> {
     if t.chars().count() > max {
-        Err(FieldError::new(field, "too_long"))
+        Err(FieldError::new(field, ErrorCode::TooLong))
     } else {
         Ok(t)
     }
@@ -58,7 +59,7 @@ pub fn date(field: &'static str, raw: &str) -> Result<chrono::NaiveDate, FieldEr
         && raw.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     match chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
         Ok(d) if shaped && (1900..2200).contains(&d.year()) => Ok(d),
-        _ => Err(FieldError::new(field, "invalid_date")),
+        _ => Err(FieldError::new(field, ErrorCode::InvalidDate)),
     }
 }
 
@@ -70,7 +71,7 @@ pub fn past_partial_date(field: &'static str, raw: &str, today: chrono::NaiveDat
     if raw.is_empty() {
         return Ok(String::new());
     }
-    let err = || FieldError::new(field, "invalid_partial_date");
+    let err = || FieldError::new(field, ErrorCode::InvalidPartialDate);
     let parts: Vec<&str> = raw.split('-').collect();
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
     let num = |s: &str| s.parse::<u32>().map_err(|_| err());
@@ -85,7 +86,7 @@ pub fn past_partial_date(field: &'static str, raw: &str, today: chrono::NaiveDat
         return Err(err());
     }
     if first > today {
-        return Err(FieldError::new(field, "date_in_future"));
+        return Err(FieldError::new(field, ErrorCode::DateInFuture));
     }
     Ok(raw.to_string())
 }
@@ -101,7 +102,7 @@ pub fn email(field: &'static str, raw: &str) -> Result<String, FieldError> {
     if ok {
         Ok(e)
     } else {
-        Err(FieldError::new(field, "invalid_email"))
+        Err(FieldError::new(field, ErrorCode::InvalidEmail))
     }
 }
 
@@ -111,7 +112,7 @@ pub fn language(field: &'static str, raw: &str) -> Result<String, FieldError> {
     if l.len() == 2 && l.chars().all(|c| c.is_ascii_lowercase()) {
         Ok(l)
     } else {
-        Err(FieldError::new(field, "invalid_language"))
+        Err(FieldError::new(field, ErrorCode::InvalidLanguage))
     }
 }
 

@@ -562,3 +562,5 @@ error-invalid_query = Un parámetro de la dirección no es válido.
 error-invalid_parameter = el parámetro { $name } no tiene un valor válido
 error-invalid_search = No se pudo entender la búsqueda. Busque palabras, "una frase entre comillas", o combine palabras con AND, OR y NOT.
 error-invalid_partial_date = debe ser un año, un mes o un día pasados, por ejemplo 2019, 2019-03 o 2019-03-12
+error-invalid_key = no es una clave válida
+error-invalid_value = no tiene un valor válido

@@ -562,3 +562,5 @@ error-invalid_query = Un paramètre de l’adresse n’est pas valide.
 error-invalid_parameter = le paramètre { $name } n’a pas une valeur valide
 error-invalid_search = La recherche n’a pas pu être comprise. Cherchez des mots, « une expression entre guillemets », ou combinez des mots avec AND, OR et NOT.
 error-invalid_partial_date = doit être une année, un mois ou un jour passés, par exemple 2019, 2019-03 ou 2019-03-12
+error-invalid_key = n’est pas une clé valide
+error-invalid_value = n’a pas une valeur valide

@@ -1,6 +1,7 @@
 //! Who is calling: the session resolved once per request (cookie for pages, bearer token for
 //! the API), the caller's language, and CSRF-checked form bodies.
 
+use kinbridge_domain::ErrorCode;
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
@@ -57,7 +58,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             Ok(s) => s,
             Err(e) => {
                 let tr = Tr::new(state.i18n.clone(), "en");
-                return crate::pages::error_page(&tr, &Problem::Casework(e));
+                return crate::page::error_page(&tr, &Problem::Casework(e));
             }
         },
         _ => None,
@@ -140,7 +141,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageUser {
             Some(u) => Ok(Self(u)),
             None => {
                 let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-                let target = format!("/login?next={}", crate::pages::url_encode(next));
+                let target = format!("/login?next={}", crate::page::url_encode(next));
                 Err(axum::response::Redirect::to(&target).into_response())
             }
         }
@@ -206,17 +207,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
         let tr = auth.tr.clone();
         let bytes = match axum::body::to_bytes(body, crate::FORM_LIMIT).await {
             Ok(b) => b,
-            Err(_) => return Err(crate::pages::error_page(&tr, &Problem::BodyTooLarge)),
+            Err(_) => return Err(crate::page::error_page(&tr, &Problem::BodyTooLarge)),
         };
         let expected = auth.session.as_ref().map(|s| s.csrf_token.clone());
         let field: CsrfField = serde_html_form::from_bytes(&bytes)
-            .map_err(|_| crate::pages::error_page(&tr, &Problem::BadBody("invalid_form")))?;
+            .map_err(|_| crate::page::error_page(&tr, &Problem::BadBody(ErrorCode::InvalidForm)))?;
         if expected.as_deref() != Some(field.csrf.as_str()) || field.csrf.is_empty() {
-            return Err(crate::pages::error_page(&tr, &Problem::BadCsrf));
+            return Err(crate::page::error_page(&tr, &Problem::BadCsrf));
         }
         serde_html_form::from_bytes(&bytes)
             .map(Self)
-            .map_err(|_| crate::pages::error_page(&tr, &Problem::BadBody("invalid_form")))
+            .map_err(|_| crate::page::error_page(&tr, &Problem::BadBody(ErrorCode::InvalidForm)))
     }
 }
 

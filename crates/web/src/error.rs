@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kinbridge_casework::Error;
-use kinbridge_domain::{DomainError, FieldError};
+use kinbridge_domain::{DomainError, ErrorCode, FieldError};
 use serde::Serialize;
 
 use crate::i18n::Tr;
@@ -23,7 +23,7 @@ pub enum Problem {
     Casework(Error),
     Unauthenticated,
     /// The request body could not be read as the form or JSON it should be.
-    BadBody(&'static str),
+    BadBody(ErrorCode),
     /// A query-string parameter (named) that does not fit its type.
     BadQuery(String),
     /// An uploaded file over the document limit.
@@ -71,7 +71,7 @@ pub fn field_messages(tr: &Tr, fields: &[FieldError]) -> Vec<FieldMessage> {
         .iter()
         .map(|f| FieldMessage {
             field: f.field.into(),
-            code: f.code,
+            code: f.code.as_str(),
             message: format!("{}: {}", tr.term("field", f.field), tr.get(&format!("error-{}", f.code))),
         })
         .collect()
@@ -87,33 +87,34 @@ impl Problem {
     }
 
     pub fn render(&self, tr: &Tr) -> Rendered {
-        let (status, code, fields): (StatusCode, &'static str, &[FieldError]) = match self {
+        use ErrorCode as C;
+        let (status, code, fields): (StatusCode, ErrorCode, &[FieldError]) = match self {
             Self::Casework(Error::Domain(d)) => match d {
-                DomainError::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", f.as_slice()),
-                DomainError::InvalidTransition { .. } => (StatusCode::CONFLICT, "invalid_transition", &[]),
-                DomainError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", &[]),
-                DomainError::NotFound => (StatusCode::NOT_FOUND, "not_found", &[]),
+                DomainError::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, d.code(), f.as_slice()),
+                DomainError::InvalidTransition { .. } => (StatusCode::CONFLICT, d.code(), &[]),
+                DomainError::Forbidden => (StatusCode::FORBIDDEN, d.code(), &[]),
+                DomainError::NotFound => (StatusCode::NOT_FOUND, d.code(), &[]),
             },
-            Self::Casework(Error::Conflict(c)) => (StatusCode::CONFLICT, c, &[]),
-            Self::Casework(Error::BelowFloor { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", &[]),
+            Self::Casework(Error::Conflict(c)) => (StatusCode::CONFLICT, *c, &[]),
+            Self::Casework(Error::BelowFloor { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, C::InvalidInput, &[]),
             Self::Casework(e) => {
                 tracing::error!(error = %e, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal", &[])
+                (StatusCode::INTERNAL_SERVER_ERROR, C::Internal, &[])
             }
-            Self::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", &[]),
-            Self::BadBody(c) => (StatusCode::BAD_REQUEST, c, &[]),
-            Self::BadQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query", &[]),
-            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", &[]),
-            Self::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", &[]),
-            Self::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", &[]),
-            Self::BadCsrf => (StatusCode::FORBIDDEN, "bad_csrf", &[]),
-            Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", &[]),
+            Self::Unauthenticated => (StatusCode::UNAUTHORIZED, C::Unauthenticated, &[]),
+            Self::BadBody(c) => (StatusCode::BAD_REQUEST, *c, &[]),
+            Self::BadQuery(_) => (StatusCode::BAD_REQUEST, C::InvalidQuery, &[]),
+            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, C::TooLarge, &[]),
+            Self::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, C::BodyTooLarge, &[]),
+            Self::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, C::TooManyAttempts, &[]),
+            Self::BadCsrf => (StatusCode::FORBIDDEN, C::BadCsrf, &[]),
+            Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, C::Unavailable, &[]),
         };
         let mut fields = field_messages(tr, fields);
         if let Self::Casework(Error::BelowFloor { field, floor }) = self {
             fields.push(FieldMessage {
                 field: (*field).into(),
-                code: "below_floor",
+                code: C::BelowFloor.as_str(),
                 message: format!(
                     "{}: {}",
                     tr.term("field", field),
@@ -124,7 +125,7 @@ impl Problem {
         if let Self::BadQuery(parameter) = self {
             fields.push(FieldMessage {
                 field: parameter.clone().into(),
-                code: "invalid_value",
+                code: C::InvalidValue.as_str(),
                 message: tr.arg("error-invalid_parameter", "name", parameter),
             });
         }
@@ -132,7 +133,7 @@ impl Problem {
             Self::TooManyAttempts(seconds) => tr.count("error-too_many_attempts", *seconds as i64),
             _ => tr.get(&format!("error-{code}")),
         };
-        Rendered { status, code, message, fields }
+        Rendered { status, code: code.as_str(), message, fields }
     }
 }
 
@@ -161,6 +162,6 @@ pub async fn render_problems(req: Request, next: Next) -> Response {
     if api {
         crate::api::error_response(&tr, &problem)
     } else {
-        crate::pages::error_page(&tr, &problem)
+        crate::page::error_page(&tr, &problem)
     }
 }

@@ -213,6 +213,27 @@ mod tests {
         }
     }
 
+    /// Every error code a user can be shown has its words in every catalogue, and every
+    /// `error-` message is a code's (or one of the few messages around codes).
+    #[test]
+    fn every_error_code_has_a_message_in_every_catalogue() {
+        use kinbridge_domain::ErrorCode;
+        let c = Catalogues::load();
+        for locale in ["en", "fr", "es", "ar"] {
+            let missing: Vec<_> =
+                ErrorCode::ALL.iter().filter(|code| !c.has(locale, &format!("error-{code}"))).collect();
+            assert!(missing.is_empty(), "{locale} has no message for {missing:?}");
+        }
+        let around_codes = ["error-title", "error-invalid_parameter"];
+        let stray: Vec<_> = c
+            .keys("en")
+            .into_iter()
+            .filter(|k| k.starts_with("error-") && !around_codes.contains(&k.as_str()))
+            .filter(|k| ErrorCode::parse(&k["error-".len()..]).is_none())
+            .collect();
+        assert!(stray.is_empty(), "messages for codes that do not exist: {stray:?}");
+    }
+
     #[test]
     fn kept_messages_read_as_formatted_ones() {
         let c = Catalogues::load();

@@ -1,13 +1,28 @@
 //! HTTP for Kinbridge: server-rendered pages that work without JavaScript, the JSON API
 //! under `/api/v1` with its OpenAPI document, sessions, CSRF protection and translations.
 
-pub mod api;
+// The shared parts: sign-in and sessions, the one error type, translations, the edge's input
+// checks, and what every page, API handler and file transfer has in common.
+mod api;
 pub mod auth;
 pub mod error;
+mod files;
 pub mod i18n;
 pub mod openapi;
-pub mod pages;
+mod page;
 pub mod storable;
+
+// The features, each with its input types, pages and API handlers.
+mod archives;
+mod audit;
+mod cases;
+mod dashboard;
+mod documents;
+mod network;
+mod requests;
+mod research;
+mod search;
+mod session;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -63,8 +78,8 @@ pub struct Shared {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The search index in the data folder (`None` if another process holds it).
     pub search: Option<Arc<kinbridge_search::SearchIndex>>,
-    /// Case page bodies already rendered (see `pages::cases::CaseBodies`).
-    pub(crate) case_bodies: pages::cases::CaseBodies,
+    /// Case page bodies already rendered (see `cases::CaseBodies`).
+    pub(crate) case_bodies: cases::CaseBodies,
     /// One catch-up with the change feed at a time.
     index_turn: Arc<tokio::sync::Mutex<()>>,
 }
@@ -106,8 +121,8 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .merge(pages::router())
-        .nest("/api/v1", api::router())
+        .merge(pages())
+        .nest("/api/v1", api())
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
@@ -194,7 +209,63 @@ async fn style() -> impl IntoResponse {
     )
 }
 
+/// Every page route, feature by feature.
+fn pages() -> Router<AppState> {
+    Router::new()
+        .merge(session::pages())
+        .merge(dashboard::router())
+        .merge(cases::pages())
+        .merge(requests::pages())
+        .merge(documents::pages())
+        .merge(network::pages())
+        .merge(audit::router())
+        .merge(research::pages())
+        .merge(search::pages())
+        .merge(archives::pages())
+}
+
+/// Every API route under `/api/v1`, feature by feature; an unknown one is the API's 404.
+fn api() -> Router<AppState> {
+    Router::new()
+        .merge(session::api())
+        .merge(cases::api())
+        .merge(documents::api())
+        .merge(requests::api())
+        .merge(research::api())
+        .merge(search::api())
+        .merge(archives::api())
+        .merge(network::api())
+        .fallback(api::not_found)
+}
+
 /// Upload routes accept a document; everything else keeps the small form limit.
 pub(crate) fn upload_limit() -> DefaultBodyLimit {
     DefaultBodyLimit::max(UPLOAD_LIMIT)
+}
+
+#[cfg(test)]
+mod layout {
+    /// A feature's API handlers and its pages share input types through the feature's own
+    /// modules, never through each other, so either can change without breaking the other.
+    #[test]
+    fn api_and_pages_do_not_import_each_other() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut features = 0;
+        for entry in std::fs::read_dir(&src).expect("src folder") {
+            let dir = entry.expect("entry").path();
+            if !dir.is_dir() {
+                continue;
+            }
+            let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+            let (api, pages) = (read("api.rs"), read("pages.rs"));
+            assert!(!api.contains("pages::"), "{} API imports its pages", dir.display());
+            assert!(
+                !pages.contains("api::") && !pages.contains("crate::api"),
+                "{} pages import the API",
+                dir.display()
+            );
+            features += 1;
+        }
+        assert!(features >= 6, "the features are folders under src/");
+    }
 }

@@ -9,6 +9,7 @@ use axum::extract::Request;
 use axum::http::header::CONTENT_TYPE;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use kinbridge_domain::ErrorCode;
 
 use crate::auth::Auth;
 use crate::error::Problem;
@@ -18,7 +19,7 @@ pub async fn refuse_unstorable(req: Request, next: Next) -> Response {
     let uri = req.uri();
     let bad_uri = !decodes_storable(uri.path()) || uri.query().is_some_and(|q| !decodes_storable(q));
     if bad_uri {
-        return refused(&req, Problem::BadBody("unstorable_text"));
+        return refused(&req, Problem::BadBody(ErrorCode::UnstorableText));
     }
     let body_kind = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(|v| {
         let essence = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
@@ -35,7 +36,7 @@ pub async fn refuse_unstorable(req: Request, next: Next) -> Response {
     };
     let storable = if form { decodes_storable_bytes(&bytes) } else { json_storable(&bytes) };
     if !storable {
-        return refused_parts(&parts, Problem::BadBody("unstorable_text"));
+        return refused_parts(&parts, Problem::BadBody(ErrorCode::UnstorableText));
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
@@ -55,7 +56,7 @@ fn answer(path: &str, auth: Option<&Auth>, problem: Problem) -> Response {
     if path.starts_with("/api/") {
         crate::api::error_response(&auth.tr, &problem)
     } else {
-        crate::pages::error_page(&auth.tr, &problem)
+        crate::page::error_page(&auth.tr, &problem)
     }
 }
 

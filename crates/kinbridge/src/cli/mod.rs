@@ -134,7 +134,7 @@ pub fn explain(e: kinbridge_casework::Error) -> anyhow::Error {
     match e {
         kinbridge_casework::Error::Domain(kinbridge_domain::DomainError::Invalid(fields)) => {
             let list: Vec<String> =
-                fields.iter().map(|f| format!("{}: {}", f.field, f.code.replace('_', " "))).collect();
+                fields.iter().map(|f| format!("{}: {}", f.field, f.code.as_str().replace('_', " "))).collect();
             anyhow::anyhow!("invalid input — {}", list.join("; "))
         }
         other => other.into(),

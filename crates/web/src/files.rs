@@ -1,19 +1,13 @@
-//! Document downloads, and reading an uploaded file from a multipart form.
+//! Files in and out over HTTP: a document answered as an attachment, and the file of an
+//! upload form or API upload read from its multipart body.
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::Multipart;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use bytes::Bytes;
+use kinbridge_domain::ErrorCode;
 
-use crate::auth::PageUser;
 use crate::error::Problem;
-use crate::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new().route("/documents/{id}", get(download))
-}
 
 /// The response for a document: always an attachment, so that a browser never renders an
 /// uploaded file as a page of ours.
@@ -25,22 +19,13 @@ pub fn attachment(filename: &str, content_type: &str, bytes: Bytes) -> Response 
             (header::CONTENT_TYPE, content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", super::url_encode(filename)),
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", crate::page::url_encode(filename)),
             ),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
         bytes,
     )
         .into_response()
-}
-
-async fn download(
-    State(state): State<AppState>,
-    PageUser(u): PageUser,
-    Path(id): Path<String>,
-) -> Result<Response, Problem> {
-    let (doc, bytes) = state.casework.download_document(&u.caller, &id).await?;
-    Ok(attachment(&doc.filename, &doc.content_type, bytes))
 }
 
 /// Reads the `file` field of an upload form; with `csrf`, the `_csrf` field must match it.
@@ -52,17 +37,17 @@ pub async fn read_upload(mut multipart: Multipart, csrf: Option<&str>) -> Result
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => return Err(Problem::TooLarge),
-            Err(_) => return Err(Problem::BadBody("invalid_upload")),
+            Err(_) => return Err(Problem::BadBody(ErrorCode::InvalidUpload)),
         };
         match field.name() {
-            Some("_csrf") => token = Some(field.text().await.map_err(|_| Problem::BadBody("invalid_upload"))?),
+            Some("_csrf") => token = Some(field.text().await.map_err(|_| Problem::BadBody(ErrorCode::InvalidUpload))?),
             Some("file") => {
                 let name = field.file_name().unwrap_or("").to_string();
                 let bytes = field.bytes().await.map_err(|e| {
                     if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                         Problem::TooLarge
                     } else {
-                        Problem::BadBody("invalid_upload")
+                        Problem::BadBody(ErrorCode::InvalidUpload)
                     }
                 })?;
                 file = Some((name, bytes));
@@ -75,5 +60,10 @@ pub async fn read_upload(mut multipart: Multipart, csrf: Option<&str>) -> Result
             return Err(Problem::BadCsrf);
         }
     }
-    file.ok_or(Problem::Casework(kinbridge_domain::DomainError::field("file", "required").into()))
+    file.ok_or(Problem::Casework(kinbridge_domain::DomainError::field("file", ErrorCode::Required).into()))
+}
+
+/// Reads an API upload; API clients authenticate by token, so no CSRF field.
+pub(crate) async fn read_upload_api(m: Multipart) -> Result<(String, Bytes), Problem> {
+    read_upload(m, None).await
 }

@@ -5,9 +5,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
-use super::{ApiQuery, ApiResult};
+use super::exports::{outcome_csv, records, ResearchQuery};
+use crate::api::{ApiQuery, ApiResult};
 use crate::auth::ApiUser;
-use crate::pages::research::{outcome_csv, records, ResearchQuery};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -9,12 +9,14 @@ use kinbridge_casework::documents::Attach;
 use kinbridge_casework::today;
 use kinbridge_domain::case::{CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, RelationshipKind};
 use kinbridge_domain::request::NewRequest;
+use kinbridge_domain::ErrorCode;
 use kinbridge_domain::{DomainError, FieldError};
 use serde::Deserialize;
 
-use super::{ApiJson, ApiMultipart, ApiQuery, ApiResult};
+use super::input::{parse_case_action, TracingBody};
+use crate::api::{ApiJson, ApiMultipart, ApiQuery, ApiResult, AssigneeBody, BodyText};
 use crate::auth::ApiUser;
-use crate::pages::read_upload_api;
+use crate::files::read_upload_api;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -30,60 +32,12 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/notes", get(notes).post(add_note))
         .route("/cases/{id}/documents", get(documents).post(upload).layer(crate::upload_limit()))
         .route("/cases/{id}/requests", post(send_request))
-        .route("/documents/{id}", get(download))
         .route("/cases/{id}/matches", get(matches))
         .route("/cases/{id}/tracing-requests", get(tracing_requests).post(add_tracing_request))
         .route("/matches/{id}/decision", post(decide_match))
         .route("/matches/{id}/share", post(share_match))
         .route("/matches/shared-with-us", get(shared_with_us))
         .route("/people/possible-duplicates", post(possible_duplicates))
-}
-
-/// A tracing request as the API and the case page's form send it.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct TracingBody {
-    #[serde(default)]
-    inquirer_name: String,
-    #[serde(default)]
-    relation: String,
-    #[serde(default)]
-    given_names: String,
-    #[serde(default)]
-    family_name: String,
-    #[serde(default)]
-    sex: String,
-    #[serde(default)]
-    birth_date: String,
-    #[serde(default)]
-    birth_date_estimated: bool,
-    #[serde(default)]
-    last_seen_place: String,
-    #[serde(default)]
-    last_seen_on: String,
-    #[serde(default)]
-    circumstances: String,
-    /// The form's CSRF token (checked before this is read; absent from the API).
-    #[serde(default, rename = "_csrf")]
-    _csrf: Option<String>,
-}
-
-impl TracingBody {
-    pub(crate) fn parse(&self) -> Result<kinbridge_domain::tracing::NewTracingRequest, DomainError> {
-        kinbridge_domain::tracing::NewTracingRequest::parse(
-            &self.inquirer_name,
-            &self.relation,
-            &self.given_names,
-            &self.family_name,
-            &self.sex,
-            &self.birth_date,
-            self.birth_date_estimated,
-            &self.last_seen_place,
-            &self.last_seen_on,
-            &self.circumstances,
-            today(),
-        )
-    }
 }
 
 async fn tracing_requests(
@@ -127,7 +81,7 @@ async fn decide_match(
     let confirm = match b.decision.as_str() {
         "confirm" => true,
         "reject" => false,
-        _ => return Err(DomainError::field("decision", "invalid_choice").into()),
+        _ => return Err(DomainError::field("decision", ErrorCode::InvalidChoice).into()),
     };
     state.casework.decide_match(&u.caller, &id, confirm).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -326,7 +280,7 @@ async fn update(
         b.partner_country.as_deref(),
     )?;
     if patch.is_empty() {
-        return Err(DomainError::field("body", "nothing_to_change").into());
+        return Err(DomainError::field("body", ErrorCode::NothingToChange).into());
     }
     let case = state.casework.update_case(&u.caller, &id, &patch, b.version).await?;
     Ok(Json(case).into_response())
@@ -345,15 +299,9 @@ async fn action(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ActionBody>,
 ) -> ApiResult<Response> {
-    let action = crate::pages::parse_case_action(&b.action, b.outcome.as_deref())?;
+    let action = parse_case_action(&b.action, b.outcome.as_deref())?;
     let case = state.casework.case_action(&u.caller, &id, action).await?;
     Ok(Json(case).into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct AssigneeBody {
-    pub(crate) user_id: String,
 }
 
 async fn assign(
@@ -396,7 +344,7 @@ async fn add_relationship(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RelationshipBody>,
 ) -> ApiResult<StatusCode> {
-    let kind = RelationshipKind::parse(&b.kind).ok_or(DomainError::field("kind", "invalid_choice"))?;
+    let kind = RelationshipKind::parse(&b.kind).ok_or(DomainError::field("kind", ErrorCode::InvalidChoice))?;
     state.casework.add_relationship(&u.caller, &id, &b.from_person_id, &b.to_person_id, kind).await?;
     Ok(StatusCode::CREATED)
 }
@@ -418,7 +366,7 @@ async fn withdraw_consent(
     ApiUser(u): ApiUser,
     Path((id, scope)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let scope = ConsentScope::parse(&scope).ok_or(DomainError::field("scope", "invalid_choice"))?;
+    let scope = ConsentScope::parse(&scope).ok_or(DomainError::field("scope", ErrorCode::InvalidChoice))?;
     state.casework.withdraw_consent(&u.caller, &id, scope).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -426,12 +374,6 @@ async fn withdraw_consent(
 async fn notes(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
     let notes = state.casework.notes(&u.caller, &id).await?;
     Ok(Json(notes).into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct BodyText {
-    pub(crate) body: String,
 }
 
 async fn add_note(
@@ -458,11 +400,6 @@ async fn upload(
     let (name, bytes) = read_upload_api(multipart).await?;
     let doc = state.casework.upload_document(&u.caller, Attach::Case(&id), &name, bytes).await?;
     Ok((StatusCode::CREATED, Json(doc)).into_response())
-}
-
-async fn download(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let (doc, bytes) = state.casework.download_document(&u.caller, &id).await?;
-    Ok(crate::pages::attachment(&doc.filename, &doc.content_type, bytes))
 }
 
 #[derive(Deserialize)]

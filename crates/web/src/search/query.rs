@@ -1,23 +1,10 @@
-//! One search box over cases, request messages and archives, with facets, date range and
-//! highlighted snippets; every hit is one the reader may open.
+//! The query string of the search page and API, and running it for a signed-in user.
 
-use askama::Template;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::Response;
-use axum::routing::get;
-use axum::Router;
+use kinbridge_domain::ErrorCode;
 use kinbridge_search::{Results, SearchQuery};
 use serde::Deserialize;
 
-use super::{render, Frame};
-use crate::auth::PageUser;
-use crate::error::Problem;
 use crate::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new().route("/search", get(page))
-}
 
 pub const PER_PAGE: usize = 20;
 
@@ -64,7 +51,7 @@ fn bound(s: &str, end: bool) -> Result<Option<chrono::NaiveDate>, kinbridge_doma
     }
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map(Some)
-        .map_err(|_| kinbridge_domain::DomainError::field(field, "invalid_date"))
+        .map_err(|_| kinbridge_domain::DomainError::field(field, ErrorCode::InvalidDate))
 }
 
 impl SearchParams {
@@ -126,7 +113,7 @@ impl SearchParams {
             [("q", &self.q)].into_iter().chain(self.facet_values()).chain([("from", &self.from), ("to", &self.to)]);
         for (k, v) in all {
             if !v.is_empty() {
-                parts.push(format!("{k}={}", super::url_encode(v)));
+                parts.push(format!("{k}={}", crate::page::url_encode(v)));
             }
         }
         if let Some(p) = page {
@@ -137,28 +124,6 @@ impl SearchParams {
 
     pub fn selected(&self, dim: &str) -> &str {
         self.facet_values().into_iter().find(|(d, _)| *d == dim).map(|(_, v)| v.as_str()).unwrap_or("")
-    }
-}
-
-#[derive(Template)]
-#[template(path = "search.html")]
-struct SearchPage {
-    t: Frame,
-    p: SearchParams,
-    results: Option<Results>,
-    page: usize,
-    pages: usize,
-    prev: Option<String>,
-    next: Option<String>,
-}
-
-impl SearchPage {
-    /// Where a hit opens.
-    fn href(&self, kind: &str, target: &str) -> String {
-        match kind {
-            "unit" => format!("/archives/{target}"),
-            _ => format!("/cases/{target}"),
-        }
     }
 }
 
@@ -177,7 +142,7 @@ pub(crate) async fn run(
         .await
         .map_err(|_| crate::error::Problem::Unavailable)?
         .map_err(|e| match e {
-            kinbridge_search::SearchError::Query(_) => crate::error::Problem::BadBody("invalid_search"),
+            kinbridge_search::SearchError::Query(_) => crate::error::Problem::BadBody(ErrorCode::InvalidSearch),
             other => {
                 tracing::error!(error = %other, "search failed");
                 crate::error::Problem::Unavailable
@@ -185,18 +150,4 @@ pub(crate) async fn run(
         })?;
     state.casework.audit_search(&u.caller, &p.q, results.total).await?;
     Ok(results)
-}
-
-async fn page(
-    State(state): State<AppState>,
-    PageUser(u): PageUser,
-    Query(p): Query<SearchParams>,
-) -> Result<Response, Problem> {
-    let searched = !(p.q.trim().is_empty() && p.selected("kind").is_empty());
-    let results = if searched { Some(run(&state, &u, &p, PER_PAGE).await?) } else { None };
-    let pages = results.as_ref().map(|r| (r.total as usize).div_ceil(PER_PAGE).clamp(1, 500)).unwrap_or(1);
-    let page = p.page.unwrap_or(1).clamp(1, 500);
-    let prev = (page > 1).then(|| p.page_link(page - 1));
-    let next = (page < pages).then(|| p.page_link(page + 1));
-    Ok(render(StatusCode::OK, &SearchPage { t: Frame::for_user(&u), p, results, page, pages, prev, next }))
 }

@@ -1,38 +1,20 @@
-//! The JSON API under `/api/v1`: the same use cases as the pages, for integrations.
-//! Errors are `{"error": {"code", "message", "fields"?}}` with a stable code and a message in
-//! the caller's language.
-
-mod archives;
-pub(crate) mod cases;
-mod requests;
-mod research;
-mod session;
+//! What the JSON API under `/api/v1` shares: its extractors, whose rejections become the API's
+//! error, and the JSON bodies several features take. Errors are
+//! `{"error": {"code", "message", "fields"?}}` with a stable code and a message in the
+//! caller's language.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use kinbridge_domain::ErrorCode;
 use serde::de::DeserializeOwned;
 
-use crate::auth::{ApiUser, Auth};
+use crate::auth::Auth;
 use crate::error::Problem;
 use crate::i18n::Tr;
-use crate::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(session::router())
-        .merge(cases::router())
-        .merge(requests::router())
-        .merge(research::router())
-        .merge(archives::router())
-        .route("/members", get(members))
-        .route("/flows", get(flows))
-        .fallback(not_found)
-}
 
 /// The API's JSON error for a problem, in the caller's language.
 pub fn error_response(tr: &Tr, p: &Problem) -> Response {
@@ -59,11 +41,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             Ok(Json(v)) => Ok(Self(v)),
             Err(rejection) => {
                 let problem = match &rejection {
-                    JsonRejection::JsonDataError(_) => Problem::BadBody("invalid_json_fields"),
-                    JsonRejection::JsonSyntaxError(_) => Problem::BadBody("invalid_json"),
-                    JsonRejection::MissingJsonContentType(_) => Problem::BadBody("json_content_type"),
+                    JsonRejection::JsonDataError(_) => Problem::BadBody(ErrorCode::InvalidJsonFields),
+                    JsonRejection::JsonSyntaxError(_) => Problem::BadBody(ErrorCode::InvalidJson),
+                    JsonRejection::MissingJsonContentType(_) => Problem::BadBody(ErrorCode::JsonContentType),
                     _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Problem::BodyTooLarge,
-                    _ => Problem::BadBody("invalid_json"),
+                    _ => Problem::BadBody(ErrorCode::InvalidJson),
                 };
                 match tr {
                     Some(tr) => Err(error_response(&tr, &problem)),
@@ -101,29 +83,27 @@ impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
         match axum::extract::Multipart::from_request(req, s).await {
             Ok(m) => Ok(Self(m)),
             Err(rejection) => match tr {
-                Some(tr) => Err(error_response(&tr, &Problem::BadBody("invalid_upload"))),
+                Some(tr) => Err(error_response(&tr, &Problem::BadBody(ErrorCode::InvalidUpload))),
                 None => Err(rejection.into_response()),
             },
         }
     }
 }
 
-async fn not_found(auth: Auth) -> Response {
+pub(crate) async fn not_found(auth: Auth) -> Response {
     error_response(&auth.tr, &Problem::Casework(kinbridge_casework::Error::not_found()))
 }
 
-async fn members(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    ApiUser(_signed_in): ApiUser,
-) -> ApiResult<Response> {
-    let members = state.casework.members().await?;
-    Ok(Json(&*members).into_response())
+/// A colleague to assign a case or request to.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AssigneeBody {
+    pub(crate) user_id: String,
 }
 
-async fn flows(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    ApiUser(u): ApiUser,
-) -> ApiResult<Response> {
-    let flows = state.casework.network_flows(&u.caller).await?;
-    Ok(Json(flows).into_response())
+/// A body of text: a note, a reply.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BodyText {
+    pub(crate) body: String,
 }

@@ -13,9 +13,9 @@ use kinbridge_casework::requests::RequestBox;
 use kinbridge_domain::case::CaseFilter;
 use kinbridge_domain::request::Request;
 
-use super::{render, Frame};
 use crate::auth::PageUser;
 use crate::error::Problem;
+use crate::page::{render, Frame};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {

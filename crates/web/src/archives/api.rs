@@ -1,4 +1,4 @@
-//! Search and archives through the API: the same rights as the pages.
+//! Archives and searches of origins through the API: the same rights as the pages.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -7,15 +7,13 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::{ApiJson, ApiMultipart, ApiQuery, ApiResult};
+use super::input::{DisclosureForm, UnitForm};
+use crate::api::{ApiJson, ApiMultipart, ApiQuery, ApiResult};
 use crate::auth::ApiUser;
-use crate::pages::archives::{DisclosureForm, UnitForm};
-use crate::pages::search::{self, SearchParams};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/search", get(search_api))
         .route("/archive/fonds", get(fonds))
         .route("/archive/units", post(create_unit))
         .route("/archive/units/{id}", get(unit).delete(delete_unit))
@@ -27,39 +25,6 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/origins/findings", get(findings).post(find))
         .route("/cases/{id}/origins/mentions", get(mentions))
         .route("/cases/{id}/origins/findings/{finding}/disclosure", post(disclose))
-}
-
-async fn search_api(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    ApiQuery(p): ApiQuery<SearchParams>,
-) -> ApiResult<Response> {
-    let limit = p.limit.unwrap_or(search::PER_PAGE).clamp(1, 100);
-    let r = search::run(&state, &u, &p, limit).await?;
-    let facets: serde_json::Map<String, serde_json::Value> = r
-        .facets
-        .iter()
-        .map(|(dim, values)| {
-            (
-                dim.clone(),
-                serde_json::Value::Array(
-                    values.iter().map(|(v, n)| serde_json::json!({ "value": v, "count": n })).collect(),
-                ),
-            )
-        })
-        .collect();
-    let hits: Vec<serde_json::Value> = r
-        .hits
-        .iter()
-        .map(|h| {
-            serde_json::json!({
-                "kind": h.kind, "id": h.id, "target": h.target, "title": h.title, "reference": h.reference,
-                "score": h.score, "snippet": h.snippet, "highlights": h.highlights, "member": h.member,
-                "year": h.year, "language": h.language,
-            })
-        })
-        .collect();
-    Ok(Json(serde_json::json!({ "total": r.total, "hits": hits, "facets": facets })).into_response())
 }
 
 async fn fonds(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Response> {
@@ -119,7 +84,7 @@ async fn pages(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Pat
 
 async fn original(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
     let (unit, bytes) = state.casework.unit_original(&u.caller, &id).await?;
-    Ok(crate::pages::attachment(
+    Ok(crate::files::attachment(
         unit.filename.as_deref().unwrap_or("original"),
         unit.content_type.as_deref().unwrap_or("application/octet-stream"),
         bytes,
@@ -140,7 +105,7 @@ async fn upload(
     ApiMultipart(m): ApiMultipart,
 ) -> ApiResult<Response> {
     state.casework.may_manage_unit(&u.caller, &id).await?;
-    let (name, bytes) = crate::pages::read_upload_api(m).await?;
+    let (name, bytes) = crate::files::read_upload_api(m).await?;
     let languages: Vec<String> = q
         .languages
         .unwrap_or_else(|| "eng,fra,spa".into())

@@ -10,9 +10,9 @@ use axum::Router;
 use kinbridge_casework::audit_trail::AuditRow;
 use serde::Deserialize;
 
-use super::{render, Frame};
 use crate::auth::PageUser;
 use crate::error::Problem;
+use crate::page::{render, Frame};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {

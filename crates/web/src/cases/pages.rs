@@ -1,6 +1,7 @@
 //! Case pages: the list with filters, opening a case, and the case page with its people,
 //! notes, documents, requests, timeline and closure.
 
+use kinbridge_domain::ErrorCode;
 use std::sync::Arc;
 
 use askama::Template;
@@ -14,18 +15,19 @@ use kinbridge_casework::cases::{CaseDetail, CaseSummary, Page};
 use kinbridge_casework::documents::Attach;
 use kinbridge_casework::{today, KeptCopies};
 use kinbridge_domain::case::{
-    CaseAction, CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, Outcome, PersonRole,
-    RelationshipKind, ServiceType, Sex,
+    CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, Outcome, PersonRole, RelationshipKind,
+    ServiceType, Sex,
 };
 use kinbridge_domain::member::Member;
 use kinbridge_domain::request::{NewRequest, RequestKind};
 use kinbridge_domain::{DomainError, FieldError};
 use serde::Deserialize;
 
-use super::documents::read_upload;
-use super::{render, see_other, url_encode, Frame};
+use super::input::{parse_case_action, TracingBody};
 use crate::auth::{CsrfForm, PageUser, Signed};
 use crate::error::Problem;
+use crate::files::read_upload;
+use crate::page::{render, see_other, url_encode, Frame};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -225,7 +227,7 @@ fn parse_new_case(f: &NewCaseForm) -> Result<(NewCase, Vec<NewPerson>, Vec<NewCo
         if f.consent_scopes.is_empty() {
             Ok(Vec::new())
         } else {
-            Err(DomainError::field("given_by", "required"))
+            Err(DomainError::field("given_by", ErrorCode::Required))
         }
     } else {
         f.consent_scopes
@@ -659,7 +661,7 @@ async fn add_relationship(
         Some(kind) => {
             state.casework.add_relationship(&u.caller, &id, &f.from, &f.to, kind).await.map_err(Problem::from)
         }
-        None => Err(DomainError::field("kind", "invalid_choice").into()),
+        None => Err(DomainError::field("kind", ErrorCode::InvalidChoice).into()),
     };
     after(&state, &u, &id, "people", r).await
 }
@@ -691,7 +693,7 @@ async fn add_tracing_request(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-    CsrfForm(f): CsrfForm<crate::api::cases::TracingBody>,
+    CsrfForm(f): CsrfForm<TracingBody>,
 ) -> Result<Response, Problem> {
     let r = match f.parse() {
         Ok(t) => state.casework.add_tracing_request(&u.caller, &id, &t).await.map_err(Problem::from),
@@ -717,7 +719,7 @@ async fn decide_match(
             state.casework.decide_match(&u.caller, &match_id, f.decision == "confirm").await.map_err(Problem::from)
         }
         "share" => state.casework.share_match(&u.caller, &match_id).await.map_err(Problem::from),
-        _ => Err(DomainError::field("decision", "invalid_choice").into()),
+        _ => Err(DomainError::field("decision", ErrorCode::InvalidChoice).into()),
     };
     after(&state, &u, &id, "matches", r).await
 }
@@ -736,7 +738,7 @@ async fn withdraw_consent(
 ) -> Result<Response, Problem> {
     let r = match ConsentScope::parse(&f.scope) {
         Some(scope) => state.casework.withdraw_consent(&u.caller, &id, scope).await.map_err(Problem::from),
-        None => Err(DomainError::field("scope", "invalid_choice").into()),
+        None => Err(DomainError::field("scope", ErrorCode::InvalidChoice).into()),
     };
     after(&state, &u, &id, "consent", r).await
 }
@@ -809,7 +811,7 @@ async fn assign(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-    CsrfForm(f): CsrfForm<super::AssignForm>,
+    CsrfForm(f): CsrfForm<crate::page::AssignForm>,
 ) -> Result<Response, Problem> {
     let r = state.casework.assign_case(&u.caller, &id, &f.assignee).await.map_err(Problem::from);
     after(&state, &u, &id, "summary", r).await
@@ -820,19 +822,6 @@ struct ActionForm {
     #[serde(default)]
     action: String,
     outcome: Option<String>,
-}
-
-/// Reads a case action and its outcome where it needs one.
-pub(crate) fn parse_case_action(action: &str, outcome: Option<&str>) -> Result<CaseAction, DomainError> {
-    let outcome = || outcome.and_then(Outcome::parse).ok_or(DomainError::field("outcome", "invalid_choice"));
-    Ok(match action {
-        "propose_closure" => CaseAction::ProposeClosure(outcome()?),
-        "close" => CaseAction::Close(outcome()?),
-        "approve_closure" => CaseAction::ApproveClosure,
-        "reject_closure" => CaseAction::RejectClosure,
-        "reopen" => CaseAction::Reopen,
-        _ => return Err(DomainError::field("action", "invalid_choice")),
-    })
 }
 
 async fn action(

@@ -6,9 +6,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use kinbridge_casework::accounts::LoginOutcome;
+use kinbridge_domain::ErrorCode;
 use serde::Deserialize;
 
-use super::{error_response, ApiJson, ApiResult};
+use crate::api::{error_response, ApiJson, ApiResult};
 use crate::auth::{ApiUser, Auth};
 use crate::error::Problem;
 use crate::AppState;
@@ -31,7 +32,7 @@ async fn create(State(state): State<AppState>, auth: Auth, ApiJson(c): ApiJson<C
         )
             .into_response(),
         Ok(LoginOutcome::BadCredentials) => {
-            let mut r = error_response(&auth.tr, &Problem::BadBody("bad_credentials"));
+            let mut r = error_response(&auth.tr, &Problem::BadBody(ErrorCode::BadCredentials));
             *r.status_mut() = StatusCode::UNAUTHORIZED;
             r
         }

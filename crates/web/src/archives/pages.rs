@@ -9,12 +9,14 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use kinbridge_casework::archives::{ArchiveMention, Finding, ImportFailure, ImportProgress, PageText, Unit};
-use kinbridge_domain::archive::{Level, NewUnit, Restriction};
+use kinbridge_domain::archive::{Level, Restriction};
+use kinbridge_domain::ErrorCode;
 use serde::Deserialize;
 
-use super::{render, see_other, Frame};
+use super::input::{DisclosureForm, UnitForm};
 use crate::auth::{CsrfForm, PageUser, Signed};
 use crate::error::Problem;
+use crate::page::{render, see_other, Frame};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -29,48 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/origins/{case}", get(origins))
         .route("/origins/{case}/findings", post(find))
         .route("/origins/{case}/findings/{finding}/disclosure", post(disclose))
-}
-
-#[derive(Deserialize, Default)]
-pub(crate) struct UnitForm {
-    #[serde(default)]
-    pub level: String,
-    #[serde(default)]
-    pub reference_code: String,
-    #[serde(default)]
-    pub title: String,
-    #[serde(default)]
-    pub creator: String,
-    #[serde(default)]
-    pub date_from: String,
-    #[serde(default)]
-    pub date_to: String,
-    #[serde(default)]
-    pub extent: String,
-    #[serde(default)]
-    pub language: String,
-    #[serde(default)]
-    pub location: String,
-    #[serde(default)]
-    pub restriction: String,
-}
-
-impl UnitForm {
-    pub(crate) fn parse(&self) -> Result<NewUnit, Problem> {
-        NewUnit::parse(
-            &self.level,
-            &self.reference_code,
-            &self.title,
-            &self.creator,
-            &self.date_from,
-            &self.date_to,
-            &self.extent,
-            &self.language,
-            &self.location,
-            &self.restriction,
-        )
-        .map_err(|e| kinbridge_domain::DomainError::Invalid(e).into())
-    }
 }
 
 #[derive(Template)]
@@ -213,7 +173,7 @@ async fn upload(
     m: Multipart,
 ) -> Result<Response, Problem> {
     state.casework.may_manage_unit(&u.caller, &id).await?;
-    let queued = match super::documents::read_upload(m, Some(&u.csrf)).await {
+    let queued = match crate::files::read_upload(m, Some(&u.csrf)).await {
         Ok((name, bytes)) => {
             let langs = vec!["eng".to_string(), "fra".to_string(), "spa".to_string()];
             state.casework.queue_upload(&u.caller, &id, &name, bytes, &langs).await.map_err(Problem::from)
@@ -272,7 +232,7 @@ async fn original(
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     let (unit, bytes) = state.casework.unit_original(&u.caller, &id).await?;
-    Ok(super::attachment(
+    Ok(crate::files::attachment(
         unit.filename.as_deref().unwrap_or("original"),
         unit.content_type.as_deref().unwrap_or("application/octet-stream"),
         bytes,
@@ -339,7 +299,7 @@ async fn find(
             .casework
             .unit_by_reference(&u.caller, &f.reference_code)
             .await?
-            .ok_or_else(|| kinbridge_domain::DomainError::field("reference_code", "unknown_unit"))?;
+            .ok_or_else(|| kinbridge_domain::DomainError::field("reference_code", ErrorCode::UnknownUnit))?;
         state.casework.record_finding(&u.caller, &case, &unit, &f.note).await
     }
     .await;
@@ -358,14 +318,6 @@ async fn find(
             .await
         }
     }
-}
-
-#[derive(Deserialize)]
-pub(crate) struct DisclosureForm {
-    #[serde(default)]
-    pub disclosed_to: String,
-    #[serde(default)]
-    pub counselling: String,
 }
 
 async fn disclose(

@@ -15,10 +15,10 @@ use kinbridge_domain::request::{Request, Transition};
 use kinbridge_domain::DomainError;
 use serde::Deserialize;
 
-use super::documents::read_upload;
-use super::{render, see_other, url_encode, Frame};
 use crate::auth::{CsrfForm, PageUser, Signed};
 use crate::error::Problem;
+use crate::files::read_upload;
+use crate::page::{render, see_other, url_encode, Frame};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -129,7 +129,7 @@ async fn assign(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-    CsrfForm(f): CsrfForm<super::AssignForm>,
+    CsrfForm(f): CsrfForm<crate::page::AssignForm>,
 ) -> Result<Response, Problem> {
     let r = state.casework.assign_request(&u.caller, &id, &f.assignee).await.map_err(Problem::from);
     after(&state, &u, &id, r).await

@@ -8,12 +8,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use kinbridge_casework::accounts::LoginOutcome;
+use kinbridge_domain::ErrorCode;
 use serde::Deserialize;
 
-use super::{render, see_other, Frame};
 use crate::auth::{cookie, Auth, CsrfForm, PageUser, LANG_COOKIE, PRELOGIN_COOKIE, SESSION_COOKIE};
 use crate::error::Problem;
 use crate::i18n::{Catalogues, Tr};
+use crate::page::{render, see_other, Frame};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -134,7 +135,9 @@ async fn login(
             }
             resp
         }
-        Ok(LoginOutcome::BadCredentials) => again(Problem::BadBody("bad_credentials"), StatusCode::UNAUTHORIZED),
+        Ok(LoginOutcome::BadCredentials) => {
+            again(Problem::BadBody(ErrorCode::BadCredentials), StatusCode::UNAUTHORIZED)
+        }
         Ok(LoginOutcome::TooManyAttempts { retry_after }) => again(
             Problem::TooManyAttempts((retry_after.as_millis() as u64).div_ceil(1000).max(1)),
             StatusCode::TOO_MANY_REQUESTS,

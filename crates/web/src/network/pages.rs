@@ -9,9 +9,9 @@ use axum::Router;
 use kinbridge_casework::requests::Flow;
 use kinbridge_domain::member::Member;
 
-use super::{render, Frame};
 use crate::auth::PageUser;
 use crate::error::Problem;
+use crate::page::{render, Frame};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {

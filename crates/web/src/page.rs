@@ -1,49 +1,14 @@
-//! Server-rendered pages: usable without JavaScript, accessible, translated. Each module is
-//! one area of the product and brings its own routes.
-
-pub(crate) mod archives;
-mod audit;
-pub(crate) mod cases;
-mod dashboard;
-mod documents;
-
-pub(crate) use cases::parse_case_action;
-pub(crate) use documents::attachment;
-
-/// Reads an API upload; API clients authenticate by token, so no CSRF field.
-pub(crate) async fn read_upload_api(m: axum::extract::Multipart) -> Result<(String, bytes::Bytes), Problem> {
-    documents::read_upload(m, None).await
-}
-mod network;
-mod requests;
-pub(crate) mod research;
-pub(crate) mod search;
-mod session;
+//! What every server-rendered page shares: the frame (translator, user, CSRF token,
+//! messages), rendering a template, the error page, redirects. Pages work without JavaScript.
 
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Router;
 use kinbridge_domain::Role;
 
 use crate::auth::Signed;
 use crate::error::Problem;
 use crate::i18n::{Tr, LOCALES};
-use crate::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(session::router())
-        .merge(dashboard::router())
-        .merge(cases::router())
-        .merge(requests::router())
-        .merge(documents::router())
-        .merge(network::router())
-        .merge(audit::router())
-        .merge(research::router())
-        .merge(search::router())
-        .merge(archives::router())
-}
 
 /// The signed-in user as the page header shows them.
 #[derive(Clone)]

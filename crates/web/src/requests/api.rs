@@ -10,12 +10,12 @@ use kinbridge_casework::documents::Attach;
 use kinbridge_casework::requests::RequestBox;
 use kinbridge_domain::request::Transition;
 use kinbridge_domain::DomainError;
+use kinbridge_domain::ErrorCode;
 use serde::Deserialize;
 
-use super::cases::{AssigneeBody, BodyText};
-use super::{ApiJson, ApiMultipart, ApiQuery, ApiResult};
+use crate::api::{ApiJson, ApiMultipart, ApiQuery, ApiResult, AssigneeBody, BodyText};
 use crate::auth::ApiUser;
-use crate::pages::read_upload_api;
+use crate::files::read_upload_api;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -44,7 +44,7 @@ async fn list(
 ) -> ApiResult<Response> {
     let which = match q.which.as_deref() {
         None => RequestBox::Inbox,
-        Some(b) => RequestBox::parse(b).ok_or(DomainError::field("box", "invalid_choice"))?,
+        Some(b) => RequestBox::parse(b).ok_or(DomainError::field("box", ErrorCode::InvalidChoice))?,
     };
     let page = state
         .casework

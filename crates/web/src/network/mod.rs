@@ -1,0 +1,17 @@
+//! The network directory and the request flows between countries. The feature owns its input
+//! types, its pages and its API handlers.
+
+mod api;
+mod pages;
+
+use axum::Router;
+
+use crate::AppState;
+
+pub(crate) fn pages() -> Router<AppState> {
+    pages::router()
+}
+
+pub(crate) fn api() -> Router<AppState> {
+    api::router()
+}

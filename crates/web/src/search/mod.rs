@@ -1,0 +1,18 @@
+//! One search over cases, request messages and archives. The feature owns its input types, its
+//! pages and its API handlers.
+
+mod api;
+mod pages;
+mod query;
+
+use axum::Router;
+
+use crate::AppState;
+
+pub(crate) fn pages() -> Router<AppState> {
+    pages::router()
+}
+
+pub(crate) fn api() -> Router<AppState> {
+    api::router()
+}

@@ -1,0 +1,17 @@
+//! Signing in and out: the login page, language choice, API bearer tokens. The feature owns its
+//! input types, its pages and its API handlers.
+
+mod api;
+mod pages;
+
+use axum::Router;
+
+use crate::AppState;
+
+pub(crate) fn pages() -> Router<AppState> {
+    pages::router()
+}
+
+pub(crate) fn api() -> Router<AppState> {
+    api::router()
+}
