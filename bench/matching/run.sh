@@ -29,7 +29,7 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import splink, record
 fi
 echo "== building"
 cargo build --release --locked -q -p kinbridge
-cargo build --release --locked -q -p kinbridge-matching --example synth
+cargo build --release --locked -q -p kinbridge-matching --features synth --example synth
 KB=$ROOT/target/release/kinbridge
 SYNTH=$ROOT/target/release/examples/synth
 

@@ -17,7 +17,7 @@ use kinbridge_domain::member::{MemberCode, MemberKind, NewMember};
 use sqlx::any::AnyArguments;
 use sqlx::Arguments;
 
-use names::{Culture, CULTURES};
+use names::Culture;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "kinbridge-demo";
@@ -359,6 +359,7 @@ pub async fn load(
     let mut request_count = 0usize;
     let mut known_children: Vec<(String, String, bool, NaiveDate)> = Vec::new();
     let mut tx = store.store().pool().begin().await?;
+    let cultures = names::cultures();
     for n in 0..cases {
         let mi = rng.usize(..members.len());
         let mut pi = rng.usize(..members.len());
@@ -369,7 +370,7 @@ pub async fn load(
         let (partner_id, partner_country, partner_workers) =
             (members[pi].id.clone(), members[pi].country, members[pi].caseworkers.clone());
         let worker = pick(&mut rng, &members[mi].caseworkers).clone();
-        let culture: &Culture = pick(&mut rng, CULTURES);
+        let culture: &Culture = pick(&mut rng, &cultures);
         let service = *pick(&mut rng, ServiceType::ALL);
         let opened = today - Duration::days(rng.i64(0..365 * 12));
         let age_days = (today - opened).num_days();
@@ -379,11 +380,11 @@ pub async fn load(
         let case_id = uuid::Uuid::now_v7().to_string();
 
         // The family.
-        let father_given = *pick(&mut rng, culture.male);
+        let father_given = pick(&mut rng, &culture.male).as_str();
         let family =
-            if culture.patronymic { father_given.to_string() } else { pick(&mut rng, culture.family).to_string() };
+            if culture.patronymic { father_given.to_string() } else { pick(&mut rng, &culture.family).to_string() };
         let child_female = rng.bool();
-        let child_given = *pick(&mut rng, if child_female { culture.female } else { culture.male });
+        let child_given = pick(&mut rng, if child_female { &culture.female } else { &culture.male }).as_str();
         let child_age = if service == ServiceType::SearchOfOrigins { rng.i64(25..56) } else { rng.i64(0..18) };
         let child_birth = opened - Duration::days(child_age * 365 + rng.i64(0..365));
         let estimated = service == ServiceType::UnaccompaniedMinors && rng.bool();
@@ -412,11 +413,11 @@ pub async fn load(
             Some(child_birth),
             estimated,
         )];
-        let mother_given = *pick(&mut rng, culture.female);
+        let mother_given = pick(&mut rng, &culture.female).as_str();
         let mother_family = if culture.patronymic {
-            pick(&mut rng, culture.male).to_string()
+            pick(&mut rng, &culture.male).to_string()
         } else if rng.u8(..4) == 0 {
-            pick(&mut rng, culture.family).to_string()
+            pick(&mut rng, &culture.family).to_string()
         } else {
             family.clone()
         };
@@ -431,7 +432,7 @@ pub async fn load(
             rng.u8(..3) == 0,
         ));
         if rng.bool() {
-            let grandfather = *pick(&mut rng, culture.male);
+            let grandfather = pick(&mut rng, &culture.male).as_str();
             let father_family = if culture.patronymic { grandfather.to_string() } else { family.clone() };
             persons.push((
                 uuid::Uuid::now_v7().to_string(),
@@ -445,7 +446,7 @@ pub async fn load(
         }
         if rng.u8(..3) == 0 {
             let sib_female = rng.bool();
-            let sib = *pick(&mut rng, if sib_female { culture.female } else { culture.male });
+            let sib = pick(&mut rng, if sib_female { &culture.female } else { &culture.male }).as_str();
             persons.push((
                 uuid::Uuid::now_v7().to_string(),
                 "sibling",

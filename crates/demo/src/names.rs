@@ -1,216 +1,56 @@
-//! Names from the naming cultures the network meets, as they are written in Latin script
-//! by the member who records them.
+//! The lexicon's naming cultures as the demo writes them: in Latin script, as the member who
+//! records them would (a culture the lexicon writes natively, such as Chinese in Han
+//! characters, romanised).
 
-/// One naming culture: given names by sex, family names, and where its people come from.
 pub struct Culture {
-    pub name: &'static str,
     pub countries: &'static [&'static str],
     pub languages: &'static [&'static str],
-    pub female: &'static [&'static str],
-    pub male: &'static [&'static str],
-    pub family: &'static [&'static str],
-    /// The second name is the father's given name (Tigrinya, Amharic, Somali...).
     pub patronymic: bool,
+    pub female: Vec<String>,
+    pub male: Vec<String>,
+    pub family: Vec<String>,
 }
 
-pub const CULTURES: &[Culture] = &[
-    Culture {
-        name: "arabic",
-        countries: &["SY", "IQ", "SD", "LY", "YE"],
-        languages: &["ar"],
-        female: &[
-            "Fatima", "Aisha", "Mariam", "Nour", "Huda", "Rania", "Layla", "Zainab", "Amal", "Yasmin", "Salma", "Rahaf",
-        ],
-        male: &[
-            "Mohammed", "Ahmad", "Omar", "Youssef", "Khaled", "Hassan", "Ali", "Ibrahim", "Mahmoud", "Karim", "Tariq",
-            "Bilal",
-        ],
-        family: &[
-            "Al-Hassan",
-            "Haddad",
-            "Khalil",
-            "Nasser",
-            "Saleh",
-            "Al-Ahmad",
-            "Mansour",
-            "Darwish",
-            "Qasim",
-            "Hamdan",
-            "Abboud",
-            "Shami",
-        ],
-        patronymic: false,
-    },
-    Culture {
-        name: "persian",
-        countries: &["IR", "AF"],
-        languages: &["fa"],
-        female: &["Zahra", "Maryam", "Fatemeh", "Shirin", "Parisa", "Leila", "Niloufar", "Sara", "Mahsa", "Roya"],
-        male: &["Reza", "Hossein", "Mehdi", "Ali", "Amir", "Dariush", "Kourosh", "Babak", "Farid", "Javad"],
-        family: &[
-            "Hosseini",
-            "Mohammadi",
-            "Rezaei",
-            "Ahmadi",
-            "Karimi",
-            "Rahimi",
-            "Moradi",
-            "Jafari",
-            "Sadeghi",
-            "Tehrani",
-        ],
-        patronymic: false,
-    },
-    Culture {
-        name: "pashto",
-        countries: &["AF", "PK"],
-        languages: &["ps"],
-        female: &["Malalai", "Palwasha", "Zarghona", "Nazo", "Gulalai", "Spogmai", "Shabana", "Wagma"],
-        male: &["Ahmad Shah", "Gul Agha", "Wali", "Nangyalai", "Zalmai", "Rahmatullah", "Hamid", "Khan Mohammad"],
-        family: &["Yousafzai", "Durrani", "Popalzai", "Barakzai", "Ghilzai", "Wardak", "Khattak", "Mohmand"],
-        patronymic: false,
-    },
-    Culture {
-        name: "tigrinya",
-        countries: &["ER", "ET"],
-        languages: &["ti"],
-        female: &["Selam", "Helen", "Mebrat", "Senait", "Lidya", "Saba", "Feven", "Ruta", "Winta", "Yordanos"],
-        male: &["Amanuel", "Yonas", "Tesfay", "Kidane", "Yohannes", "Dawit", "Biniam", "Filmon", "Samuel", "Mehari"],
-        family: &[],
-        patronymic: true,
-    },
-    Culture {
-        name: "amharic",
-        countries: &["ET"],
-        languages: &["am"],
-        female: &["Tigist", "Meseret", "Hirut", "Bethlehem", "Selamawit", "Tsion", "Aster", "Mahlet"],
-        male: &["Abebe", "Bekele", "Getachew", "Tadesse", "Alemayehu", "Yared", "Henok", "Solomon"],
-        family: &[],
-        patronymic: true,
-    },
-    Culture {
-        name: "somali",
-        countries: &["SO", "KE", "ET"],
-        languages: &["so"],
-        female: &["Hodan", "Sahra", "Faadumo", "Ayaan", "Hibo", "Ifrah", "Ladan", "Nimco"],
-        male: &["Abdirahman", "Mohamed", "Abdullahi", "Hassan", "Farah", "Abdi", "Mahad", "Guled"],
-        family: &[],
-        patronymic: true,
-    },
-    Culture {
-        name: "vietnamese",
-        countries: &["VN"],
-        languages: &["vi"],
-        female: &["Thi Lan", "Thi Hoa", "Ngoc Anh", "Thu Trang", "Minh Chau", "Thanh Huong", "Bich Ngoc", "Kim Lien"],
-        male: &["Van Minh", "Duc Anh", "Quoc Bao", "Huu Phuoc", "Thanh Tung", "Minh Khoa", "Gia Huy", "Van Long"],
-        family: &["Nguyen", "Tran", "Le", "Pham", "Hoang", "Phan", "Vu", "Dang", "Bui", "Do"],
-        patronymic: false,
-    },
-    Culture {
-        name: "chinese",
-        countries: &["CN", "HK", "TW"],
-        languages: &["zh"],
-        female: &["Xiaoling", "Mei", "Yan", "Jing", "Li Na", "Hui", "Xiu Ying", "Fang"],
-        male: &["Wei", "Jun", "Hao", "Lei", "Zhi Qiang", "Ming", "Jian", "Tao"],
-        family: &["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou"],
-        patronymic: false,
-    },
-    Culture {
-        name: "ukrainian",
-        countries: &["UA"],
-        languages: &["uk", "ru"],
-        female: &["Olena", "Iryna", "Oksana", "Nataliia", "Yulia", "Kateryna", "Sofiia", "Anastasiia", "Daryna"],
-        male: &["Oleksandr", "Andrii", "Dmytro", "Serhii", "Mykola", "Volodymyr", "Yurii", "Bohdan", "Taras"],
-        family: &[
-            "Kovalenko",
-            "Shevchenko",
-            "Bondarenko",
-            "Tkachenko",
-            "Kravchenko",
-            "Melnyk",
-            "Boiko",
-            "Oliinyk",
-            "Polishchuk",
-            "Savchenko",
-        ],
-        patronymic: false,
-    },
-    Culture {
-        name: "romanian",
-        countries: &["RO", "MD"],
-        languages: &["ro"],
-        female: &["Ioana", "Elena", "Andreea", "Maria", "Alexandra", "Cristina", "Roxana", "Bianca"],
-        male: &["Andrei", "Ion", "Mihai", "Alexandru", "Gabriel", "Florin", "Cătălin", "Ștefan"],
-        family: &[
-            "Popescu",
-            "Ionescu",
-            "Popa",
-            "Dumitru",
-            "Stan",
-            "Stoica",
-            "Gheorghe",
-            "Rusu",
-            "Munteanu",
-            "Constantin",
-        ],
-        patronymic: false,
-    },
-    Culture {
-        name: "spanish",
-        countries: &["ES", "CO", "MX", "AR", "CL", "VE"],
-        languages: &["es"],
-        female: &["María José", "Lucía", "Valentina", "Camila", "Sofía", "Daniela", "Ana Belén", "Guadalupe"],
-        male: &["José Luis", "Juan Carlos", "Santiago", "Mateo", "Alejandro", "Diego", "Andrés", "Javier"],
-        family: &[
-            "García López",
-            "Martínez",
-            "Rodríguez Pérez",
-            "Hernández",
-            "González",
-            "Sánchez Ruiz",
-            "Ramírez",
-            "Torres",
-            "Flores",
-            "Castillo",
-        ],
-        patronymic: false,
-    },
-    Culture {
-        name: "french",
-        countries: &["FR", "BE", "CH", "SN", "CI", "HT"],
-        languages: &["fr"],
-        female: &["Camille", "Léa", "Chloé", "Manon", "Inès", "Aïcha", "Fatou", "Marie-Claire"],
-        male: &["Lucas", "Hugo", "Théo", "Mamadou", "Jean-Baptiste", "Moussa", "Louis", "Noé"],
-        family: &[
-            "Martin", "Bernard", "Dubois", "Diallo", "Ndiaye", "Lefèvre", "Moreau", "Traoré", "Fontaine", "Joseph",
-        ],
-        patronymic: false,
-    },
-    Culture {
-        name: "portuguese",
-        countries: &["BR", "PT", "AO"],
-        languages: &["pt"],
-        female: &["Ana Clara", "Beatriz", "Larissa", "Fernanda", "Joana", "Mariana"],
-        male: &["João Pedro", "Gabriel", "Rafael", "Thiago", "Luís", "Rodrigo"],
-        family: &["Silva", "Santos", "Oliveira", "Souza", "Pereira", "Costa", "Ferreira", "Almeida"],
-        patronymic: false,
-    },
-    Culture {
-        name: "english",
-        countries: &["GB", "US", "AU", "NZ", "CA", "IE"],
-        languages: &["en"],
-        female: &["Emily", "Olivia", "Grace", "Hannah", "Chloe", "Jessica"],
-        male: &["James", "Oliver", "Jack", "Thomas", "Daniel", "Samuel"],
-        family: &["Smith", "Jones", "Williams", "Brown", "Taylor", "Wilson", "O'Connor", "McDonald"],
-        patronymic: false,
-    },
-    Culture {
-        name: "german",
-        countries: &["DE", "AT", "CH"],
-        languages: &["de"],
-        female: &["Anna", "Lena", "Sophie", "Marie", "Jana", "Lea"],
-        male: &["Lukas", "Jonas", "Leon", "Felix", "Maximilian", "Paul"],
-        family: &["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker"],
-        patronymic: false,
-    },
-];
+pub fn cultures() -> Vec<Culture> {
+    let latin = |names: &[&str]| names.iter().map(|n| latin(n)).collect();
+    kinbridge_lexicon::CULTURES
+        .iter()
+        .map(|c| Culture {
+            countries: c.countries,
+            languages: c.languages,
+            patronymic: c.patronymic,
+            female: latin(c.female),
+            male: latin(c.male),
+            family: latin(c.family),
+        })
+        .collect()
+}
+
+/// A name in Latin script: Han characters become pinyin words with capitals; other names
+/// are kept as written (with their accents).
+fn latin(name: &str) -> String {
+    if !name.chars().any(|c| matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)) {
+        return name.to_string();
+    }
+    kinbridge_matching::normalize::fold(name)
+        .split(' ')
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next().map(|f| f.to_uppercase().chain(cs).collect::<String>()).unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_are_written_in_latin_script() {
+        for c in super::cultures() {
+            for name in c.female.iter().chain(&c.male).chain(&c.family) {
+                assert!(name.chars().all(|ch| !ch.is_alphabetic() || ch.is_ascii() || (ch as u32) < 0x2000), "{name}");
+            }
+        }
+        assert_eq!(super::latin("王"), "Wang");
+    }
+}

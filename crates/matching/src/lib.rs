@@ -18,6 +18,7 @@ pub mod model;
 pub mod normalize;
 pub mod phonetic;
 pub mod similarity;
+#[cfg(any(test, feature = "synth"))]
 pub mod synth;
 mod translit;
 pub mod variants;

@@ -451,6 +451,7 @@ impl SplitMix {
         ((self.next_u64() as u128 * n as u128) >> 64) as u64
     }
 
+    #[cfg(any(test, feature = "synth"))]
     pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }

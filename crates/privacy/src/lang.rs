@@ -123,11 +123,11 @@ static FREQUENCIES: LazyLock<[FxHashMap<&'static str, f32>; 5]> = LazyLock::new(
         table
     };
     [
-        load(include_str!("../data/frequent_en.txt")),
-        load(include_str!("../data/frequent_fr.txt")),
-        load(include_str!("../data/frequent_es.txt")),
-        load(include_str!("../data/frequent_de.txt")),
-        load(include_str!("../data/frequent_it.txt")),
+        load(kinbridge_lexicon::FREQUENT_EN),
+        load(kinbridge_lexicon::FREQUENT_FR),
+        load(kinbridge_lexicon::FREQUENT_ES),
+        load(kinbridge_lexicon::FREQUENT_DE),
+        load(kinbridge_lexicon::FREQUENT_IT),
     ]
 });
 

@@ -24,47 +24,26 @@ static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
         text.lines().filter(|l| !l.trim_start().starts_with('#')).flat_map(str::split_whitespace).collect()
     };
     let key = |w: &str| joined(&fold(w));
-    let (synth_given, synth_family, synth_places) = kinbridge_matching::synth::vocabulary();
-    let given = words(include_str!("../data/given_names.txt"))
+    let (synth_given, synth_family, synth_places) = kinbridge_lexicon::vocabulary();
+    let given = words(kinbridge_lexicon::GIVEN_NAMES)
         .into_iter()
-        .chain(words(include_str!("../data/given_names_census.txt")))
+        .chain(words(kinbridge_lexicon::GIVEN_NAMES_CENSUS))
         .chain(synth_given)
         .map(key)
         .collect();
-    let family = words(include_str!("../data/family_names.txt")).into_iter().chain(synth_family).map(key).collect();
+    let family = words(kinbridge_lexicon::FAMILY_NAMES).into_iter().chain(synth_family).map(key).collect();
     let mut countries: FxHashSet<String> = kinbridge_domain::country::Country::all().map(|c| key(c.name())).collect();
     countries.extend(
-        include_str!("../data/country_names.txt")
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .map(key),
+        kinbridge_lexicon::COUNTRY_NAMES.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(key),
     );
     let mut places: FxHashSet<String> = synth_places.into_iter().map(key).collect();
     places.extend(countries.iter().cloned());
-    places.extend(words(include_str!("../data/places.txt")).into_iter().map(key));
+    places.extend(words(kinbridge_lexicon::PLACES).into_iter().map(key));
     Gazetteer { given, family, places, countries }
 });
 
-/// Words that are capitalised without being names: titles, days, months, and words that
-/// start sentences or headings in case notes.
-static NOT_NAMES: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
-    "i a an the this that these those he she it we they you his her its our their my your mr mrs ms miss dr prof sir madam \
-     mme mlle m monsieur madame sr sra srta don dona herr frau sig signor signora signorina dott \
-     monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december \
-     lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre \
-     lunes martes miercoles jueves viernes sabado domingo enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre \
-     montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar marz juni juli oktober dezember \
-     gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre \
-     le la les un une des du de et il elle ils elles nous vous je tu on ce cette ces son sa ses mon ma mes \
-     el los las una unos unas y yo ella ellos nosotros usted su sus mi mis este esta estos \
-     der die das ein eine und er sie wir ich ihr sein seine ihre mein meine dieser diese \
-     lo gli uno e io lui lei noi voi loro suo sua suoi mio mia questo questa \
-     case file note report request child mother father brother sister aunt uncle grandmother grandfather family \
-     dossier rapport demande enfant mere pere frere soeur tante oncle famille caso informe solicitud nino madre padre hermano hermana familia \
-     fall bericht kind mutter vater bruder schwester familie rapporto richiesta bambino madre padre fratello sorella famiglia \
-     street road avenue rue calle via strasse platz hospital school police court tribunal ministry office \
-     phone email tel fax address adresse direccion indirizzo anschrift date born age id passport".split_whitespace().collect()
-});
+static NOT_NAMES: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| kinbridge_lexicon::words(kinbridge_lexicon::NOT_NAMES).collect());
 
 static TITLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -91,27 +70,14 @@ static STRONG_PLACE_CUE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("a valid pattern")
 });
 
-/// Words that make a capitalised run an organisation, not a person.
-static ORGANISATION: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
-    "inc ltd llc plc corp corporation company co gmbh ag sa sas sarl srl spa bv nv ab oy as asa kg \
-     holdings holding group bank trust fund foundation institute university college school academy \
-     hospital clinic orchestra weekly daily times journal news magazine press records studios \
-     association society council ministry agency office committee federation union church club team"
-        .split_whitespace()
-        .collect()
-});
+static ORGANISATION: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| kinbridge_lexicon::words(kinbridge_lexicon::ORGANISATION_WORDS).collect());
 
-/// Endings of family names (folded) in the naming cultures the federation serves.
-const FAMILY_ENDINGS: &[&str] = &[
-    "ska", "ski", "sky", "skyi", "sen", "ssen", "sson", "dottir", "ova", "ov", "ev", "enko", "chuk", "escu", "cic",
-    "vic", "ovic", "evic", "poulos", "akis", "idis", "oglu", "yan", "idze", "shvili", "wicz", "czyk", "mann", "berg",
-    "stein", "feld", "inen", "nen", "lainen", "maki",
-];
+static FAMILY_ENDINGS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| kinbridge_lexicon::words(kinbridge_lexicon::FAMILY_ENDINGS).collect());
 
-const PARTICLES: &[&str] = &[
-    "de", "da", "di", "del", "della", "van", "von", "der", "den", "du", "dos", "das", "bin", "ben", "ibn", "al", "el",
-    "abu", "ould", "y", "zu", "ter", "la", "le", "st", "mac", "bint", "wa",
-];
+static PARTICLES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| kinbridge_lexicon::words(kinbridge_lexicon::NAME_PARTICLES).collect());
 
 /// A word of the text, in byte offsets.
 #[derive(Debug, Clone, Copy)]
@@ -159,7 +125,7 @@ fn name_evidence(word: &str) -> (bool, bool) {
 }
 
 static COMMON: LazyLock<FxHashSet<String>> = LazyLock::new(|| {
-    include_str!("../data/common_words.txt")
+    kinbridge_lexicon::COMMON_WORDS
         .lines()
         .filter(|l| !l.trim_start().starts_with('#'))
         .flat_map(str::split_whitespace)

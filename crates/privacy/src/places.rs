@@ -19,7 +19,7 @@ struct Town {
 /// Towns by the folded form of each of their names, most populous first.
 static TOWNS: LazyLock<FxHashMap<String, Vec<Town>>> = LazyLock::new(|| {
     let mut towns: FxHashMap<String, Vec<Town>> = FxHashMap::default();
-    for line in include_str!("../data/towns.tsv").lines().filter(|l| !l.starts_with('#')) {
+    for line in kinbridge_lexicon::TOWNS.lines().filter(|l| !l.starts_with('#')) {
         let mut cols = line.split('\t');
         let (Some(names), Some(region), Some(country), Some(population)) =
             (cols.next(), cols.next(), cols.next(), cols.next())

@@ -335,9 +335,10 @@ impl<'k> Pseudonymiser<'k> {
 /// cultures tell), chosen by the key: the same person always gets the same name.
 fn fake_name(key: &PseudonymKey, case_id: &str, cluster: &str, given: &str, sex: &str, forbidden: &[String]) -> String {
     let first = joined(&fold(given.split_whitespace().next().unwrap_or("")));
-    let cultures = kinbridge_matching::synth::cultures();
+    let cultures = kinbridge_lexicon::CULTURES;
     let mut pick = (0, sex == "female");
-    for (i, (male, female, _)) in cultures.iter().enumerate() {
+    for (i, c) in cultures.iter().enumerate() {
+        let (male, female) = (c.male, c.female);
         if male.iter().any(|m| joined(&fold(m)) == first) {
             pick = (i, false);
             break;
@@ -347,7 +348,7 @@ fn fake_name(key: &PseudonymKey, case_id: &str, cluster: &str, given: &str, sex:
             break;
         }
     }
-    let (male, female, roots) = cultures[pick.0];
+    let (male, female, roots) = (cultures[pick.0].male, cultures[pick.0].female, cultures[pick.0].family);
     let givens = if pick.1 { female } else { male };
     // Patronymic cultures have no family-name roots: the father's given name stands in.
     let roots = if roots.is_empty() { male } else { roots };

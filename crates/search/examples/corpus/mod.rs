@@ -21,7 +21,14 @@ pub struct Item {
 
 pub fn corpus(n: usize, seed: u64) -> (Vec<Item>, Vec<String>) {
     let mut rng = fastrand::Rng::with_seed(seed);
-    let (given, family, places) = kinbridge_matching::synth::vocabulary();
+    // The names and places of the generated cultures, as the benchmark has always drawn them.
+    let (mut given, mut family, mut places) = (Vec::new(), Vec::new(), Vec::new());
+    for (c, g) in kinbridge_lexicon::generated() {
+        given.extend_from_slice(c.male);
+        given.extend_from_slice(c.female);
+        family.extend_from_slice(c.family);
+        places.extend_from_slice(g.places);
+    }
     let mut items = Vec::with_capacity(n);
     for _ in 0..n {
         let lang = LANGS[rng.usize(..LANGS.len())];
