@@ -35,11 +35,21 @@ pub struct AuditWriter {
     tx: mpsc::UnboundedSender<Job>,
 }
 
+/// A backend's one way of appending to the chain: it commits a group of audit jobs on a
+/// connection of its own and says, for each job, whether its entries were written (a
+/// checked read's only if its case still has the stamp the read was decided at). SQLite
+/// commits on a direct connection ([`crate::direct`]), PostgreSQL by one call of
+/// `kb_audit_append` ([`postgres`]); a write's entries, inside the write's transaction, go
+/// through [`append`], which on PostgreSQL calls the same function.
+pub(crate) trait GroupCommit: Send + 'static {
+    async fn commit(&mut self, jobs: &[Job]) -> Result<Vec<bool>>;
+}
+
 impl AuditWriter {
-    /// PostgreSQL: commits on a connection of its own to `url`, from a thread of its own
-    /// with a runtime of its own, so that the replies to its statements do not wait behind
-    /// the page requests queued on the shared runtime (every read of a group waits for it).
-    pub(crate) fn start_postgres(url: String, key: AuditKey) -> Self {
+    /// Commits groups from a thread of its own with a runtime of its own, so that the
+    /// replies to its statements do not wait behind the page requests queued on the shared
+    /// runtime (every read of a group waits for it).
+    pub(crate) fn start(mut backend: impl GroupCommit) -> Self {
         let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
         std::thread::Builder::new()
             .name("kinbridge-audit".into())
@@ -49,18 +59,17 @@ impl AuditWriter {
                     .build()
                     .expect("the audit writer's runtime starts");
                 runtime.block_on(async move {
-                    let mut writer = postgres::Writer::new(&url, key);
                     while let Some(first) = rx.recv().await {
-                        // No gathering pause: a commit waits for its WAL flush, and the reads
+                        // No gathering pause: a commit waits for its flush, and the reads
                         // arriving meanwhile form the next group by themselves. A pause would
                         // only add to every read's wait.
                         let mut jobs = vec![first];
                         drain(&mut rx, &mut jobs);
-                        match writer.commit(&jobs).await {
+                        match backend.commit(&jobs).await {
                             // One job's entries must not fail the others': each on its own.
                             Err(_) if jobs.len() > 1 => {
                                 for job in jobs {
-                                    let result = writer.commit(std::slice::from_ref(&job)).await;
+                                    let result = backend.commit(std::slice::from_ref(&job)).await;
                                     answer(vec![job], result);
                                 }
                             }
@@ -68,34 +77,6 @@ impl AuditWriter {
                         }
                     }
                 });
-            })
-            .expect("the audit writer thread starts");
-        Self { tx }
-    }
-
-    /// The same, committing on a direct SQLite connection from a thread of its own.
-    pub(crate) fn start_direct(mut conn: crate::direct::AuditConnection) -> Self {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
-        std::thread::Builder::new()
-            .name("kinbridge-audit".into())
-            .spawn(move || {
-                while let Some(first) = rx.blocking_recv() {
-                    // No gathering pause, as on PostgreSQL: the reads that arrive while a
-                    // group commits form the next (measured: 29.7k case pages/s with a 1 ms
-                    // pause, 43-45k without, on 2 cores).
-                    let mut jobs = vec![first];
-                    drain(&mut rx, &mut jobs);
-                    match conn.commit(&jobs) {
-                        // One job's entries must not fail the others': each on its own.
-                        Err(_) if jobs.len() > 1 => {
-                            for job in jobs {
-                                let result = conn.commit(std::slice::from_ref(&job));
-                                answer(vec![job], result);
-                            }
-                        }
-                        result => answer(jobs, result),
-                    }
-                }
             })
             .expect("the audit writer thread starts");
         Self { tx }
@@ -163,6 +144,50 @@ fn answer(jobs: Vec<Job>, result: Result<Vec<bool>>) {
     }
 }
 
+/// The chain's head: the last entry's sequence number and hash.
+pub(crate) type Head = (i64, String);
+
+/// An entry chained after the head, as every backend inserts it.
+#[derive(serde::Serialize)]
+pub(crate) struct Link<'a> {
+    pub seq: i64,
+    pub at: &'a str,
+    pub user_id: Option<&'a str>,
+    pub member_id: Option<&'a str>,
+    pub ip: Option<&'a str>,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<&'a str>,
+    pub detail: &'a str,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The entries chained after `head` under the audit key, and the head they end at: the one
+/// place where appended entries get their hashes.
+pub(crate) fn links<'a>(key: &AuditKey, head: &Head, entries: &'a [AuditEntry]) -> (Vec<Link<'a>>, Head) {
+    let (mut seq, mut prev) = head.clone();
+    let mut links = Vec::with_capacity(entries.len());
+    for e in entries {
+        seq += 1;
+        let hash = chain_hash(key, &prev, seq, e);
+        links.push(Link {
+            seq,
+            at: &e.at,
+            user_id: e.user_id.as_deref(),
+            member_id: e.member_id.as_deref(),
+            ip: e.ip.as_deref(),
+            action: e.action.as_str(),
+            entity: &e.entity,
+            entity_id: e.entity_id.as_deref(),
+            detail: &e.detail,
+            prev_hash: std::mem::replace(&mut prev, hash.clone()),
+            hash,
+        });
+    }
+    (links, (seq, prev))
+}
+
 /// Appends entries to the chain inside `tx`, which must hold the head (see `Store::begin_write`).
 pub async fn append(tx: &mut Tx, entries: &[AuditEntry]) -> Result<()> {
     if entries.is_empty() {
@@ -170,59 +195,52 @@ pub async fn append(tx: &mut Tx, entries: &[AuditEntry]) -> Result<()> {
     }
     let key = tx.audit_key.clone();
     let entries: Vec<AuditEntry> = entries.iter().cloned().map(AuditEntry::storable).collect();
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
-    let mut seq: i64 = get(&head, "seq")?;
-    let mut prev: String = get(&head, "hash")?;
+    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
+    let head: Head = (get(&row, "seq")?, get(&row, "hash")?);
+    let (links, new_head) = links(&key, &head, &entries);
+    if tx.backend_name() == "PostgreSQL" {
+        // The transaction holds the head: the function finds it as read, with nothing to check.
+        return match postgres::call(&mut **tx, &head, "[]", &postgres::rows(&links), &new_head).await? {
+            None => Ok(()),
+            Some(_) => Err(StoreError::Database(sqlx::Error::Protocol("the audit head moved under its lock".into()))),
+        };
+    }
     // Many rows per statement: one round trip, not one per entry.
     const ROWS_PER_STATEMENT: usize = 50;
-    for chunk in entries.chunks(ROWS_PER_STATEMENT) {
+    for chunk in links.chunks(ROWS_PER_STATEMENT) {
         let mut sql = String::from(
             "INSERT INTO audit_log (seq, at, user_id, member_id, ip, action, entity, entity_id, detail, prev_hash, hash) VALUES ",
         );
         let mut args = sqlx::any::AnyArguments::default();
-        for (i, e) in chunk.iter().enumerate() {
-            seq += 1;
-            let hash = chain_hash(&key, &prev, seq, e);
+        for (i, l) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push_str(", ");
             }
             let b = i * 11;
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9,
-                b + 10,
-                b + 11
-            ));
+            sql.push('(');
+            sql.push_str(&(1..=11).map(|n| format!("${}", b + n)).collect::<Vec<_>>().join(", "));
+            sql.push(')');
             use sqlx::Arguments;
             let r: Result<(), sqlx::error::BoxDynError> = (|| {
-                args.add(seq)?;
-                args.add(e.at.clone())?;
-                args.add(e.user_id.clone())?;
-                args.add(e.member_id.clone())?;
-                args.add(e.ip.clone())?;
-                args.add(e.action.as_str().to_string())?;
-                args.add(e.entity.clone())?;
-                args.add(e.entity_id.clone())?;
-                args.add(e.detail.clone())?;
-                args.add(prev.clone())?;
-                args.add(hash.clone())
+                args.add(l.seq)?;
+                args.add(l.at.to_string())?;
+                args.add(l.user_id.map(str::to_string))?;
+                args.add(l.member_id.map(str::to_string))?;
+                args.add(l.ip.map(str::to_string))?;
+                args.add(l.action.to_string())?;
+                args.add(l.entity.to_string())?;
+                args.add(l.entity_id.map(str::to_string))?;
+                args.add(l.detail.to_string())?;
+                args.add(l.prev_hash.clone())?;
+                args.add(l.hash.clone())
             })();
             r.map_err(sqlx::Error::Encode)?;
-            prev = hash;
         }
         sqlx::query_with(&sql, args).execute(&mut **tx).await?;
     }
     sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-        .bind(seq)
-        .bind(&prev)
+        .bind(new_head.0)
+        .bind(&new_head.1)
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -13,10 +13,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use kinbridge_domain::audit::{chain_hash, AuditEntry, AuditKey};
+use kinbridge_domain::audit::{AuditEntry, AuditKey};
 use kinbridge_domain::case::Case;
 
-use crate::audit::{entries_of, standing, Job};
+use crate::audit::{entries_of, links, standing, GroupCommit, Head, Job};
 use crate::{Result, StoreError};
 
 /// Connections kept for reading stamps; more are opened when more threads read at once.
@@ -102,7 +102,7 @@ impl AuditConnection {
     /// and says for each job whether its entries were written: those of a checked read only
     /// if its case still has the stamp the read was decided at (read here, under the write
     /// lock, so that no change can come between the check and the entry).
-    pub(crate) fn commit(&mut self, jobs: &[Job]) -> Result<Vec<bool>> {
+    fn commit_group(&mut self, jobs: &[Job]) -> Result<Vec<bool>> {
         if jobs.iter().all(|(e, _, _)| e.is_empty()) {
             return Ok(vec![true; jobs.len()]);
         }
@@ -141,34 +141,38 @@ fn checked(conn: &rusqlite::Connection, jobs: &[Job]) -> Result<Vec<bool>> {
 }
 
 fn append(conn: &rusqlite::Connection, key: &AuditKey, entries: &[AuditEntry]) -> Result<()> {
-    let (mut seq, mut prev): (i64, String) = conn
+    let head: Head = conn
         .prepare_cached("SELECT seq, hash FROM audit_head WHERE id = 1")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (links, (seq, hash)) = links(key, &head, entries);
     let mut insert = conn.prepare_cached(
         "INSERT INTO audit_log (seq, at, user_id, member_id, ip, action, entity, entity_id, detail, prev_hash, hash) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
-    for e in entries {
-        seq += 1;
-        let hash = chain_hash(key, &prev, seq, e);
+    for l in &links {
         insert.execute(rusqlite::params![
-            seq,
-            e.at,
-            e.user_id,
-            e.member_id,
-            e.ip,
-            e.action.as_str(),
-            e.entity,
-            e.entity_id,
-            e.detail,
-            prev,
-            hash
+            l.seq,
+            l.at,
+            l.user_id,
+            l.member_id,
+            l.ip,
+            l.action,
+            l.entity,
+            l.entity_id,
+            l.detail,
+            l.prev_hash,
+            l.hash
         ])?;
-        prev = hash;
     }
     conn.prepare_cached("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1")?
-        .execute(rusqlite::params![seq, prev])?;
+        .execute(rusqlite::params![seq, hash])?;
     Ok(())
+}
+
+impl GroupCommit for AuditConnection {
+    async fn commit(&mut self, jobs: &[Job]) -> Result<Vec<bool>> {
+        self.commit_group(jobs)
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {

@@ -152,10 +152,12 @@ impl Store {
                 let direct = direct::DirectSqlite::for_url(database_url)?.ok_or(StoreError::Unsupported(
                     "an in-memory SQLite database cannot be shared between connections; give a file, e.g. sqlite://kinbridge.db?mode=rwc",
                 ))?;
-                let audit = AuditWriter::start_direct(direct.writer(audit_key.clone())?);
+                let audit = AuditWriter::start(direct.writer(audit_key.clone())?);
                 (Some(Arc::new(direct)), audit)
             }
-            Backend::Postgres => (None, AuditWriter::start_postgres(database_url.to_string(), audit_key.clone())),
+            Backend::Postgres => {
+                (None, AuditWriter::start(crate::audit::postgres::Writer::new(database_url, audit_key.clone())))
+            }
         };
         let store = Self {
             pool,

@@ -17,11 +17,11 @@
 
 use std::collections::HashMap;
 
-use kinbridge_domain::audit::{chain_hash, AuditEntry, AuditKey};
-use serde::{Deserialize, Serialize};
+use kinbridge_domain::audit::{AuditEntry, AuditKey};
+use serde::Deserialize;
 use sqlx::{AnyConnection, Connection};
 
-use super::{entries_of, standing, Job};
+use super::{entries_of, links, standing, GroupCommit, Head, Job, Link};
 use crate::rows::get;
 use crate::{Result, StoreError};
 
@@ -30,54 +30,23 @@ pub const APPLICATION_NAME: &str = "kinbridge-audit";
 
 const CALL: &str = "SELECT kb_audit_append($1, $2, $3, $4, $5, $6) AS moved";
 
-/// The chain's head: the last entry's sequence number and hash.
-type Head = (i64, String);
-
 /// What the function found when the group's expectations did not hold.
 #[derive(Deserialize)]
-struct Moved {
+pub(super) struct Moved {
     seq: i64,
     hash: String,
     stamps: HashMap<String, i64>,
 }
 
-#[derive(Serialize)]
-struct Row<'a> {
-    seq: i64,
-    at: &'a str,
-    user_id: Option<&'a str>,
-    member_id: Option<&'a str>,
-    ip: Option<&'a str>,
-    action: &'a str,
-    entity: &'a str,
-    entity_id: Option<&'a str>,
-    detail: &'a str,
-    prev_hash: String,
-    hash: String,
-}
-
 /// The entries chained after `head`, as the function takes them, and the head they end at.
 fn chained(key: &AuditKey, head: &Head, entries: &[AuditEntry]) -> (String, Head) {
-    let (mut seq, mut prev) = head.clone();
-    let mut rows = Vec::with_capacity(entries.len());
-    for e in entries {
-        seq += 1;
-        let hash = chain_hash(key, &prev, seq, e);
-        rows.push(Row {
-            seq,
-            at: &e.at,
-            user_id: e.user_id.as_deref(),
-            member_id: e.member_id.as_deref(),
-            ip: e.ip.as_deref(),
-            action: e.action.as_str(),
-            entity: &e.entity,
-            entity_id: e.entity_id.as_deref(),
-            detail: &e.detail,
-            prev_hash: std::mem::replace(&mut prev, hash.clone()),
-            hash,
-        });
-    }
-    (serde_json::to_string(&rows).expect("audit rows serialise"), (seq, prev))
+    let (links, new_head) = links(key, head, entries);
+    (rows(&links), new_head)
+}
+
+/// Chained entries as the function takes them: a JSON array of rows.
+pub(super) fn rows(links: &[Link<'_>]) -> String {
+    serde_json::to_string(links).expect("audit rows serialise")
 }
 
 /// The checks of the jobs to be written, as the function takes them: `[[case id, stamp], ...]`.
@@ -108,7 +77,7 @@ impl Writer {
 
     /// Commits a group: whether each job's entries were written. After a failure the
     /// connection and the head are forgotten, and the next group starts afresh.
-    pub(crate) async fn commit(&mut self, jobs: &[Job]) -> Result<Vec<bool>> {
+    async fn commit_group(&mut self, jobs: &[Job]) -> Result<Vec<bool>> {
         if jobs.iter().all(|(e, _, _)| e.is_empty()) {
             return Ok(vec![true; jobs.len()]);
         }
@@ -208,7 +177,13 @@ fn connection_lost(e: &StoreError) -> bool {
 }
 
 /// One call of the function: `None` if it appended the rows, or what it found instead.
-async fn call<'c, E>(conn: E, head: &Head, checks: &str, rows: &str, new_head: &Head) -> Result<Option<Moved>>
+pub(super) async fn call<'c, E>(
+    conn: E,
+    head: &Head,
+    checks: &str,
+    rows: &str,
+    new_head: &Head,
+) -> Result<Option<Moved>>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
@@ -231,5 +206,11 @@ where
         Some(json) => serde_json::from_str(&json)
             .map(Some)
             .map_err(|e| StoreError::Database(sqlx::Error::Protocol(format!("kb_audit_append answered {e}")))),
+    }
+}
+
+impl GroupCommit for Writer {
+    async fn commit(&mut self, jobs: &[Job]) -> Result<Vec<bool>> {
+        self.commit_group(jobs).await
     }
 }
