@@ -6,34 +6,21 @@ use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::error::FieldError;
 use kinbridge_domain::ids::{MemberId, UserId};
 use kinbridge_domain::ErrorCode;
-use kinbridge_domain::{text, Actor, DomainError, Role};
+use kinbridge_domain::{text, DomainError, Role};
 use sha2::{Digest, Sha256};
 
-use crate::{get, now, system_entry, unique_violation, Caller, Casework, Error, Result};
+use kinbridge_store::accounts::{self, AttemptKey, NewAccount};
 use kinbridge_store::audit::append;
+use kinbridge_store::members;
+
+use crate::{system_entry, taken, Caller, Casework, Error, Result};
 
 /// How long a login lasts.
 const SESSION_HOURS: i64 = 12;
 pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const LOCALES: &[&str] = &["en", "fr", "es", "ar"];
 
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct User {
-    pub id: UserId,
-    pub member_id: MemberId,
-    pub member_code: String,
-    pub member_name: String,
-    pub email: String,
-    pub display_name: String,
-    pub role: Role,
-    pub locale: String,
-}
-
-impl User {
-    pub fn actor(&self) -> Actor {
-        Actor { user_id: self.id.clone(), member_id: self.member_id.clone(), role: self.role }
-    }
-}
+pub use kinbridge_store::accounts::User;
 
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -58,30 +45,22 @@ impl Casework {
     /// How long a sign-in to `email` from `ip` must still wait: the longest of the three
     /// throttles of `kinbridge_domain::signin`.
     async fn signin_wait(&self, email: &str, ip: &str) -> Result<std::time::Duration> {
-        use kinbridge_domain::signin::{Backoff, PER_ACCOUNT, PER_ACCOUNT_AND_ADDRESS, PER_ADDRESS, WINDOW};
+        use kinbridge_domain::signin::{PER_ACCOUNT, PER_ACCOUNT_AND_ADDRESS, PER_ADDRESS, WINDOW};
         let now = chrono::Utc::now();
         let since =
             (now - chrono::Duration::from_std(WINDOW).unwrap_or_default()).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
         // Each throttle counts the failures of its key in the window; those of an account
         // (from one address or any) only since its last success.
-        let keys: [(&str, bool, Backoff); 3] = [
-            ("email = $1 AND ip = $2", true, PER_ACCOUNT_AND_ADDRESS),
-            ("ip = $2 AND $1 = $1", false, PER_ADDRESS),
-            ("email = $1 AND $2 = $2", true, PER_ACCOUNT),
+        let keys = [
+            (AttemptKey::AccountAndAddress, PER_ACCOUNT_AND_ADDRESS),
+            (AttemptKey::Address, PER_ADDRESS),
+            (AttemptKey::Account, PER_ACCOUNT),
         ];
         let mut wait = std::time::Duration::ZERO;
-        for (key, since_success, backoff) in keys {
-            let after_success = if since_success {
-                format!(" AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE {key} AND success = 1), '')")
-            } else {
-                String::new()
-            };
-            let sql = format!(
-                "SELECT COUNT(*) AS n, MAX(at) AS last FROM login_attempts WHERE {key} AND success = 0 AND at > $3{after_success}"
-            );
-            let row = sqlx::query(&sql).bind(email).bind(ip).bind(&since).fetch_one(self.pool()).await?;
-            let failures = u32::try_from(get::<i64>(&row, "n")?).unwrap_or(u32::MAX);
-            let Some(last) = get::<Option<String>>(&row, "last")? else { continue };
+        for (key, backoff) in keys {
+            let (failures, last) = accounts::failures(self.pool(), key, email, ip, &since).await?;
+            let failures = u32::try_from(failures).unwrap_or(u32::MAX);
+            let Some(last) = last else { continue };
             let last = chrono::DateTime::parse_from_rfc3339(&last)
                 .map_err(|e| Error::corrupt(format!("login_attempts.at {last:?}: {e}")))?;
             let since_last = (now - last.with_timezone(&chrono::Utc)).to_std().unwrap_or_default();
@@ -122,23 +101,6 @@ fn token_hash(token: &str) -> String {
 
 fn random_token() -> String {
     format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
-}
-
-const USER_COLUMNS: &str =
-    "u.id, u.member_id, m.code AS member_code, m.name AS member_name, u.email, u.display_name, u.role, u.locale";
-
-fn user_from(row: &sqlx::any::AnyRow) -> Result<User> {
-    let role: String = get(row, "role")?;
-    Ok(User {
-        id: UserId::from_trusted(get(row, "id")?),
-        member_id: MemberId::from_trusted(get(row, "member_id")?),
-        member_code: get(row, "member_code")?,
-        member_name: get(row, "member_name")?,
-        email: get(row, "email")?,
-        display_name: get(row, "display_name")?,
-        role: Role::parse(&role).unwrap_or(Role::Researcher),
-        locale: get(row, "locale")?,
-    })
 }
 
 /// A new account, parsed.
@@ -186,28 +148,19 @@ impl Casework {
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn create_user(&self, new: &NewUser) -> Result<User> {
         let mut tx = self.begin_write().await?;
-        let member = sqlx::query("SELECT id FROM members WHERE code = $1")
-            .bind(&new.member_code)
-            .fetch_optional(&mut *tx)
+        let member_id = members::id_of_code(&mut tx, &new.member_code)
             .await?
             .ok_or(Error::Domain(DomainError::field("member", ErrorCode::UnknownMember)))?;
-        let member_id: String = get(&member, "id")?;
         let id = UserId::generate();
-        sqlx::query(
-            "INSERT INTO users (id, member_id, email, display_name, role, password_hash, locale, active, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)",
-        )
-        .bind(id.as_str())
-        .bind(&member_id)
-        .bind(&new.email)
-        .bind(&new.display_name)
-        .bind(new.role.as_str())
-        .bind(&new.password_hash)
-        .bind(&new.locale)
-        .bind(now())
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| unique_violation(e, ErrorCode::EmailTaken))?;
+        let account = NewAccount {
+            member_id: &member_id,
+            email: &new.email,
+            display_name: &new.display_name,
+            role: new.role,
+            password_hash: &new.password_hash,
+            locale: &new.locale,
+        };
+        accounts::insert(&mut tx, &id, &account).await.map_err(|e| taken(e, ErrorCode::EmailTaken))?;
         append(
             &mut tx,
             &[system_entry(
@@ -226,29 +179,19 @@ impl Casework {
 
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn user(&self, id: &UserId) -> Result<Option<User>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users u JOIN members m ON m.id = u.member_id WHERE u.id = $1");
-        let row = sqlx::query(&sql).bind(id.as_str()).fetch_optional(self.pool()).await?;
-        row.as_ref().map(user_from).transpose()
+        Ok(accounts::by_id(self.pool(), id).await?)
     }
 
     /// An active account by e-mail (for the command line's `--as`).
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
-        let sql = format!(
-            "SELECT {USER_COLUMNS} FROM users u JOIN members m ON m.id = u.member_id WHERE u.email = $1 AND u.active = 1"
-        );
-        let row = sqlx::query(&sql).bind(email.trim().to_lowercase()).fetch_optional(self.pool()).await?;
-        row.as_ref().map(user_from).transpose()
+        Ok(accounts::active_by_email(self.pool(), &email.trim().to_lowercase()).await?)
     }
 
     /// The first active account with a role (the command line acts as the system administrator).
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn first_user_with_role(&self, role: Role) -> Result<Option<User>> {
-        let sql = format!(
-            "SELECT {USER_COLUMNS} FROM users u JOIN members m ON m.id = u.member_id WHERE u.role = $1 AND u.active = 1 ORDER BY u.created_at LIMIT 1"
-        );
-        let row = sqlx::query(&sql).bind(role.as_str()).fetch_optional(self.pool()).await?;
-        row.as_ref().map(user_from).transpose()
+        Ok(accounts::first_with_role(self.pool(), role).await?)
     }
 
     /// The active caseworkers and supervisors of a member, for assignment lists.
@@ -257,12 +200,7 @@ impl Casework {
         if let Some(users) = self.lists.colleagues(member_id.as_str()) {
             return Ok(users);
         }
-        let sql = format!(
-            "SELECT {USER_COLUMNS} FROM users u JOIN members m ON m.id = u.member_id \
-             WHERE u.member_id = $1 AND u.active = 1 AND u.role IN ('caseworker', 'supervisor') ORDER BY u.display_name"
-        );
-        let rows = sqlx::query(&sql).bind(member_id.as_str()).fetch_all(self.pool()).await?;
-        let users = std::sync::Arc::new(rows.iter().map(user_from).collect::<Result<Vec<_>>>()?);
+        let users = std::sync::Arc::new(accounts::colleagues(self.pool(), member_id).await?);
         self.lists.set_colleagues(member_id.as_str(), std::sync::Arc::clone(&users));
         Ok(users)
     }
@@ -284,14 +222,9 @@ impl Casework {
             .await?;
             return Ok(LoginOutcome::TooManyAttempts { retry_after });
         }
-        let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1 AND active = 1")
-            .bind(&email)
-            .fetch_optional(self.pool())
-            .await?;
-        let user_id = match &row {
-            Some(r) if verify_password(password, &get::<String>(r, "password_hash")?) => {
-                Some(UserId::from_trusted(get(r, "id")?))
-            }
+        let found = accounts::password_of(self.pool(), &email).await?;
+        let user_id = match found {
+            Some((id, hash)) if verify_password(password, &hash) => Some(id),
             Some(_) => None,
             None => {
                 let _never_matches = burn_password_check(password);
@@ -299,14 +232,7 @@ impl Casework {
             }
         };
         let mut tx = self.begin_write().await?;
-        sqlx::query("INSERT INTO login_attempts (id, email, ip, at, success) VALUES ($1, $2, $3, $4, $5)")
-            .bind(uuid::Uuid::now_v7().to_string())
-            .bind(&email)
-            .bind(ip)
-            .bind(now())
-            .bind(i64::from(user_id.is_some()))
-            .execute(&mut *tx)
-            .await?;
+        accounts::record_attempt(&mut tx, &email, ip, user_id.is_some()).await?;
         let Some(user_id) = user_id else {
             append(&mut tx, &[system_entry(AuditAction::LoginFailed, "user", None, Some(ip), &email)]).await?;
             tx.commit().await?;
@@ -315,20 +241,12 @@ impl Casework {
         // Expired sessions and old sign-in attempts have no use left; they go here, where
         // a write lock is held anyway.
         let week_ago = (chrono::Utc::now() - chrono::Duration::days(7)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now()).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(week_ago).execute(&mut *tx).await?;
+        accounts::prune(&mut tx, &week_ago).await?;
         let token = random_token();
         let csrf_token = random_token();
         let expires =
             (chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(token_hash(&token))
-            .bind(user_id.as_str())
-            .bind(&csrf_token)
-            .bind(now())
-            .bind(&expires)
-            .execute(&mut *tx)
-            .await?;
+        accounts::insert_session(&mut tx, &token_hash(&token), &user_id, &csrf_token, &expires).await?;
         let mut entry = system_entry(AuditAction::Login, "user", Some(user_id.as_str()), Some(ip), "");
         entry.user_id = Some(user_id.to_string());
         append(&mut tx, &[entry]).await?;
@@ -340,21 +258,14 @@ impl Casework {
     /// The live session for a token, if any.
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
-        let sql = format!(
-            "SELECT {USER_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id JOIN members m ON m.id = u.member_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1"
-        );
-        let row = sqlx::query(&sql).bind(token_hash(token)).bind(now()).fetch_optional(self.pool()).await?;
-        match row {
-            Some(r) => Ok(Some(Session { user: user_from(&r)?, csrf_token: get(&r, "csrf_token")? })),
-            None => Ok(None),
-        }
+        let found = accounts::session(self.pool(), &token_hash(token)).await?;
+        Ok(found.map(|(user, csrf_token)| Session { user, csrf_token }))
     }
 
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn logout(&self, caller: &Caller, token: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(&mut *tx).await?;
+        accounts::delete_session(&mut tx, &token_hash(token)).await?;
         append(&mut tx, &[caller.entry(AuditAction::Logout, "user", Some(caller.actor.user_id.as_str()), "")]).await?;
         tx.commit().await?;
         Ok(())
@@ -366,11 +277,7 @@ impl Casework {
             return Err(DomainError::field("locale", ErrorCode::InvalidChoice).into());
         }
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
-            .bind(locale)
-            .bind(caller.actor.user_id.as_str())
-            .execute(&mut *tx)
-            .await?;
+        accounts::set_locale(&mut tx, &caller.actor.user_id, locale).await?;
         append(
             &mut tx,
             &[caller.entry(

@@ -14,6 +14,7 @@ use kinbridge_domain::case::{EventKind, ServiceType};
 use kinbridge_domain::ids::MemberId;
 use kinbridge_domain::ErrorCode;
 use kinbridge_domain::{DomainError, FieldError, Role};
+use kinbridge_store::feed::{self, Change, Entity};
 use object_store::path::Path as BlobPath;
 use object_store::{ObjectStoreExt, PutPayload};
 use serde::Serialize;
@@ -229,18 +230,6 @@ pub struct ArchiveMention {
 
 fn invalid(field: &'static str, code: ErrorCode) -> Error {
     DomainError::Invalid(vec![FieldError::new(field, code)]).into()
-}
-
-/// Records a change for the search index, in the writing transaction.
-pub(crate) async fn changed(tx: &mut Tx, entity: &str, id: &str) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO search_changes (seq, entity, entity_id) SELECT COALESCE(MAX(seq), 0) + 1, $1, $2 FROM search_changes",
-    )
-    .bind(entity.to_string())
-    .bind(id.to_string())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// A unit's opening day: from its own restriction and dates, never before its parent's.
@@ -586,7 +575,7 @@ impl Casework {
         ] {
             sqlx::query(sql).bind(u.id.clone()).execute(&mut *tx).await?;
         }
-        changed(&mut tx, "unit", &u.id).await?;
+        feed::changed(&mut tx, Entity::Unit, &u.id).await?;
         append(
             &mut tx,
             &[caller.entry(AuditAction::Update, "archive_unit", Some(&u.id), &format!("deleted {}", u.reference_code))],
@@ -644,7 +633,7 @@ impl Casework {
             &[caller.entry(AuditAction::Update, "archive_unit", Some(&u.id), &format!("linked to {case_reference}"))],
         )
         .await?;
-        changed(&mut tx, "unit", &u.id).await?;
+        feed::changed(&mut tx, Entity::Unit, &u.id).await?;
         tx.commit().await?;
         self.fetch_unit(&u.id).await?.ok_or_else(Error::not_found)
     }
@@ -874,7 +863,7 @@ impl Casework {
                 .bind(row.id.clone())
                 .execute(&mut *tx)
                 .await?;
-            changed(&mut tx, "unit", &id).await?;
+            feed::changed(&mut tx, Entity::Unit, &id).await?;
             append(&mut tx, &[system_entry(AuditAction::Create, "archive_unit", Some(&id), None, &format!("{} sha256:{sha}", row.file.display_path))])
                 .await?;
             tx.commit().await?;
@@ -990,22 +979,15 @@ impl Casework {
 
     // ---- the change feed and the indexer's reads ----
 
-    /// Changes after `seq`, oldest first: (seq, entity, id).
+    /// Changes after `seq`, oldest first.
     #[tracing::instrument(level = "debug", skip_all, err)]
-    pub async fn search_changes_after(&self, seq: i64, limit: i64) -> Result<Vec<(i64, String, String)>> {
-        let rows =
-            sqlx::query("SELECT seq, entity, entity_id FROM search_changes WHERE seq > $1 ORDER BY seq LIMIT $2")
-                .bind(seq)
-                .bind(limit)
-                .fetch_all(self.pool())
-                .await?;
-        rows.iter().map(|r| Ok((get(r, "seq")?, get(r, "entity")?, get(r, "entity_id")?))).collect()
+    pub async fn search_changes_after(&self, seq: i64, limit: i64) -> Result<Vec<Change>> {
+        Ok(feed::after(self.pool(), seq, limit).await?)
     }
 
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn search_head(&self) -> Result<i64> {
-        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS s FROM search_changes").fetch_one(self.pool()).await?;
-        get(&row, "s")
+        Ok(feed::head(self.pool()).await?)
     }
 
     /// A unit as the index needs it: description, text and the names it mentions.
@@ -1352,7 +1334,7 @@ async fn insert_unit(
     .execute(&mut **tx)
     .await
     .map_err(|e| crate::unique_violation(e, ErrorCode::ReferenceCodeTaken))?;
-    changed(tx, "unit", id).await
+    Ok(feed::changed(tx, Entity::Unit, id).await?)
 }
 
 /// The reference codes an imported file may take, in order: the one its manifest gives (and

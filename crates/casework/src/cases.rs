@@ -60,7 +60,7 @@ pub(crate) async fn event(
         .bind(detail.to_string())
         .execute(&mut **tx)
         .await?;
-    crate::archives::changed(tx, "case", case_id).await
+    Ok(kinbridge_store::feed::changed(tx, kinbridge_store::feed::Entity::Case, case_id).await?)
 }
 
 /// Lower-cased text the case list's text filter searches: reference, title, summary, names.
@@ -389,10 +389,10 @@ impl Casework {
         let relationships = relationships_of(&mut *conn, &cid).await?;
         let consents = consents_of(&mut *conn, &cid).await?;
         let notes = notes_of(&mut *conn, &cid).await?;
-        let documents = crate::documents::documents_of_case(&mut *conn, &cid).await?;
+        let documents = kinbridge_store::documents::of_case(&mut *conn, &cid).await?;
         let requests = crate::requests::requests_of_case(&mut *conn, &cid).await?;
         let timeline = timeline_of(&mut *conn, &cid).await?;
-        let tracing_requests = crate::tracing_requests::tracing_requests_of(&mut *conn, &cid).await?;
+        let tracing_requests = kinbridge_store::tracing_requests::of_case(&mut *conn, &cid).await?;
         let matches = crate::matching::matches_of(&mut *conn, &case).await?;
         drop(conn);
         let beneficiaries = beneficiaries(&case, &people);

@@ -167,6 +167,14 @@ pub(crate) fn unique_violation(e: sqlx::Error, code: ErrorCode) -> Error {
     }
 }
 
+/// A repository's [`StoreError::Taken`] as the conflict `code`; other errors pass through.
+pub(crate) fn taken(e: StoreError, code: ErrorCode) -> Error {
+    match e {
+        StoreError::Taken => Error::Conflict(code),
+        other => other.into(),
+    }
+}
+
 /// The use cases, over one store, with what this instance keeps in memory. Cloned into every
 /// request: the fields are shared, not copied.
 #[derive(Clone)]

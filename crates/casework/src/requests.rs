@@ -157,7 +157,7 @@ impl Casework {
         if share_people.iter().any(|p| !people.iter().any(|x| x.id.as_str() == p)) {
             return Err(DomainError::field("share_people", ErrorCode::UnknownPerson).into());
         }
-        let docs = crate::documents::documents_of_case(self.pool(), case.id.as_str()).await?;
+        let docs = kinbridge_store::documents::of_case(self.pool(), case.id.as_str()).await?;
         if share_documents.iter().any(|d| !docs.iter().any(|x| x.id.as_str() == d)) {
             return Err(DomainError::field("share_documents", ErrorCode::UnknownDocument).into());
         }
@@ -313,7 +313,7 @@ impl Casework {
             .iter()
             .map(person_from)
             .collect::<Result<Vec<_>>>()?;
-        let documents = crate::documents::documents_of_request(self.pool(), &rid).await?;
+        let documents = kinbridge_store::documents::of_request(self.pool(), &rid).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "request", Some(&rid), "")]).await?;
         let actions = request.status.actions_for(party);
         Ok(RequestDetail { request, party, messages, shared_people, documents, actions })
@@ -492,7 +492,7 @@ async fn insert_message(tx: &mut crate::Tx, request_id: &str, caller: &Caller, k
         .bind(now())
         .execute(&mut **tx)
         .await?;
-    crate::archives::changed(tx, "request", request_id).await
+    Ok(kinbridge_store::feed::changed(tx, kinbridge_store::feed::Entity::Request, request_id).await?)
 }
 
 /// The requests sent about a case, newest first.

@@ -158,10 +158,9 @@ impl Casework {
         let mut seen = 0;
         loop {
             let changes = self.search_changes_after(cursor, 500).await?;
-            let Some((last, _, _)) = changes.last() else { break };
-            let last = *last;
+            let Some(last) = changes.last().map(|c| c.seq) else { break };
             let units: std::collections::BTreeSet<String> =
-                changes.into_iter().filter(|(_, entity, _)| entity == "unit").map(|(_, _, id)| id).collect();
+                changes.into_iter().filter(|c| c.entity == kinbridge_store::feed::Entity::Unit).map(|c| c.id).collect();
             for id in &units {
                 self.build_research_item(id).await?;
             }

@@ -3,6 +3,7 @@
 //! index's checkpoint. Both write the same documents, so a rebuilt index answers as the live
 //! one does. The documents carry the reader tokens the index filters every query by.
 
+use kinbridge_store::feed::Entity;
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
@@ -76,20 +77,18 @@ impl Casework {
         let mut updated = 0;
         loop {
             let changes = self.search_changes_after(checkpoint, 2000).await?;
-            let Some((last, _, _)) = changes.last() else { break };
-            let last = *last;
-            let entities: BTreeSet<(String, String)> = changes.into_iter().map(|(_, e, id)| (e, id)).collect();
+            let Some(last) = changes.last().map(|c| c.seq) else { break };
+            let entities: BTreeSet<(Entity, String)> = changes.into_iter().map(|c| (c.entity, c.id)).collect();
             for (entity, id) in &entities {
-                match entity.as_str() {
-                    "case" => {
+                match entity {
+                    Entity::Case => {
                         self.put_case(index, id).await?;
                         for r in self.request_ids_of_case(id).await? {
                             self.put_request(index, &r).await?;
                         }
                     }
-                    "request" => self.put_request(index, id).await?,
-                    "unit" => self.put_unit(index, id).await?,
-                    _ => {}
+                    Entity::Request => self.put_request(index, id).await?,
+                    Entity::Unit => self.put_unit(index, id).await?,
                 }
             }
             updated += entities.len();

@@ -449,6 +449,40 @@ impl Store {
     }
 }
 
+/// The latest entries, newest first: about one record, or all.
+pub async fn latest(pool: &sqlx::AnyPool, entity_id: Option<&str>, limit: i64) -> Result<Vec<AuditRow>> {
+    const COLUMNS: &str = "seq, at, user_id, ip, action, entity, entity_id, detail";
+    let rows = match entity_id {
+        Some(id) => {
+            sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log WHERE entity_id = $1 ORDER BY seq DESC LIMIT $2"))
+                .bind(id.to_string())
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }
+        None => {
+            sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT $1"))
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }
+    };
+    rows.iter()
+        .map(|r| {
+            Ok(AuditRow {
+                seq: get(r, "seq")?,
+                at: get(r, "at")?,
+                user_id: get(r, "user_id")?,
+                ip: get(r, "ip")?,
+                action: get(r, "action")?,
+                entity: get(r, "entity")?,
+                entity_id: get(r, "entity_id")?,
+                detail: get(r, "detail")?,
+            })
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct AuditRow {
     pub seq: i64,

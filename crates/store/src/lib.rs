@@ -5,17 +5,23 @@
 //! hold, and the row mappings of the aggregates. It decides no access and knows no use case:
 //! that is the `casework` crate's, which calls it.
 
+pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod cases;
 mod direct;
+pub mod documents;
+pub mod feed;
 pub mod jobs;
 pub mod keys;
+pub mod members;
 mod migrations;
+pub mod requests;
 pub mod rows;
 mod sql;
 pub mod stamps;
 pub mod testing;
+pub mod tracing_requests;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -49,9 +55,22 @@ pub enum StoreError {
     /// A key the database must not hold is missing or malformed.
     #[error("{0}")]
     Key(String),
+    /// An insert or update broke a uniqueness rule (a code or an e-mail already in use);
+    /// the use case names which.
+    #[error("already taken")]
+    Taken,
 }
 
 impl StoreError {
+    /// A failed insert or update: [`Self::Taken`] when it broke a uniqueness rule.
+    pub fn from_insert(e: sqlx::Error) -> Self {
+        if rows::is_unique_violation(&e) {
+            Self::Taken
+        } else {
+            Self::Database(e)
+        }
+    }
+
     /// Whether the same call may succeed if made again (the database or the document store
     /// was unreachable, the audit writer restarting), as opposed to a failure that stands.
     pub fn is_transient(&self) -> bool {
@@ -67,6 +86,7 @@ impl StoreError {
             Self::Database(_) | Self::Direct(_) | Self::Migrate(_) => "database_error",
             Self::Blob(_) => "document_store_error",
             Self::AuditClosed => "audit_unavailable",
+            Self::Taken => "taken",
         }
     }
 }

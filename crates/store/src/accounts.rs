@@ -1,0 +1,201 @@
+//! The accounts repository: users, sessions and sign-in attempts.
+
+use kinbridge_domain::ids::{MemberId, UserId};
+use kinbridge_domain::{Actor, Role};
+
+use crate::rows::{get, term};
+use crate::{now, Result, StoreError, Tx};
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub member_id: MemberId,
+    pub member_code: String,
+    pub member_name: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub locale: String,
+}
+
+impl User {
+    pub fn actor(&self) -> Actor {
+        Actor { user_id: self.id.clone(), member_id: self.member_id.clone(), role: self.role }
+    }
+}
+
+/// An account to insert, its password already hashed.
+pub struct NewAccount<'a> {
+    pub member_id: &'a MemberId,
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub password_hash: &'a str,
+    pub locale: &'a str,
+}
+
+const COLUMNS: &str =
+    "u.id, u.member_id, m.code AS member_code, m.name AS member_name, u.email, u.display_name, u.role, u.locale";
+
+fn user_from(row: &sqlx::any::AnyRow) -> Result<User> {
+    Ok(User {
+        id: UserId::from_trusted(get(row, "id")?),
+        member_id: MemberId::from_trusted(get(row, "member_id")?),
+        member_code: get(row, "member_code")?,
+        member_name: get(row, "member_name")?,
+        email: get(row, "email")?,
+        display_name: get(row, "display_name")?,
+        role: term(&get::<String>(row, "role")?, "role", Role::parse)?,
+        locale: get(row, "locale")?,
+    })
+}
+
+/// Inserts an active account; [`StoreError::Taken`] if its e-mail is in use.
+pub async fn insert(tx: &mut Tx, id: &UserId, new: &NewAccount<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO users (id, member_id, email, display_name, role, password_hash, locale, active, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)",
+    )
+    .bind(id.as_str())
+    .bind(new.member_id.as_str())
+    .bind(new.email)
+    .bind(new.display_name)
+    .bind(new.role.as_str())
+    .bind(new.password_hash)
+    .bind(new.locale)
+    .bind(now())
+    .execute(&mut **tx)
+    .await
+    .map_err(StoreError::from_insert)?;
+    Ok(())
+}
+
+async fn one(pool: &sqlx::AnyPool, filter: &str, value: &str) -> Result<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users u JOIN members m ON m.id = u.member_id WHERE {filter}");
+    sqlx::query(&sql).bind(value).fetch_optional(pool).await?.as_ref().map(user_from).transpose()
+}
+
+pub async fn by_id(pool: &sqlx::AnyPool, id: &UserId) -> Result<Option<User>> {
+    one(pool, "u.id = $1", id.as_str()).await
+}
+
+/// An active account by its (lower-case) e-mail.
+pub async fn active_by_email(pool: &sqlx::AnyPool, email: &str) -> Result<Option<User>> {
+    one(pool, "u.email = $1 AND u.active = 1", email).await
+}
+
+/// The oldest active account with a role.
+pub async fn first_with_role(pool: &sqlx::AnyPool, role: Role) -> Result<Option<User>> {
+    one(pool, "u.role = $1 AND u.active = 1 ORDER BY u.created_at LIMIT 1", role.as_str()).await
+}
+
+/// The active caseworkers and supervisors of a member, by name.
+pub async fn colleagues(pool: &sqlx::AnyPool, member_id: &MemberId) -> Result<Vec<User>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM users u JOIN members m ON m.id = u.member_id \
+         WHERE u.member_id = $1 AND u.active = 1 AND u.role IN ('caseworker', 'supervisor') ORDER BY u.display_name"
+    );
+    sqlx::query(&sql).bind(member_id.as_str()).fetch_all(pool).await?.iter().map(user_from).collect()
+}
+
+/// The id and password hash of the active account with this e-mail.
+pub async fn password_of(pool: &sqlx::AnyPool, email: &str) -> Result<Option<(UserId, String)>> {
+    let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1 AND active = 1")
+        .bind(email)
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| Ok((UserId::from_trusted(get(&r, "id")?), get(&r, "password_hash")?))).transpose()
+}
+
+/// What sign-in failures are counted by.
+#[derive(Debug, Clone, Copy)]
+pub enum AttemptKey {
+    AccountAndAddress,
+    Address,
+    Account,
+}
+
+/// The failed sign-ins of a key after `since` (an account's only since its last success):
+/// how many, and when the last was.
+pub async fn failures(
+    pool: &sqlx::AnyPool,
+    key: AttemptKey,
+    email: &str,
+    ip: &str,
+    since: &str,
+) -> Result<(i64, Option<String>)> {
+    let (filter, since_success) = match key {
+        AttemptKey::AccountAndAddress => ("email = $1 AND ip = $2", true),
+        AttemptKey::Address => ("ip = $2 AND $1 = $1", false),
+        AttemptKey::Account => ("email = $1 AND $2 = $2", true),
+    };
+    let after_success = if since_success {
+        format!(" AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE {filter} AND success = 1), '')")
+    } else {
+        String::new()
+    };
+    let sql = format!(
+        "SELECT COUNT(*) AS n, MAX(at) AS last FROM login_attempts WHERE {filter} AND success = 0 AND at > $3{after_success}"
+    );
+    let row = sqlx::query(&sql).bind(email).bind(ip).bind(since).fetch_one(pool).await?;
+    Ok((get(&row, "n")?, get(&row, "last")?))
+}
+
+/// Records a sign-in attempt.
+pub async fn record_attempt(tx: &mut Tx, email: &str, ip: &str, success: bool) -> Result<()> {
+    sqlx::query("INSERT INTO login_attempts (id, email, ip, at, success) VALUES ($1, $2, $3, $4, $5)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(email)
+        .bind(ip)
+        .bind(now())
+        .bind(i64::from(success))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Removes expired sessions and sign-in attempts older than `attempts_before`.
+pub async fn prune(tx: &mut Tx, attempts_before: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now()).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(attempts_before).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Opens a session: stored by the hash of its token only.
+pub async fn insert_session(tx: &mut Tx, token_hash: &str, user: &UserId, csrf: &str, expires: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(user.as_str())
+    .bind(csrf)
+    .bind(now())
+    .bind(expires)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The live session of a token hash: its user (active) and CSRF token.
+pub async fn session(pool: &sqlx::AnyPool, token_hash: &str) -> Result<Option<(User, String)>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id JOIN members m ON m.id = u.member_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1"
+    );
+    let row = sqlx::query(&sql).bind(token_hash).bind(now()).fetch_optional(pool).await?;
+    row.map(|r| Ok((user_from(&r)?, get(&r, "csrf_token")?))).transpose()
+}
+
+pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut **tx).await?;
+    Ok(())
+}
+
+pub async fn set_locale(tx: &mut Tx, user: &UserId, locale: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
+        .bind(locale)
+        .bind(user.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
