@@ -7,43 +7,20 @@ use std::sync::Arc;
 use kinbridge_domain::access::{CaseAccess, CaseScope};
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{
-    apply_case_action, beneficiaries, Beneficiary, BirthDate, Case, CaseAction, CaseFilter, CasePatch, CaseStatus,
-    ConsentScope, EventKind, NewCase, NewConsent, NewPerson, Person, PersonRole, RelationshipKind, ServiceType, Sex,
+    apply_case_action, beneficiaries, Beneficiary, Case, CaseAction, CaseFilter, CasePatch, CaseStatus, ConsentScope,
+    EventKind, NewCase, NewConsent, NewPerson, Person, RelationshipKind,
 };
 use kinbridge_domain::ids::{CaseId, PersonId, UserId};
 use kinbridge_domain::DomainError;
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
 
 use kinbridge_store::audit::append;
-use kinbridge_store::cases::fetch_case;
-use kinbridge_store::rows::{list, term};
-use kinbridge_store::{Arg, Sql};
+use kinbridge_store::cases::{self, fetch_case};
 
-use crate::{date, get, now, today, Caller, Casework, Error, Result, Tx};
+use crate::{today, Caller, Casework, Error, Result, Tx};
 
-pub(crate) fn person_from(row: &AnyRow) -> Result<Person> {
-    let role: String = get(row, "role")?;
-    let sex: String = get(row, "sex")?;
-    let birth: Option<String> = get(row, "birth_date")?;
-    let estimated: i64 = get(row, "birth_date_estimated")?;
-    Ok(Person {
-        id: PersonId::from_trusted(get(row, "id")?),
-        case_id: CaseId::from_trusted(get(row, "case_id")?),
-        role: term(&role, "person role", PersonRole::parse)?,
-        given_names: get(row, "given_names")?,
-        family_name: get(row, "family_name")?,
-        sex: term(&sex, "sex", Sex::parse)?,
-        birth_date: birth
-            .map(|b| term(&b, "birth date", |b| BirthDate::from_storage(b, estimated != 0)))
-            .transpose()?,
-        nationalities: list(&get::<String>(row, "nationalities")?),
-        languages: list(&get::<String>(row, "languages")?),
-    })
-}
-
-/// Adds a line to a case's timeline inside a write transaction.
+/// Adds a line to a case's timeline inside a write transaction (see `kinbridge_store::cases::event`).
 pub(crate) async fn event(
     tx: &mut Tx,
     case_id: &str,
@@ -51,128 +28,19 @@ pub(crate) async fn event(
     kind: EventKind,
     detail: &str,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO case_events (id, case_id, at, actor_id, kind, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(case_id.to_string())
-        .bind(now())
-        .bind(actor.map(|a| a.to_string()))
-        .bind(kind.as_str())
-        .bind(detail.to_string())
-        .execute(&mut **tx)
-        .await?;
-    Ok(kinbridge_store::feed::changed(tx, kinbridge_store::feed::Entity::Case, case_id).await?)
+    Ok(kinbridge_store::cases::event(tx, case_id, actor, kind, detail).await?)
 }
+
+pub use kinbridge_store::cases::{CaseSummary, Consent, Note, Relationship, TimelineEvent};
+pub use kinbridge_store::Page;
 
 /// Lower-cased text the case list's text filter searches: reference, title, summary, names.
 pub(crate) async fn refresh_search_text(tx: &mut Tx, case_id: &str) -> Result<()> {
-    let case = sqlx::query("SELECT reference, title, summary FROM cases WHERE id = $1")
-        .bind(case_id.to_string())
-        .fetch_one(&mut **tx)
-        .await?;
-    let people = sqlx::query("SELECT given_names, family_name FROM people WHERE case_id = $1")
-        .bind(case_id.to_string())
-        .fetch_all(&mut **tx)
-        .await?;
-    let mut text = format!(
-        "{} {} {}",
-        get::<String>(&case, "reference")?,
-        get::<String>(&case, "title")?,
-        get::<String>(&case, "summary")?
-    );
-    for p in &people {
-        text.push(' ');
-        text.push_str(&get::<String>(p, "given_names")?);
-        text.push(' ');
-        text.push_str(&get::<String>(p, "family_name")?);
-    }
-    sqlx::query("UPDATE cases SET search_text = $1 WHERE id = $2")
-        .bind(text.to_lowercase())
-        .bind(case_id.to_string())
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    Ok(cases::refresh_search_text(tx, case_id).await?)
 }
 
 pub(crate) async fn insert_person(tx: &mut Tx, case_id: &str, p: &NewPerson) -> Result<PersonId> {
-    let id = PersonId::generate();
-    let nats: Vec<&str> = p.nationalities.iter().map(|c| c.code()).collect();
-    sqlx::query(
-        "INSERT INTO people (id, case_id, role, given_names, family_name, sex, birth_date, birth_date_estimated, nationalities, languages, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(id.as_str())
-    .bind(case_id.to_string())
-    .bind(p.role.as_str())
-    .bind(&p.given_names)
-    .bind(&p.family_name)
-    .bind(p.sex.as_str())
-    .bind(p.birth_date.map(|b| b.to_storage()))
-    .bind(i64::from(p.birth_date.is_some_and(|b| b.estimated)))
-    .bind(nats.join(","))
-    .bind(p.languages.join(","))
-    .bind(now())
-    .execute(&mut **tx)
-    .await?;
-    Ok(id)
-}
-
-/// One row of the case list.
-#[derive(Debug, Clone, Serialize)]
-pub struct CaseSummary {
-    pub id: CaseId,
-    pub reference: String,
-    pub title: String,
-    pub service: ServiceType,
-    pub status: CaseStatus,
-    pub opened_on: chrono::NaiveDate,
-    pub assignee_name: Option<String>,
-    pub partner_country: Option<String>,
-    pub child_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub page: u32,
-    pub per_page: u32,
-}
-
-impl<T> Page<T> {
-    pub fn pages(&self) -> u32 {
-        (self.total.max(0) as u64).div_ceil(u64::from(self.per_page.max(1))).max(1) as u32
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Relationship {
-    pub from_person_id: PersonId,
-    pub to_person_id: PersonId,
-    pub kind: RelationshipKind,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Consent {
-    pub scope: String,
-    pub given_by: String,
-    pub given_on: String,
-    pub withdrawn_on: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Note {
-    pub id: String,
-    pub author_name: String,
-    pub body: String,
-    pub created_at: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TimelineEvent {
-    pub at: String,
-    pub actor_name: Option<String>,
-    pub kind: EventKind,
-    pub detail: String,
+    Ok(cases::insert_person(tx, case_id, p).await?)
 }
 
 pub use kinbridge_store::stamps::KEPT_PAGE_TTL;
@@ -248,38 +116,11 @@ impl Casework {
         consents: &[NewConsent],
     ) -> Result<Case> {
         caller.actor.require(caller.actor.has_casework())?;
-        let member_id = caller.actor.member_id.as_str();
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "UPDATE members SET next_case_number = next_case_number + 1 WHERE id = $1 RETURNING code, next_case_number",
-        )
-        .bind(member_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let code: String = get(&row, "code")?;
-        let number: i64 = get::<i64>(&row, "next_case_number")? - 1;
         let opened = today();
-        let reference = format!("{code}-{}-{number:06}", opened.format("%Y"));
+        let reference = cases::next_reference(&mut tx, &caller.actor.member_id, opened).await?;
         let id = CaseId::generate();
-        let at = now();
-        sqlx::query(
-            "INSERT INTO cases (id, member_id, reference, service, status, title, summary, child_views, assignee_id, partner_country, \
-             opened_on, search_text, created_by, updated_at, version) VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8, $9, $10, '', $11, $12, 1)",
-        )
-        .bind(id.as_str())
-        .bind(member_id)
-        .bind(&reference)
-        .bind(new.service.as_str())
-        .bind(&new.title)
-        .bind(&new.summary)
-        .bind(&new.child_views)
-        .bind(caller.actor.user_id.as_str())
-        .bind(new.partner_country.map(|c| c.code().to_string()))
-        .bind(opened.to_string())
-        .bind(caller.actor.user_id.as_str())
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?;
+        cases::insert(&mut tx, &id, &caller.actor.member_id, &reference, new, &caller.actor.user_id, opened).await?;
         event(&mut tx, id.as_str(), Some(&caller.actor.user_id), EventKind::Opened, &reference).await?;
         for p in people {
             insert_person(&mut tx, id.as_str(), p).await?;
@@ -293,7 +134,7 @@ impl Casework {
             .await?;
         }
         for c in consents {
-            insert_consent(&mut tx, id.as_str(), &caller.actor.user_id, c).await?;
+            cases::insert_consent(&mut tx, id.as_str(), &caller.actor.user_id, c).await?;
         }
         refresh_search_text(&mut tx, id.as_str()).await?;
         append(&mut tx, &[caller.entry(AuditAction::Create, "case", Some(id.as_str()), &reference)]).await?;
@@ -414,63 +255,13 @@ impl Casework {
     /// The case list, filtered and paginated, within the caller's scope.
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn list_cases(&self, caller: &Caller, f: &CaseFilter) -> Result<Page<CaseSummary>> {
-        let mut w = Sql::new(" WHERE 1 = 1");
-        match caller.actor.case_scope() {
-            CaseScope::Member(m) => {
-                w.push(" AND c.member_id = ").bind(Arg::Text(m.to_string()));
-            }
-            CaseScope::AllReadOnly => {}
+        let member = match caller.actor.case_scope() {
+            CaseScope::Member(m) => Some(m),
+            CaseScope::AllReadOnly => None,
             CaseScope::Nothing => return Err(DomainError::Forbidden.into()),
-        }
-        if let Some(s) = f.status {
-            w.push(" AND c.status = ").bind(Arg::Text(s.as_str().into()));
-        }
-        if let Some(s) = f.service {
-            w.push(" AND c.service = ").bind(Arg::Text(s.as_str().into()));
-        }
-        if let Some(c) = f.country {
-            w.push(" AND c.partner_country = ").bind(Arg::Text(c.code().into()));
-        }
-        if let Some(a) = &f.assignee {
-            w.push(" AND c.assignee_id = ").bind(Arg::Text(a.to_string()));
-        }
-        if let Some(t) = &f.text {
-            let pattern =
-                format!("%{}%", t.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-            w.push(" AND c.search_text LIKE ").bind(Arg::Text(pattern)).push(" ESCAPE '\\'");
-        }
-        let count_sql = format!("SELECT COUNT(*) AS n FROM cases c{}", w.text);
-        let total: i64 = get(&sqlx::query_with(&count_sql, w.arguments()?).fetch_one(self.pool()).await?, "n")?;
-        let offset = i64::from(f.page - 1) * i64::from(f.per_page);
-        w.push(" ORDER BY c.opened_on DESC, c.id DESC LIMIT ")
-            .bind(Arg::Int(i64::from(f.per_page)))
-            .push(" OFFSET ")
-            .bind(Arg::Int(offset));
-        let sql = format!(
-            "SELECT c.id, c.reference, c.title, c.service, c.status, c.opened_on, u.display_name AS assignee_name, c.partner_country, \
-             (SELECT p.given_names || ' ' || p.family_name FROM people p WHERE p.case_id = c.id AND p.role = 'child' ORDER BY p.created_at LIMIT 1) AS child_name \
-             FROM cases c LEFT JOIN users u ON u.id = c.assignee_id{}",
-            w.text
-        );
-        let rows = sqlx::query_with(&sql, w.arguments()?).fetch_all(self.pool()).await?;
-        let items = rows
-            .iter()
-            .map(|r| {
-                let service: String = get(r, "service")?;
-                let status: String = get(r, "status")?;
-                Ok(CaseSummary {
-                    id: CaseId::from_trusted(get(r, "id")?),
-                    reference: get(r, "reference")?,
-                    title: get(r, "title")?,
-                    service: ServiceType::parse(&service).unwrap_or(ServiceType::IntercountryAssistance),
-                    status: CaseStatus::parse(&status).unwrap_or(CaseStatus::Open),
-                    opened_on: date(&get::<String>(r, "opened_on")?)?,
-                    assignee_name: get(r, "assignee_name")?,
-                    partner_country: get(r, "partner_country")?,
-                    child_name: get(r, "child_name")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        };
+        let page = cases::page(self.pool(), member.as_ref(), f).await?;
+        let total = page.total;
         self.audit(vec![caller.entry(
             AuditAction::List,
             "case",
@@ -478,7 +269,7 @@ impl Casework {
             &format!("page {} of {} results", f.page, total),
         )])
         .await?;
-        Ok(Page { items, total, page: f.page, per_page: f.per_page })
+        Ok(page)
     }
 
     /// Changes descriptive fields. With `expected_version`, refuses a change made on a stale copy.
@@ -508,15 +299,7 @@ impl Casework {
             Some(p) => p.map(|c| c.code().to_string()),
             None => current.partner_country,
         };
-        sqlx::query("UPDATE cases SET title = $1, summary = $2, child_views = $3, partner_country = $4, updated_at = $5, version = version + 1 WHERE id = $6")
-            .bind(&title)
-            .bind(&summary)
-            .bind(&views)
-            .bind(partner)
-            .bind(now())
-            .bind(case.id.as_str())
-            .execute(&mut *tx)
-            .await?;
+        cases::update_fields(&mut tx, &case.id, &title, &summary, &views, partner.as_deref()).await?;
         refresh_search_text(&mut tx, case.id.as_str()).await?;
         let mut changed = Vec::new();
         if patch.title.is_some() {
@@ -586,15 +369,7 @@ impl Casework {
             return Err(DomainError::field("person", ErrorCode::UnknownPerson).into());
         }
         let mut tx = self.begin_write().await?;
-        sqlx::query("INSERT INTO relationships (id, case_id, from_person_id, to_person_id, kind, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(uuid::Uuid::now_v7().to_string())
-            .bind(case.id.as_str())
-            .bind(from.to_string())
-            .bind(to.to_string())
-            .bind(kind.as_str())
-            .bind(now())
-            .execute(&mut *tx)
-            .await?;
+        cases::insert_relationship(&mut tx, &case.id, from, to, kind).await?;
         event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::RelationshipAdded, kind.as_str())
             .await?;
         append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), "relationship")]).await?;
@@ -606,7 +381,7 @@ impl Casework {
     pub async fn add_consent(&self, caller: &Caller, case_id: &str, c: &NewConsent) -> Result<()> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
-        insert_consent(&mut tx, case.id.as_str(), &caller.actor.user_id, c).await?;
+        cases::insert_consent(&mut tx, case.id.as_str(), &caller.actor.user_id, c).await?;
         append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), "consent")]).await?;
         kinbridge_store::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, case.id.as_str()).await?;
         if c.scope == ConsentScope::Research {
@@ -624,15 +399,7 @@ impl Casework {
     pub async fn withdraw_consent(&self, caller: &Caller, case_id: &str, scope: ConsentScope) -> Result<()> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
-        let changed = sqlx::query(
-            "UPDATE consents SET withdrawn_on = $1 WHERE case_id = $2 AND scope = $3 AND withdrawn_on IS NULL",
-        )
-        .bind(crate::today().to_string())
-        .bind(case.id.as_str())
-        .bind(scope.as_str())
-        .execute(&mut *tx)
-        .await?;
-        if changed.rows_affected() == 0 {
+        if !cases::withdraw_consent(&mut tx, &case.id, scope).await? {
             return Err(DomainError::field("scope", ErrorCode::NoConsent).into());
         }
         event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::ConsentWithdrawn, scope.as_str())
@@ -652,16 +419,7 @@ impl Casework {
         let body = kinbridge_domain::text::required("body", body, 50_000).map_err(|e| DomainError::Invalid(vec![e]))?;
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
-        let id = uuid::Uuid::now_v7().to_string();
-        let at = now();
-        sqlx::query("INSERT INTO notes (id, case_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&id)
-            .bind(case.id.as_str())
-            .bind(caller.actor.user_id.as_str())
-            .bind(&body)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
+        let (id, at) = cases::insert_note(&mut tx, &case.id, &caller.actor.user_id, &body).await?;
         event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::NoteAdded, "").await?;
         append(&mut tx, &[caller.entry(AuditAction::Create, "note", Some(&id), case.id.as_str())]).await?;
         tx.commit().await?;
@@ -691,12 +449,7 @@ impl Casework {
             .cloned()
             .ok_or(DomainError::field("assignee", ErrorCode::UnknownUser))?;
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE cases SET assignee_id = $1, updated_at = $2, version = version + 1 WHERE id = $3")
-            .bind(colleague.id.as_str())
-            .bind(now())
-            .bind(case.id.as_str())
-            .execute(&mut *tx)
-            .await?;
+        cases::set_assignee(&mut tx, &case.id, &colleague.id).await?;
         event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::Assigned, &colleague.display_name)
             .await?;
         append(
@@ -715,29 +468,15 @@ impl Casework {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
         let current = fetch_case(&mut *tx, case.id.as_str()).await?.ok_or_else(Error::not_found)?;
-        let open: i64 = get(
-            &sqlx::query("SELECT COUNT(*) AS n FROM requests WHERE case_id = $1 AND status <> 'closed'")
-                .bind(case.id.as_str())
-                .fetch_one(&mut *tx)
-                .await?,
-            "n",
-        )?;
-        let (status, outcome) = apply_case_action(&caller.actor, &current, action, open.max(0) as u64)?;
+        let open = cases::open_requests(&mut tx, &case.id).await?;
+        let (status, outcome) = apply_case_action(&caller.actor, &current, action, open)?;
         let (proposed, final_outcome, closed_on, kind) = match status {
             CaseStatus::ClosureProposed => (outcome, None, None, EventKind::ClosureProposed),
-            CaseStatus::Closed => (None, outcome, Some(today().to_string()), EventKind::Closed),
+            CaseStatus::Closed => (None, outcome, Some(today()), EventKind::Closed),
             CaseStatus::Open if action == CaseAction::Reopen => (None, None, None, EventKind::Reopened),
             CaseStatus::Open => (None, None, None, EventKind::ClosureRejected),
         };
-        sqlx::query("UPDATE cases SET status = $1, proposed_outcome = $2, outcome = $3, closed_on = $4, updated_at = $5, version = version + 1 WHERE id = $6")
-            .bind(status.as_str())
-            .bind(proposed.map(|o| o.as_str()))
-            .bind(final_outcome.map(|o| o.as_str()))
-            .bind(closed_on)
-            .bind(now())
-            .bind(case.id.as_str())
-            .execute(&mut *tx)
-            .await?;
+        cases::set_status(&mut tx, &case.id, status, proposed, final_outcome, closed_on).await?;
         let detail = outcome.map(|o| o.as_str()).unwrap_or("");
         event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), kind, detail).await?;
         append(&mut tx, &[caller.entry(AuditAction::Transition, "case", Some(case.id.as_str()), action.name())])
@@ -761,119 +500,32 @@ impl Casework {
         if !caller.actor.has_casework() {
             return Ok((0, 0));
         }
-        let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM cases WHERE assignee_id = $1 AND status <> 'closed') AS mine, \
-             (SELECT COUNT(*) FROM cases WHERE member_id = $2 AND status = 'closure_proposed') AS pending",
-        )
-        .bind(caller.actor.user_id.as_str())
-        .bind(caller.actor.member_id.as_str())
-        .fetch_one(self.pool())
-        .await?;
-        Ok((get(&row, "mine")?, get(&row, "pending")?))
+        Ok(cases::counts(self.pool(), &caller.actor.user_id, &caller.actor.member_id).await?)
     }
 }
 
-async fn insert_consent(tx: &mut Tx, case_id: &str, by: &UserId, c: &NewConsent) -> Result<()> {
-    sqlx::query("INSERT INTO consents (id, case_id, scope, given_by, given_on, recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(case_id.to_string())
-        .bind(c.scope.as_str())
-        .bind(&c.given_by)
-        .bind(c.given_on.to_string())
-        .bind(by.as_str())
-        .bind(now())
-        .execute(&mut **tx)
-        .await?;
-    event(tx, case_id, Some(by), EventKind::ConsentRecorded, &format!("{} — {}", c.scope, c.given_by)).await
-}
-
 pub(crate) async fn people_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<Person>> {
-    let rows = sqlx::query("SELECT * FROM people WHERE case_id = $1 ORDER BY created_at, id")
-        .bind(case_id.to_string())
-        .fetch_all(e)
-        .await?;
-    rows.iter().map(person_from).collect()
+    Ok(kinbridge_store::cases::people_of(e, case_id).await?)
 }
 
 pub(crate) async fn relationships_of<'e, E: Executor<'e, Database = Any>>(
     e: E,
     case_id: &str,
 ) -> Result<Vec<Relationship>> {
-    let rows = sqlx::query(
-        "SELECT from_person_id, to_person_id, kind FROM relationships WHERE case_id = $1 ORDER BY created_at",
-    )
-    .bind(case_id.to_string())
-    .fetch_all(e)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let kind: String = get(r, "kind")?;
-            Ok(Relationship {
-                from_person_id: PersonId::from_trusted(get(r, "from_person_id")?),
-                to_person_id: PersonId::from_trusted(get(r, "to_person_id")?),
-                kind: RelationshipKind::parse(&kind).unwrap_or(RelationshipKind::RelativeOf),
-            })
-        })
-        .collect()
+    Ok(cases::relationships_of(e, case_id).await?)
 }
 
 pub(crate) async fn consents_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<Consent>> {
-    let rows = sqlx::query(
-        "SELECT scope, given_by, given_on, withdrawn_on FROM consents WHERE case_id = $1 ORDER BY created_at",
-    )
-    .bind(case_id.to_string())
-    .fetch_all(e)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Consent {
-                scope: get(r, "scope")?,
-                given_by: get(r, "given_by")?,
-                given_on: get(r, "given_on")?,
-                withdrawn_on: get(r, "withdrawn_on")?,
-            })
-        })
-        .collect()
+    Ok(cases::consents_of(e, case_id).await?)
 }
 
 pub(crate) async fn notes_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<Note>> {
-    let rows = sqlx::query(
-        "SELECT n.id, u.display_name, n.body, n.created_at FROM notes n JOIN users u ON u.id = n.author_id WHERE n.case_id = $1 ORDER BY n.created_at DESC",
-    )
-    .bind(case_id.to_string())
-    .fetch_all(e)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Note {
-                id: get(r, "id")?,
-                author_name: get(r, "display_name")?,
-                body: get(r, "body")?,
-                created_at: get(r, "created_at")?,
-            })
-        })
-        .collect()
+    Ok(cases::notes_of(e, case_id).await?)
 }
 
 pub(crate) async fn timeline_of<'e, E: Executor<'e, Database = Any>>(
     e: E,
     case_id: &str,
 ) -> Result<Vec<TimelineEvent>> {
-    let rows = sqlx::query(
-        "SELECT e.at, u.display_name, e.kind, e.detail FROM case_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.at DESC, e.id DESC",
-    )
-    .bind(case_id.to_string())
-    .fetch_all(e)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let kind: String = get(r, "kind")?;
-            Ok(TimelineEvent {
-                at: get(r, "at")?,
-                actor_name: get(r, "display_name")?,
-                kind: EventKind::parse(&kind).unwrap_or(EventKind::Updated),
-                detail: get(r, "detail")?,
-            })
-        })
-        .collect()
+    Ok(cases::timeline_of(e, case_id).await?)
 }

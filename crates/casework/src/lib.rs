@@ -153,11 +153,6 @@ where
     Ok(kinbridge_store::rows::get(row, col)?)
 }
 
-/// A stored day (see `kinbridge_store::rows`): a bad one is an error, not a default.
-pub(crate) fn date(s: &str) -> Result<chrono::NaiveDate> {
-    Ok(kinbridge_store::rows::date(s)?)
-}
-
 /// Maps a uniqueness violation to a conflict code; other errors pass through.
 pub(crate) fn unique_violation(e: sqlx::Error, code: ErrorCode) -> Error {
     if kinbridge_store::rows::is_unique_violation(&e) {
