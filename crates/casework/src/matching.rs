@@ -16,9 +16,12 @@ use kinbridge_matching::{prior_model, Dataset, FieldSpec, LinkOptions, PersonInd
 use serde::Serialize;
 use sqlx::{Any, Executor};
 
-use crate::cases::event;
-use crate::{get, now, system_entry, Caller, Casework, Error, Result};
+use kinbridge_domain::ids::MemberId;
 use kinbridge_store::audit::append;
+use kinbridge_store::matches::{self, Side};
+
+use crate::cases::event;
+use crate::{system_entry, Caller, Casework, Error, Result};
 
 /// Candidates at or above this probability are proposed for review.
 pub const PROPOSE_AT: f64 = 0.5;
@@ -107,32 +110,13 @@ impl Casework {
     /// tracing (not withdrawn), and with `own_member` also every person on that member's own
     /// cases (a member may always look for duplicates in its own records).
     async fn indexed_people(&self, own_member: Option<&str>) -> Result<(Vec<Indexed>, Vec<Vec<String>>)> {
-        let rows = sqlx::query(
-            "SELECT p.id, p.case_id, c.member_id, p.given_names, p.family_name, p.sex, p.birth_date, p.birth_date_estimated \
-             FROM people p JOIN cases c ON c.id = p.case_id \
-             WHERE c.member_id = $1 \
-                OR EXISTS (SELECT 1 FROM consents k WHERE k.case_id = p.case_id AND k.scope = 'tracing' AND k.withdrawn_on IS NULL) \
-             ORDER BY p.id",
-        )
-        .bind(own_member.unwrap_or("").to_string())
-        .fetch_all(self.pool())
-        .await?;
-        let mut who = Vec::with_capacity(rows.len());
-        let mut raw = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let estimated: i64 = get(row, "birth_date_estimated")?;
-            who.push(Indexed {
-                person: get(row, "id")?,
-                case_id: get(row, "case_id")?,
-                member: get(row, "member_id")?,
-            });
-            raw.push(raw_fields(
-                &get::<String>(row, "given_names")?,
-                &get::<String>(row, "family_name")?,
-                &get::<String>(row, "sex")?,
-                get(row, "birth_date")?,
-                estimated != 0,
-            ));
+        let own_member = own_member.map(|m| MemberId::from_trusted(m.to_string()));
+        let people = matches::comparable(self.pool(), own_member.as_ref()).await?;
+        let mut who = Vec::with_capacity(people.len());
+        let mut raw = Vec::with_capacity(people.len());
+        for p in people {
+            raw.push(raw_fields(&p.given_names, &p.family_name, &p.sex, p.birth_date, p.birth_date_estimated));
+            who.push(Indexed { person: p.person, case_id: p.case_id, member: p.member });
         }
         Ok((who, raw))
     }
@@ -183,13 +167,7 @@ impl Casework {
         let mut read = Vec::new();
         for (i, probability) in found {
             let w = &who[i];
-            let row = sqlx::query(
-                "SELECT p.given_names, p.family_name, p.birth_date, c.reference, m.code, m.name \
-                 FROM people p JOIN cases c ON c.id = p.case_id JOIN members m ON m.id = c.member_id WHERE p.id = $1",
-            )
-            .bind(w.person.clone())
-            .fetch_one(self.pool())
-            .await?;
+            let held = matches::held(self.pool(), &w.person).await?;
             let other = if w.member == mine {
                 read.push(caller.entry(
                     AuditAction::Read,
@@ -200,12 +178,12 @@ impl Casework {
                 OtherSide::OwnMember {
                     person_id: w.person.clone(),
                     case_id: w.case_id.clone(),
-                    case_reference: get(&row, "reference")?,
-                    name: format!("{} {}", get::<String>(&row, "given_names")?, get::<String>(&row, "family_name")?),
-                    birth_date: get(&row, "birth_date")?,
+                    case_reference: held.case_reference,
+                    name: format!("{} {}", held.given_names, held.family_name),
+                    birth_date: held.birth_date,
                 }
             } else {
-                OtherSide::PartnerMember { member_code: get(&row, "code")?, member_name: get(&row, "name")? }
+                OtherSide::PartnerMember { member_code: held.member_code, member_name: held.member_name }
             };
             out.push(KnownPerson { probability, other });
         }
@@ -289,21 +267,12 @@ impl Casework {
         let mut proposed = 0;
         for (i, j, probability, explanation) in found {
             let (a, b) = if who[i].person < who[j].person { (&who[i], &who[j]) } else { (&who[j], &who[i]) };
-            let inserted = sqlx::query(
-                "INSERT INTO match_candidates (id, person_a, member_a, person_b, member_b, probability, explanation, status, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'proposed', $8) ON CONFLICT (person_a, person_b) DO NOTHING",
-            )
-            .bind(uuid::Uuid::now_v7().to_string())
-            .bind(&a.person)
-            .bind(&a.member)
-            .bind(&b.person)
-            .bind(&b.member)
-            .bind(probability)
-            .bind(serde_json::to_string(&explanation).unwrap_or_else(|_| "[]".into()))
-            .bind(now())
-            .execute(&mut *tx)
-            .await?;
-            proposed += inserted.rows_affected() as usize;
+            let explanation = serde_json::to_string(&explanation)
+                .map_err(|_| Error::Unsupported("a match explanation that does not serialise"))?;
+            let new =
+                matches::propose(&mut tx, (&a.person, &a.member), (&b.person, &b.member), probability, &explanation)
+                    .await?;
+            proposed += usize::from(new);
         }
         append(
             &mut tx,
@@ -344,16 +313,7 @@ impl Casework {
         }
         let status = if confirm { "confirmed" } else { "rejected" };
         let mut tx = self.begin_write().await?;
-        let changed = sqlx::query(
-            "UPDATE match_candidates SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND status = 'proposed'",
-        )
-        .bind(status)
-        .bind(caller.actor.user_id.as_str())
-        .bind(now())
-        .bind(match_id)
-        .execute(&mut *tx)
-        .await?;
-        if changed.rows_affected() == 0 {
+        if !matches::decide(&mut tx, match_id, confirm, &caller.actor.user_id).await? {
             return Err(DomainError::field("match", ErrorCode::AlreadyDecided).into());
         }
         let kind = if confirm { EventKind::MatchConfirmed } else { EventKind::MatchRejected };
@@ -383,13 +343,8 @@ impl Casework {
         if pair.mine_shared {
             return Ok(());
         }
-        let column = if pair.mine_is_a { "shared_a_at" } else { "shared_b_at" };
         let mut tx = self.begin_write().await?;
-        sqlx::query(&format!("UPDATE match_candidates SET {column} = $1 WHERE id = $2 AND {column} IS NULL"))
-            .bind(now())
-            .bind(match_id)
-            .execute(&mut *tx)
-            .await?;
+        matches::share(&mut tx, match_id, pair.mine_is_a).await?;
         event(&mut tx, &pair.my_case, Some(&caller.actor.user_id), EventKind::MatchShared, &pair.their_label).await?;
         append(&mut tx, &[caller.entry(AuditAction::Update, "match", Some(match_id), "shared")]).await?;
         tx.commit().await?;
@@ -401,24 +356,7 @@ impl Casework {
     /// to look at. Audited as a read of each case listed.
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn matches_shared_with_us(&self, caller: &Caller) -> Result<Vec<SharedWithUs>> {
-        let mine = caller.actor.member_id.as_str();
-        let rows = sqlx::query(
-            "SELECT m.id, m.probability,                     CASE WHEN m.member_a = $1 THEN pa.case_id ELSE pb.case_id END AS case_id,                     CASE WHEN m.member_a = $1 THEN ca.reference ELSE cb.reference END AS reference,                     CASE WHEN m.member_a = $1 THEN mb.code ELSE ma.code END AS partner_code,                     CASE WHEN m.member_a = $1 THEN COALESCE(m.shared_b_at, '') ELSE COALESCE(m.shared_a_at, '') END AS shared_at              FROM match_candidates m              JOIN people pa ON pa.id = m.person_a JOIN people pb ON pb.id = m.person_b              JOIN cases ca ON ca.id = pa.case_id JOIN cases cb ON cb.id = pb.case_id              JOIN members ma ON ma.id = m.member_a JOIN members mb ON mb.id = m.member_b              WHERE m.status = 'proposed' AND m.member_a <> m.member_b AND                    ((m.member_a = $1 AND m.shared_b_at IS NOT NULL AND m.shared_a_at IS NULL) OR                     (m.member_b = $1 AND m.shared_a_at IS NOT NULL AND m.shared_b_at IS NULL))              ORDER BY shared_at DESC LIMIT 50",
-        )
-        .bind(mine)
-        .fetch_all(self.pool())
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            out.push(SharedWithUs {
-                match_id: get(row, "id")?,
-                case_id: get(row, "case_id")?,
-                case_reference: get(row, "reference")?,
-                partner_code: get(row, "partner_code")?,
-                probability: get(row, "probability")?,
-                shared_at: get(row, "shared_at")?,
-            });
-        }
+        let out = matches::shared_with(self.pool(), &caller.actor.member_id).await?;
         if !out.is_empty() {
             let entries: Vec<_> = out
                 .iter()
@@ -431,34 +369,28 @@ impl Casework {
 
     /// The reader's side of a possible match, after checking it may write to its case.
     async fn match_side(&self, caller: &Caller, match_id: &str) -> Result<PairSide> {
-        let row = sqlx::query(
-            "SELECT m.status, pa.case_id AS case_a, pb.case_id AS case_b, m.member_a, m.member_b,                     m.shared_a_at, m.shared_b_at, ma.code AS code_a, mb.code AS code_b              FROM match_candidates m JOIN people pa ON pa.id = m.person_a JOIN people pb ON pb.id = m.person_b              JOIN members ma ON ma.id = m.member_a JOIN members mb ON mb.id = m.member_b              WHERE m.id = $1",
-        )
-        .bind(match_id)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(row) = row else { return Err(self.denied(caller, "match", match_id).await) };
-        let (member_a, member_b): (String, String) = (get(&row, "member_a")?, get(&row, "member_b")?);
+        let Some(found) = matches::pair(self.pool(), match_id).await? else {
+            return Err(self.denied(caller, "match", match_id).await);
+        };
         let mine = caller.actor.member_id.as_str();
-        let mine_is_a = if member_a == mine {
+        let mine_is_a = if found.a.member == mine {
             true
-        } else if member_b == mine {
+        } else if found.b.member == mine {
             false
         } else {
             return Err(self.denied(caller, "match", match_id).await);
         };
-        let shared = |col: &str| -> Result<bool> { Ok(get::<Option<String>>(&row, col)?.is_some()) };
-        let (mine_s, theirs_s) = if mine_is_a { ("a", "b") } else { ("b", "a") };
+        let (my, their) = if mine_is_a { (&found.a, &found.b) } else { (&found.b, &found.a) };
         let pair = PairSide {
-            status: get(&row, "status")?,
+            status: found.status.clone(),
             mine_is_a,
-            my_case: get(&row, &format!("case_{mine_s}"))?,
-            their_case: get(&row, &format!("case_{theirs_s}"))?,
-            my_label: get(&row, &format!("code_{mine_s}"))?,
-            their_label: get(&row, &format!("code_{theirs_s}"))?,
-            mine_shared: shared(&format!("shared_{mine_s}_at"))?,
-            theirs_shared: shared(&format!("shared_{theirs_s}_at"))?,
-            same_member: member_a == member_b,
+            my_case: my.case_id.clone(),
+            their_case: their.case_id.clone(),
+            my_label: my.member_code.clone(),
+            their_label: their.member_code.clone(),
+            mine_shared: my.shared,
+            theirs_shared: their.shared,
+            same_member: found.a.member == found.b.member,
         };
         self.authorize_case(caller, &pair.my_case, CaseAccess::Write).await?;
         Ok(pair)
@@ -485,97 +417,75 @@ impl PairSide {
     }
 }
 
-/// A possible match a partner shared with the reader's member, waiting for its answer.
-#[derive(Debug, Clone, Serialize)]
-pub struct SharedWithUs {
-    pub match_id: String,
-    pub case_id: String,
-    pub case_reference: String,
-    pub partner_code: String,
-    pub probability: f64,
-    pub shared_at: String,
-}
+pub use kinbridge_store::matches::SharedWithUs;
 
 /// Possible matches of a case's people as a reader of that case may see them (the caller has
 /// authorized the read and audits it). A proposed pair drops out of sight when either side's
 /// consent to tracing is withdrawn; a confirmed one stays.
 pub(crate) async fn matches_of<'e, E: Executor<'e, Database = Any>>(e: E, case: &Case) -> Result<Vec<MatchView>> {
-    let rows = sqlx::query(
-        "SELECT m.id, m.person_a, m.person_b, m.probability, m.explanation, m.status, \
-                pa.case_id AS case_a, pb.case_id AS case_b, \
-                pa.given_names AS given_a, pa.family_name AS family_a, pa.birth_date AS birth_a, pa.sex AS sex_a, \
-                pb.given_names AS given_b, pb.family_name AS family_b, pb.birth_date AS birth_b, pb.sex AS sex_b, \
-                ca.member_id AS member_a, cb.member_id AS member_b, ca.reference AS ref_a, cb.reference AS ref_b, \
-                ma.code AS code_a, ma.name AS mname_a, mb.code AS code_b, mb.name AS mname_b, \
-                m.shared_a_at, m.shared_b_at \
-         FROM match_candidates m \
-         JOIN people pa ON pa.id = m.person_a JOIN people pb ON pb.id = m.person_b \
-         JOIN cases ca ON ca.id = pa.case_id JOIN cases cb ON cb.id = pb.case_id \
-         JOIN members ma ON ma.id = ca.member_id JOIN members mb ON mb.id = cb.member_id \
-         WHERE (pa.case_id = $1 OR pb.case_id = $1) AND m.status <> 'rejected' \
-           AND (m.status = 'confirmed' OR (EXISTS (SELECT 1 FROM consents k WHERE k.case_id = pa.case_id AND k.scope = 'tracing' AND k.withdrawn_on IS NULL) \
-                AND EXISTS (SELECT 1 FROM consents k WHERE k.case_id = pb.case_id AND k.scope = 'tracing' AND k.withdrawn_on IS NULL))) \
-         ORDER BY m.probability DESC",
-    )
-    .bind(case.id.as_str())
-    .fetch_all(e)
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let here_is_a = get::<String>(row, "case_a")? == case.id.as_str();
-        let (mine, theirs) = if here_is_a { ("a", "b") } else { ("b", "a") };
-        let s = |col: &str, side: &str| -> Result<String> { get(row, &format!("{col}_{side}")) };
-        let other_member = s("member", theirs)?;
-        let own = other_member == case.member_id.as_str();
-        let shared =
-            |side: &str| -> Result<bool> { Ok(get::<Option<String>>(row, &format!("shared_{side}_at"))?.is_some()) };
-        let theirs_shared = !own && shared(theirs)?;
+    let pairs = matches::of_case(e, case.id.as_str()).await?;
+    let mut out = Vec::with_capacity(pairs.len());
+    for pair in pairs {
+        let here_is_a = pair.a.case_id == case.id.as_str();
+        let (mine, theirs) = if here_is_a { (&pair.a, &pair.b) } else { (&pair.b, &pair.a) };
+        let own = theirs.member == case.member_id.as_str();
+        let theirs_shared = !own && theirs.shared;
+        let name = |s: &Side| format!("{} {}", s.given_names, s.family_name);
         let other = if own {
             OtherSide::OwnMember {
-                person_id: get(row, &format!("person_{theirs}"))?,
-                case_id: s("case", theirs)?,
-                case_reference: s("ref", theirs)?,
-                name: format!("{} {}", s("given", theirs)?, s("family", theirs)?),
-                birth_date: get(row, &format!("birth_{theirs}"))?,
+                person_id: theirs.person.clone(),
+                case_id: theirs.case_id.clone(),
+                case_reference: theirs.case_reference.clone(),
+                name: name(theirs),
+                birth_date: theirs.birth_date.clone(),
             }
         } else if theirs_shared {
             OtherSide::SharedByPartner {
-                member_code: s("code", theirs)?,
-                member_name: s("mname", theirs)?,
-                name: format!("{} {}", s("given", theirs)?, s("family", theirs)?),
-                birth_date: get(row, &format!("birth_{theirs}"))?,
+                member_code: theirs.member_code.clone(),
+                member_name: theirs.member_name.clone(),
+                name: name(theirs),
+                birth_date: theirs.birth_date.clone(),
             }
         } else {
-            OtherSide::PartnerMember { member_code: s("code", theirs)?, member_name: s("mname", theirs)? }
+            OtherSide::PartnerMember {
+                member_code: theirs.member_code.clone(),
+                member_name: theirs.member_name.clone(),
+            }
         };
         let visible = own || theirs_shared;
         let explanation: Vec<FieldAgreement> = if visible {
-            serde_json::from_str(&get::<String>(row, "explanation")?)
+            serde_json::from_str(&pair.explanation)
                 .map_err(|e| Error::corrupt(format!("match_candidates.explanation: {e}")))?
         } else {
             Vec::new()
         };
-        let birth = |side: &str| -> Result<String> {
-            Ok(get::<Option<String>>(row, &format!("birth_{side}"))?.unwrap_or_default())
-        };
+        let birth = |s: &Side| s.birth_date.clone().unwrap_or_default();
         let side_by_side = if visible {
             vec![
-                SideBySide { field: "given_names".into(), here: s("given", mine)?, there: s("given", theirs)? },
-                SideBySide { field: "family_name".into(), here: s("family", mine)?, there: s("family", theirs)? },
-                SideBySide { field: "sex".into(), here: s("sex", mine)?, there: s("sex", theirs)? },
-                SideBySide { field: "birth_date".into(), here: birth(mine)?, there: birth(theirs)? },
+                SideBySide {
+                    field: "given_names".into(),
+                    here: mine.given_names.clone(),
+                    there: theirs.given_names.clone(),
+                },
+                SideBySide {
+                    field: "family_name".into(),
+                    here: mine.family_name.clone(),
+                    there: theirs.family_name.clone(),
+                },
+                SideBySide { field: "sex".into(), here: mine.sex.clone(), there: theirs.sex.clone() },
+                SideBySide { field: "birth_date".into(), here: birth(mine), there: birth(theirs) },
             ]
         } else {
             Vec::new()
         };
         out.push(MatchView {
-            id: get(row, "id")?,
-            person_id: get(row, &format!("person_{mine}"))?,
-            person_name: format!("{} {}", s("given", mine)?, s("family", mine)?),
+            id: pair.id.clone(),
+            person_id: mine.person.clone(),
+            person_name: name(mine),
             other,
-            probability: get(row, "probability")?,
-            status: get(row, "status")?,
-            shared_by_us: !own && shared(mine)?,
+            probability: pair.probability,
+            status: pair.status.clone(),
+            shared_by_us: !own && mine.shared,
             explanation,
             side_by_side,
         });
