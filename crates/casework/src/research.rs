@@ -17,33 +17,13 @@ use kinbridge_domain::ErrorCode;
 use kinbridge_privacy::disclosure::{suppress, Suppressed};
 use kinbridge_privacy::pseudo::{CasePerson, NameStyle, PseudonymKey, Pseudonymiser};
 use kinbridge_privacy::KnownPerson;
-use serde::Serialize;
-use sqlx::Row;
-
-use crate::{get, now, system_entry, Caller, Casework, Error, Result};
 use kinbridge_store::audit::append;
+use kinbridge_store::research::{self, NewResearchCase};
+use serde::Serialize;
 
-/// A de-identified case as researchers see it.
-#[derive(Debug, Clone, Serialize)]
-pub struct ResearchCase {
-    pub id: String,
-    pub member_country: String,
-    pub partner_country: Option<String>,
-    pub service: String,
-    pub opened_year: i64,
-    pub closed_year: Option<i64>,
-    pub outcome: Option<String>,
-    /// Beneficiaries as (child or adult, sex, age band at opening).
-    pub beneficiaries: Vec<ResearchBeneficiary>,
-    pub body: String,
-}
+use crate::{system_entry, Caller, Casework, Error, Result};
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct ResearchBeneficiary {
-    pub child: Option<bool>,
-    pub sex: String,
-    pub age_band: String,
-}
+pub use kinbridge_store::research::{ResearchBeneficiary, ResearchCase};
 
 /// What every export from the corpus carries.
 pub const DATA_USE_STATEMENT: &str = "De-identified data from the Kinbridge research corpus. For research, publication and training within the terms of your data-use agreement only. Do not attempt to re-identify any person. Counts under the suppression threshold, and the counts that would reveal them, are withheld.";
@@ -53,13 +33,7 @@ pub(crate) async fn research_consent<'e, E>(db: E, case_id: &str) -> Result<bool
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let found = sqlx::query(
-        "SELECT 1 AS one FROM consents WHERE case_id = $1 AND scope = 'research' AND withdrawn_on IS NULL LIMIT 1",
-    )
-    .bind(case_id.to_string())
-    .fetch_optional(db)
-    .await?;
-    Ok(found.is_some())
+    Ok(research::has_consent(db, case_id).await?)
 }
 
 /// One of a case's people as pseudonymisation knows them: role, sex, name and birth date.
@@ -91,22 +65,8 @@ impl Casework {
         }
         let people = crate::cases::people_of(self.pool(), case_id).await?;
         let notes = crate::cases::notes_of(self.pool(), case_id).await?;
-        let messages: Vec<String> = sqlx::query(
-            "SELECT m.body FROM request_messages m JOIN requests r ON r.id = m.request_id WHERE r.case_id = $1 ORDER BY m.created_at, m.id",
-        )
-        .bind(case_id.to_string())
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| get::<String>(r, "body"))
-        .collect::<Result<_>>()?;
-        let member_country: String = get(
-            &sqlx::query("SELECT country FROM members WHERE id = $1")
-                .bind(case.member_id.as_str())
-                .fetch_one(self.pool())
-                .await?,
-            "country",
-        )?;
+        let messages = research::request_messages_of_case(self.pool(), case_id).await?;
+        let member_country = research::member_country(self.pool(), &case.member_id).await?;
         let case_people: Vec<CasePerson> = people.iter().map(case_person).collect();
         let texts: Vec<String> = [case.title.clone(), case.summary.clone(), case.child_views.clone()]
             .into_iter()
@@ -134,28 +94,20 @@ impl Casework {
             tx.commit().await?;
             return Ok(());
         }
-        sqlx::query(
-            "INSERT INTO research_cases (id, member_country, partner_country, service, opened_year, closed_year, outcome, beneficiaries, body, body_names, search_text, reversal, built_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $13, $10, $11, $12) \
-             ON CONFLICT (id) DO UPDATE SET member_country = excluded.member_country, partner_country = excluded.partner_country, \
-               service = excluded.service, opened_year = excluded.opened_year, closed_year = excluded.closed_year, outcome = excluded.outcome, \
-               beneficiaries = excluded.beneficiaries, body = excluded.body, body_names = excluded.body_names, search_text = excluded.search_text, reversal = excluded.reversal, built_at = excluded.built_at",
-        )
-        .bind(&id)
-        .bind(member_country)
-        .bind(case.partner_country.clone())
-        .bind(case.service.as_str())
-        .bind(i64::from(case.opened_on.year()))
-        .bind(case.closed_on.map(|d| i64::from(d.year())))
-        .bind(case.outcome.map(|o| o.as_str().to_string()))
-        .bind(serde_json::to_string(&beneficiaries).unwrap_or_else(|_| "[]".into()))
-        .bind(&body)
-        .bind(body.to_lowercase())
-        .bind(sealed)
-        .bind(now())
-        .bind(&body_names)
-        .execute(&mut *tx)
-        .await?;
+        let copy = NewResearchCase {
+            id: &id,
+            member_country: &member_country,
+            partner_country: case.partner_country.as_deref(),
+            service: case.service.as_str(),
+            opened_year: i64::from(case.opened_on.year()),
+            closed_year: case.closed_on.map(|d| i64::from(d.year())),
+            outcome: case.outcome.map(|o| o.as_str()),
+            beneficiaries: &beneficiaries,
+            body: &body,
+            body_names: &body_names,
+            reversal: &sealed,
+        };
+        research::upsert(&mut tx, &copy).await?;
         append(&mut tx, &[system_entry(AuditAction::Create, "research_case", Some(id.as_str()), None, "built")])
             .await?;
         tx.commit().await?;
@@ -165,8 +117,7 @@ impl Casework {
     /// Removes the research copy of a case, if it has one.
     pub(crate) async fn remove_research_copy(&self, tx: &mut crate::Tx, case_id: &str) -> Result<()> {
         let id = self.pseudonym_key.token("research-case", case_id);
-        let removed = sqlx::query("DELETE FROM research_cases WHERE id = $1").bind(&id).execute(&mut **tx).await?;
-        if removed.rows_affected() > 0 {
+        if research::remove(&mut **tx, &id).await? {
             append(tx, &[system_entry(AuditAction::Update, "research_case", Some(id.as_str()), None, "removed")])
                 .await?;
         }
@@ -177,15 +128,7 @@ impl Casework {
     /// rules or key); returns how many cases and how many archive items have one.
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn rebuild_research_corpus(&self) -> Result<(usize, usize)> {
-        let ids: Vec<String> = sqlx::query(
-            "SELECT id FROM cases c WHERE status = 'closed' AND EXISTS \
-             (SELECT 1 FROM consents k WHERE k.case_id = c.id AND k.scope = 'research' AND k.withdrawn_on IS NULL) ORDER BY id",
-        )
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| get::<String>(r, "id"))
-            .collect::<Result<_>>()?;
+        let ids = research::closed_with_consent(self.pool()).await?;
         let live: std::collections::HashSet<String> =
             ids.iter().map(|id| self.pseudonym_key.token("research-case", id)).collect();
         for id in &ids {
@@ -193,17 +136,10 @@ impl Casework {
         }
         // Copies whose case is no longer closed, has no consent to research, or no longer
         // exists go.
-        let stale: Vec<String> = sqlx::query("SELECT id FROM research_cases")
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| get::<String>(r, "id"))
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .filter(|id| !live.contains(id))
-            .collect();
+        let stale: Vec<String> =
+            research::ids(self.pool()).await?.into_iter().filter(|id| !live.contains(id)).collect();
         for id in stale {
-            sqlx::query("DELETE FROM research_cases WHERE id = $1").bind(id).execute(self.pool()).await?;
+            research::remove(self.pool(), &id).await?;
         }
         let items = self.rebuild_research_archive().await?;
         Ok((ids.len(), items))
@@ -249,23 +185,8 @@ impl Casework {
         limit: i64,
     ) -> Result<(i64, Vec<ResearchCase>)> {
         self.require_research(caller)?;
-        let words: Vec<String> = q.split_whitespace().take(8).map(|w| format!("%{}%", w.to_lowercase())).collect();
-        let mut sql = String::from("FROM research_cases WHERE 1 = 1");
-        for i in 0..words.len() {
-            sql.push_str(&format!(" AND search_text LIKE ${}", i + 1));
-        }
-        if service.is_some() {
-            sql.push_str(&format!(" AND service = ${}", words.len() + 1));
-        }
-        let count_sql = format!("SELECT COUNT(*) AS n {sql}");
-        let total: i64 = get(&bind_search(&count_sql, &words, service).fetch_one(self.pool()).await?, "n")?;
-        let page_sql = format!(
-            "SELECT id, member_country, partner_country, service, opened_year, closed_year, outcome, beneficiaries, {} AS body {sql} ORDER BY closed_year DESC, id LIMIT {}",
-            if fake_names { "body_names" } else { "body" },
-            limit.clamp(1, 200)
-        );
-        let rows = bind_search(&page_sql, &words, service).fetch_all(self.pool()).await?;
-        let found = rows.iter().map(research_case_from).collect::<Result<Vec<_>>>()?;
+        let words: Vec<String> = q.split_whitespace().map(str::to_string).collect();
+        let (total, found) = research::search(self.pool(), &words, service, fake_names, limit).await?;
         self.audit(vec![caller.entry(
             AuditAction::Read,
             "research_corpus",
@@ -282,30 +203,24 @@ impl Casework {
     pub async fn research_outcome_table(&self, caller: &Caller, threshold: Option<u64>) -> Result<OutcomeTable> {
         self.require_research(caller)?;
         let threshold = self.disclosure.threshold(threshold)?;
-        let rows = sqlx::query(
-            "SELECT member_country, COALESCE(outcome, '') AS outcome, COUNT(*) AS n FROM research_cases GROUP BY member_country, COALESCE(outcome, '') ORDER BY member_country, 2",
-        )
-        .fetch_all(self.pool())
-        .await?;
         let mut countries: Vec<String> = Vec::new();
         let mut outcomes: Vec<String> = Vec::new();
-        let mut cells: Vec<(String, String, u64)> = Vec::new();
-        for r in &rows {
-            let (c, o, n): (String, String, i64) = (get(r, "member_country")?, get(r, "outcome")?, get(r, "n")?);
-            if !countries.contains(&c) {
+        let cells = research::outcome_counts(self.pool()).await?;
+        for (c, o, _) in &cells {
+            if !countries.contains(c) {
                 countries.push(c.clone());
             }
-            if !outcomes.contains(&o) {
+            if !outcomes.contains(o) {
                 outcomes.push(o.clone());
             }
-            cells.push((c, o, n.max(0) as u64));
         }
         outcomes.sort();
         let mut counts = vec![vec![0u64; outcomes.len()]; countries.len()];
         for (c, o, n) in cells {
-            let i = countries.iter().position(|x| *x == c).unwrap_or(0);
-            let j = outcomes.iter().position(|x| *x == o).unwrap_or(0);
-            counts[i][j] = n;
+            if let (Some(i), Some(j)) = (countries.iter().position(|x| *x == c), outcomes.iter().position(|x| *x == o))
+            {
+                counts[i][j] = n.max(0) as u64;
+            }
         }
         self.audit(vec![caller.entry(
             AuditAction::Read,
@@ -328,13 +243,8 @@ impl Casework {
     ) -> Result<Vec<(String, String)>> {
         caller.actor.require(caller.actor.role == kinbridge_domain::access::Role::DataProtectionOfficer)?;
         let key = PseudonymKey::from_hex(key_hex).map_err(|_| DomainError::field("key", ErrorCode::InvalidKey))?;
-        let row = sqlx::query("SELECT reversal FROM research_cases WHERE id = $1")
-            .bind(research_id.to_string())
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or_else(Error::not_found)?;
-        let sealed = hex::decode(get::<String>(&row, "reversal")?)
-            .map_err(|e| Error::corrupt(format!("research_cases.reversal: {e}")))?;
+        let sealed = research::reversal(self.pool(), research_id).await?.ok_or_else(Error::not_found)?;
+        let sealed = hex::decode(sealed).map_err(|e| Error::corrupt(format!("research_cases.reversal: {e}")))?;
         let table = key.unseal(&sealed).map_err(|_| DomainError::field("key", ErrorCode::InvalidKey))?;
         self.audit(vec![caller.entry(
             AuditAction::Read,
@@ -345,35 +255,6 @@ impl Casework {
         .await?;
         Ok(table)
     }
-}
-
-fn bind_search<'q>(
-    sql: &'q str,
-    words: &[String],
-    service: Option<&str>,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    let mut q = sqlx::query(sql);
-    for w in words {
-        q = q.bind(w.clone());
-    }
-    if let Some(s) = service {
-        q = q.bind(s.to_string());
-    }
-    q
-}
-
-fn research_case_from(r: &sqlx::any::AnyRow) -> Result<ResearchCase> {
-    Ok(ResearchCase {
-        id: get(r, "id")?,
-        member_country: get(r, "member_country")?,
-        partner_country: r.try_get::<Option<String>, _>("partner_country").ok().flatten(),
-        service: get(r, "service")?,
-        opened_year: get(r, "opened_year")?,
-        closed_year: r.try_get::<Option<i64>, _>("closed_year").ok().flatten(),
-        outcome: r.try_get::<Option<String>, _>("outcome").ok().flatten(),
-        beneficiaries: serde_json::from_str(&get::<String>(r, "beneficiaries")?).unwrap_or_default(),
-        body: get(r, "body")?,
-    })
 }
 
 /// One de-identified case in a record-level export.
@@ -398,25 +279,19 @@ impl Casework {
     pub async fn research_records(&self, caller: &Caller, k: Option<usize>) -> Result<RecordExport> {
         self.require_research(caller)?;
         let k = self.disclosure.k(k)?;
-        let rows = sqlx::query(
-            "SELECT id, member_country, service, opened_year, COALESCE(outcome, '') AS outcome, beneficiaries FROM research_cases ORDER BY id",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        let mut records = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let b: Vec<ResearchBeneficiary> = serde_json::from_str(&get::<String>(r, "beneficiaries")?)
-                .map_err(|e| Error::corrupt(format!("research_cases.beneficiaries: {e}")))?;
-            records.push(ResearchRecord {
-                id: get(r, "id")?,
-                member_country: get(r, "member_country")?,
-                service: get(r, "service")?,
-                opened: get::<i64>(r, "opened_year")?.to_string(),
-                outcome: get(r, "outcome")?,
-                children: b.iter().filter(|x| x.child == Some(true)).count() as i64,
-                adults: b.iter().filter(|x| x.child == Some(false)).count() as i64,
-            });
-        }
+        let mut records: Vec<ResearchRecord> = research::records(self.pool())
+            .await?
+            .into_iter()
+            .map(|r| ResearchRecord {
+                children: r.beneficiaries.iter().filter(|x| x.child == Some(true)).count() as i64,
+                adults: r.beneficiaries.iter().filter(|x| x.child == Some(false)).count() as i64,
+                id: r.id,
+                member_country: r.member_country,
+                service: r.service,
+                opened: r.opened_year.to_string(),
+                outcome: r.outcome,
+            })
+            .collect();
         let quasi =
             |r: &ResearchRecord| vec![r.member_country.clone(), r.service.clone(), r.opened.clone(), r.outcome.clone()];
         let small = |records: &[ResearchRecord]| {

@@ -12,28 +12,20 @@
 
 use kinbridge_domain::archive::{Level, Restriction};
 use kinbridge_domain::audit::AuditAction;
+use kinbridge_domain::ids::MemberId;
 use kinbridge_matching::normalize::fold;
 use kinbridge_privacy::pseudo::CasePerson;
 use kinbridge_privacy::{KnownPerson, Lang};
-use serde::Serialize;
-
-use crate::{get, now, system_entry, Caller, Casework, Error, Result};
 use kinbridge_store::audit::append;
+use kinbridge_store::research::{self, NewResearchItem};
+use kinbridge_store::{archives, cursors};
+
+use crate::{system_entry, Caller, Casework, Error, Result};
 
 /// The research corpus's cursor on the change feed.
 const FEED: &str = "research";
 
-/// A de-identified archive item as researchers see it.
-#[derive(Debug, Clone, Serialize)]
-pub struct ResearchItem {
-    pub id: String,
-    pub member_country: String,
-    pub level: String,
-    pub language: String,
-    pub year_from: Option<i64>,
-    pub year_to: Option<i64>,
-    pub body: String,
-}
+pub use kinbridge_store::research::ResearchItem;
 
 impl Casework {
     /// Builds (or removes, if the item is gone, restricted to adoption searches, or has no
@@ -45,20 +37,12 @@ impl Casework {
         let unit = self.fetch_unit(unit_id).await?;
         let unit = unit.filter(|u| u.level == Level::Item && u.restriction != Restriction::Adoption);
         let pages: Vec<String> = match &unit {
-            Some(u) => sqlx::query("SELECT body FROM archive_pages WHERE item_id = $1 ORDER BY page_no")
-                .bind(u.id.clone())
-                .fetch_all(self.pool())
-                .await?
-                .iter()
-                .map(|r| get::<String>(r, "body"))
-                .filter(|b| b.as_ref().map_or(true, |b| !b.trim().is_empty()))
-                .collect::<Result<_>>()?,
+            Some(u) => archives::page_texts(self.pool(), &u.id).await?,
             None => Vec::new(),
         };
         let Some(unit) = unit.filter(|_| !pages.is_empty()) else {
             let mut tx = self.begin_write().await?;
-            let gone = sqlx::query("DELETE FROM research_items WHERE id = $1").bind(&id).execute(&mut *tx).await?;
-            if gone.rows_affected() > 0 {
+            if research::remove_item(&mut *tx, &id).await? {
                 append(
                     &mut tx,
                     &[system_entry(AuditAction::Update, "research_item", Some(id.as_str()), None, "removed")],
@@ -77,15 +61,7 @@ impl Casework {
             None => Vec::new(),
         };
         let known: Vec<String> = people.iter().flat_map(|p| p.known.names.iter().map(|n| fold(n))).collect();
-        let mentioned: Vec<String> = sqlx::query(
-            "SELECT DISTINCT value FROM archive_entities WHERE item_id = $1 AND kind = 'person' ORDER BY value",
-        )
-        .bind(unit.id.clone())
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| get::<String>(r, "value"))
-        .collect::<Result<_>>()?;
+        let mentioned = archives::mentioned_people(self.pool(), &unit.id).await?;
         for name in mentioned.into_iter().filter(|n| !known.contains(&fold(n))) {
             people.push(CasePerson {
                 role: "person".into(),
@@ -93,39 +69,26 @@ impl Casework {
                 known: KnownPerson { names: vec![name], birth_dates: Vec::new(), identifiers: Vec::new() },
             });
         }
-        let member_country: String = get(
-            &sqlx::query("SELECT country FROM members WHERE id = $1")
-                .bind(unit.member_id.clone())
-                .fetch_one(self.pool())
-                .await?,
-            "country",
-        )?;
+        let member_country =
+            research::member_country(self.pool(), &MemberId::from_trusted(unit.member_id.clone())).await?;
         // The title is left out: archivists often title an item by its people or its file
         // name ("haddad_fatima.pdf"), which no detector reads reliably.
         let (body, body_names, sealed) =
             self.pseudonymise(format!("archive:{}", unit.id), Lang::parse(&unit.language), people, pages).await?;
         let year = |d: Option<chrono::NaiveDate>| d.map(|d| i64::from(chrono::Datelike::year(&d)));
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO research_items (id, member_country, level, language, year_from, year_to, body, body_names, search_text, reversal, built_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             ON CONFLICT (id) DO UPDATE SET member_country = excluded.member_country, level = excluded.level, language = excluded.language, \
-               year_from = excluded.year_from, year_to = excluded.year_to, body = excluded.body, body_names = excluded.body_names, \
-               search_text = excluded.search_text, reversal = excluded.reversal, built_at = excluded.built_at",
-        )
-        .bind(&id)
-        .bind(member_country)
-        .bind(unit.level.as_str())
-        .bind(unit.language.clone())
-        .bind(year(unit.date_from))
-        .bind(year(unit.date_to.or(unit.date_from)))
-        .bind(&body)
-        .bind(&body_names)
-        .bind(body.to_lowercase())
-        .bind(sealed)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
+        let copy = NewResearchItem {
+            id: &id,
+            member_country: &member_country,
+            level: unit.level.as_str(),
+            language: &unit.language,
+            year_from: year(unit.date_from),
+            year_to: year(unit.date_to.or(unit.date_from)),
+            body: &body,
+            body_names: &body_names,
+            reversal: &sealed,
+        };
+        research::upsert_item(&mut tx, &copy).await?;
         append(&mut tx, &[system_entry(AuditAction::Create, "research_item", Some(id.as_str()), None, "built")])
             .await?;
         tx.commit().await?;
@@ -133,20 +96,11 @@ impl Casework {
     }
 
     async fn research_cursor(&self) -> Result<i64> {
-        let row =
-            sqlx::query("SELECT seq FROM feed_cursors WHERE name = $1").bind(FEED).fetch_optional(self.pool()).await?;
-        row.map_or(Ok(0), |r| get(&r, "seq"))
+        Ok(cursors::get_cursor(self.pool(), FEED).await?)
     }
 
     async fn set_research_cursor(&self, seq: i64) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO feed_cursors (name, seq) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET seq = excluded.seq",
-        )
-        .bind(FEED)
-        .bind(seq)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        Ok(cursors::set_cursor(self.pool(), FEED, seq).await?)
     }
 
     /// Takes in the archive changes after the research corpus's cursor: each changed item's
@@ -176,32 +130,19 @@ impl Casework {
     pub async fn rebuild_research_archive(&self) -> Result<usize> {
         // Changes after this point are taken in by the next follow; nothing falls between.
         let head = self.search_head().await?;
-        let ids: Vec<String> = sqlx::query("SELECT id FROM archive_units WHERE level = 'item' ORDER BY id")
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| get::<String>(r, "id"))
-            .collect::<Result<_>>()?;
+        let ids = archives::item_ids(self.pool()).await?;
         let live: std::collections::HashSet<String> =
             ids.iter().map(|id| self.pseudonym_key.token("research-item", id)).collect();
         for id in &ids {
             self.build_research_item(id).await?;
         }
-        let stale: Vec<String> = sqlx::query("SELECT id FROM research_items")
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| get::<String>(r, "id"))
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .filter(|id| !live.contains(id))
-            .collect();
+        let stale: Vec<String> =
+            research::item_ids(self.pool()).await?.into_iter().filter(|id| !live.contains(id)).collect();
         for id in stale {
-            sqlx::query("DELETE FROM research_items WHERE id = $1").bind(id).execute(self.pool()).await?;
+            research::remove_item(self.pool(), &id).await?;
         }
         self.set_research_cursor(head).await?;
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM research_items").fetch_one(self.pool()).await?;
-        Ok(get::<i64>(&row, "n")? as usize)
+        Ok(research::item_count(self.pool()).await?.max(0) as usize)
     }
 
     /// Searches the de-identified archive text (researchers and the data protection officer
@@ -216,39 +157,8 @@ impl Casework {
         limit: i64,
     ) -> Result<(i64, Vec<ResearchItem>)> {
         caller.actor.require(caller.actor.can_read_research()).map_err(Error::from)?;
-        let words: Vec<String> = q.split_whitespace().take(8).map(|w| format!("%{}%", w.to_lowercase())).collect();
-        let mut sql = String::from("FROM research_items WHERE 1 = 1");
-        for i in 0..words.len() {
-            sql.push_str(&format!(" AND search_text LIKE ${}", i + 1));
-        }
-        let count_sql = format!("SELECT COUNT(*) AS n {sql}");
-        let page_sql = format!(
-            "SELECT id, member_country, level, language, year_from, year_to, {} AS body {sql} ORDER BY year_to DESC, id LIMIT {}",
-            if fake_names { "body_names" } else { "body" },
-            limit.clamp(1, 200)
-        );
-        let mut count = sqlx::query(&count_sql);
-        let mut page = sqlx::query(&page_sql);
-        for w in &words {
-            count = count.bind(w.clone());
-            page = page.bind(w.clone());
-        }
-        let total: i64 = get(&count.fetch_one(self.pool()).await?, "n")?;
-        let rows = page.fetch_all(self.pool()).await?;
-        let found = rows
-            .iter()
-            .map(|r| {
-                Ok(ResearchItem {
-                    id: get(r, "id")?,
-                    member_country: get(r, "member_country")?,
-                    level: get(r, "level")?,
-                    language: get(r, "language")?,
-                    year_from: get(r, "year_from")?,
-                    year_to: get(r, "year_to")?,
-                    body: get(r, "body")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let words: Vec<String> = q.split_whitespace().map(str::to_string).collect();
+        let (total, found) = research::search_items(self.pool(), &words, fake_names, limit).await?;
         self.audit(vec![caller.entry(
             AuditAction::Read,
             "research_corpus",

@@ -6,9 +6,11 @@
 //! that is the `casework` crate's, which calls it.
 
 pub mod accounts;
+pub mod archives;
 pub mod audit;
 pub mod backup;
 pub mod cases;
+pub mod cursors;
 mod direct;
 pub mod documents;
 pub mod feed;
@@ -19,6 +21,7 @@ pub mod matches;
 pub mod members;
 mod migrations;
 pub mod requests;
+pub mod research;
 pub mod rows;
 mod sql;
 pub mod stamps;
