@@ -145,23 +145,6 @@ pub fn system_entry(
     }
 }
 
-/// A column of a result row (see `kinbridge_store::rows`).
-pub(crate) fn get<T>(row: &sqlx::any::AnyRow, col: &str) -> Result<T>
-where
-    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
-{
-    Ok(kinbridge_store::rows::get(row, col)?)
-}
-
-/// Maps a uniqueness violation to a conflict code; other errors pass through.
-pub(crate) fn unique_violation(e: sqlx::Error, code: ErrorCode) -> Error {
-    if kinbridge_store::rows::is_unique_violation(&e) {
-        Error::Conflict(code)
-    } else {
-        e.into()
-    }
-}
-
 /// A repository's [`StoreError::Taken`] as the conflict `code`; other errors pass through.
 pub(crate) fn taken(e: StoreError, code: ErrorCode) -> Error {
     match e {

@@ -137,3 +137,12 @@ impl Store {
             .collect()
     }
 }
+
+/// Frees the jobs of a kind reserved by workers that are gone (a killed import); how many.
+pub async fn release(pool: &sqlx::AnyPool, kind: &str) -> Result<u64> {
+    let done = sqlx::query("UPDATE jobs SET locked_until = NULL WHERE kind = $1 AND locked_until IS NOT NULL")
+        .bind(kind.to_string())
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -71,3 +71,9 @@ pub async fn id_of_code(tx: &mut Tx, code: &str) -> Result<Option<MemberId>> {
     let row = sqlx::query("SELECT id FROM members WHERE code = $1").bind(code).fetch_optional(&mut **tx).await?;
     row.map(|r| get(&r, "id").map(MemberId::from_trusted)).transpose()
 }
+
+/// A member's country code.
+pub async fn country_of(pool: &sqlx::AnyPool, id: &MemberId) -> Result<String> {
+    let row = sqlx::query("SELECT country FROM members WHERE id = $1").bind(id.as_str()).fetch_one(pool).await?;
+    get(&row, "country")
+}
