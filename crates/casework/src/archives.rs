@@ -11,7 +11,7 @@ use kinbridge_domain::archive::{
 };
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{EventKind, ServiceType};
-use kinbridge_domain::ids::MemberId;
+use kinbridge_domain::ids::{CaseId, MemberId};
 use kinbridge_domain::ErrorCode;
 use kinbridge_domain::{DomainError, FieldError, Role};
 use kinbridge_store::archives::{self, ClosedUnits, NewUnitRow, Original};
@@ -650,7 +650,7 @@ impl Casework {
     // ---- the search of origins ----
 
     /// Whether a case traces someone (it has a tracing request).
-    async fn traces(&self, case_id: &str) -> Result<bool> {
+    async fn traces(&self, case_id: &CaseId) -> Result<bool> {
         Ok(archives::traces(self.pool(), case_id).await?)
     }
 
@@ -659,11 +659,11 @@ impl Casework {
     /// holds it, or read as its caseworker.
     async fn origins_case(&self, caller: &Caller, case_id: &str) -> Result<kinbridge_domain::case::Case> {
         let case = match kinbridge_domain::ids::CaseId::parse(case_id) {
-            Some(id) => kinbridge_store::cases::fetch_case(self.pool(), id.as_str()).await?,
+            Some(id) => kinbridge_store::cases::fetch_case(self.pool(), &id).await?,
             None => None,
         };
         let searched = match &case {
-            Some(c) => c.service == ServiceType::SearchOfOrigins || self.traces(c.id.as_str()).await?,
+            Some(c) => c.service == ServiceType::SearchOfOrigins || self.traces(&c.id).await?,
             None => false,
         };
         match case {
@@ -697,12 +697,12 @@ impl Casework {
         let note = kinbridge_domain::text::optional("note", note, 5000).map_err(|e| DomainError::Invalid(vec![e]))?;
         let id = uuid::Uuid::now_v7().to_string();
         let mut tx = self.begin_write().await?;
-        archives::insert_finding(&mut tx, &id, case.id.as_str(), &unit.id, &note, &caller.actor.user_id)
+        archives::insert_finding(&mut tx, &id, &case.id, &unit.id, &note, &caller.actor.user_id)
             .await
             .map_err(|e| taken(e, ErrorCode::AlreadyFound))?;
         crate::cases::event(
             &mut tx,
-            case.id.as_str(),
+            &case.id,
             Some(&caller.actor.user_id),
             EventKind::OriginsFound,
             &unit.reference_code,
@@ -724,8 +724,8 @@ impl Casework {
         let case = self.origins_case(caller, case_id).await?;
         // The people sought by the case's tracing requests if it has any (not the inquirer and
         // the child, whom the archives are not asked about), else the access request's people.
-        let sought_only = self.traces(case.id.as_str()).await?;
-        let people = archives::sought_names(self.pool(), case.id.as_str(), sought_only).await?;
+        let sought_only = self.traces(&case.id).await?;
+        let people = archives::sought_names(self.pool(), &case.id, sought_only).await?;
         let written = archives::written_names(self.pool(), &caller.actor.member_id).await?;
         let mut found: Vec<(usize, usize, &'static str, f64)> = Vec::new();
         if !people.is_empty() && !written.is_empty() {
@@ -796,7 +796,7 @@ impl Casework {
     pub async fn findings(&self, caller: &Caller, case_id: &str) -> Result<Vec<Finding>> {
         let case = self.origins_case(caller, case_id).await?;
         let mut out = Vec::new();
-        for f in archives::findings(self.pool(), case.id.as_str()).await? {
+        for f in archives::findings(self.pool(), &case.id).await? {
             let Some(unit) = self.fetch_unit(&f.unit_id).await? else { continue };
             out.push(Finding {
                 id: f.id,
@@ -835,14 +835,14 @@ impl Casework {
         };
         let mut tx = self.begin_write().await?;
         let (reference, disclosed) =
-            archives::finding_state(&mut tx, finding_id, case.id.as_str()).await?.ok_or_else(Error::not_found)?;
+            archives::finding_state(&mut tx, finding_id, &case.id).await?.ok_or_else(Error::not_found)?;
         if disclosed {
             return Err(invalid("finding", ErrorCode::AlreadyDisclosed));
         }
         archives::disclose(&mut tx, finding_id, &caller.actor.user_id, &to, &counselling).await?;
         crate::cases::event(
             &mut tx,
-            case.id.as_str(),
+            &case.id,
             Some(&caller.actor.user_id),
             EventKind::OriginsDisclosed,
             &format!("{reference} → {to}"),

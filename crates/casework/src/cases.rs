@@ -23,7 +23,7 @@ use crate::{today, Caller, Casework, Error, Result, Tx};
 /// Adds a line to a case's timeline inside a write transaction (see `kinbridge_store::cases::event`).
 pub(crate) async fn event(
     tx: &mut Tx,
-    case_id: &str,
+    case_id: &CaseId,
     actor: Option<&UserId>,
     kind: EventKind,
     detail: &str,
@@ -35,11 +35,11 @@ pub use kinbridge_store::cases::{CaseSummary, Consent, Note, Relationship, Timel
 pub use kinbridge_store::Page;
 
 /// Lower-cased text the case list's text filter searches: reference, title, summary, names.
-pub(crate) async fn refresh_search_text(tx: &mut Tx, case_id: &str) -> Result<()> {
+pub(crate) async fn refresh_search_text(tx: &mut Tx, case_id: &CaseId) -> Result<()> {
     Ok(cases::refresh_search_text(tx, case_id).await?)
 }
 
-pub(crate) async fn insert_person(tx: &mut Tx, case_id: &str, p: &NewPerson) -> Result<PersonId> {
+pub(crate) async fn insert_person(tx: &mut Tx, case_id: &CaseId, p: &NewPerson) -> Result<PersonId> {
     Ok(cases::insert_person(tx, case_id, p).await?)
 }
 
@@ -98,7 +98,7 @@ impl Casework {
     /// [`Casework::authorize_case`], with the case's page stamp read in the same query.
     async fn authorize_case_stamped(&self, caller: &Caller, id: &str, need: CaseAccess) -> Result<(Case, i64)> {
         let case = match CaseId::parse(id) {
-            Some(cid) => self.store.case_stamped(cid.as_str()).await?,
+            Some(cid) => self.store.case_stamped(&cid).await?,
             None => None,
         };
         match case {
@@ -121,12 +121,12 @@ impl Casework {
         let reference = cases::next_reference(&mut tx, &caller.actor.member_id, opened).await?;
         let id = CaseId::generate();
         cases::insert(&mut tx, &id, &caller.actor.member_id, &reference, new, &caller.actor.user_id, opened).await?;
-        event(&mut tx, id.as_str(), Some(&caller.actor.user_id), EventKind::Opened, &reference).await?;
+        event(&mut tx, &id, Some(&caller.actor.user_id), EventKind::Opened, &reference).await?;
         for p in people {
-            insert_person(&mut tx, id.as_str(), p).await?;
+            insert_person(&mut tx, &id, p).await?;
             event(
                 &mut tx,
-                id.as_str(),
+                &id,
                 Some(&caller.actor.user_id),
                 EventKind::PersonAdded,
                 &format!("{} {}", p.role, p.given_names),
@@ -134,11 +134,11 @@ impl Casework {
             .await?;
         }
         for c in consents {
-            cases::insert_consent(&mut tx, id.as_str(), &caller.actor.user_id, c).await?;
+            cases::insert_consent(&mut tx, &id, &caller.actor.user_id, c).await?;
         }
-        refresh_search_text(&mut tx, id.as_str()).await?;
+        refresh_search_text(&mut tx, &id).await?;
         append(&mut tx, &[caller.entry(AuditAction::Create, "case", Some(id.as_str()), &reference)]).await?;
-        let case = fetch_case(&mut *tx, id.as_str()).await?.ok_or_else(Error::not_found)?;
+        let case = fetch_case(&mut *tx, &id).await?.ok_or_else(Error::not_found)?;
         if !people.is_empty() {
             kinbridge_store::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, id.as_str()).await?;
         }
@@ -221,7 +221,7 @@ impl Casework {
 
     /// Everything on a case page, from the database.
     async fn read_case_detail(&self, case: Case) -> Result<CaseDetail> {
-        let cid = case.id.as_str().to_string();
+        let cid = case.id.clone();
         // One connection, one query after another: on SQLite every query is a round trip to
         // the connection's thread, and spreading a page over seven connections costs more in
         // wake-ups than it gains.
@@ -288,7 +288,7 @@ impl Casework {
             return Err(DomainError::InvalidTransition { from: "closed", action: "update" }.into());
         }
         let mut tx = self.begin_write().await?;
-        let current = fetch_case(&mut *tx, case.id.as_str()).await?.ok_or_else(Error::not_found)?;
+        let current = fetch_case(&mut *tx, &case.id).await?.ok_or_else(Error::not_found)?;
         if expected_version != current.version {
             return Err(Error::Conflict(ErrorCode::StaleVersion));
         }
@@ -300,7 +300,7 @@ impl Casework {
             None => current.partner_country,
         };
         cases::update_fields(&mut tx, &case.id, &title, &summary, &views, partner.as_deref()).await?;
-        refresh_search_text(&mut tx, case.id.as_str()).await?;
+        refresh_search_text(&mut tx, &case.id).await?;
         let mut changed = Vec::new();
         if patch.title.is_some() {
             changed.push("title")
@@ -314,10 +314,10 @@ impl Casework {
         if patch.partner_country.is_some() {
             changed.push("partner_country")
         }
-        event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::Updated, &changed.join(", ")).await?;
+        event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::Updated, &changed.join(", ")).await?;
         append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), &changed.join(","))])
             .await?;
-        let updated = fetch_case(&mut *tx, case.id.as_str()).await?.ok_or_else(Error::not_found)?;
+        let updated = fetch_case(&mut *tx, &case.id).await?.ok_or_else(Error::not_found)?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -326,11 +326,11 @@ impl Casework {
     pub async fn add_person(&self, caller: &Caller, case_id: &str, p: &NewPerson) -> Result<Person> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
-        let id = insert_person(&mut tx, case.id.as_str(), p).await?;
-        refresh_search_text(&mut tx, case.id.as_str()).await?;
+        let id = insert_person(&mut tx, &case.id, p).await?;
+        refresh_search_text(&mut tx, &case.id).await?;
         event(
             &mut tx,
-            case.id.as_str(),
+            &case.id,
             Some(&caller.actor.user_id),
             EventKind::PersonAdded,
             &format!("{} {}", p.role, p.given_names),
@@ -340,7 +340,7 @@ impl Casework {
         kinbridge_store::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, case.id.as_str()).await?;
         tx.commit().await?;
         self.store.wake_jobs();
-        let people = people_of(self.pool(), case.id.as_str()).await?;
+        let people = people_of(self.pool(), &case.id).await?;
         people.into_iter().find(|x| x.id == id).ok_or_else(Error::not_found)
     }
 
@@ -348,7 +348,7 @@ impl Casework {
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn people(&self, caller: &Caller, case_id: &str) -> Result<Vec<Person>> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
-        let people = people_of(self.pool(), case.id.as_str()).await?;
+        let people = people_of(self.pool(), &case.id).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "people")]).await?;
         Ok(people)
     }
@@ -363,15 +363,14 @@ impl Casework {
         kind: RelationshipKind,
     ) -> Result<()> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
-        let people = people_of(self.pool(), case.id.as_str()).await?;
+        let people = people_of(self.pool(), &case.id).await?;
         let known = |id: &str| people.iter().any(|p| p.id.as_str() == id);
         if from == to || !known(from) || !known(to) {
             return Err(DomainError::field("person", ErrorCode::UnknownPerson).into());
         }
         let mut tx = self.begin_write().await?;
         cases::insert_relationship(&mut tx, &case.id, from, to, kind).await?;
-        event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::RelationshipAdded, kind.as_str())
-            .await?;
+        event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::RelationshipAdded, kind.as_str()).await?;
         append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), "relationship")]).await?;
         tx.commit().await?;
         Ok(())
@@ -381,7 +380,7 @@ impl Casework {
     pub async fn add_consent(&self, caller: &Caller, case_id: &str, c: &NewConsent) -> Result<()> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
-        cases::insert_consent(&mut tx, case.id.as_str(), &caller.actor.user_id, c).await?;
+        cases::insert_consent(&mut tx, &case.id, &caller.actor.user_id, c).await?;
         append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), "consent")]).await?;
         kinbridge_store::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, case.id.as_str()).await?;
         if c.scope == ConsentScope::Research {
@@ -402,11 +401,10 @@ impl Casework {
         if !cases::withdraw_consent(&mut tx, &case.id, scope).await? {
             return Err(DomainError::field("scope", ErrorCode::NoConsent).into());
         }
-        event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::ConsentWithdrawn, scope.as_str())
-            .await?;
+        event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::ConsentWithdrawn, scope.as_str()).await?;
         if scope == ConsentScope::Research {
             // The copy goes with the consent, in the same step: no researcher reads it after.
-            self.remove_research_copy(&mut tx, case.id.as_str()).await?;
+            self.remove_research_copy(&mut tx, &case.id).await?;
         }
         append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), "consent withdrawn")])
             .await?;
@@ -420,7 +418,7 @@ impl Casework {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
         let (id, at) = cases::insert_note(&mut tx, &case.id, &caller.actor.user_id, &body).await?;
-        event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::NoteAdded, "").await?;
+        event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::NoteAdded, "").await?;
         append(&mut tx, &[caller.entry(AuditAction::Create, "note", Some(&id), case.id.as_str())]).await?;
         tx.commit().await?;
         let author = self.user(&caller.actor.user_id).await?.map(|u| u.display_name).unwrap_or_default();
@@ -431,7 +429,7 @@ impl Casework {
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn notes(&self, caller: &Caller, case_id: &str) -> Result<Vec<Note>> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
-        let notes = notes_of(self.pool(), case.id.as_str()).await?;
+        let notes = notes_of(self.pool(), &case.id).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "notes")]).await?;
         Ok(notes)
     }
@@ -450,14 +448,13 @@ impl Casework {
             .ok_or(DomainError::field("assignee", ErrorCode::UnknownUser))?;
         let mut tx = self.begin_write().await?;
         cases::set_assignee(&mut tx, &case.id, &colleague.id).await?;
-        event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::Assigned, &colleague.display_name)
-            .await?;
+        event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::Assigned, &colleague.display_name).await?;
         append(
             &mut tx,
             &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), &format!("assigned {}", colleague.id))],
         )
         .await?;
-        let updated = fetch_case(&mut *tx, case.id.as_str()).await?.ok_or_else(Error::not_found)?;
+        let updated = fetch_case(&mut *tx, &case.id).await?.ok_or_else(Error::not_found)?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -467,7 +464,7 @@ impl Casework {
     pub async fn case_action(&self, caller: &Caller, case_id: &str, action: CaseAction) -> Result<Case> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
-        let current = fetch_case(&mut *tx, case.id.as_str()).await?.ok_or_else(Error::not_found)?;
+        let current = fetch_case(&mut *tx, &case.id).await?.ok_or_else(Error::not_found)?;
         let open = cases::open_requests(&mut tx, &case.id).await?;
         let (status, outcome) = apply_case_action(&caller.actor, &current, action, open)?;
         let (proposed, final_outcome, closed_on, kind) = match status {
@@ -478,7 +475,7 @@ impl Casework {
         };
         cases::set_status(&mut tx, &case.id, status, proposed, final_outcome, closed_on).await?;
         let detail = outcome.map(|o| o.as_str()).unwrap_or("");
-        event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), kind, detail).await?;
+        event(&mut tx, &case.id, Some(&caller.actor.user_id), kind, detail).await?;
         append(&mut tx, &[caller.entry(AuditAction::Transition, "case", Some(case.id.as_str()), action.name())])
             .await?;
         // Closing puts a de-identified copy in the research corpus; reopening takes it out.
@@ -486,7 +483,7 @@ impl Casework {
         if research {
             kinbridge_store::jobs::enqueue(&mut tx, crate::jobs::RESEARCH_CASE, case.id.as_str()).await?;
         }
-        let updated = fetch_case(&mut *tx, case.id.as_str()).await?.ok_or_else(Error::not_found)?;
+        let updated = fetch_case(&mut *tx, &case.id).await?.ok_or_else(Error::not_found)?;
         tx.commit().await?;
         if research {
             self.store.wake_jobs();
@@ -504,28 +501,28 @@ impl Casework {
     }
 }
 
-pub(crate) async fn people_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<Person>> {
+pub(crate) async fn people_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &CaseId) -> Result<Vec<Person>> {
     Ok(kinbridge_store::cases::people_of(e, case_id).await?)
 }
 
 pub(crate) async fn relationships_of<'e, E: Executor<'e, Database = Any>>(
     e: E,
-    case_id: &str,
+    case_id: &CaseId,
 ) -> Result<Vec<Relationship>> {
     Ok(cases::relationships_of(e, case_id).await?)
 }
 
-pub(crate) async fn consents_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<Consent>> {
+pub(crate) async fn consents_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &CaseId) -> Result<Vec<Consent>> {
     Ok(cases::consents_of(e, case_id).await?)
 }
 
-pub(crate) async fn notes_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<Note>> {
+pub(crate) async fn notes_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &CaseId) -> Result<Vec<Note>> {
     Ok(cases::notes_of(e, case_id).await?)
 }
 
 pub(crate) async fn timeline_of<'e, E: Executor<'e, Database = Any>>(
     e: E,
-    case_id: &str,
+    case_id: &CaseId,
 ) -> Result<Vec<TimelineEvent>> {
     Ok(cases::timeline_of(e, case_id).await?)
 }

@@ -6,7 +6,7 @@ use kinbridge_domain::access::{CaseAccess, Party};
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::EventKind;
 use kinbridge_domain::document::{clean_filename, ContentKind};
-use kinbridge_domain::ids::{DocumentId, RequestId};
+use kinbridge_domain::ids::{CaseId, DocumentId, RequestId};
 use kinbridge_domain::DomainError;
 use object_store::path::Path as BlobPath;
 use object_store::{ObjectStoreExt, PutPayload};
@@ -41,7 +41,7 @@ impl Casework {
         let (case_id, request_id, timeline_case) = match to {
             Attach::Case(id) => {
                 let case = self.authorize_case(caller, id, CaseAccess::Write).await?;
-                (Some(case.id.to_string()), None, case.id.to_string())
+                (Some(case.id.to_string()), None, case.id)
             }
             Attach::Request(id) => {
                 let detail_party = self.request_party(caller, id).await?;
@@ -99,7 +99,7 @@ impl Casework {
         documents::by_id(self.pool(), &id).await?.map(|(doc, _)| doc).ok_or_else(Error::not_found)
     }
 
-    async fn request_party(&self, caller: &Caller, id: &str) -> Result<(String, String, Party)> {
+    async fn request_party(&self, caller: &Caller, id: &str) -> Result<(String, CaseId, Party)> {
         let found = match RequestId::parse(id) {
             Some(rid) => requests::parties(self.pool(), &rid).await?,
             None => None,
@@ -142,7 +142,7 @@ impl Casework {
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn documents(&self, caller: &Caller, case_id: &str) -> Result<Vec<Document>> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
-        let docs = documents::of_case(self.pool(), case.id.as_str()).await?;
+        let docs = documents::of_case(self.pool(), &case.id).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "documents")]).await?;
         Ok(docs)
     }

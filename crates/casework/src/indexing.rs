@@ -1,6 +1,7 @@
 //! What the search index reads (the store's `indexing` reads, as use cases of the system),
 //! and the audit of a search.
 
+use kinbridge_domain::ids::CaseId;
 use kinbridge_store::indexing;
 pub use kinbridge_store::indexing::{CaseForIndex, IndexedTable, RequestForIndex};
 
@@ -9,13 +10,13 @@ use crate::{Casework, Result};
 impl Casework {
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn case_for_index(&self, id: &str) -> Result<Option<CaseForIndex>> {
-        Ok(indexing::case(self.pool(), id).await?)
+        Ok(indexing::case(self.pool(), &CaseId::from_trusted(id.to_string())).await?)
     }
 
     /// The requests of a case (ids), for reindexing them with it.
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn request_ids_of_case(&self, case_id: &str) -> Result<Vec<String>> {
-        Ok(indexing::request_ids_of_case(self.pool(), case_id).await?)
+        Ok(indexing::request_ids_of_case(self.pool(), &CaseId::from_trusted(case_id.to_string())).await?)
     }
 
     #[tracing::instrument(level = "debug", skip_all, err)]

@@ -16,7 +16,7 @@ use kinbridge_matching::{prior_model, Dataset, FieldSpec, LinkOptions, PersonInd
 use serde::Serialize;
 use sqlx::{Any, Executor};
 
-use kinbridge_domain::ids::MemberId;
+use kinbridge_domain::ids::{CaseId, MatchId, MemberId, PersonId};
 use kinbridge_store::audit::append;
 use kinbridge_store::matches::{self, Side};
 
@@ -39,7 +39,7 @@ pub struct FieldAgreement {
 #[serde(tag = "held_by", rename_all = "snake_case")]
 pub enum OtherSide {
     /// On one of the reader's own member's cases: the details.
-    OwnMember { person_id: String, case_id: String, case_reference: String, name: String, birth_date: Option<String> },
+    OwnMember { person_id: PersonId, case_id: CaseId, case_reference: String, name: String, birth_date: Option<String> },
     /// On a partner member's case that the partner has not shared: who to ask, nothing
     /// personal.
     PartnerMember { member_code: String, member_name: String },
@@ -50,9 +50,9 @@ pub enum OtherSide {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MatchView {
-    pub id: String,
+    pub id: MatchId,
     /// The person on the case being read.
-    pub person_id: String,
+    pub person_id: PersonId,
     pub person_name: String,
     pub other: OtherSide,
     pub probability: f64,
@@ -176,8 +176,8 @@ impl Casework {
                     "possible duplicate at intake",
                 ));
                 OtherSide::OwnMember {
-                    person_id: w.person.clone(),
-                    case_id: w.case_id.clone(),
+                    person_id: PersonId::from_trusted(w.person.clone()),
+                    case_id: CaseId::from_trusted(w.case_id.clone()),
                     case_reference: held.case_reference,
                     name: format!("{} {}", held.given_names, held.family_name),
                     birth_date: held.birth_date,
@@ -304,7 +304,7 @@ impl Casework {
     /// partner side has been shared with it.
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn decide_match(&self, caller: &Caller, match_id: &str, confirm: bool) -> Result<()> {
-        let pair = self.match_side(caller, match_id).await?;
+        let (match_id, pair) = self.match_side(caller, match_id).await?;
         if pair.status != "proposed" {
             return Err(DomainError::field("match", ErrorCode::AlreadyDecided).into());
         }
@@ -313,7 +313,7 @@ impl Casework {
         }
         let status = if confirm { "confirmed" } else { "rejected" };
         let mut tx = self.begin_write().await?;
-        if !matches::decide(&mut tx, match_id, confirm, &caller.actor.user_id).await? {
+        if !matches::decide(&mut tx, &match_id, confirm, &caller.actor.user_id).await? {
             return Err(DomainError::field("match", ErrorCode::AlreadyDecided).into());
         }
         let kind = if confirm { EventKind::MatchConfirmed } else { EventKind::MatchRejected };
@@ -322,7 +322,7 @@ impl Casework {
             // The other case learns that the pair was joined, and by which member; nothing more.
             event(&mut tx, &pair.their_case, Some(&caller.actor.user_id), kind, &pair.my_label).await?;
         }
-        append(&mut tx, &[caller.entry(AuditAction::Update, "match", Some(match_id), status)]).await?;
+        append(&mut tx, &[caller.entry(AuditAction::Update, "match", Some(match_id.as_str()), status)]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -333,7 +333,7 @@ impl Casework {
     /// already shared side changes nothing.
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn share_match(&self, caller: &Caller, match_id: &str) -> Result<()> {
-        let pair = self.match_side(caller, match_id).await?;
+        let (match_id, pair) = self.match_side(caller, match_id).await?;
         if !pair.across_members() {
             return Err(DomainError::field("match", ErrorCode::OwnCases).into());
         }
@@ -344,9 +344,9 @@ impl Casework {
             return Ok(());
         }
         let mut tx = self.begin_write().await?;
-        matches::share(&mut tx, match_id, pair.mine_is_a).await?;
+        matches::share(&mut tx, &match_id, pair.mine_is_a).await?;
         event(&mut tx, &pair.my_case, Some(&caller.actor.user_id), EventKind::MatchShared, &pair.their_label).await?;
-        append(&mut tx, &[caller.entry(AuditAction::Update, "match", Some(match_id), "shared")]).await?;
+        append(&mut tx, &[caller.entry(AuditAction::Update, "match", Some(match_id.as_str()), "shared")]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -368,14 +368,18 @@ impl Casework {
     }
 
     /// The reader's side of a possible match, after checking it may write to its case.
-    async fn match_side(&self, caller: &Caller, match_id: &str) -> Result<PairSide> {
-        let Some(found) = matches::pair(self.pool(), match_id).await? else {
+    async fn match_side(&self, caller: &Caller, match_id: &str) -> Result<(MatchId, PairSide)> {
+        let found = match MatchId::parse(match_id) {
+            Some(id) => matches::pair(self.pool(), &id).await?,
+            None => None,
+        };
+        let Some(found) = found else {
             return Err(self.denied(caller, "match", match_id).await);
         };
-        let mine = caller.actor.member_id.as_str();
-        let mine_is_a = if found.a.member == mine {
+        let mine = &caller.actor.member_id;
+        let mine_is_a = if &found.a.member == mine {
             true
-        } else if found.b.member == mine {
+        } else if &found.b.member == mine {
             false
         } else {
             return Err(self.denied(caller, "match", match_id).await);
@@ -392,8 +396,8 @@ impl Casework {
             theirs_shared: their.shared,
             same_member: found.a.member == found.b.member,
         };
-        self.authorize_case(caller, &pair.my_case, CaseAccess::Write).await?;
-        Ok(pair)
+        self.authorize_case(caller, pair.my_case.as_str(), CaseAccess::Write).await?;
+        Ok((found.id, pair))
     }
 }
 
@@ -401,8 +405,8 @@ impl Casework {
 struct PairSide {
     status: String,
     mine_is_a: bool,
-    my_case: String,
-    their_case: String,
+    my_case: CaseId,
+    their_case: CaseId,
     /// Member codes: what the timeline of each case says about the other side.
     my_label: String,
     their_label: String,
@@ -423,12 +427,12 @@ pub use kinbridge_store::matches::SharedWithUs;
 /// authorized the read and audits it). A proposed pair drops out of sight when either side's
 /// consent to tracing is withdrawn; a confirmed one stays.
 pub(crate) async fn matches_of<'e, E: Executor<'e, Database = Any>>(e: E, case: &Case) -> Result<Vec<MatchView>> {
-    let pairs = matches::of_case(e, case.id.as_str()).await?;
+    let pairs = matches::of_case(e, &case.id).await?;
     let mut out = Vec::with_capacity(pairs.len());
     for pair in pairs {
-        let here_is_a = pair.a.case_id == case.id.as_str();
+        let here_is_a = pair.a.case_id == case.id;
         let (mine, theirs) = if here_is_a { (&pair.a, &pair.b) } else { (&pair.b, &pair.a) };
-        let own = theirs.member == case.member_id.as_str();
+        let own = theirs.member == case.member_id;
         let theirs_shared = !own && theirs.shared;
         let name = |s: &Side| format!("{} {}", s.given_names, s.family_name);
         let other = if own {

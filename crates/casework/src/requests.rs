@@ -4,8 +4,8 @@
 use kinbridge_domain::access::{CaseAccess, Party};
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{EventKind, Person};
-use kinbridge_domain::ids::{DocumentId, PersonId, RequestId};
-use kinbridge_domain::request::{NewRequest, Request, RequestAction, RequestStatus, Transition};
+use kinbridge_domain::ids::{CaseId, DocumentId, PersonId, RequestId};
+use kinbridge_domain::request::{MessageKind, NewRequest, Request, RequestAction, RequestStatus, Transition};
 use kinbridge_domain::DomainError;
 use kinbridge_domain::ErrorCode;
 use kinbridge_store::audit::append;
@@ -72,13 +72,13 @@ impl Casework {
             return Err(DomainError::field("to_member", ErrorCode::SameMember).into());
         }
         // Only the case's own people and documents can be shared: each id is looked up in them.
-        let people = crate::cases::people_of(self.pool(), case.id.as_str()).await?;
+        let people = crate::cases::people_of(self.pool(), &case.id).await?;
         let share_people: Vec<PersonId> = share_people
             .iter()
             .map(|p| people.iter().find(|x| x.id.as_str() == p).map(|x| x.id.clone()))
             .collect::<Option<_>>()
             .ok_or(DomainError::field("share_people", ErrorCode::UnknownPerson))?;
-        let docs = kinbridge_store::documents::of_case(self.pool(), case.id.as_str()).await?;
+        let docs = kinbridge_store::documents::of_case(self.pool(), &case.id).await?;
         let share_documents: Vec<DocumentId> = share_documents
             .iter()
             .map(|d| docs.iter().find(|x| x.id.as_str() == d).map(|x| x.id.clone()))
@@ -97,10 +97,10 @@ impl Casework {
             by: &caller.actor.user_id,
         };
         requests::insert(&mut tx, &row, &share_people, &share_documents).await?;
-        requests::insert_message(&mut tx, &id, &caller.actor, "request", &new.message).await?;
+        requests::insert_message(&mut tx, &id, &caller.actor, MessageKind::Request, &new.message).await?;
         event(
             &mut tx,
-            case.id.as_str(),
+            &case.id,
             Some(&caller.actor.user_id),
             EventKind::RequestSent,
             &format!("{} → {}", new.kind, to.code.as_str()),
@@ -169,15 +169,9 @@ impl Casework {
         let decline_reason = (t.action == RequestAction::Decline).then(|| t.text.clone());
         requests::set_status(&mut tx, &request.id, next, stamp, decline_reason).await?;
         if let Some(text) = &t.text {
-            let kind = match t.action {
-                RequestAction::Answer => "report",
-                RequestAction::Decline => "decline",
-                RequestAction::Withdraw => "withdraw",
-                _ => "message",
-            };
-            requests::insert_message(&mut tx, &request.id, &caller.actor, kind, text).await?;
+            requests::insert_message(&mut tx, &request.id, &caller.actor, t.action.message_kind(), text).await?;
         }
-        let case_id = request.case_id.as_str();
+        let case_id = &request.case_id;
         if t.action == RequestAction::Answer {
             requests::first_response(&mut tx, &request.case_id).await?;
             event(
@@ -254,7 +248,7 @@ impl Casework {
             return Err(DomainError::InvalidTransition { from: "closed", action: "message" }.into());
         }
         let mut tx = self.begin_write().await?;
-        requests::insert_message(&mut tx, &request.id, &caller.actor, "message", &body).await?;
+        requests::insert_message(&mut tx, &request.id, &caller.actor, MessageKind::Message, &body).await?;
         requests::touch(&mut tx, &request.id).await?;
         append(&mut tx, &[caller.entry(AuditAction::Update, "request", Some(request.id.as_str()), "message")]).await?;
         tx.commit().await?;
@@ -274,7 +268,7 @@ impl Casework {
 /// The requests sent about a case, newest first.
 pub(crate) async fn requests_of_case<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     e: E,
-    case_id: &str,
+    case_id: &CaseId,
 ) -> Result<Vec<Request>> {
     Ok(requests::of_case(e, case_id).await?)
 }

@@ -12,6 +12,7 @@
 use chrono::Datelike;
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{beneficiaries, CaseStatus};
+use kinbridge_domain::ids::CaseId;
 use kinbridge_domain::DomainError;
 use kinbridge_domain::ErrorCode;
 use kinbridge_privacy::disclosure::{suppress, Suppressed};
@@ -29,7 +30,7 @@ pub use kinbridge_store::research::{ResearchBeneficiary, ResearchCase};
 pub const DATA_USE_STATEMENT: &str = "De-identified data from the Kinbridge research corpus. For research, publication and training within the terms of your data-use agreement only. Do not attempt to re-identify any person. Counts under the suppression threshold, and the counts that would reveal them, are withheld.";
 
 /// Whether the case's people consented to research use, and have not withdrawn it.
-pub(crate) async fn research_consent<'e, E>(db: E, case_id: &str) -> Result<bool>
+pub(crate) async fn research_consent<'e, E>(db: E, case_id: &CaseId) -> Result<bool>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -55,8 +56,9 @@ impl Casework {
     /// its consent to research is given; the same case and key always give the same copy.
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn build_research_case(&self, case_id: &str) -> Result<()> {
+        let case_id = &CaseId::from_trusted(case_id.to_string());
         let Some(case) = kinbridge_store::cases::fetch_case(self.pool(), case_id).await? else { return Ok(()) };
-        let id = self.pseudonym_key.token("research-case", case_id);
+        let id = self.pseudonym_key.token("research-case", case_id.as_str());
         if case.status != CaseStatus::Closed || !research_consent(self.pool(), case_id).await? {
             let mut tx = self.begin_write().await?;
             self.remove_research_copy(&mut tx, case_id).await?;
@@ -115,8 +117,8 @@ impl Casework {
     }
 
     /// Removes the research copy of a case, if it has one.
-    pub(crate) async fn remove_research_copy(&self, tx: &mut crate::Tx, case_id: &str) -> Result<()> {
-        let id = self.pseudonym_key.token("research-case", case_id);
+    pub(crate) async fn remove_research_copy(&self, tx: &mut crate::Tx, case_id: &CaseId) -> Result<()> {
+        let id = self.pseudonym_key.token("research-case", case_id.as_str());
         if research::remove(&mut **tx, &id).await? {
             append(tx, &[system_entry(AuditAction::Update, "research_case", Some(id.as_str()), None, "removed")])
                 .await?;

@@ -24,17 +24,16 @@ impl Casework {
     ) -> Result<TracingRequest> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
-        let person = insert_person(&mut tx, case.id.as_str(), &t.sought).await?;
-        let id = tracing_requests::insert(&mut tx, case.id.as_str(), person.as_str(), t, &caller.actor.user_id).await?;
-        refresh_search_text(&mut tx, case.id.as_str()).await?;
+        let person = insert_person(&mut tx, &case.id, &t.sought).await?;
+        let id = tracing_requests::insert(&mut tx, &case.id, person.as_str(), t, &caller.actor.user_id).await?;
+        refresh_search_text(&mut tx, &case.id).await?;
         let summary = format!("{} {} ({})", t.sought.given_names, t.sought.family_name, t.relation);
-        event(&mut tx, case.id.as_str(), Some(&caller.actor.user_id), EventKind::TracingRequestOpened, summary.trim())
-            .await?;
+        event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::TracingRequestOpened, summary.trim()).await?;
         append(&mut tx, &[caller.entry(AuditAction::Create, "tracing_request", Some(&id), case.id.as_str())]).await?;
         kinbridge_store::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, case.id.as_str()).await?;
         tx.commit().await?;
         self.store.wake_jobs();
-        let all = tracing_requests::of_case(self.pool(), case.id.as_str()).await?;
+        let all = tracing_requests::of_case(self.pool(), &case.id).await?;
         all.into_iter().find(|r| r.id == id).ok_or_else(crate::Error::not_found)
     }
 
@@ -42,7 +41,7 @@ impl Casework {
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn tracing_requests(&self, caller: &Caller, case_id: &str) -> Result<Vec<TracingRequest>> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Read).await?;
-        let out = tracing_requests::of_case(self.pool(), case.id.as_str()).await?;
+        let out = tracing_requests::of_case(self.pool(), &case.id).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "case", Some(case.id.as_str()), "tracing_requests")]).await?;
         Ok(out)
     }

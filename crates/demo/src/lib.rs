@@ -8,14 +8,19 @@
 pub mod names;
 pub mod text;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use kinbridge_casework::{today, Casework, Error};
+use kinbridge_domain::access::Role;
 use kinbridge_domain::audit::AuditAction;
-use kinbridge_domain::case::{Outcome, ServiceType};
+use kinbridge_domain::case::{BirthDate, CaseStatus, ConsentScope, EventKind, Outcome, PersonRole};
+use kinbridge_domain::case::{RelationshipKind, ServiceType, Sex};
 use kinbridge_domain::country::Country;
+use kinbridge_domain::ids::{CaseId, ConsentId, EventId, MemberId, MessageId, NoteId, PersonId, RelationshipId};
+use kinbridge_domain::ids::{RequestId, UserId};
 use kinbridge_domain::member::{MemberCode, MemberKind, NewMember};
-use sqlx::any::AnyArguments;
-use sqlx::Arguments;
+use kinbridge_domain::request::{MessageKind, RequestKind, RequestStatus};
+use kinbridge_store::bulk::{self, Batch, CaseRecord, ConsentRecord, EventRecord, MessageRecord, NoteRecord};
+use kinbridge_store::bulk::{PersonRecord, RelationshipRecord, RequestRecord, UserRecord};
 
 use names::Culture;
 
@@ -28,8 +33,8 @@ pub enum DemoError {
     NotEmpty,
     #[error(transparent)]
     Casework(#[from] Error),
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Store(#[from] kinbridge_store::StoreError),
 }
 
 /// (code, name, country, kind, languages)
@@ -92,81 +97,17 @@ pub struct Summary {
 }
 
 struct MemberRow {
-    id: String,
+    id: MemberId,
     code: &'static str,
-    country: &'static str,
+    country: Country,
     note_lang: &'static str,
-    caseworkers: Vec<String>,
+    caseworkers: Vec<UserId>,
     next_number: i64,
 }
 
-#[derive(Clone)]
-enum V {
-    T(String),
-    I(i64),
-    N,
-}
-
-/// Rows for one table, flushed as multi-row INSERTs.
-struct Rows {
-    table: &'static str,
-    columns: &'static [&'static str],
-    values: Vec<V>,
-}
-
-impl Rows {
-    fn new(table: &'static str, columns: &'static [&'static str]) -> Self {
-        Self { table, columns, values: Vec::new() }
-    }
-
-    fn push(&mut self, row: Vec<V>) {
-        debug_assert_eq!(row.len(), self.columns.len());
-        self.values.extend(row);
-    }
-
-    async fn flush(&mut self, tx: &mut sqlx::AnyConnection) -> Result<(), DemoError> {
-        let width = self.columns.len();
-        // Stay well under SQLite's and PostgreSQL's limits on bound parameters.
-        let rows_per_statement = (4000 / width).max(1);
-        for chunk in self.values.chunks(rows_per_statement * width) {
-            let mut sql = format!("INSERT INTO {} ({}) VALUES ", self.table, self.columns.join(", "));
-            let mut args = AnyArguments::default();
-            for (r, row) in chunk.chunks(width).enumerate() {
-                if r > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push('(');
-                for (c, v) in row.iter().enumerate() {
-                    if c > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&format!("${}", r * width + c + 1));
-                    match v {
-                        V::T(s) => args.add(s.clone()),
-                        V::I(i) => args.add(*i),
-                        V::N => args.add(None::<String>),
-                    }
-                    .map_err(sqlx::Error::Encode)?;
-                }
-                sql.push(')');
-            }
-            sqlx::query_with(&sql, args).execute(&mut *tx).await?;
-        }
-        self.values.clear();
-        Ok(())
-    }
-}
-
-fn t(s: impl Into<String>) -> V {
-    V::T(s.into())
-}
-
-fn opt(s: Option<String>) -> V {
-    s.map(V::T).unwrap_or(V::N)
-}
-
-fn stamp(d: NaiveDate, rng: &mut fastrand::Rng) -> String {
-    format!("{}T{:02}:{:02}:{:02}.000Z", d, rng.u32(7..18), rng.u32(0..60), rng.u32(0..60))
+/// A moment of a working day.
+fn stamp(d: NaiveDate, rng: &mut fastrand::Rng) -> NaiveDateTime {
+    d.and_hms_opt(rng.u32(7..18), rng.u32(0..60), rng.u32(0..60)).unwrap_or_default()
 }
 
 fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
@@ -184,23 +125,16 @@ pub async fn load(
     seed: u64,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Summary, DemoError> {
-    let existing: i64 = sqlx::Row::try_get(
-        &sqlx::query("SELECT COUNT(*) AS n FROM members").fetch_one(store.store().pool()).await?,
-        "n",
-    )?;
-    if existing > 0 {
+    if !bulk::is_empty(store.store()).await? {
         return Err(DemoError::NotEmpty);
     }
     let mut rng = fastrand::Rng::with_seed(seed);
     let password_hash = kinbridge_casework::accounts::hash_password(DEMO_PASSWORD)
         .map_err(|e| Error::Domain(kinbridge_domain::DomainError::Invalid(vec![e])))?;
-    let now = kinbridge_casework::now();
+    let now = chrono::Utc::now().naive_utc();
 
     let mut members = Vec::new();
-    let mut users = Rows::new(
-        "users",
-        &["id", "member_id", "email", "display_name", "role", "password_hash", "locale", "active", "created_at"],
-    );
+    let mut batch = Batch::default();
     let mut highlights = Vec::new();
     for (code, name, country, kind, langs) in MEMBERS {
         let new = NewMember {
@@ -217,28 +151,27 @@ pub async fn load(
         };
         let member = store.create_member(&new).await?;
         let note_lang = langs.split(',').find(|l| ["en", "fr", "es"].contains(l)).unwrap_or("en");
-        let locale = note_lang;
         let lc = code.to_lowercase();
-        let staff: Vec<(&str, &'static str)> = if *kind == MemberKind::GeneralSecretariat {
-            vec![
-                ("coordinator", "coordinator"),
-                ("researcher", "researcher"),
-                ("dpo", "data_protection_officer"),
-                ("archivist", "archivist"),
-                ("sysadmin", "system_admin"),
+        let staff: &[(&str, Role)] = if *kind == MemberKind::GeneralSecretariat {
+            &[
+                ("coordinator", Role::Coordinator),
+                ("researcher", Role::Researcher),
+                ("dpo", Role::DataProtectionOfficer),
+                ("archivist", Role::Archivist),
+                ("sysadmin", Role::SystemAdmin),
             ]
         } else {
-            vec![
-                ("caseworker", "caseworker"),
-                ("caseworker2", "caseworker"),
-                ("supervisor", "supervisor"),
-                ("admin", "member_admin"),
-                ("archivist", "archivist"),
+            &[
+                ("caseworker", Role::Caseworker),
+                ("caseworker2", Role::Caseworker),
+                ("supervisor", Role::Supervisor),
+                ("admin", Role::MemberAdmin),
+                ("archivist", Role::Archivist),
             ]
         };
         let mut caseworkers = Vec::new();
-        for (local, role) in staff {
-            let id = uuid::Uuid::now_v7().to_string();
+        for &(local, role) in staff {
+            let id = UserId::generate();
             let given = pick(
                 &mut rng,
                 &[
@@ -246,119 +179,42 @@ pub async fn load(
                     "Fatou",
                 ],
             );
-            let display = format!("{given} ({code} {role})").replace('_', " ");
+            let display = format!("{given} ({code} {})", role.as_str()).replace('_', " ");
             let email = format!("{local}@{lc}.kinbridge.example");
-            users.push(vec![
-                t(&id),
-                t(member.id.as_str()),
-                t(&email),
-                t(display),
-                t(role),
-                t(&password_hash),
-                t(locale),
-                V::I(1),
-                t(&now),
-            ]);
-            if role == "caseworker" || role == "supervisor" {
-                caseworkers.push(id);
+            if role == Role::Caseworker || role == Role::Supervisor {
+                caseworkers.push(id.clone());
             }
             if ["CH", "DE", "FR", "ES", "GS"].contains(code) && local != "caseworker2" {
-                highlights.push(Login { email, role, member: code });
+                highlights.push(Login { email: email.clone(), role: role.as_str(), member: code });
             }
+            batch.users.push(UserRecord {
+                id,
+                member_id: member.id.clone(),
+                email,
+                display_name: display,
+                role,
+                password_hash: password_hash.clone(),
+                locale: note_lang.to_string(),
+                created_at: now,
+            });
         }
         if *kind != MemberKind::GeneralSecretariat {
             members.push(MemberRow {
-                id: member.id.to_string(),
+                id: member.id.clone(),
                 code,
-                country,
+                country: new.country,
                 note_lang,
                 caseworkers,
                 next_number: 1,
             });
         }
     }
-    let user_count = users.values.len() / users.columns.len();
-    let mut tx = store.store().pool().begin().await?;
-    users.flush(&mut tx).await?;
-    tx.commit().await?;
-
-    let mut cases_rows = Rows::new(
-        "cases",
-        &[
-            "id",
-            "member_id",
-            "reference",
-            "service",
-            "status",
-            "title",
-            "summary",
-            "child_views",
-            "assignee_id",
-            "partner_country",
-            "opened_on",
-            "first_response_on",
-            "closed_on",
-            "outcome",
-            "proposed_outcome",
-            "search_text",
-            "created_by",
-            "updated_at",
-            "version",
-        ],
-    );
-    let mut people = Rows::new(
-        "people",
-        &[
-            "id",
-            "case_id",
-            "role",
-            "given_names",
-            "family_name",
-            "sex",
-            "birth_date",
-            "birth_date_estimated",
-            "nationalities",
-            "languages",
-            "created_at",
-        ],
-    );
-    let mut relationships =
-        Rows::new("relationships", &["id", "case_id", "from_person_id", "to_person_id", "kind", "created_at"]);
-    let mut consents =
-        Rows::new("consents", &["id", "case_id", "scope", "given_by", "given_on", "recorded_by", "created_at"]);
-    let mut notes = Rows::new("notes", &["id", "case_id", "author_id", "body", "created_at"]);
-    let mut requests = Rows::new(
-        "requests",
-        &[
-            "id",
-            "case_id",
-            "from_member_id",
-            "to_member_id",
-            "kind",
-            "status",
-            "subject",
-            "due_on",
-            "assignee_id",
-            "decline_reason",
-            "sent_at",
-            "acknowledged_at",
-            "answered_at",
-            "closed_at",
-            "created_by",
-            "updated_at",
-        ],
-    );
-    let mut messages = Rows::new(
-        "request_messages",
-        &["id", "request_id", "author_id", "author_member_id", "kind", "body", "created_at"],
-    );
-    let mut shared = Rows::new("request_people", &["request_id", "person_id"]);
-    let mut events = Rows::new("case_events", &["id", "case_id", "at", "actor_id", "kind", "detail"]);
+    let user_count = batch.users.len();
+    bulk::write(store.store(), &mut batch).await?;
 
     let today = today();
     let mut request_count = 0usize;
     let mut known_children: Vec<(String, String, bool, NaiveDate)> = Vec::new();
-    let mut tx = store.store().pool().begin().await?;
     let cultures = names::cultures();
     for n in 0..cases {
         let mi = rng.usize(..members.len());
@@ -377,7 +233,7 @@ pub async fn load(
         let number = members[mi].next_number;
         members[mi].next_number += 1;
         let reference = format!("{member_code}-{}-{number:06}", opened.format("%Y"));
-        let case_id = uuid::Uuid::now_v7().to_string();
+        let case_id = CaseId::generate();
 
         // The family.
         let father_given = pick(&mut rng, &culture.male).as_str();
@@ -402,17 +258,17 @@ pub async fn load(
             known_children.push((child_given.clone(), family.clone(), child_female, child_birth));
         }
         let nationality = *pick(&mut rng, culture.countries);
-        let languages = culture.languages.join(",");
         let child_name = format!("{child_given} {family}");
-        let mut persons = vec![(
-            uuid::Uuid::now_v7().to_string(),
-            "child",
-            child_given.to_string(),
-            family.clone(),
-            if child_female { "female" } else { "male" },
-            Some(child_birth),
+        let sex = |female: bool| if female { Sex::Female } else { Sex::Male };
+        let mut persons = vec![Relative {
+            id: PersonId::generate(),
+            role: PersonRole::Child,
+            given: child_given.clone(),
+            family: family.clone(),
+            sex: sex(child_female),
+            birth: child_birth,
             estimated,
-        )];
+        }];
         let mother_given = pick(&mut rng, &culture.female).as_str();
         let mother_family = if culture.patronymic {
             pick(&mut rng, &culture.male).to_string()
@@ -422,43 +278,43 @@ pub async fn load(
             family.clone()
         };
         let parent_birth = child_birth - Duration::days(365 * rng.i64(18..40));
-        persons.push((
-            uuid::Uuid::now_v7().to_string(),
-            "mother",
-            mother_given.to_string(),
-            mother_family.clone(),
-            "female",
-            Some(parent_birth),
-            rng.u8(..3) == 0,
-        ));
+        persons.push(Relative {
+            id: PersonId::generate(),
+            role: PersonRole::Mother,
+            given: mother_given.to_string(),
+            family: mother_family.clone(),
+            sex: Sex::Female,
+            birth: parent_birth,
+            estimated: rng.u8(..3) == 0,
+        });
         if rng.bool() {
             let grandfather = pick(&mut rng, &culture.male).as_str();
             let father_family = if culture.patronymic { grandfather.to_string() } else { family.clone() };
-            persons.push((
-                uuid::Uuid::now_v7().to_string(),
-                "father",
-                father_given.to_string(),
-                father_family,
-                "male",
-                Some(parent_birth - Duration::days(rng.i64(0..3000))),
-                false,
-            ));
+            persons.push(Relative {
+                id: PersonId::generate(),
+                role: PersonRole::Father,
+                given: father_given.to_string(),
+                family: father_family,
+                sex: Sex::Male,
+                birth: parent_birth - Duration::days(rng.i64(0..3000)),
+                estimated: false,
+            });
         }
         if rng.u8(..3) == 0 {
             let sib_female = rng.bool();
             let sib = pick(&mut rng, if sib_female { &culture.female } else { &culture.male }).as_str();
-            persons.push((
-                uuid::Uuid::now_v7().to_string(),
-                "sibling",
-                sib.to_string(),
-                family.clone(),
-                if sib_female { "female" } else { "male" },
-                Some((child_birth + Duration::days(rng.i64(-2000..2000))).min(opened - Duration::days(1))),
-                false,
-            ));
+            persons.push(Relative {
+                id: PersonId::generate(),
+                role: PersonRole::Sibling,
+                given: sib.to_string(),
+                family: family.clone(),
+                sex: sex(sib_female),
+                birth: (child_birth + Duration::days(rng.i64(-2000..2000))).min(opened - Duration::days(1)),
+                estimated: false,
+            });
         }
         let adult = format!("{mother_given} {mother_family}");
-        let country_name = Country::parse(partner_country).map(|c| c.name()).unwrap_or(partner_country);
+        let country_name = partner_country.name();
         let title = text::fill(pick_str(&mut rng, text::title(service.as_str())), &child_given, &adult, country_name);
         let summary = text::fill(pick_str(&mut rng, text::note(note_lang)), &child_name, &adult, country_name);
         let views = if (7..18).contains(&child_age) {
@@ -471,56 +327,31 @@ pub async fn load(
         let roll = rng.u8(..100);
         let status = if age_days > 540 {
             if roll < 92 {
-                "closed"
+                CaseStatus::Closed
             } else {
-                "open"
+                CaseStatus::Open
             }
         } else if age_days > 120 {
             if roll < 45 {
-                "closed"
+                CaseStatus::Closed
             } else if roll < 55 {
-                "closure_proposed"
+                CaseStatus::ClosureProposed
             } else {
-                "open"
+                CaseStatus::Open
             }
         } else if roll < 90 {
-            "open"
+            CaseStatus::Open
         } else if roll < 95 {
-            "closure_proposed"
+            CaseStatus::ClosureProposed
         } else {
-            "closed"
+            CaseStatus::Closed
         };
-        let outcome = || {
-            let o: &[Outcome] = match service {
-                ServiceType::FamilyTracing => {
-                    &[Outcome::ContactReestablished, Outcome::Reunified, Outcome::NotFound, Outcome::Withdrawn]
-                }
-                ServiceType::SearchOfOrigins => {
-                    &[Outcome::OriginsInformation, Outcome::ContactReestablished, Outcome::NotFound]
-                }
-                ServiceType::FamilyMediation => {
-                    &[Outcome::MediationAgreement, Outcome::Withdrawn, Outcome::ContactReestablished]
-                }
-                ServiceType::UnaccompaniedMinors => {
-                    &[Outcome::Reunified, Outcome::IntegratedLocally, Outcome::FamilyBasedCare, Outcome::Returned]
-                }
-                ServiceType::AlternativeCare => &[Outcome::FamilyBasedCare, Outcome::Reunified, Outcome::Transferred],
-                ServiceType::ReturnAssessment => &[Outcome::Returned, Outcome::IntegratedLocally, Outcome::Reunified],
-                _ => &[
-                    Outcome::Reunified,
-                    Outcome::ContactReestablished,
-                    Outcome::FamilyBasedCare,
-                    Outcome::Transferred,
-                    Outcome::Withdrawn,
-                ],
-            };
-            o
-        };
-        let closed_on = (status == "closed")
+        let outcomes = outcomes(service);
+        let closed_on = (status == CaseStatus::Closed)
             .then(|| opened + Duration::days(rng.i64(30..age_days.clamp(31, 700))).min(today - opened));
         let closed_on = closed_on.map(|d| d.min(today));
-        let final_outcome = (status == "closed").then(|| pick(&mut rng, outcome()).as_str());
-        let proposed = (status == "closure_proposed").then(|| pick(&mut rng, outcome()).as_str());
+        let final_outcome = (status == CaseStatus::Closed).then(|| *pick(&mut rng, outcomes));
+        let proposed = (status == CaseStatus::ClosureProposed).then(|| *pick(&mut rng, outcomes));
 
         // Requests to partners.
         let n_requests = match rng.u8(..4) {
@@ -529,223 +360,206 @@ pub async fn load(
             _ => 2,
         };
         let mut first_response: Option<NaiveDate> = None;
-        let mut case_events = vec![(stamp(opened, &mut rng), "opened", reference.clone())];
+        let mut case_events = vec![(stamp(opened, &mut rng), EventKind::Opened, reference.clone())];
         for _ in 0..n_requests {
             request_count += 1;
-            let rid = uuid::Uuid::now_v7().to_string();
+            let rid = RequestId::generate();
             let sent = (opened + Duration::days(rng.i64(1..30))).min(today);
             let due = sent + Duration::days(rng.i64(21..90));
-            let kind = *pick(&mut rng, kinbridge_domain::request::RequestKind::ALL);
-            let rstatus = if status == "closed" || status == "closure_proposed" {
-                "closed"
+            let kind = *pick(&mut rng, RequestKind::ALL);
+            let picked = if status == CaseStatus::Closed || status == CaseStatus::ClosureProposed {
+                RequestStatus::Closed
             } else {
+                use RequestStatus as S;
                 *pick(
                     &mut rng,
                     &[
-                        "sent",
-                        "acknowledged",
-                        "accepted",
-                        "in_progress",
-                        "in_progress",
-                        "answered",
-                        "declined",
-                        "closed",
+                        S::Sent,
+                        S::Acknowledged,
+                        S::Accepted,
+                        S::InProgress,
+                        S::InProgress,
+                        S::Answered,
+                        S::Declined,
+                        S::Closed,
                     ],
                 )
             };
-            let declined = rstatus == "declined" || (rstatus == "closed" && rng.u8(..7) == 0);
-            let answered = !declined && ["answered", "closed"].contains(&rstatus);
+            let declined = picked == RequestStatus::Declined || (picked == RequestStatus::Closed && rng.u8(..7) == 0);
+            let answered = !declined && [RequestStatus::Answered, RequestStatus::Closed].contains(&picked);
             let answer_day = (sent + Duration::days(rng.i64(5..80))).min(today);
             if answered {
                 first_response = Some(first_response.map_or(answer_day, |d| d.min(answer_day)));
             }
             let partner_worker = pick(&mut rng, &partner_workers).clone();
-            let assignee = (!["sent", "acknowledged"].contains(&rstatus)).then(|| partner_worker.clone());
+            let assignee =
+                (![RequestStatus::Sent, RequestStatus::Acknowledged].contains(&picked)).then(|| partner_worker.clone());
             let msg =
                 text::fill(pick_str(&mut rng, text::request_message(note_lang)), &child_name, &adult, country_name);
             let sent_at = stamp(sent, &mut rng);
             let answered_at = answered.then(|| stamp(answer_day, &mut rng));
-            let closed_at =
-                (rstatus == "closed").then(|| stamp(closed_on.unwrap_or(answer_day).max(answer_day), &mut rng));
-            requests.push(vec![
-                t(&rid),
-                t(&case_id),
-                t(&member_id),
-                t(&partner_id),
-                t(kind.as_str()),
-                t(if rstatus == "closed" {
-                    "closed"
-                } else if declined {
-                    "declined"
-                } else {
-                    rstatus
-                }),
-                t(format!("{} — {}", kind.as_str().replace('_', " "), child_name)),
-                t(due.to_string()),
-                opt(assignee),
-                if declined { t("No capacity to take this request at present.") } else { V::N },
-                t(&sent_at),
-                opt((rstatus != "sent").then(|| sent_at.clone())),
-                opt(answered_at.clone()),
-                opt(closed_at),
-                t(&worker),
-                t(&sent_at),
-            ]);
-            messages.push(vec![
-                t(uuid::Uuid::now_v7().to_string()),
-                t(&rid),
-                t(&worker),
-                t(&member_id),
-                t("request"),
-                t(msg),
-                t(&sent_at),
-            ]);
-            if let Some(at) = &answered_at {
+            let closed_at = (picked == RequestStatus::Closed)
+                .then(|| stamp(closed_on.unwrap_or(answer_day).max(answer_day), &mut rng));
+            let status = if picked != RequestStatus::Closed && declined { RequestStatus::Declined } else { picked };
+            batch.requests.push(RequestRecord {
+                id: rid.clone(),
+                case_id: case_id.clone(),
+                from_member_id: member_id.clone(),
+                to_member_id: partner_id.clone(),
+                kind,
+                status,
+                subject: format!("{} — {}", kind.as_str().replace('_', " "), child_name),
+                due_on: due,
+                assignee_id: assignee,
+                decline_reason: declined.then(|| "No capacity to take this request at present.".to_string()),
+                sent_at,
+                acknowledged_at: (picked != RequestStatus::Sent).then_some(sent_at),
+                answered_at,
+                closed_at,
+                created_by: worker.clone(),
+                shared: vec![persons[0].id.clone()],
+            });
+            batch.messages.push(MessageRecord {
+                id: MessageId::generate(),
+                request_id: rid.clone(),
+                author_id: worker.clone(),
+                author_member_id: member_id.clone(),
+                kind: MessageKind::Request,
+                body: msg,
+                created_at: sent_at,
+            });
+            if let Some(at) = answered_at {
                 let body = text::fill(pick_str(&mut rng, text::report(note_lang)), &child_name, &adult, country_name);
-                messages.push(vec![
-                    t(uuid::Uuid::now_v7().to_string()),
-                    t(&rid),
-                    t(&partner_worker),
-                    t(&partner_id),
-                    t("report"),
-                    t(body),
-                    t(at),
-                ]);
-                case_events.push((at.clone(), "request_answered", format!("{} {}", kind.as_str(), members[pi].code)));
+                batch.messages.push(MessageRecord {
+                    id: MessageId::generate(),
+                    request_id: rid.clone(),
+                    author_id: partner_worker.clone(),
+                    author_member_id: partner_id.clone(),
+                    kind: MessageKind::Report,
+                    body,
+                    created_at: at,
+                });
+                case_events.push((at, EventKind::RequestAnswered, format!("{} {}", kind.as_str(), members[pi].code)));
             }
-            shared.push(vec![t(&rid), t(&persons[0].0)]);
-            case_events.push((sent_at, "request_sent", format!("{} → {}", kind.as_str(), members[pi].code)));
+            case_events.push((sent_at, EventKind::RequestSent, format!("{} → {}", kind.as_str(), members[pi].code)));
         }
 
-        let mut search = format!("{reference} {title} {summary}");
-        for (pid, role, given, fam, sex, birth, est) in &persons {
-            search.push_str(&format!(" {given} {fam}"));
-            let birth = birth.map(|b| if *est { b.format("%Y").to_string() } else { b.to_string() });
-            people.push(vec![
-                t(pid),
-                t(&case_id),
-                t(*role),
-                t(given),
-                t(fam),
-                t(*sex),
-                opt(birth),
-                V::I(i64::from(*est)),
-                t(if *role == "child" || rng.bool() { nationality } else { culture.countries[0] }),
-                t(&languages),
-                t(stamp(opened, &mut rng)),
-            ]);
-            case_events.push((stamp(opened, &mut rng), "person_added", format!("{role} {given}")));
-            if *role != "child" {
-                let kind = match *role {
-                    "mother" | "father" => "parent_of",
-                    "sibling" => "sibling_of",
-                    _ => "relative_of",
+        for p in &persons {
+            let nationality =
+                if p.role == PersonRole::Child || rng.bool() { nationality } else { culture.countries[0] };
+            let birth = BirthDate {
+                year: p.birth.year(),
+                month: (!p.estimated).then(|| p.birth.month()),
+                day: (!p.estimated).then(|| p.birth.day()),
+                estimated: p.estimated,
+            };
+            batch.people.push(PersonRecord {
+                id: p.id.clone(),
+                case_id: case_id.clone(),
+                role: p.role,
+                given_names: p.given.clone(),
+                family_name: p.family.clone(),
+                sex: p.sex,
+                birth_date: Some(birth),
+                nationalities: Country::parse(nationality).into_iter().collect(),
+                languages: culture.languages.iter().map(|l| l.to_string()).collect(),
+                created_at: stamp(opened, &mut rng),
+            });
+            case_events.push((
+                stamp(opened, &mut rng),
+                EventKind::PersonAdded,
+                format!("{} {}", p.role.as_str(), p.given),
+            ));
+            if p.role != PersonRole::Child {
+                let kind = match p.role {
+                    PersonRole::Mother | PersonRole::Father => RelationshipKind::ParentOf,
+                    PersonRole::Sibling => RelationshipKind::SiblingOf,
+                    _ => RelationshipKind::RelativeOf,
                 };
-                relationships.push(vec![
-                    t(uuid::Uuid::now_v7().to_string()),
-                    t(&case_id),
-                    t(pid),
-                    t(&persons[0].0),
-                    t(kind),
-                    t(stamp(opened, &mut rng)),
-                ]);
+                batch.relationships.push(RelationshipRecord {
+                    id: RelationshipId::generate(),
+                    case_id: case_id.clone(),
+                    from: p.id.clone(),
+                    to: persons[0].id.clone(),
+                    kind,
+                    created_at: stamp(opened, &mut rng),
+                });
             }
         }
-        let consent = |scope: &str, recorded_at: String| {
-            vec![
-                t(uuid::Uuid::now_v7().to_string()),
-                t(&case_id),
-                t(scope),
-                t(format!("{adult} (mother)")),
-                t(opened.to_string()),
-                t(&worker),
-                t(recorded_at),
-            ]
+        let consent = |scope: ConsentScope, created_at: NaiveDateTime| ConsentRecord {
+            id: ConsentId::generate(),
+            case_id: case_id.clone(),
+            scope,
+            given_by: format!("{adult} (mother)"),
+            given_on: opened,
+            recorded_by: worker.clone(),
+            created_at,
         };
-        for scope in ["data_processing", "share_with_partners"] {
-            consents.push(consent(scope, stamp(opened, &mut rng)));
+        for scope in [ConsentScope::DataProcessing, ConsentScope::ShareWithPartners] {
+            batch.consents.push(consent(scope, stamp(opened, &mut rng)));
         }
         // Two families in five agree to research use of their de-identified file (decided
         // from the case's number, so that the rest of the demo stays as it was).
         if n % 5 < 2 {
-            consents.push(consent("research", format!("{opened}T09:00:00.000Z")));
+            batch.consents.push(consent(ConsentScope::Research, opened.and_hms_opt(9, 0, 0).unwrap_or_default()));
         }
         if service == ServiceType::FamilyTracing || rng.u8(..3) == 0 {
-            consents.push(consent("tracing", stamp(opened, &mut rng)));
+            batch.consents.push(consent(ConsentScope::Tracing, stamp(opened, &mut rng)));
         }
         for _ in 0..rng.usize(1..4) {
             let day = (opened + Duration::days(rng.i64(0..age_days.clamp(1, 400)))).min(today);
             let body = text::fill(pick_str(&mut rng, text::note(note_lang)), &child_name, &adult, country_name);
-            notes.push(vec![
-                t(uuid::Uuid::now_v7().to_string()),
-                t(&case_id),
-                t(pick(&mut rng, &members[mi].caseworkers)),
-                t(body),
-                t(stamp(day, &mut rng)),
-            ]);
+            batch.notes.push(NoteRecord {
+                id: NoteId::generate(),
+                case_id: case_id.clone(),
+                author_id: pick(&mut rng, &members[mi].caseworkers).clone(),
+                body,
+                created_at: stamp(day, &mut rng),
+            });
         }
         if let Some(c) = closed_on {
-            case_events.push((stamp(c, &mut rng), "closed", final_outcome.unwrap_or("").to_string()));
+            let outcome = final_outcome.map(|o| o.as_str().to_string()).unwrap_or_default();
+            case_events.push((stamp(c, &mut rng), EventKind::Closed, outcome));
         }
         for (at, kind, detail) in case_events {
-            events.push(vec![t(uuid::Uuid::now_v7().to_string()), t(&case_id), t(at), t(&worker), t(kind), t(detail)]);
+            batch.events.push(EventRecord {
+                id: EventId::generate(),
+                case_id: case_id.clone(),
+                at,
+                actor_id: worker.clone(),
+                kind,
+                detail,
+            });
         }
-        cases_rows.push(vec![
-            t(&case_id),
-            t(&member_id),
-            t(&reference),
-            t(service.as_str()),
-            t(status),
-            t(&title),
-            t(&summary),
-            t(&views),
-            t(&worker),
-            t(partner_country),
-            t(opened.to_string()),
-            opt(first_response.map(|d| d.to_string())),
-            opt(closed_on.map(|d| d.to_string())),
-            opt(final_outcome.map(str::to_string)),
-            opt(proposed.map(str::to_string)),
-            t(search.to_lowercase()),
-            t(&worker),
-            t(&now),
-            V::I(1),
-        ]);
+        batch.cases.push(CaseRecord {
+            id: case_id,
+            member_id,
+            reference,
+            service,
+            status,
+            title,
+            summary,
+            child_views: views,
+            assignee_id: worker.clone(),
+            partner_country,
+            opened_on: opened,
+            first_response_on: first_response,
+            closed_on,
+            outcome: final_outcome,
+            proposed_outcome: proposed,
+            created_by: worker,
+            updated_at: now,
+        });
 
         if (n + 1) % 1000 == 0 || n + 1 == cases {
-            // Parents before children, for the foreign keys.
-            for rows in [
-                &mut cases_rows,
-                &mut people,
-                &mut relationships,
-                &mut consents,
-                &mut notes,
-                &mut requests,
-                &mut messages,
-                &mut shared,
-                &mut events,
-            ] {
-                rows.flush(&mut tx).await?;
-            }
-            tx.commit().await?;
-            tx = store.store().pool().begin().await?;
+            bulk::write(store.store(), &mut batch).await?;
             progress(n + 1);
         }
     }
     for m in &members {
-        sqlx::query("UPDATE members SET next_case_number = $1 WHERE id = $2")
-            .bind(m.next_number)
-            .bind(&m.id)
-            .execute(&mut *tx)
-            .await?;
+        bulk::set_next_case_number(store.store(), &m.id, m.next_number).await?;
     }
-    tx.commit().await?;
-    // After a bulk load PostgreSQL needs statistics for its planner and a visibility map for
-    // index-only counts; autovacuum would get there later. SQLite's planner does better here
-    // without statistics, so it is left alone.
-    if store.store().backend() == kinbridge_store::Backend::Postgres {
-        sqlx::raw_sql("VACUUM ANALYZE").execute(store.store().pool()).await?;
-    }
+    bulk::settle(store.store()).await?;
     store
         .audit(vec![kinbridge_casework::system_entry(
             AuditAction::Admin,
@@ -763,6 +577,44 @@ pub async fn load(
         store.rebuild_research_corpus().await?;
     }
     Ok(Summary { members: MEMBERS.len(), users: user_count, cases, requests: request_count, highlights })
+}
+
+/// A person of a demo family, before it is written.
+struct Relative {
+    id: PersonId,
+    role: PersonRole,
+    given: String,
+    family: String,
+    sex: Sex,
+    birth: NaiveDate,
+    estimated: bool,
+}
+
+/// The outcomes a closed case of a service can have.
+fn outcomes(service: ServiceType) -> &'static [Outcome] {
+    match service {
+        ServiceType::FamilyTracing => {
+            &[Outcome::ContactReestablished, Outcome::Reunified, Outcome::NotFound, Outcome::Withdrawn]
+        }
+        ServiceType::SearchOfOrigins => {
+            &[Outcome::OriginsInformation, Outcome::ContactReestablished, Outcome::NotFound]
+        }
+        ServiceType::FamilyMediation => {
+            &[Outcome::MediationAgreement, Outcome::Withdrawn, Outcome::ContactReestablished]
+        }
+        ServiceType::UnaccompaniedMinors => {
+            &[Outcome::Reunified, Outcome::IntegratedLocally, Outcome::FamilyBasedCare, Outcome::Returned]
+        }
+        ServiceType::AlternativeCare => &[Outcome::FamilyBasedCare, Outcome::Reunified, Outcome::Transferred],
+        ServiceType::ReturnAssessment => &[Outcome::Returned, Outcome::IntegratedLocally, Outcome::Reunified],
+        _ => &[
+            Outcome::Reunified,
+            Outcome::ContactReestablished,
+            Outcome::FamilyBasedCare,
+            Outcome::Transferred,
+            Outcome::Withdrawn,
+        ],
+    }
 }
 
 /// Another hand's spelling of a name: the drift between transliterations (ou/u, ee/i, y/i,

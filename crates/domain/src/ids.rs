@@ -29,6 +29,27 @@ macro_rules! id_type {
             }
         }
 
+        /// An id reads as its text wherever text is asked for (a URL, a log line, a lookup by
+        /// a caller's string).
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)
@@ -37,7 +58,21 @@ macro_rules! id_type {
     )+};
 }
 
-id_type!(MemberId, UserId, CaseId, PersonId, RequestId, DocumentId, NoteId, MessageId, EventId, ConsentId);
+id_type!(
+    MemberId,
+    UserId,
+    CaseId,
+    PersonId,
+    RequestId,
+    DocumentId,
+    NoteId,
+    MessageId,
+    EventId,
+    ConsentId,
+    RelationshipId,
+    MatchId,
+    FindingId
+);
 
 #[cfg(test)]
 mod tests {

@@ -47,6 +47,30 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What a message on a request is: the request itself, the partner's report, the reason
+    /// for a decline or a withdrawal, or a message between the two sides.
+    MessageKind {
+        Request => "request",
+        Report => "report",
+        Decline => "decline",
+        Withdraw => "withdraw",
+        Message => "message",
+    }
+}
+
+impl RequestAction {
+    /// The kind of message the text that goes with this step is kept as.
+    pub fn message_kind(self) -> MessageKind {
+        match self {
+            Self::Answer => MessageKind::Report,
+            Self::Decline => MessageKind::Decline,
+            Self::Withdraw => MessageKind::Withdraw,
+            _ => MessageKind::Message,
+        }
+    }
+}
+
 impl RequestStatus {
     /// The partner still owes work: these are the states in which a request can be overdue.
     pub fn awaits_partner(self) -> bool {

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use kinbridge_domain::archive::{DigitisationStatus, Level, NewUnit, Restriction};
-use kinbridge_domain::ids::{MemberId, UserId};
+use kinbridge_domain::ids::{CaseId, MemberId, UserId};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
@@ -33,7 +33,7 @@ pub struct Unit {
     pub open_from: Option<NaiveDate>,
     pub legal_hold: bool,
     pub digitisation: DigitisationStatus,
-    pub case_id: Option<String>,
+    pub case_id: Option<CaseId>,
     pub filename: Option<String>,
     pub content_type: Option<String>,
     pub size: Option<i64>,
@@ -84,7 +84,7 @@ fn unit_from(r: &AnyRow) -> Result<Unit> {
         open_from: opt_date(get(r, "open_from")?)?,
         legal_hold: get::<i64>(r, "legal_hold")? != 0,
         digitisation: term(&get::<String>(r, "digitisation")?, "digitisation", DigitisationStatus::parse)?,
-        case_id: get(r, "case_id")?,
+        case_id: get::<Option<String>>(r, "case_id")?.map(CaseId::from_trusted),
         filename: get(r, "filename")?,
         content_type: get(r, "content_type")?,
         size: get(r, "size")?,
@@ -351,16 +351,16 @@ pub async fn delete(tx: &mut Tx, id: &str) -> Result<()> {
 }
 
 /// A case of a member by its reference.
-pub async fn case_by_reference(pool: &sqlx::AnyPool, reference: &str, member_id: &str) -> Result<Option<String>> {
+pub async fn case_by_reference(pool: &sqlx::AnyPool, reference: &str, member_id: &str) -> Result<Option<CaseId>> {
     let row = sqlx::query("SELECT id FROM cases WHERE reference = $1 AND member_id = $2")
         .bind(reference.to_string())
         .bind(member_id.to_string())
         .fetch_optional(pool)
         .await?;
-    id_of(row)
+    Ok(id_of(row)?.map(CaseId::from_trusted))
 }
 
-pub async fn link_case(tx: &mut Tx, id: &str, case_id: &str) -> Result<()> {
+pub async fn link_case(tx: &mut Tx, id: &str, case_id: &CaseId) -> Result<()> {
     sqlx::query("UPDATE archive_units SET case_id = $1, updated_at = $2 WHERE id = $3")
         .bind(case_id.to_string())
         .bind(now())
@@ -641,7 +641,7 @@ pub async fn index_text(pool: &sqlx::AnyPool, item: &str) -> Result<(String, Vec
 // ---- searches of origins ----
 
 /// Whether a case traces someone (it has a tracing request).
-pub async fn traces(pool: &sqlx::AnyPool, case_id: &str) -> Result<bool> {
+pub async fn traces(pool: &sqlx::AnyPool, case_id: &CaseId) -> Result<bool> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM tracing_requests WHERE case_id = $1")
         .bind(case_id.to_string())
         .fetch_one(pool)
@@ -663,7 +663,7 @@ pub async fn origins_cases(pool: &sqlx::AnyPool, member: &MemberId) -> Result<Ve
 
 /// The names the archives are asked about for a case: the people its tracing requests seek,
 /// or (`sought_only` false) all its people.
-pub async fn sought_names(pool: &sqlx::AnyPool, case_id: &str, sought_only: bool) -> Result<Vec<String>> {
+pub async fn sought_names(pool: &sqlx::AnyPool, case_id: &CaseId, sought_only: bool) -> Result<Vec<String>> {
     let sql = if sought_only {
         "SELECT p.given_names, p.family_name FROM people p JOIN tracing_requests t ON t.person_id = p.id \
          WHERE p.case_id = $1 ORDER BY p.created_at"
@@ -683,7 +683,7 @@ pub async fn sought_names(pool: &sqlx::AnyPool, case_id: &str, sought_only: bool
 pub async fn insert_finding(
     tx: &mut Tx,
     id: &str,
-    case_id: &str,
+    case_id: &CaseId,
     unit_id: &str,
     note: &str,
     by: &UserId,
@@ -716,7 +716,7 @@ pub struct FindingRow {
     pub counselling: Option<String>,
 }
 
-pub async fn findings(pool: &sqlx::AnyPool, case_id: &str) -> Result<Vec<FindingRow>> {
+pub async fn findings(pool: &sqlx::AnyPool, case_id: &CaseId) -> Result<Vec<FindingRow>> {
     let rows = sqlx::query(
         "SELECT f.id, f.unit_id, f.note, fu.display_name AS found_by, f.found_at, f.disclosed_at, du.display_name AS disclosed_by, \
          f.disclosed_to, f.counselling FROM origins_findings f JOIN users fu ON fu.id = f.found_by \
@@ -744,7 +744,7 @@ pub async fn findings(pool: &sqlx::AnyPool, case_id: &str) -> Result<Vec<Finding
 
 /// A finding of a case, in a transaction: its unit's reference code and whether it was
 /// disclosed.
-pub async fn finding_state(tx: &mut Tx, finding_id: &str, case_id: &str) -> Result<Option<(String, bool)>> {
+pub async fn finding_state(tx: &mut Tx, finding_id: &str, case_id: &CaseId) -> Result<Option<(String, bool)>> {
     let row = sqlx::query(
         "SELECT u.reference_code, f.disclosed_at FROM origins_findings f JOIN archive_units u ON u.id = f.unit_id WHERE f.id = $1 AND f.case_id = $2",
     )

@@ -188,6 +188,15 @@ pub(crate) fn links<'a>(key: &AuditKey, head: &Head, entries: &'a [AuditEntry]) 
     (links, (seq, prev))
 }
 
+/// The statements every append runs, whichever connection runs them (the pool's write
+/// transaction, or on SQLite the direct connection that commits groups of read entries);
+/// `$n` placeholders read the same to sqlx and to SQLite itself.
+pub(crate) const HEAD_READ: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
+pub(crate) const HEAD_WRITE: &str = "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1";
+pub(crate) const LINK_INSERT: &str =
+    "INSERT INTO audit_log (seq, at, user_id, member_id, ip, action, entity, entity_id, detail, prev_hash, hash) VALUES ";
+pub(crate) const LINK_VALUES: &str = "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
 /// Appends entries to the chain inside `tx`, which must hold the head (see `Store::begin_write`).
 pub async fn append(tx: &mut Tx, entries: &[AuditEntry]) -> Result<()> {
     if entries.is_empty() {
@@ -195,7 +204,7 @@ pub async fn append(tx: &mut Tx, entries: &[AuditEntry]) -> Result<()> {
     }
     let key = tx.audit_key.clone();
     let entries: Vec<AuditEntry> = entries.iter().cloned().map(AuditEntry::storable).collect();
-    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
+    let row = sqlx::query(HEAD_READ).fetch_one(&mut **tx).await?;
     let head: Head = (get(&row, "seq")?, get(&row, "hash")?);
     let (links, new_head) = links(&key, &head, &entries);
     if tx.backend_name() == "PostgreSQL" {
@@ -208,9 +217,7 @@ pub async fn append(tx: &mut Tx, entries: &[AuditEntry]) -> Result<()> {
     // Many rows per statement: one round trip, not one per entry.
     const ROWS_PER_STATEMENT: usize = 50;
     for chunk in links.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = String::from(
-            "INSERT INTO audit_log (seq, at, user_id, member_id, ip, action, entity, entity_id, detail, prev_hash, hash) VALUES ",
-        );
+        let mut sql = String::from(LINK_INSERT);
         let mut args = sqlx::any::AnyArguments::default();
         for (i, l) in chunk.iter().enumerate() {
             if i > 0 {
@@ -238,11 +245,7 @@ pub async fn append(tx: &mut Tx, entries: &[AuditEntry]) -> Result<()> {
         }
         sqlx::query_with(&sql, args).execute(&mut **tx).await?;
     }
-    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-        .bind(new_head.0)
-        .bind(&new_head.1)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(HEAD_WRITE).bind(new_head.0).bind(&new_head.1).execute(&mut **tx).await?;
     Ok(())
 }
 

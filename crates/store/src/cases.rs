@@ -51,12 +51,12 @@ pub fn case_stamped_sql() -> &'static str {
 }
 
 /// A case by id.
-pub async fn fetch_case<'e, E: Executor<'e, Database = Any>>(e: E, id: &str) -> Result<Option<Case>> {
+pub async fn fetch_case<'e, E: Executor<'e, Database = Any>>(e: E, id: &CaseId) -> Result<Option<Case>> {
     Ok(fetch_case_stamped(e, id).await?.map(|(case, _)| case))
 }
 
 /// A case by id, with its page stamp.
-pub async fn fetch_case_stamped<'e, E: Executor<'e, Database = Any>>(e: E, id: &str) -> Result<Option<(Case, i64)>> {
+pub async fn fetch_case_stamped<'e, E: Executor<'e, Database = Any>>(e: E, id: &CaseId) -> Result<Option<(Case, i64)>> {
     let row = sqlx::query(case_stamped_sql()).bind(id.to_string()).fetch_optional(e).await?;
     row.as_ref().map(|r| Ok((case_from(r)?, get::<i64>(r, "detail_stamp")?))).transpose()
 }
@@ -83,7 +83,7 @@ pub fn person_from(row: &AnyRow) -> Result<Person> {
 }
 
 /// Adds a line to a case's timeline inside a write transaction.
-pub async fn event(tx: &mut Tx, case_id: &str, actor: Option<&UserId>, kind: EventKind, detail: &str) -> Result<()> {
+pub async fn event(tx: &mut Tx, case_id: &CaseId, actor: Option<&UserId>, kind: EventKind, detail: &str) -> Result<()> {
     sqlx::query("INSERT INTO case_events (id, case_id, at, actor_id, kind, detail) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(uuid::Uuid::now_v7().to_string())
         .bind(case_id.to_string())
@@ -93,11 +93,11 @@ pub async fn event(tx: &mut Tx, case_id: &str, actor: Option<&UserId>, kind: Eve
         .bind(detail.to_string())
         .execute(&mut **tx)
         .await?;
-    crate::feed::changed(tx, crate::feed::Entity::Case, case_id).await
+    crate::feed::changed(tx, crate::feed::Entity::Case, case_id.as_str()).await
 }
 
 /// The people of a case, in the order they were recorded.
-pub async fn people_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<Person>> {
+pub async fn people_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &CaseId) -> Result<Vec<Person>> {
     let rows = sqlx::query("SELECT * FROM people WHERE case_id = $1 ORDER BY created_at, id")
         .bind(case_id.to_string())
         .fetch_all(e)
@@ -323,9 +323,26 @@ pub async fn counts(pool: &sqlx::AnyPool, user: &UserId, member: &MemberId) -> R
     Ok((get(&row, "mine")?, get(&row, "pending")?))
 }
 
-/// Recomputes the lower-cased text the case list's text filter searches: reference, title,
-/// summary and the people's names.
-pub async fn refresh_search_text(tx: &mut Tx, case_id: &str) -> Result<()> {
+/// The lower-cased text the case list's text filter searches: reference, title, summary and
+/// the people's names.
+pub fn search_text<'a>(
+    reference: &str,
+    title: &str,
+    summary: &str,
+    people: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
+    let mut text = format!("{reference} {title} {summary}");
+    for (given, family) in people {
+        text.push(' ');
+        text.push_str(given);
+        text.push(' ');
+        text.push_str(family);
+    }
+    text.to_lowercase()
+}
+
+/// Recomputes a case's [`search_text`].
+pub async fn refresh_search_text(tx: &mut Tx, case_id: &CaseId) -> Result<()> {
     let case = sqlx::query("SELECT reference, title, summary FROM cases WHERE id = $1")
         .bind(case_id.to_string())
         .fetch_one(&mut **tx)
@@ -334,27 +351,25 @@ pub async fn refresh_search_text(tx: &mut Tx, case_id: &str) -> Result<()> {
         .bind(case_id.to_string())
         .fetch_all(&mut **tx)
         .await?;
-    let mut text = format!(
-        "{} {} {}",
-        get::<String>(&case, "reference")?,
-        get::<String>(&case, "title")?,
-        get::<String>(&case, "summary")?
+    let names = people
+        .iter()
+        .map(|p| Ok((get::<String>(p, "given_names")?, get::<String>(p, "family_name")?)))
+        .collect::<Result<Vec<_>>>()?;
+    let text = search_text(
+        &get::<String>(&case, "reference")?,
+        &get::<String>(&case, "title")?,
+        &get::<String>(&case, "summary")?,
+        names.iter().map(|(g, f)| (g.as_str(), f.as_str())),
     );
-    for p in &people {
-        text.push(' ');
-        text.push_str(&get::<String>(p, "given_names")?);
-        text.push(' ');
-        text.push_str(&get::<String>(p, "family_name")?);
-    }
     sqlx::query("UPDATE cases SET search_text = $1 WHERE id = $2")
-        .bind(text.to_lowercase())
+        .bind(text)
         .bind(case_id.to_string())
         .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
-pub async fn insert_person(tx: &mut Tx, case_id: &str, p: &NewPerson) -> Result<PersonId> {
+pub async fn insert_person(tx: &mut Tx, case_id: &CaseId, p: &NewPerson) -> Result<PersonId> {
     let id = PersonId::generate();
     let nats: Vec<&str> = p.nationalities.iter().map(|c| c.code()).collect();
     sqlx::query(
@@ -397,7 +412,7 @@ pub async fn insert_relationship(
 }
 
 /// Records a consent, and the line it puts on the timeline.
-pub async fn insert_consent(tx: &mut Tx, case_id: &str, by: &UserId, c: &NewConsent) -> Result<()> {
+pub async fn insert_consent(tx: &mut Tx, case_id: &CaseId, by: &UserId, c: &NewConsent) -> Result<()> {
     sqlx::query("INSERT INTO consents (id, case_id, scope, given_by, given_on, recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(uuid::Uuid::now_v7().to_string())
         .bind(case_id.to_string())
@@ -438,7 +453,10 @@ pub async fn insert_note(tx: &mut Tx, case: &CaseId, author: &UserId, body: &str
     Ok((id, at))
 }
 
-pub async fn relationships_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<Relationship>> {
+pub async fn relationships_of<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    case_id: &CaseId,
+) -> Result<Vec<Relationship>> {
     let rows = sqlx::query(
         "SELECT from_person_id, to_person_id, kind FROM relationships WHERE case_id = $1 ORDER BY created_at",
     )
@@ -456,7 +474,7 @@ pub async fn relationships_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id
         .collect()
 }
 
-pub async fn consents_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<Consent>> {
+pub async fn consents_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &CaseId) -> Result<Vec<Consent>> {
     let rows = sqlx::query(
         "SELECT scope, given_by, given_on, withdrawn_on FROM consents WHERE case_id = $1 ORDER BY created_at",
     )
@@ -475,7 +493,7 @@ pub async fn consents_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &st
         .collect()
 }
 
-pub async fn notes_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<Note>> {
+pub async fn notes_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &CaseId) -> Result<Vec<Note>> {
     let rows = sqlx::query(
         "SELECT n.id, u.display_name, n.body, n.created_at FROM notes n JOIN users u ON u.id = n.author_id WHERE n.case_id = $1 ORDER BY n.created_at DESC",
     )
@@ -494,7 +512,7 @@ pub async fn notes_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) 
         .collect()
 }
 
-pub async fn timeline_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<TimelineEvent>> {
+pub async fn timeline_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &CaseId) -> Result<Vec<TimelineEvent>> {
     let rows = sqlx::query(
         "SELECT e.at, u.display_name, e.kind, e.detail FROM case_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.at DESC, e.id DESC",
     )

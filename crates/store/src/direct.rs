@@ -9,6 +9,7 @@
 //! Both link the same SQLite library as sqlx (`libsqlite3-sys`, bundled), on the same file,
 //! with the same pragmas; everything else still goes through sqlx.
 
+use kinbridge_domain::ids::CaseId;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -58,7 +59,7 @@ impl DirectSqlite {
     }
 
     /// The case row the access decision is made on, with its page stamp.
-    pub(crate) fn case_stamped(&self, id: &str) -> Result<Option<(Case, i64)>> {
+    pub(crate) fn case_stamped(&self, id: &CaseId) -> Result<Option<(Case, i64)>> {
         let kept = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match kept {
             Some(c) => c,
@@ -78,11 +79,13 @@ impl DirectSqlite {
     }
 }
 
-fn read_case_stamped(conn: &rusqlite::Connection, id: &str) -> Result<Option<(Case, i64)>> {
+fn read_case_stamped(conn: &rusqlite::Connection, id: &CaseId) -> Result<Option<(Case, i64)>> {
     use rusqlite::OptionalExtension;
     let mut stmt = conn.prepare_cached(crate::cases::case_stamped_sql())?;
-    let found = stmt
-        .query_row([id], |row| Ok(crate::cases::case_from(row).map(|c| (c, row.get::<_, i64>("detail_stamp")))))
+    let found =
+        stmt.query_row([id.as_str()], |row| {
+            Ok(crate::cases::case_from(row).map(|c| (c, row.get::<_, i64>("detail_stamp"))))
+        })
         .optional()?;
     match found {
         None => Ok(None),
@@ -141,14 +144,9 @@ fn checked(conn: &rusqlite::Connection, jobs: &[Job]) -> Result<Vec<bool>> {
 }
 
 fn append(conn: &rusqlite::Connection, key: &AuditKey, entries: &[AuditEntry]) -> Result<()> {
-    let head: Head = conn
-        .prepare_cached("SELECT seq, hash FROM audit_head WHERE id = 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let head: Head = conn.prepare_cached(crate::audit::HEAD_READ)?.query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let (links, (seq, hash)) = links(key, &head, entries);
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO audit_log (seq, at, user_id, member_id, ip, action, entity, entity_id, detail, prev_hash, hash) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?;
+    let mut insert = conn.prepare_cached(&format!("{}{}", crate::audit::LINK_INSERT, crate::audit::LINK_VALUES))?;
     for l in &links {
         insert.execute(rusqlite::params![
             l.seq,
@@ -164,8 +162,7 @@ fn append(conn: &rusqlite::Connection, key: &AuditKey, entries: &[AuditEntry]) -
             l.hash
         ])?;
     }
-    conn.prepare_cached("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1")?
-        .execute(rusqlite::params![seq, hash])?;
+    conn.prepare_cached(crate::audit::HEAD_WRITE)?.execute(rusqlite::params![seq, hash])?;
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! The documents repository: the rows that describe the originals kept in the document store
 //! (who owns them, where they are attached, their hash and where the bytes are).
 
-use kinbridge_domain::ids::{DocumentId, MemberId, UserId};
+use kinbridge_domain::ids::{CaseId, DocumentId, MemberId, UserId};
 use serde::Serialize;
 
 use crate::rows::get;
@@ -82,7 +82,7 @@ pub async fn by_id(pool: &sqlx::AnyPool, id: &DocumentId) -> Result<Option<(Docu
 }
 
 /// The sending member's documents of a case, newest first (not the partner's replies).
-pub async fn of_case<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(e: E, case_id: &str) -> Result<Vec<Document>> {
+pub async fn of_case<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(e: E, case_id: &CaseId) -> Result<Vec<Document>> {
     let rows = sqlx::query(&format!("{SELECT} WHERE d.case_id = $1 ORDER BY d.created_at DESC"))
         .bind(case_id.to_string())
         .fetch_all(e)

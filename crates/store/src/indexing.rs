@@ -2,6 +2,7 @@
 //! system, not a person: these reads are not scoped to a caller. What a reader may find is
 //! decided when they search, from the reader tokens the index keeps with each document.
 
+use kinbridge_domain::ids::CaseId;
 use serde::Serialize;
 
 use crate::rows::get;
@@ -48,7 +49,7 @@ pub enum IndexedTable {
 }
 
 /// A case with its internal notes and its people's names.
-pub async fn case(pool: &sqlx::AnyPool, id: &str) -> Result<Option<CaseForIndex>> {
+pub async fn case(pool: &sqlx::AnyPool, id: &CaseId) -> Result<Option<CaseForIndex>> {
     let Some(r) = sqlx::query(
         "SELECT c.id, c.member_id, m.code, m.country, c.partner_country, c.reference, c.service, c.status, c.title, c.summary, \
          c.child_views, c.opened_on FROM cases c JOIN members m ON m.id = c.member_id WHERE c.id = $1",
@@ -96,7 +97,7 @@ pub async fn case(pool: &sqlx::AnyPool, id: &str) -> Result<Option<CaseForIndex>
     }))
 }
 
-pub async fn request_ids_of_case(pool: &sqlx::AnyPool, case_id: &str) -> Result<Vec<String>> {
+pub async fn request_ids_of_case(pool: &sqlx::AnyPool, case_id: &CaseId) -> Result<Vec<String>> {
     let rows =
         sqlx::query("SELECT id FROM requests WHERE case_id = $1").bind(case_id.to_string()).fetch_all(pool).await?;
     rows.iter().map(|r| get(r, "id")).collect()

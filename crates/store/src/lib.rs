@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod archives;
 pub mod audit;
 pub mod backup;
+pub mod bulk;
 pub mod cases;
 pub mod cursors;
 mod direct;
@@ -250,7 +251,10 @@ impl Store {
 
     /// The case row a view decides access on, with its page stamp: on SQLite on a direct
     /// connection of the calling thread (a WAL reader never waits), elsewhere through the pool.
-    pub async fn case_stamped(&self, id: &str) -> Result<Option<(kinbridge_domain::case::Case, i64)>> {
+    pub async fn case_stamped(
+        &self,
+        id: &kinbridge_domain::ids::CaseId,
+    ) -> Result<Option<(kinbridge_domain::case::Case, i64)>> {
         match &self.direct {
             Some(direct) => direct.case_stamped(id),
             None => cases::fetch_case_stamped(&self.pool, id).await,

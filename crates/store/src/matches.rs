@@ -2,7 +2,7 @@
 //! matches it proposed (`match_candidates`) with both of their sides. What a reader may see of
 //! a pair is decided by the application, from the rows given here.
 
-use kinbridge_domain::ids::{MemberId, UserId};
+use kinbridge_domain::ids::{CaseId, MatchId, MemberId, PersonId, UserId};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
 
@@ -105,7 +105,7 @@ pub async fn propose(
 }
 
 /// Confirms or rejects a proposed pair; `false` if it was no longer proposed.
-pub async fn decide(tx: &mut Tx, id: &str, confirm: bool, by: &UserId) -> Result<bool> {
+pub async fn decide(tx: &mut Tx, id: &MatchId, confirm: bool, by: &UserId) -> Result<bool> {
     let changed = sqlx::query(
         "UPDATE match_candidates SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND status = 'proposed'",
     )
@@ -119,7 +119,7 @@ pub async fn decide(tx: &mut Tx, id: &str, confirm: bool, by: &UserId) -> Result
 }
 
 /// Records that side A (or B) of a pair was shared with the other member.
-pub async fn share(tx: &mut Tx, id: &str, side_a: bool) -> Result<()> {
+pub async fn share(tx: &mut Tx, id: &MatchId, side_a: bool) -> Result<()> {
     let sql = if side_a {
         "UPDATE match_candidates SET shared_a_at = $1 WHERE id = $2 AND shared_a_at IS NULL"
     } else {
@@ -177,9 +177,9 @@ pub async fn shared_with(pool: &sqlx::AnyPool, member: &MemberId) -> Result<Vec<
 
 /// One side of a pair.
 pub struct Side {
-    pub person: String,
-    pub case_id: String,
-    pub member: String,
+    pub person: PersonId,
+    pub case_id: CaseId,
+    pub member: MemberId,
     pub given_names: String,
     pub family_name: String,
     pub sex: String,
@@ -192,7 +192,7 @@ pub struct Side {
 
 /// A pair with both sides.
 pub struct Pair {
-    pub id: String,
+    pub id: MatchId,
     pub probability: f64,
     pub explanation: String,
     pub status: String,
@@ -215,9 +215,9 @@ const PAIR_SELECT: &str = "SELECT m.id, m.person_a, m.person_b, m.probability, m
 fn pair_from(row: &AnyRow) -> Result<Pair> {
     let side = |s: &str| -> Result<Side> {
         Ok(Side {
-            person: get(row, &format!("person_{s}"))?,
-            case_id: get(row, &format!("case_{s}"))?,
-            member: get(row, &format!("member_{s}"))?,
+            person: PersonId::from_trusted(get(row, &format!("person_{s}"))?),
+            case_id: CaseId::from_trusted(get(row, &format!("case_{s}"))?),
+            member: MemberId::from_trusted(get(row, &format!("member_{s}"))?),
             given_names: get(row, &format!("given_{s}"))?,
             family_name: get(row, &format!("family_{s}"))?,
             sex: get(row, &format!("sex_{s}"))?,
@@ -229,7 +229,7 @@ fn pair_from(row: &AnyRow) -> Result<Pair> {
         })
     };
     Ok(Pair {
-        id: get(row, "id")?,
+        id: MatchId::from_trusted(get(row, "id")?),
         probability: get(row, "probability")?,
         explanation: get(row, "explanation")?,
         status: get(row, "status")?,
@@ -239,14 +239,14 @@ fn pair_from(row: &AnyRow) -> Result<Pair> {
 }
 
 /// A pair by id.
-pub async fn pair(pool: &sqlx::AnyPool, id: &str) -> Result<Option<Pair>> {
+pub async fn pair(pool: &sqlx::AnyPool, id: &MatchId) -> Result<Option<Pair>> {
     let sql = format!("{PAIR_SELECT} WHERE m.id = $1");
-    sqlx::query(&sql).bind(id.to_string()).fetch_optional(pool).await?.as_ref().map(pair_from).transpose()
+    sqlx::query(&sql).bind(id.as_str()).fetch_optional(pool).await?.as_ref().map(pair_from).transpose()
 }
 
 /// The pairs of a case's people that are not rejected, most likely first; a proposed pair
 /// only while both cases keep their consent to tracing.
-pub async fn of_case<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<Pair>> {
+pub async fn of_case<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &CaseId) -> Result<Vec<Pair>> {
     let sql = format!(
         "{PAIR_SELECT} WHERE (pa.case_id = $1 OR pb.case_id = $1) AND m.status <> 'rejected' \
            AND (m.status = 'confirmed' OR (EXISTS (SELECT 1 FROM consents k WHERE k.case_id = pa.case_id AND k.scope = 'tracing' AND k.withdrawn_on IS NULL) \

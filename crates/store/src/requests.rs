@@ -4,7 +4,7 @@
 use kinbridge_domain::access::Actor;
 use kinbridge_domain::case::Person;
 use kinbridge_domain::ids::{CaseId, DocumentId, MemberId, PersonId, RequestId, UserId};
-use kinbridge_domain::request::{is_overdue, Request, RequestKind, RequestStatus};
+use kinbridge_domain::request::{is_overdue, MessageKind, Request, RequestKind, RequestStatus};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
@@ -55,7 +55,7 @@ pub async fn by_id<'e, E: Executor<'e, Database = Any>>(e: E, id: &RequestId) ->
 }
 
 /// The requests sent about a case, newest first.
-pub async fn of_case<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<Request>> {
+pub async fn of_case<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &CaseId) -> Result<Vec<Request>> {
     let sql = format!("SELECT {COLUMNS} FROM requests r {JOINS} WHERE r.case_id = $1 ORDER BY r.sent_at DESC");
     sqlx::query(&sql).bind(case_id.to_string()).fetch_all(e).await?.iter().map(request_from).collect()
 }
@@ -63,7 +63,7 @@ pub async fn of_case<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -
 /// A request's case and its two members: what an access decision needs.
 pub struct Parties {
     pub id: RequestId,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub from: MemberId,
     pub to: MemberId,
 }
@@ -76,7 +76,7 @@ pub async fn parties(pool: &sqlx::AnyPool, id: &RequestId) -> Result<Option<Part
     row.map(|r| {
         Ok(Parties {
             id: RequestId::from_trusted(get(&r, "id")?),
-            case_id: get(&r, "case_id")?,
+            case_id: CaseId::from_trusted(get(&r, "case_id")?),
             from: MemberId::from_trusted(get(&r, "from_member_id")?),
             to: MemberId::from_trusted(get(&r, "to_member_id")?),
         })
@@ -217,7 +217,7 @@ pub async fn overdue_counts(pool: &sqlx::AnyPool, member: &MemberId) -> Result<(
 pub struct RequestMessage {
     pub author_name: String,
     pub author_member_code: String,
-    pub kind: String,
+    pub kind: MessageKind,
     pub body: String,
     pub created_at: String,
 }
@@ -236,7 +236,7 @@ pub async fn messages(pool: &sqlx::AnyPool, id: &RequestId) -> Result<Vec<Reques
         Ok(RequestMessage {
             author_name: get(r, "display_name")?,
             author_member_code: get(r, "code")?,
-            kind: get(r, "kind")?,
+            kind: term(&get::<String>(r, "kind")?, "message kind", MessageKind::parse)?,
             body: get(r, "body")?,
             created_at: get(r, "created_at")?,
         })
@@ -314,13 +314,13 @@ pub async fn touch(tx: &mut Tx, id: &RequestId) -> Result<()> {
 
 /// Adds a message by `author` (its kind: request, report, decline, withdraw, message) and
 /// records the change for the search index.
-pub async fn insert_message(tx: &mut Tx, id: &RequestId, author: &Actor, kind: &str, body: &str) -> Result<()> {
+pub async fn insert_message(tx: &mut Tx, id: &RequestId, author: &Actor, kind: MessageKind, body: &str) -> Result<()> {
     sqlx::query("INSERT INTO request_messages (id, request_id, author_id, author_member_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(uuid::Uuid::now_v7().to_string())
         .bind(id.as_str())
         .bind(author.user_id.as_str())
         .bind(author.member_id.as_str())
-        .bind(kind.to_string())
+        .bind(kind.as_str())
         .bind(body.to_string())
         .bind(now())
         .execute(&mut **tx)

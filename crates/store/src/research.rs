@@ -1,7 +1,7 @@
 //! The research corpus repository: the de-identified copies of closed cases
 //! (`research_cases`), as the application builds, searches and exports them.
 
-use kinbridge_domain::ids::MemberId;
+use kinbridge_domain::ids::{CaseId, MemberId};
 use serde::Serialize;
 
 use crate::rows::get;
@@ -35,7 +35,7 @@ fn beneficiaries(r: &sqlx::any::AnyRow) -> Result<Vec<ResearchBeneficiary>> {
 }
 
 /// Whether a case's people consented to research use, and have not withdrawn it.
-pub async fn has_consent<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(db: E, case_id: &str) -> Result<bool> {
+pub async fn has_consent<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(db: E, case_id: &CaseId) -> Result<bool> {
     let found = sqlx::query(
         "SELECT 1 AS one FROM consents WHERE case_id = $1 AND scope = 'research' AND withdrawn_on IS NULL LIMIT 1",
     )
@@ -46,7 +46,7 @@ pub async fn has_consent<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(db: E,
 }
 
 /// The messages of every request about a case, oldest first.
-pub async fn request_messages_of_case(pool: &sqlx::AnyPool, case_id: &str) -> Result<Vec<String>> {
+pub async fn request_messages_of_case(pool: &sqlx::AnyPool, case_id: &CaseId) -> Result<Vec<String>> {
     sqlx::query(
         "SELECT m.body FROM request_messages m JOIN requests r ON r.id = m.request_id WHERE r.case_id = $1 ORDER BY m.created_at, m.id",
     )

@@ -1,7 +1,7 @@
 //! The tracing requests repository: who is sought on a case, by whom, and where they were
 //! last seen (the person sought is one of the case's people).
 
-use kinbridge_domain::ids::UserId;
+use kinbridge_domain::ids::{CaseId, UserId};
 use kinbridge_domain::tracing::NewTracingRequest;
 use serde::Serialize;
 use sqlx::{Any, Executor};
@@ -24,7 +24,13 @@ pub struct TracingRequest {
 }
 
 /// Records a tracing request for `person` (already inserted); returns its id.
-pub async fn insert(tx: &mut Tx, case_id: &str, person_id: &str, t: &NewTracingRequest, by: &UserId) -> Result<String> {
+pub async fn insert(
+    tx: &mut Tx,
+    case_id: &CaseId,
+    person_id: &str,
+    t: &NewTracingRequest,
+    by: &UserId,
+) -> Result<String> {
     let id = uuid::Uuid::now_v7().to_string();
     sqlx::query(
         "INSERT INTO tracing_requests (id, case_id, person_id, inquirer_name, relation, last_seen_place, last_seen_on, circumstances, created_by, created_at) \
@@ -46,13 +52,13 @@ pub async fn insert(tx: &mut Tx, case_id: &str, person_id: &str, t: &NewTracingR
 }
 
 /// The tracing requests of a case, oldest first.
-pub async fn of_case<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &str) -> Result<Vec<TracingRequest>> {
+pub async fn of_case<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &CaseId) -> Result<Vec<TracingRequest>> {
     let rows = sqlx::query(
         "SELECT t.id, t.person_id, p.given_names, p.family_name, p.birth_date, t.inquirer_name, t.relation, \
                 t.last_seen_place, t.last_seen_on, t.circumstances, t.created_at \
          FROM tracing_requests t JOIN people p ON p.id = t.person_id WHERE t.case_id = $1 ORDER BY t.created_at",
     )
-    .bind(case_id)
+    .bind(case_id.as_str())
     .fetch_all(e)
     .await?;
     rows.iter()

@@ -184,7 +184,7 @@ fn known_rows(t: &Frame, found: Vec<kinbridge_casework::matching::KnownPerson>) 
             let percent = format!("{:.0} %", k.probability * 100.0);
             match k.other {
                 OtherSide::OwnMember { case_id, case_reference, name, birth_date, .. } => KnownRow {
-                    case_id,
+                    case_id: case_id.to_string(),
                     reference: case_reference,
                     name,
                     birth: birth_date.unwrap_or_default(),
@@ -437,7 +437,7 @@ fn match_rows(t: &Frame, found: Vec<kinbridge_casework::matching::MatchView>) ->
             let shared_by_them = matches!(m.other, OtherSide::SharedByPartner { .. });
             let (own, other_case_id, other_reference, other_name, other_birth, held_by) = match m.other {
                 OtherSide::OwnMember { case_id, case_reference, name, birth_date, .. } => {
-                    (true, case_id, case_reference, name, birth_date.unwrap_or_default(), String::new())
+                    (true, case_id.to_string(), case_reference, name, birth_date.unwrap_or_default(), String::new())
                 }
                 OtherSide::SharedByPartner { member_code, member_name, name, birth_date } => (
                     false,
@@ -457,7 +457,7 @@ fn match_rows(t: &Frame, found: Vec<kinbridge_casework::matching::MatchView>) ->
                 ),
             };
             MatchRow {
-                id: m.id,
+                id: m.id.to_string(),
                 person_name: m.person_name,
                 own,
                 other_case_id,
