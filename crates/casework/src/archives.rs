@@ -11,7 +11,7 @@ use kinbridge_domain::archive::{
 };
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{EventKind, ServiceType};
-use kinbridge_domain::ids::{CaseId, MemberId};
+use kinbridge_domain::ids::{CaseId, FindingId, UnitId};
 use kinbridge_domain::ErrorCode;
 use kinbridge_domain::{DomainError, FieldError, Role};
 use kinbridge_store::archives::{self, ClosedUnits, NewUnitRow, Original};
@@ -96,18 +96,18 @@ fn decide_open_from(new: &NewUnit, parent: Option<&Unit>) -> Option<NaiveDate> {
 }
 
 impl Casework {
+    /// A unit by the id a caller or the search index gave; a malformed id is an unknown one.
     pub(crate) async fn fetch_unit(&self, id: &str) -> Result<Option<Unit>> {
-        Ok(archives::by_id(self.pool(), id).await?)
+        match UnitId::parse(id) {
+            Some(id) => Ok(archives::by_id(self.pool(), &id).await?),
+            None => Ok(None),
+        }
     }
 
     async fn authorize_unit(&self, caller: &Caller, id: &str, need: ArchiveAccess) -> Result<Unit> {
-        let unit = if id.len() <= 64 { self.fetch_unit(id).await? } else { None };
+        let unit = self.fetch_unit(id).await?;
         match unit {
-            Some(u)
-                if caller.actor.archive_access(&MemberId::from_trusted(u.member_id.clone()), u.is_open()) >= need =>
-            {
-                Ok(u)
-            }
+            Some(u) if caller.actor.archive_access(&u.member_id, u.is_open()) >= need => Ok(u),
             _ => Err(self.denied(caller, "archive_unit", id).await),
         }
     }
@@ -136,7 +136,7 @@ impl Casework {
         }
         let mut tx = self.begin_write().await?;
         let id = uuid::Uuid::now_v7().to_string();
-        let fonds_id = parent.as_ref().map(|p| p.fonds_id.clone()).unwrap_or_else(|| id.clone());
+        let fonds_id = parent.as_ref().map(|p| p.fonds_id.to_string()).unwrap_or_else(|| id.clone());
         let row = NewUnitRow {
             id: &id,
             member_id: caller.actor.member_id.as_str(),
@@ -215,9 +215,7 @@ impl Casework {
         let mut next = unit.parent_id.clone();
         while let Some(id) = next {
             let Some(u) = self.fetch_unit(&id).await? else { break };
-            if caller.actor.archive_access(&MemberId::from_trusted(u.member_id.clone()), u.is_open())
-                == ArchiveAccess::None
-            {
+            if caller.actor.archive_access(&u.member_id, u.is_open()) == ArchiveAccess::None {
                 break;
             }
             next = u.parent_id.clone();
@@ -243,10 +241,7 @@ impl Casework {
         let rows = archives::children(self.pool(), &parent.id, closed, limit, offset).await?;
         let visible: Vec<Unit> = rows
             .into_iter()
-            .filter(|u| {
-                caller.actor.archive_access(&MemberId::from_trusted(u.member_id.clone()), u.is_open())
-                    != ArchiveAccess::None
-            })
+            .filter(|u| caller.actor.archive_access(&u.member_id, u.is_open()) != ArchiveAccess::None)
             .collect();
         self.audit(vec![caller.entry(AuditAction::List, "archive_unit", Some(&parent.id), "children")]).await?;
         Ok(visible)
@@ -259,10 +254,7 @@ impl Casework {
         self.audit(vec![caller.entry(AuditAction::List, "archive_unit", None, "fonds")]).await?;
         Ok(all
             .into_iter()
-            .filter(|u| {
-                caller.actor.archive_access(&MemberId::from_trusted(u.member_id.clone()), u.is_open())
-                    != ArchiveAccess::None
-            })
+            .filter(|u| caller.actor.archive_access(&u.member_id, u.is_open()) != ArchiveAccess::None)
             .collect())
     }
 
@@ -454,7 +446,7 @@ impl Casework {
         let file = ImportFile {
             source: format!("blob:{key}#{name}"),
             display_path: name.clone(),
-            parent_id: Some(parent.id.clone()),
+            parent_id: Some(parent.id.to_string()),
             ..ImportFile::default()
         };
         self.queue_import(&parent.fonds_id, std::slice::from_ref(&file), languages).await?;
@@ -641,8 +633,7 @@ impl Casework {
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn unit_for_index(&self, id: &str) -> Result<Option<UnitForIndex>> {
         let Some(unit) = self.fetch_unit(id).await? else { return Ok(None) };
-        let country =
-            kinbridge_store::members::country_of(self.pool(), &MemberId::from_trusted(unit.member_id.clone())).await?;
+        let country = kinbridge_store::members::country_of(self.pool(), &unit.member_id).await?;
         let (text, names) = archives::index_text(self.pool(), &unit.id).await?;
         Ok(Some(UnitForIndex { unit, country, text, names }))
     }
@@ -695,7 +686,7 @@ impl Casework {
         let case = self.origins_case(caller, case_id).await?;
         let unit = self.authorize_unit(caller, unit_id, ArchiveAccess::Manage).await?;
         let note = kinbridge_domain::text::optional("note", note, 5000).map_err(|e| DomainError::Invalid(vec![e]))?;
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = FindingId::generate();
         let mut tx = self.begin_write().await?;
         archives::insert_finding(&mut tx, &id, &case.id, &unit.id, &note, &caller.actor.user_id)
             .await
@@ -711,7 +702,7 @@ impl Casework {
         append(&mut tx, &[caller.entry(AuditAction::Create, "origins_finding", Some(&id), &unit.reference_code)])
             .await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(id.to_string())
     }
 
     /// The archive items of the archivist's own member whose text may name a person of the
@@ -774,7 +765,7 @@ impl Casework {
             out.push(ArchiveMention {
                 person: people[p].clone(),
                 written: value.clone(),
-                unit_id: unit.id,
+                unit_id: unit.id.to_string(),
                 reference_code: unit.reference_code,
                 title: unit.title,
                 agreement: agreement.to_string(),
@@ -833,6 +824,7 @@ impl Casework {
             (Ok(a), Ok(b)) => (a, b),
             (a, b) => return Err(DomainError::Invalid(a.err().into_iter().chain(b.err()).collect()).into()),
         };
+        let finding_id = &FindingId::parse(finding_id).ok_or_else(Error::not_found)?;
         let mut tx = self.begin_write().await?;
         let (reference, disclosed) =
             archives::finding_state(&mut tx, finding_id, &case.id).await?.ok_or_else(Error::not_found)?;
@@ -886,15 +878,16 @@ fn reference_candidates(fonds_code: &str, display_path: &str, given: Option<&str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kinbridge_domain::ids::MemberId;
 
     #[test]
     fn a_unit_never_opens_before_its_parent() {
         let parent = |open: Option<NaiveDate>| Unit {
-            id: String::new(),
-            member_id: String::new(),
+            id: UnitId::generate(),
+            member_id: MemberId::generate(),
             member_code: String::new(),
             parent_id: None,
-            fonds_id: String::new(),
+            fonds_id: UnitId::generate(),
             level: Level::Fonds,
             reference_code: String::new(),
             title: String::new(),

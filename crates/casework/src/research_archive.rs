@@ -12,7 +12,6 @@
 
 use kinbridge_domain::archive::{Level, Restriction};
 use kinbridge_domain::audit::AuditAction;
-use kinbridge_domain::ids::MemberId;
 use kinbridge_matching::normalize::fold;
 use kinbridge_privacy::pseudo::CasePerson;
 use kinbridge_privacy::{KnownPerson, Lang};
@@ -69,8 +68,7 @@ impl Casework {
                 known: KnownPerson { names: vec![name], birth_dates: Vec::new(), identifiers: Vec::new() },
             });
         }
-        let member_country =
-            research::member_country(self.pool(), &MemberId::from_trusted(unit.member_id.clone())).await?;
+        let member_country = research::member_country(self.pool(), &unit.member_id).await?;
         // The title is left out: archivists often title an item by its people or its file
         // name ("haddad_fatima.pdf"), which no detector reads reliably.
         let (body, body_names, sealed) =

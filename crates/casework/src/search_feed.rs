@@ -189,8 +189,8 @@ fn unit_doc(u: UnitForIndex) -> IndexDoc {
         service: None,
         level: Some(unit.level.as_str().to_string()),
         date: unit.date_from.or(unit.date_to),
-        target: unit.id.clone(),
-        id: unit.id,
+        target: unit.id.to_string(),
+        id: unit.id.to_string(),
         text,
     }
 }

@@ -71,7 +71,8 @@ id_type!(
     ConsentId,
     RelationshipId,
     MatchId,
-    FindingId
+    FindingId,
+    UnitId
 );
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use kinbridge_domain::archive::{DigitisationStatus, Level, NewUnit, Restriction};
-use kinbridge_domain::ids::{CaseId, MemberId, UserId};
+use kinbridge_domain::ids::{CaseId, FindingId, MemberId, UnitId, UserId};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
@@ -14,11 +14,11 @@ use crate::{now, today, Result, StoreError, Tx};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Unit {
-    pub id: String,
-    pub member_id: String,
+    pub id: UnitId,
+    pub member_id: MemberId,
     pub member_code: String,
-    pub parent_id: Option<String>,
-    pub fonds_id: String,
+    pub parent_id: Option<UnitId>,
+    pub fonds_id: UnitId,
     pub level: Level,
     pub reference_code: String,
     pub title: String,
@@ -66,11 +66,11 @@ const UNIT_SELECT: &str =
 
 fn unit_from(r: &AnyRow) -> Result<Unit> {
     Ok(Unit {
-        id: get(r, "id")?,
-        member_id: get(r, "member_id")?,
+        id: UnitId::from_trusted(get(r, "id")?),
+        member_id: MemberId::from_trusted(get(r, "member_id")?),
         member_code: get(r, "member_code")?,
-        parent_id: get(r, "parent_id")?,
-        fonds_id: get(r, "fonds_id")?,
+        parent_id: get::<Option<String>>(r, "parent_id")?.map(UnitId::from_trusted),
+        fonds_id: UnitId::from_trusted(get(r, "fonds_id")?),
         level: term(&get::<String>(r, "level")?, "level", Level::parse)?,
         reference_code: get(r, "reference_code")?,
         title: get(r, "title")?,
@@ -99,7 +99,7 @@ fn id_of(row: Option<AnyRow>) -> Result<Option<String>> {
     row.map(|r| get(&r, "id")).transpose()
 }
 
-pub async fn by_id(pool: &sqlx::AnyPool, id: &str) -> Result<Option<Unit>> {
+pub async fn by_id(pool: &sqlx::AnyPool, id: &UnitId) -> Result<Option<Unit>> {
     let sql = format!("{UNIT_SELECT} WHERE u.id = $1");
     sqlx::query(&sql).bind(id.to_string()).fetch_optional(pool).await?.as_ref().map(unit_from).transpose()
 }
@@ -210,7 +210,7 @@ pub async fn page_texts(pool: &sqlx::AnyPool, item: &str) -> Result<Vec<String>>
 }
 
 /// Where an item's original is in the document store.
-pub async fn storage_key(pool: &sqlx::AnyPool, id: &str) -> Result<Option<String>> {
+pub async fn storage_key(pool: &sqlx::AnyPool, id: &UnitId) -> Result<Option<String>> {
     let row =
         sqlx::query("SELECT storage_key FROM archive_units WHERE id = $1").bind(id.to_string()).fetch_one(pool).await?;
     get(&row, "storage_key")
@@ -318,7 +318,7 @@ pub async fn free_reference(tx: &mut Tx, member_id: &str, candidates: &[String])
     Ok(None)
 }
 
-pub async fn set_legal_hold(tx: &mut Tx, id: &str, hold: bool) -> Result<()> {
+pub async fn set_legal_hold(tx: &mut Tx, id: &UnitId, hold: bool) -> Result<()> {
     sqlx::query("UPDATE archive_units SET legal_hold = $1, updated_at = $2 WHERE id = $3")
         .bind(i64::from(hold))
         .bind(now())
@@ -328,7 +328,7 @@ pub async fn set_legal_hold(tx: &mut Tx, id: &str, hold: bool) -> Result<()> {
     Ok(())
 }
 
-pub async fn child_count(pool: &sqlx::AnyPool, id: &str) -> Result<i64> {
+pub async fn child_count(pool: &sqlx::AnyPool, id: &UnitId) -> Result<i64> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM archive_units WHERE parent_id = $1")
         .bind(id.to_string())
         .fetch_one(pool)
@@ -337,7 +337,7 @@ pub async fn child_count(pool: &sqlx::AnyPool, id: &str) -> Result<i64> {
 }
 
 /// Deletes a unit with its pages, names and findings (its import rows stay, unlinked).
-pub async fn delete(tx: &mut Tx, id: &str) -> Result<()> {
+pub async fn delete(tx: &mut Tx, id: &UnitId) -> Result<()> {
     for sql in [
         "DELETE FROM archive_pages WHERE item_id = $1",
         "DELETE FROM archive_entities WHERE item_id = $1",
@@ -360,7 +360,7 @@ pub async fn case_by_reference(pool: &sqlx::AnyPool, reference: &str, member_id:
     Ok(id_of(row)?.map(CaseId::from_trusted))
 }
 
-pub async fn link_case(tx: &mut Tx, id: &str, case_id: &CaseId) -> Result<()> {
+pub async fn link_case(tx: &mut Tx, id: &UnitId, case_id: &CaseId) -> Result<()> {
     sqlx::query("UPDATE archive_units SET case_id = $1, updated_at = $2 WHERE id = $3")
         .bind(case_id.to_string())
         .bind(now())
@@ -682,9 +682,9 @@ pub async fn sought_names(pool: &sqlx::AnyPool, case_id: &CaseId, sought_only: b
 /// Records that a unit answers a case's search; [`StoreError::Taken`] if it was found already.
 pub async fn insert_finding(
     tx: &mut Tx,
-    id: &str,
+    id: &FindingId,
     case_id: &CaseId,
-    unit_id: &str,
+    unit_id: &UnitId,
     note: &str,
     by: &UserId,
 ) -> Result<()> {
@@ -744,7 +744,7 @@ pub async fn findings(pool: &sqlx::AnyPool, case_id: &CaseId) -> Result<Vec<Find
 
 /// A finding of a case, in a transaction: its unit's reference code and whether it was
 /// disclosed.
-pub async fn finding_state(tx: &mut Tx, finding_id: &str, case_id: &CaseId) -> Result<Option<(String, bool)>> {
+pub async fn finding_state(tx: &mut Tx, finding_id: &FindingId, case_id: &CaseId) -> Result<Option<(String, bool)>> {
     let row = sqlx::query(
         "SELECT u.reference_code, f.disclosed_at FROM origins_findings f JOIN archive_units u ON u.id = f.unit_id WHERE f.id = $1 AND f.case_id = $2",
     )
@@ -755,7 +755,7 @@ pub async fn finding_state(tx: &mut Tx, finding_id: &str, case_id: &CaseId) -> R
     row.map(|r| Ok((get(&r, "reference_code")?, get::<Option<String>>(&r, "disclosed_at")?.is_some()))).transpose()
 }
 
-pub async fn disclose(tx: &mut Tx, finding_id: &str, by: &UserId, to: &str, counselling: &str) -> Result<()> {
+pub async fn disclose(tx: &mut Tx, finding_id: &FindingId, by: &UserId, to: &str, counselling: &str) -> Result<()> {
     sqlx::query("UPDATE origins_findings SET disclosed_at = $1, disclosed_by = $2, disclosed_to = $3, counselling = $4 WHERE id = $5")
         .bind(now())
         .bind(by.as_str())

@@ -104,7 +104,7 @@ async fn unit_page(
     let children = state.casework.unit_children(&u.caller, &unit.id, 200, offset).await?;
     let pages =
         if unit.level == Level::Item { state.casework.unit_pages(&u.caller, &unit.id).await? } else { Vec::new() };
-    let manage = u.caller.actor.can_manage_archive() && u.caller.actor.member_id.as_str() == unit.member_id;
+    let manage = u.caller.actor.can_manage_archive() && u.caller.actor.member_id == unit.member_id;
     let entities = if manage && unit.level == Level::Item {
         state.casework.unit_entities(&u.caller, &unit.id).await?
     } else {
