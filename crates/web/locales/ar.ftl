@@ -175,3 +175,10 @@ error-has_children = لا يزال يحتوي على وحدات أخرى
 error-legal_hold = تحت حجز قانوني ولا يمكن حذفه
 error-kept_permanently = سجل تبنٍّ يُحفظ بشكل دائم
 error-retention_period = لا يزال ضمن فترة الاحتفاظ
+search-found = { $count ->
+    [zero] لا توجد نتائج
+    [one] نتيجة واحدة
+    [two] نتيجتان
+    [few] { $count } نتائج
+   *[other] { $count } نتيجة
+}

@@ -421,6 +421,10 @@ search-to = To (year or date)
 search-button = Search
 search-facets = Refine
 search-any = Any
+search-found = { $count ->
+    [one] One result
+   *[other] { $count } results
+}
 search-pages = Result pages
 facet-kind = Kind
 facet-member = Member

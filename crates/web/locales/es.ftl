@@ -421,6 +421,10 @@ search-to = Hasta (año o fecha)
 search-button = Buscar
 search-facets = Refinar
 search-any = Todos
+search-found = { $count ->
+    [one] Un resultado
+   *[other] { $count } resultados
+}
 search-pages = Páginas de resultados
 facet-kind = Tipo
 facet-member = Miembro

@@ -421,6 +421,10 @@ search-to = Au (année ou date)
 search-button = Rechercher
 search-facets = Affiner
 search-any = Tous
+search-found = { $count ->
+    [one] Un résultat
+   *[other] { $count } résultats
+}
 search-pages = Pages de résultats
 facet-kind = Type
 facet-member = Membre

@@ -158,6 +158,17 @@ impl Tr {
         self.term_text(prefix, value).into_owned()
     }
 
+    /// A value of a search facet in words: kinds, services and levels of description are
+    /// vocabulary terms; other values (years, member codes) are shown as they are.
+    pub fn facet_value(&self, dimension: &str, value: &str) -> String {
+        match dimension {
+            "kind" => self.term("hit", value),
+            "service" => self.term("service", value),
+            "level" => self.term("level", value),
+            _ => value.to_string(),
+        }
+    }
+
     /// [`Tr::term`] without a copy when the term takes no argument (what templates use).
     pub fn term_text(&self, prefix: &str, value: &str) -> Cow<'_, str> {
         let key = format!("{prefix}-{value}");
@@ -232,6 +243,28 @@ mod tests {
             .filter(|k| ErrorCode::parse(&k["error-".len()..]).is_none())
             .collect();
         assert!(stray.is_empty(), "messages for codes that do not exist: {stray:?}");
+    }
+
+    /// A template that names a message no catalogue has shows its key to the user.
+    #[test]
+    fn every_message_a_template_names_is_in_the_catalogues() {
+        let c = Catalogues::load();
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(&folder).expect("templates folder") {
+            let path = entry.expect("template").path();
+            let text = std::fs::read_to_string(&path).expect("template text");
+            for call in ["t.get(\"", "t.count(\"", "t.arg(\"", "t.text(\""] {
+                for (at, _) in text.match_indices(call) {
+                    let rest = &text[at + call.len()..];
+                    let key = &rest[..rest.find('"').unwrap_or(0)];
+                    if !c.has("en", key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "messages named by templates but in no catalogue: {missing:?}");
     }
 
     #[test]

@@ -84,6 +84,9 @@ impl Frame {
     pub fn term(&self, prefix: &str, value: &str) -> std::borrow::Cow<'_, str> {
         self.tr.term_text(prefix, value)
     }
+    pub fn facet_value(&self, dimension: &str, value: &str) -> String {
+        self.tr.facet_value(dimension, value)
+    }
     /// How two values agree, in the matching engine's words ("variant or phonetic"), translated.
     pub fn agreement(&self, engine_words: &str) -> String {
         let key: String = engine_words.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();

@@ -209,6 +209,9 @@ async fn archives_search_and_origins(backend: Backend) {
     let browser = app.browser("archives@ch.test").await;
     let page = browser.get(app.url("/search?q=Okafor")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("<mark>Okafor</mark>"), "{page}");
+    // Counts and facet values in words, not message keys or stored codes.
+    assert!(!page.contains("search-found") && page.contains(" result"), "{page}");
+    assert!(page.contains(">Archive</a>") && !page.contains(">unit</a>"), "{page}");
     let page =
         browser.get(app.url("/search?q=%3Cscript%3Ealert(1)%3C/script%3E")).send().await.unwrap().text().await.unwrap();
     assert!(
