@@ -23,7 +23,7 @@ const LEASE: Duration = Duration::from_secs(900);
 /// What became of one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Imported { item_id: String, pages: usize },
+    Imported { item_id: kinbridge_domain::ids::UnitId, pages: usize },
     Duplicate,
     Failed { code: &'static str, detail: String },
     Skipped,
@@ -75,7 +75,7 @@ async fn import_row(casework: &Casework, row: &ImportRow) -> Result<Outcome, Err
         Ok(x) => x,
         Err(e) => return failed(casework, row, e).await,
     };
-    let scratch = casework.data_dir().join("tmp").join(&row.id);
+    let scratch = casework.data_dir().join("tmp").join(row.id.as_str());
     let ocr = OcrOptions {
         languages: if row.languages.is_empty() { OcrOptions::default().languages } else { row.languages.clone() },
     };

@@ -11,7 +11,7 @@ use kinbridge_domain::archive::{
 };
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{EventKind, ServiceType};
-use kinbridge_domain::ids::{CaseId, FindingId, UnitId};
+use kinbridge_domain::ids::{CaseId, FindingId, ImportId, UnitId};
 use kinbridge_domain::ErrorCode;
 use kinbridge_domain::{DomainError, FieldError, Role};
 use kinbridge_store::archives::{self, ClosedUnits, NewUnitRow, Original};
@@ -154,13 +154,13 @@ impl Casework {
 
     /// A unit of a fonds by its reference code (manifests name parents this way).
     #[tracing::instrument(level = "debug", skip_all, err)]
-    pub async fn unit_id_by_code(&self, fonds_id: &str, code: &str) -> Result<Option<String>> {
+    pub async fn unit_id_by_code(&self, fonds_id: &UnitId, code: &str) -> Result<Option<UnitId>> {
         Ok(archives::id_by_code(self.pool(), fonds_id, code).await?)
     }
 
     /// A unit of the caller's own member by its reference code (archivists name units so).
     #[tracing::instrument(level = "debug", skip_all, err)]
-    pub async fn unit_by_reference(&self, caller: &Caller, code: &str) -> Result<Option<String>> {
+    pub async fn unit_by_reference(&self, caller: &Caller, code: &str) -> Result<Option<UnitId>> {
         Ok(archives::id_by_reference(self.pool(), &caller.actor.member_id, code.trim()).await?)
     }
 
@@ -390,7 +390,7 @@ impl Casework {
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn queue_import(
         &self,
-        fonds_id: &str,
+        fonds_id: &UnitId,
         files: &[ImportFile],
         languages: &[String],
     ) -> Result<(usize, usize)> {
@@ -398,7 +398,7 @@ impl Casework {
         for chunk in files.chunks(500) {
             let mut tx = self.begin_write().await?;
             for f in chunk {
-                let id = uuid::Uuid::now_v7().to_string();
+                let id = ImportId::generate();
                 let done = archives::queue(&mut tx, &id, fonds_id, f, languages).await?;
                 if done {
                     kinbridge_store::jobs::enqueue(&mut tx, jobs::ARCHIVE_IMPORT, &id).await?;
@@ -431,7 +431,7 @@ impl Casework {
         filename: &str,
         bytes: Bytes,
         languages: &[String],
-    ) -> Result<String> {
+    ) -> Result<ImportId> {
         let parent = self.authorize_unit(caller, parent_id, ArchiveAccess::Manage).await?;
         if parent.level == Level::Item {
             return Err(invalid("parent", ErrorCode::BelowParent));
@@ -462,14 +462,14 @@ impl Casework {
 
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn import_row(&self, id: &str) -> Result<Option<ImportRow>> {
-        Ok(archives::import_row(self.pool(), id).await?)
+        Ok(archives::import_row(self.pool(), &ImportId::from_trusted(id.to_string())).await?)
     }
 
     /// Records an imported item: the original, its unit, its pages and what it names, in one
     /// transaction (the original is removed again if the transaction fails). An original already
     /// in the fonds (same content) is not imported twice: the row points to the existing item.
     #[tracing::instrument(level = "debug", skip_all, err)]
-    pub async fn record_import(&self, row: &ImportRow, item: ImportedItem) -> Result<String> {
+    pub async fn record_import(&self, row: &ImportRow, item: ImportedItem) -> Result<UnitId> {
         let sha = hex::encode(Sha256::digest(&item.bytes));
         if let Some(existing) = self.item_by_hash(&row.fonds_id, &sha).await? {
             self.finish_import(&row.id, "duplicate", None, Some(&existing), None).await?;
@@ -504,7 +504,7 @@ impl Casework {
         let needs_review = item.pages.iter().any(|p| p.3);
         let confidences: Vec<f64> = item.pages.iter().filter_map(|p| p.2).collect();
         let confidence = (!confidences.is_empty()).then(|| confidences.iter().sum::<f64>() / confidences.len() as f64);
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = UnitId::generate();
         let key = format!("{}/archive/{}", row.member_id, id);
         let size = item.bytes.len() as i64;
         self.store.blobs().put(&BlobPath::from(key.as_str()), PutPayload::from_bytes(item.bytes)).await?;
@@ -570,7 +570,7 @@ impl Casework {
         Ok(id)
     }
 
-    async fn item_by_hash(&self, fonds_id: &str, sha: &str) -> Result<Option<String>> {
+    async fn item_by_hash(&self, fonds_id: &UnitId, sha: &str) -> Result<Option<UnitId>> {
         Ok(archives::item_by_hash(self.pool(), fonds_id, sha).await?)
     }
 
@@ -578,10 +578,10 @@ impl Casework {
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn finish_import(
         &self,
-        id: &str,
+        id: &ImportId,
         status: &str,
         reason: Option<&str>,
-        item_id: Option<&str>,
+        item_id: Option<&UnitId>,
         pages: Option<i64>,
     ) -> Result<()> {
         Ok(archives::finish_import(self.pool(), id, status, reason, item_id, pages).await?)
@@ -589,12 +589,12 @@ impl Casework {
 
     /// How far the imports into a fonds have come.
     #[tracing::instrument(level = "debug", skip_all, err)]
-    pub async fn import_progress(&self, fonds_id: &str) -> Result<ImportProgress> {
+    pub async fn import_progress(&self, fonds_id: &UnitId) -> Result<ImportProgress> {
         Ok(archives::import_progress(self.pool(), fonds_id).await?)
     }
 
     #[tracing::instrument(level = "debug", skip_all, err)]
-    pub async fn import_failures(&self, fonds_id: &str, limit: i64) -> Result<Vec<ImportFailure>> {
+    pub async fn import_failures(&self, fonds_id: &UnitId, limit: i64) -> Result<Vec<ImportFailure>> {
         Ok(archives::import_failures(self.pool(), fonds_id, limit).await?)
     }
 

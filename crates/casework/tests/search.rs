@@ -42,7 +42,13 @@ fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../archive/tests/fixtures").join(name)
 }
 
-async fn import(store: &Casework, fonds_id: &str, parent: Option<&str>, files: &[&str], restriction: Option<&str>) {
+async fn import(
+    store: &Casework,
+    fonds_id: &kinbridge_domain::ids::UnitId,
+    parent: Option<&str>,
+    files: &[&str],
+    restriction: Option<&str>,
+) {
     let batch: Vec<ImportFile> = files
         .iter()
         .map(|f| ImportFile {

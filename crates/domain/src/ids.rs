@@ -72,7 +72,8 @@ id_type!(
     RelationshipId,
     MatchId,
     FindingId,
-    UnitId
+    UnitId,
+    ImportId
 );
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use kinbridge_domain::archive::{DigitisationStatus, Level, NewUnit, Restriction};
-use kinbridge_domain::ids::{CaseId, FindingId, MemberId, UnitId, UserId};
+use kinbridge_domain::ids::{CaseId, FindingId, ImportId, MemberId, UnitId, UserId};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
@@ -105,23 +105,23 @@ pub async fn by_id(pool: &sqlx::AnyPool, id: &UnitId) -> Result<Option<Unit>> {
 }
 
 /// A unit of a fonds by its reference code.
-pub async fn id_by_code(pool: &sqlx::AnyPool, fonds_id: &str, code: &str) -> Result<Option<String>> {
+pub async fn id_by_code(pool: &sqlx::AnyPool, fonds_id: &UnitId, code: &str) -> Result<Option<UnitId>> {
     let row = sqlx::query("SELECT id FROM archive_units WHERE fonds_id = $1 AND reference_code = $2")
         .bind(fonds_id.to_string())
         .bind(code.to_string())
         .fetch_optional(pool)
         .await?;
-    id_of(row)
+    Ok(id_of(row)?.map(UnitId::from_trusted))
 }
 
 /// A unit of a member by its reference code.
-pub async fn id_by_reference(pool: &sqlx::AnyPool, member: &MemberId, code: &str) -> Result<Option<String>> {
+pub async fn id_by_reference(pool: &sqlx::AnyPool, member: &MemberId, code: &str) -> Result<Option<UnitId>> {
     let row = sqlx::query("SELECT id FROM archive_units WHERE reference_code = $1 AND member_id = $2")
         .bind(code.to_string())
         .bind(member.as_str())
         .fetch_optional(pool)
         .await?;
-    id_of(row)
+    Ok(id_of(row)?.map(UnitId::from_trusted))
 }
 
 /// The fonds with a reference code, of one member (by its code) or of every member.
@@ -304,7 +304,7 @@ pub async fn insert(tx: &mut Tx, u: &NewUnitRow<'_>) -> Result<()> {
 }
 
 /// The first of `candidates` that no unit of the member has taken.
-pub async fn free_reference(tx: &mut Tx, member_id: &str, candidates: &[String]) -> Result<Option<String>> {
+pub async fn free_reference(tx: &mut Tx, member_id: &MemberId, candidates: &[String]) -> Result<Option<String>> {
     for code in candidates {
         let taken = sqlx::query("SELECT 1 AS one FROM archive_units WHERE member_id = $1 AND reference_code = $2")
             .bind(member_id.to_string())
@@ -351,7 +351,7 @@ pub async fn delete(tx: &mut Tx, id: &UnitId) -> Result<()> {
 }
 
 /// A case of a member by its reference.
-pub async fn case_by_reference(pool: &sqlx::AnyPool, reference: &str, member_id: &str) -> Result<Option<CaseId>> {
+pub async fn case_by_reference(pool: &sqlx::AnyPool, reference: &str, member_id: &MemberId) -> Result<Option<CaseId>> {
     let row = sqlx::query("SELECT id FROM cases WHERE reference = $1 AND member_id = $2")
         .bind(reference.to_string())
         .bind(member_id.to_string())
@@ -388,9 +388,9 @@ pub struct ImportFile {
 
 #[derive(Debug, Clone)]
 pub struct ImportRow {
-    pub id: String,
-    pub fonds_id: String,
-    pub member_id: String,
+    pub id: ImportId,
+    pub fonds_id: UnitId,
+    pub member_id: MemberId,
     pub file: ImportFile,
     pub languages: Vec<String>,
     pub status: String,
@@ -425,7 +425,13 @@ impl ImportFailure {
 }
 
 /// Queues a file of a fonds's batch; `false` if that source is queued for the fonds already.
-pub async fn queue(tx: &mut Tx, id: &str, fonds_id: &str, f: &ImportFile, languages: &[String]) -> Result<bool> {
+pub async fn queue(
+    tx: &mut Tx,
+    id: &ImportId,
+    fonds_id: &UnitId,
+    f: &ImportFile,
+    languages: &[String],
+) -> Result<bool> {
     let done = sqlx::query(
         "INSERT INTO archive_imports (id, fonds_id, source, display_path, parent_id, reference_code, title, date_from, date_to, \
          restriction, languages, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12) \
@@ -449,16 +455,16 @@ pub async fn queue(tx: &mut Tx, id: &str, fonds_id: &str, f: &ImportFile, langua
 }
 
 /// The import row of a fonds's source.
-pub async fn import_id(pool: &sqlx::AnyPool, fonds_id: &str, source: &str) -> Result<String> {
+pub async fn import_id(pool: &sqlx::AnyPool, fonds_id: &UnitId, source: &str) -> Result<ImportId> {
     let row = sqlx::query("SELECT id FROM archive_imports WHERE fonds_id = $1 AND source = $2")
         .bind(fonds_id.to_string())
         .bind(source.to_string())
         .fetch_one(pool)
         .await?;
-    get(&row, "id")
+    Ok(ImportId::from_trusted(get(&row, "id")?))
 }
 
-pub async fn import_row(pool: &sqlx::AnyPool, id: &str) -> Result<Option<ImportRow>> {
+pub async fn import_row(pool: &sqlx::AnyPool, id: &ImportId) -> Result<Option<ImportRow>> {
     let row = sqlx::query(
         "SELECT i.*, u.member_id FROM archive_imports i JOIN archive_units u ON u.id = i.fonds_id WHERE i.id = $1",
     )
@@ -468,9 +474,9 @@ pub async fn import_row(pool: &sqlx::AnyPool, id: &str) -> Result<Option<ImportR
     let Some(r) = row else { return Ok(None) };
     let restriction: Option<String> = get(&r, "restriction")?;
     Ok(Some(ImportRow {
-        id: get(&r, "id")?,
-        fonds_id: get(&r, "fonds_id")?,
-        member_id: get(&r, "member_id")?,
+        id: ImportId::from_trusted(get(&r, "id")?),
+        fonds_id: UnitId::from_trusted(get(&r, "fonds_id")?),
+        member_id: MemberId::from_trusted(get(&r, "member_id")?),
         file: ImportFile {
             source: get(&r, "source")?,
             display_path: get(&r, "display_path")?,
@@ -501,7 +507,7 @@ pub struct Original<'a> {
 }
 
 /// Records an item's original, its pages and what it names, and marks its import done.
-pub async fn record_original(tx: &mut Tx, item_id: &str, import_id: &str, o: &Original<'_>) -> Result<()> {
+pub async fn record_original(tx: &mut Tx, item_id: &UnitId, import_id: &ImportId, o: &Original<'_>) -> Result<()> {
     sqlx::query(
         "UPDATE archive_units SET filename = $1, content_type = $2, size = $3, sha256 = $4, storage_key = $5, page_count = $6, \
          confidence = NULLIF($7, -1.0) WHERE id = $8",
@@ -551,22 +557,22 @@ pub async fn record_original(tx: &mut Tx, item_id: &str, import_id: &str, o: &Or
 }
 
 /// The item of a fonds with this content, if one was imported already.
-pub async fn item_by_hash(pool: &sqlx::AnyPool, fonds_id: &str, sha: &str) -> Result<Option<String>> {
+pub async fn item_by_hash(pool: &sqlx::AnyPool, fonds_id: &UnitId, sha: &str) -> Result<Option<UnitId>> {
     let row = sqlx::query("SELECT id FROM archive_units WHERE fonds_id = $1 AND sha256 = $2")
         .bind(fonds_id.to_string())
         .bind(sha.to_string())
         .fetch_optional(pool)
         .await?;
-    id_of(row)
+    Ok(id_of(row)?.map(UnitId::from_trusted))
 }
 
 /// Marks a file of a batch as finished: `failed` with the reason, or `duplicate`.
 pub async fn finish_import(
     pool: &sqlx::AnyPool,
-    id: &str,
+    id: &ImportId,
     status: &str,
     reason: Option<&str>,
-    item_id: Option<&str>,
+    item_id: Option<&UnitId>,
     pages: Option<i64>,
 ) -> Result<()> {
     sqlx::query(
@@ -574,7 +580,7 @@ pub async fn finish_import(
     )
     .bind(status.to_string())
     .bind(reason.map(str::to_string))
-    .bind(item_id.map(str::to_string))
+    .bind(item_id.map(|i| i.to_string()))
     .bind(pages)
     .bind(now())
     .bind(id.to_string())
@@ -583,7 +589,7 @@ pub async fn finish_import(
     Ok(())
 }
 
-pub async fn import_progress(pool: &sqlx::AnyPool, fonds_id: &str) -> Result<ImportProgress> {
+pub async fn import_progress(pool: &sqlx::AnyPool, fonds_id: &UnitId) -> Result<ImportProgress> {
     let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM archive_imports WHERE fonds_id = $1 GROUP BY status")
         .bind(fonds_id.to_string())
         .fetch_all(pool)
@@ -602,7 +608,7 @@ pub async fn import_progress(pool: &sqlx::AnyPool, fonds_id: &str) -> Result<Imp
     Ok(p)
 }
 
-pub async fn import_failures(pool: &sqlx::AnyPool, fonds_id: &str, limit: i64) -> Result<Vec<ImportFailure>> {
+pub async fn import_failures(pool: &sqlx::AnyPool, fonds_id: &UnitId, limit: i64) -> Result<Vec<ImportFailure>> {
     let rows = sqlx::query(
         "SELECT display_path, reason FROM archive_imports WHERE fonds_id = $1 AND status = 'failed' ORDER BY display_path LIMIT $2",
     )

@@ -155,7 +155,7 @@ async fn import_folder(data: &DataOptions, a: ImportArgs) -> anyhow::Result<Exit
                     date_from: manifest_date(&row.date_from, false, line)?,
                     date_to: manifest_date(&row.date_to, true, line)?,
                     restriction,
-                    parent_id: parent,
+                    parent_id: parent.map(|p| p.to_string()),
                     ..ImportFile::default()
                 },
             );
