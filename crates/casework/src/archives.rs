@@ -10,6 +10,7 @@ use kinbridge_domain::archive::{
     open_from, ArchiveAccess, DigitisationStatus, Level, NewUnit, Restriction, DEFAULT_PERSONAL_CLOSURE_YEARS,
 };
 use kinbridge_domain::audit::AuditAction;
+use kinbridge_domain::case::Fact;
 use kinbridge_domain::case::{EventKind, ServiceType};
 use kinbridge_domain::ids::{CaseId, FindingId, ImportId, UnitId};
 use kinbridge_domain::ErrorCode;
@@ -371,7 +372,7 @@ impl Casework {
             &case_id,
             Some(&caller.actor.user_id),
             EventKind::ArchiveLinked,
-            &u.reference_code,
+            &[Fact::text(&u.reference_code)],
         )
         .await?;
         append(
@@ -696,7 +697,7 @@ impl Casework {
             &case.id,
             Some(&caller.actor.user_id),
             EventKind::OriginsFound,
-            &unit.reference_code,
+            &[Fact::text(&unit.reference_code)],
         )
         .await?;
         append(&mut tx, &[caller.entry(AuditAction::Create, "origins_finding", Some(&id), &unit.reference_code)])
@@ -837,7 +838,7 @@ impl Casework {
             &case.id,
             Some(&caller.actor.user_id),
             EventKind::OriginsDisclosed,
-            &format!("{reference} → {to}"),
+            &[Fact::text(&reference), Fact::text(&to)],
         )
         .await?;
         append(

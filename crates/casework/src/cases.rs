@@ -1,6 +1,7 @@
 //! Cases and everything on them: people, relationships, consent, notes, assignment,
 //! closure, and the timeline. Scoped to the caller's member and audited.
 
+use kinbridge_domain::case::{Fact, Vocab};
 use kinbridge_domain::ErrorCode;
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use kinbridge_domain::case::{
     apply_case_action, beneficiaries, Beneficiary, Case, CaseAction, CaseFilter, CasePatch, CaseStatus, ConsentScope,
     EventKind, NewCase, NewConsent, NewPerson, Person, RelationshipKind,
 };
-use kinbridge_domain::ids::{CaseId, PersonId, UserId};
+use kinbridge_domain::ids::{CaseId, PersonId, RelationshipId, UserId};
 use kinbridge_domain::DomainError;
 use serde::Serialize;
 use sqlx::{Any, Executor};
@@ -26,9 +27,9 @@ pub(crate) async fn event(
     case_id: &CaseId,
     actor: Option<&UserId>,
     kind: EventKind,
-    detail: &str,
+    facts: &[Fact],
 ) -> Result<()> {
-    Ok(kinbridge_store::cases::event(tx, case_id, actor, kind, detail).await?)
+    Ok(kinbridge_store::cases::event(tx, case_id, actor, kind, facts).await?)
 }
 
 pub use kinbridge_store::cases::{CaseSummary, Consent, Note, Relationship, TimelineEvent};
@@ -121,7 +122,7 @@ impl Casework {
         let reference = cases::next_reference(&mut tx, &caller.actor.member_id, opened).await?;
         let id = CaseId::generate();
         cases::insert(&mut tx, &id, &caller.actor.member_id, &reference, new, &caller.actor.user_id, opened).await?;
-        event(&mut tx, &id, Some(&caller.actor.user_id), EventKind::Opened, &reference).await?;
+        event(&mut tx, &id, Some(&caller.actor.user_id), EventKind::Opened, &[Fact::text(&reference)]).await?;
         for p in people {
             insert_person(&mut tx, &id, p).await?;
             event(
@@ -129,7 +130,7 @@ impl Casework {
                 &id,
                 Some(&caller.actor.user_id),
                 EventKind::PersonAdded,
-                &format!("{} {}", p.role, p.given_names),
+                &[Fact::term(Vocab::PersonRole, p.role), Fact::text(p.full_name())],
             )
             .await?;
         }
@@ -292,31 +293,39 @@ impl Casework {
         if expected_version != current.version {
             return Err(Error::Conflict(ErrorCode::StaleVersion));
         }
-        let title = patch.title.clone().unwrap_or(current.title);
-        let summary = patch.summary.clone().unwrap_or(current.summary);
-        let views = patch.child_views.clone().unwrap_or(current.child_views);
+        let title = patch.title.clone().unwrap_or_else(|| current.title.clone());
+        let summary = patch.summary.clone().unwrap_or_else(|| current.summary.clone());
+        let views = patch.child_views.clone().unwrap_or_else(|| current.child_views.clone());
         let partner = match patch.partner_country {
             Some(p) => p.map(|c| c.code().to_string()),
-            None => current.partner_country,
+            None => current.partner_country.clone(),
         };
+        let mut facts = Vec::new();
+        let mut changed = |field: &str, vocab: Option<Vocab>, before: &str, after: &str| {
+            if before != after {
+                facts.push(Fact::change(field, vocab, before, after));
+            }
+        };
+        changed("title", None, &current.title, &title);
+        changed("summary", None, &current.summary, &summary);
+        changed("child_views", None, &current.child_views, &views);
+        let partner_before = current.partner_country.as_deref().unwrap_or("");
+        changed("partner_country", Some(Vocab::Country), partner_before, partner.as_deref().unwrap_or(""));
+        if facts.is_empty() {
+            return Ok(current);
+        }
         cases::update_fields(&mut tx, &case.id, &title, &summary, &views, partner.as_deref()).await?;
         refresh_search_text(&mut tx, &case.id).await?;
-        let mut changed = Vec::new();
-        if patch.title.is_some() {
-            changed.push("title")
-        }
-        if patch.summary.is_some() {
-            changed.push("summary")
-        }
-        if patch.child_views.is_some() {
-            changed.push("child_views")
-        }
-        if patch.partner_country.is_some() {
-            changed.push("partner_country")
-        }
-        event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::Updated, &changed.join(", ")).await?;
-        append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), &changed.join(","))])
+        let fields: Vec<&str> = facts
+            .iter()
+            .filter_map(|f| match f {
+                Fact::Change { field, .. } => Some(field.as_str()),
+                _ => None,
+            })
+            .collect();
+        append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), &fields.join(","))])
             .await?;
+        event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::Updated, &facts).await?;
         let updated = fetch_case(&mut *tx, &case.id).await?.ok_or_else(Error::not_found)?;
         tx.commit().await?;
         Ok(updated)
@@ -333,7 +342,7 @@ impl Casework {
             &case.id,
             Some(&caller.actor.user_id),
             EventKind::PersonAdded,
-            &format!("{} {}", p.role, p.given_names),
+            &[Fact::term(Vocab::PersonRole, p.role), Fact::text(p.full_name())],
         )
         .await?;
         append(&mut tx, &[caller.entry(AuditAction::Create, "person", Some(id.as_str()), case.id.as_str())]).await?;
@@ -342,6 +351,147 @@ impl Casework {
         self.store.wake_jobs();
         let people = people_of(self.pool(), &case.id).await?;
         people.into_iter().find(|x| x.id == id).ok_or_else(Error::not_found)
+    }
+
+    /// Corrects a person's record. `expected_version` is the version the correction was made
+    /// on: a save over someone else's correction is refused. The timeline keeps each changed
+    /// field with its value before and after; undecided possible matches of the person are
+    /// proposed again from the corrected record.
+    #[tracing::instrument(level = "debug", skip_all, err)]
+    pub async fn correct_person(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        person_id: &str,
+        p: &NewPerson,
+        expected_version: Option<i64>,
+    ) -> Result<Person> {
+        let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
+        let expected_version = expected_version.ok_or(DomainError::field("version", ErrorCode::Required))?;
+        if case.status == CaseStatus::Closed {
+            return Err(DomainError::InvalidTransition { from: "closed", action: "update" }.into());
+        }
+        let person_id =
+            PersonId::parse(person_id).ok_or_else(|| DomainError::field("person", ErrorCode::UnknownPerson))?;
+        let mut tx = self.begin_write().await?;
+        let before = cases::person_of(&mut *tx, &case.id, &person_id)
+            .await?
+            .ok_or_else(|| DomainError::field("person", ErrorCode::UnknownPerson))?;
+        if before.version != expected_version {
+            return Err(Error::Conflict(ErrorCode::StaleVersion));
+        }
+        let changes = kinbridge_domain::case::person_changes(&before, p);
+        if changes.is_empty() {
+            return Ok(before);
+        }
+        if before.role == kinbridge_domain::case::PersonRole::Child && p.role != before.role {
+            self.keep_a_child(&mut tx, &case.id, &person_id).await?;
+        }
+        if !cases::update_person(&mut tx, &person_id, p, expected_version).await? {
+            return Err(Error::Conflict(ErrorCode::StaleVersion));
+        }
+        cases::drop_proposals(&mut tx, &person_id).await?;
+        refresh_search_text(&mut tx, &case.id).await?;
+        let mut facts = vec![Fact::term(Vocab::PersonRole, p.role), Fact::text(p.full_name())];
+        facts.extend(changes.iter().cloned());
+        event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::PersonCorrected, &facts).await?;
+        let fields: Vec<&str> = changes
+            .iter()
+            .filter_map(|f| match f {
+                Fact::Change { field, .. } => Some(field.as_str()),
+                _ => None,
+            })
+            .collect();
+        append(&mut tx, &[caller.entry(AuditAction::Update, "person", Some(person_id.as_str()), &fields.join(","))])
+            .await?;
+        kinbridge_store::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, case.id.as_str()).await?;
+        let after = cases::person_of(&mut *tx, &case.id, &person_id).await?.ok_or_else(Error::not_found)?;
+        tx.commit().await?;
+        self.store.wake_jobs();
+        Ok(after)
+    }
+
+    /// Removes a person entered in error, with their relationships and possible matches. A
+    /// person others rely on (shared with a partner, sought in a tracing request, one side of
+    /// a confirmed match) is corrected, never removed; the case's only child stays.
+    #[tracing::instrument(level = "debug", skip_all, err)]
+    pub async fn remove_person(&self, caller: &Caller, case_id: &str, person_id: &str) -> Result<()> {
+        let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
+        if case.status == CaseStatus::Closed {
+            return Err(DomainError::InvalidTransition { from: "closed", action: "update" }.into());
+        }
+        let person_id =
+            PersonId::parse(person_id).ok_or_else(|| DomainError::field("person", ErrorCode::UnknownPerson))?;
+        let mut tx = self.begin_write().await?;
+        let person = cases::person_of(&mut *tx, &case.id, &person_id)
+            .await?
+            .ok_or_else(|| DomainError::field("person", ErrorCode::UnknownPerson))?;
+        if cases::person_in_use(&mut tx, &person_id).await? {
+            return Err(DomainError::field("person", ErrorCode::PersonInUse).into());
+        }
+        if person.role == kinbridge_domain::case::PersonRole::Child {
+            self.keep_a_child(&mut tx, &case.id, &person_id).await?;
+        }
+        cases::delete_person(&mut tx, &person_id).await?;
+        refresh_search_text(&mut tx, &case.id).await?;
+        event(
+            &mut tx,
+            &case.id,
+            Some(&caller.actor.user_id),
+            EventKind::PersonRemoved,
+            &[Fact::term(Vocab::PersonRole, person.role), Fact::text(person.full_name())],
+        )
+        .await?;
+        append(&mut tx, &[caller.entry(AuditAction::Delete, "person", Some(person_id.as_str()), case.id.as_str())])
+            .await?;
+        kinbridge_store::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, case.id.as_str()).await?;
+        tx.commit().await?;
+        self.store.wake_jobs();
+        Ok(())
+    }
+
+    /// Refuses a change that would leave the case without a child (`person` stops being one).
+    async fn keep_a_child(&self, tx: &mut Tx, case: &CaseId, person: &PersonId) -> Result<()> {
+        let others = people_of(&mut **tx, case)
+            .await?
+            .into_iter()
+            .filter(|p| p.role == kinbridge_domain::case::PersonRole::Child && p.id != *person)
+            .count();
+        if others == 0 {
+            return Err(DomainError::field("person", ErrorCode::LastChild).into());
+        }
+        Ok(())
+    }
+
+    /// Removes a relationship recorded in error.
+    #[tracing::instrument(level = "debug", skip_all, err)]
+    pub async fn remove_relationship(&self, caller: &Caller, case_id: &str, relationship_id: &str) -> Result<()> {
+        let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
+        if case.status == CaseStatus::Closed {
+            return Err(DomainError::InvalidTransition { from: "closed", action: "update" }.into());
+        }
+        let unknown = || DomainError::field("relationship", ErrorCode::UnknownRelationship);
+        let id = RelationshipId::parse(relationship_id).ok_or_else(unknown)?;
+        let mut tx = self.begin_write().await?;
+        let gone = cases::delete_relationship(&mut tx, &case.id, &id).await?.ok_or_else(unknown)?;
+        let people = people_of(&mut *tx, &case.id).await?;
+        let name = |id: &PersonId| people.iter().find(|p| p.id == *id).map(|p| p.full_name()).unwrap_or_default();
+        event(
+            &mut tx,
+            &case.id,
+            Some(&caller.actor.user_id),
+            EventKind::RelationshipRemoved,
+            &[
+                Fact::text(name(&gone.from_person_id)),
+                Fact::term(Vocab::Relationship, gone.kind),
+                Fact::text(name(&gone.to_person_id)),
+            ],
+        )
+        .await?;
+        append(&mut tx, &[caller.entry(AuditAction::Delete, "relationship", Some(id.as_str()), case.id.as_str())])
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The people of a case, audited as a read of the case.
@@ -370,7 +520,14 @@ impl Casework {
         }
         let mut tx = self.begin_write().await?;
         cases::insert_relationship(&mut tx, &case.id, from, to, kind).await?;
-        event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::RelationshipAdded, kind.as_str()).await?;
+        event(
+            &mut tx,
+            &case.id,
+            Some(&caller.actor.user_id),
+            EventKind::RelationshipAdded,
+            &[Fact::term(Vocab::Relationship, kind)],
+        )
+        .await?;
         append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), "relationship")]).await?;
         tx.commit().await?;
         Ok(())
@@ -401,7 +558,14 @@ impl Casework {
         if !cases::withdraw_consent(&mut tx, &case.id, scope).await? {
             return Err(DomainError::field("scope", ErrorCode::NoConsent).into());
         }
-        event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::ConsentWithdrawn, scope.as_str()).await?;
+        event(
+            &mut tx,
+            &case.id,
+            Some(&caller.actor.user_id),
+            EventKind::ConsentWithdrawn,
+            &[Fact::term(Vocab::Consent, scope)],
+        )
+        .await?;
         if scope == ConsentScope::Research {
             // The copy goes with the consent, in the same step: no researcher reads it after.
             self.remove_research_copy(&mut tx, &case.id).await?;
@@ -418,7 +582,7 @@ impl Casework {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
         let mut tx = self.begin_write().await?;
         let (id, at) = cases::insert_note(&mut tx, &case.id, &caller.actor.user_id, &body).await?;
-        event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::NoteAdded, "").await?;
+        event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::NoteAdded, &[]).await?;
         append(&mut tx, &[caller.entry(AuditAction::Create, "note", Some(&id), case.id.as_str())]).await?;
         tx.commit().await?;
         let author = self.user(&caller.actor.user_id).await?.map(|u| u.display_name).unwrap_or_default();
@@ -448,7 +612,14 @@ impl Casework {
             .ok_or(DomainError::field("assignee", ErrorCode::UnknownUser))?;
         let mut tx = self.begin_write().await?;
         cases::set_assignee(&mut tx, &case.id, &colleague.id).await?;
-        event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::Assigned, &colleague.display_name).await?;
+        event(
+            &mut tx,
+            &case.id,
+            Some(&caller.actor.user_id),
+            EventKind::Assigned,
+            &[Fact::text(&colleague.display_name)],
+        )
+        .await?;
         append(
             &mut tx,
             &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), &format!("assigned {}", colleague.id))],
@@ -474,8 +645,8 @@ impl Casework {
             CaseStatus::Open => (None, None, None, EventKind::ClosureRejected),
         };
         cases::set_status(&mut tx, &case.id, status, proposed, final_outcome, closed_on).await?;
-        let detail = outcome.map(|o| o.as_str()).unwrap_or("");
-        event(&mut tx, &case.id, Some(&caller.actor.user_id), kind, detail).await?;
+        let facts: Vec<Fact> = outcome.map(|o| Fact::term(Vocab::Outcome, o)).into_iter().collect();
+        event(&mut tx, &case.id, Some(&caller.actor.user_id), kind, &facts).await?;
         append(&mut tx, &[caller.entry(AuditAction::Transition, "case", Some(case.id.as_str()), action.name())])
             .await?;
         // Closing puts a de-identified copy in the research corpus; reopening takes it out.

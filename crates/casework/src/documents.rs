@@ -5,6 +5,7 @@ use bytes::Bytes;
 use kinbridge_domain::access::{CaseAccess, Party};
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::EventKind;
+use kinbridge_domain::case::Fact;
 use kinbridge_domain::document::{clean_filename, ContentKind};
 use kinbridge_domain::ids::{CaseId, DocumentId, RequestId};
 use kinbridge_domain::DomainError;
@@ -73,8 +74,14 @@ impl Casework {
             };
             documents::insert(&mut tx, &new).await?;
             if case_id.is_some() {
-                event(&mut tx, &timeline_case, Some(&caller.actor.user_id), EventKind::DocumentUploaded, &filename)
-                    .await?;
+                event(
+                    &mut tx,
+                    &timeline_case,
+                    Some(&caller.actor.user_id),
+                    EventKind::DocumentUploaded,
+                    &[Fact::text(&filename)],
+                )
+                .await?;
             }
             append(
                 &mut tx,

@@ -10,6 +10,7 @@
 use kinbridge_domain::access::CaseAccess;
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{Case, EventKind, NewPerson};
+use kinbridge_domain::case::{Fact, Vocab};
 use kinbridge_domain::DomainError;
 use kinbridge_domain::ErrorCode;
 use kinbridge_matching::{prior_model, Dataset, FieldSpec, LinkOptions, PersonIndex, Role};
@@ -317,10 +318,24 @@ impl Casework {
             return Err(DomainError::field("match", ErrorCode::AlreadyDecided).into());
         }
         let kind = if confirm { EventKind::MatchConfirmed } else { EventKind::MatchRejected };
-        event(&mut tx, &pair.my_case, Some(&caller.actor.user_id), kind, &pair.their_label).await?;
+        event(
+            &mut tx,
+            &pair.my_case,
+            Some(&caller.actor.user_id),
+            kind,
+            &[Fact::term(Vocab::Member, &pair.their_label)],
+        )
+        .await?;
         if confirm && pair.their_case != pair.my_case {
             // The other case learns that the pair was joined, and by which member; nothing more.
-            event(&mut tx, &pair.their_case, Some(&caller.actor.user_id), kind, &pair.my_label).await?;
+            event(
+                &mut tx,
+                &pair.their_case,
+                Some(&caller.actor.user_id),
+                kind,
+                &[Fact::term(Vocab::Member, &pair.my_label)],
+            )
+            .await?;
         }
         append(&mut tx, &[caller.entry(AuditAction::Update, "match", Some(match_id.as_str()), status)]).await?;
         tx.commit().await?;
@@ -345,7 +360,14 @@ impl Casework {
         }
         let mut tx = self.begin_write().await?;
         matches::share(&mut tx, &match_id, pair.mine_is_a).await?;
-        event(&mut tx, &pair.my_case, Some(&caller.actor.user_id), EventKind::MatchShared, &pair.their_label).await?;
+        event(
+            &mut tx,
+            &pair.my_case,
+            Some(&caller.actor.user_id),
+            EventKind::MatchShared,
+            &[Fact::term(Vocab::Member, &pair.their_label)],
+        )
+        .await?;
         append(&mut tx, &[caller.entry(AuditAction::Update, "match", Some(match_id.as_str()), "shared")]).await?;
         tx.commit().await?;
         Ok(())

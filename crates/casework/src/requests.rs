@@ -4,6 +4,7 @@
 use kinbridge_domain::access::{CaseAccess, Party};
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{EventKind, Person};
+use kinbridge_domain::case::{Fact, Vocab};
 use kinbridge_domain::ids::{CaseId, DocumentId, PersonId, RequestId};
 use kinbridge_domain::request::{MessageKind, NewRequest, Request, RequestAction, RequestStatus, Transition};
 use kinbridge_domain::DomainError;
@@ -103,7 +104,7 @@ impl Casework {
             &case.id,
             Some(&caller.actor.user_id),
             EventKind::RequestSent,
-            &format!("{} → {}", new.kind, to.code.as_str()),
+            &[Fact::term(Vocab::RequestKind, new.kind), Fact::term(Vocab::Member, to.code.as_str())],
         )
         .await?;
         append(
@@ -179,7 +180,7 @@ impl Casework {
                 case_id,
                 Some(&caller.actor.user_id),
                 EventKind::RequestAnswered,
-                &format!("{} {}", request.kind, request.to_member_code),
+                &[Fact::term(Vocab::RequestKind, request.kind), Fact::term(Vocab::Member, &request.to_member_code)],
             )
             .await?;
         } else {
@@ -188,7 +189,11 @@ impl Casework {
                 case_id,
                 Some(&caller.actor.user_id),
                 EventKind::RequestUpdated,
-                &format!("{} {} → {}", request.kind, request.to_member_code, next),
+                &[
+                    Fact::term(Vocab::RequestKind, request.kind),
+                    Fact::term(Vocab::Member, &request.to_member_code),
+                    Fact::change("status", Some(Vocab::RequestStatus), request.status.as_str(), next.as_str()),
+                ],
             )
             .await?;
         }

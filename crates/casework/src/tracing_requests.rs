@@ -3,6 +3,7 @@
 use kinbridge_domain::access::CaseAccess;
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::EventKind;
+use kinbridge_domain::case::Fact;
 use kinbridge_domain::tracing::NewTracingRequest;
 use kinbridge_store::audit::append;
 use kinbridge_store::tracing_requests;
@@ -28,7 +29,14 @@ impl Casework {
         let id = tracing_requests::insert(&mut tx, &case.id, person.as_str(), t, &caller.actor.user_id).await?;
         refresh_search_text(&mut tx, &case.id).await?;
         let summary = format!("{} {} ({})", t.sought.given_names, t.sought.family_name, t.relation);
-        event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::TracingRequestOpened, summary.trim()).await?;
+        event(
+            &mut tx,
+            &case.id,
+            Some(&caller.actor.user_id),
+            EventKind::TracingRequestOpened,
+            &[Fact::text(summary.trim())],
+        )
+        .await?;
         append(&mut tx, &[caller.entry(AuditAction::Create, "tracing_request", Some(&id), case.id.as_str())]).await?;
         kinbridge_store::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, case.id.as_str()).await?;
         tx.commit().await?;

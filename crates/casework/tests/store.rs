@@ -3,10 +3,11 @@
 use kinbridge_casework::accounts::{LoginOutcome, NewUser};
 use kinbridge_casework::requests::RequestBox;
 use kinbridge_casework::{today, Caller, Casework, Error};
-use kinbridge_domain::case::{CaseAction, CaseFilter, NewCase, NewPerson, Outcome};
+use kinbridge_domain::case::{CaseAction, CaseFilter, EventKind, Fact, NewCase, NewPerson, Outcome, RelationshipKind};
 use kinbridge_domain::member::NewMember;
 use kinbridge_domain::request::{NewRequest, Transition};
 use kinbridge_domain::Role;
+use kinbridge_domain::{DomainError, ErrorCode};
 use kinbridge_store::audit::Verification;
 use kinbridge_store::testing::TestDatabase;
 use kinbridge_store::{both_backends, Backend};
@@ -140,6 +141,100 @@ async fn audit_deletion_is_detected(backend: Backend) {
 }
 
 both_backends!(story, audit_tampering_is_detected, audit_deletion_is_detected);
+
+/// The field error code a refusal names.
+fn refused(r: Result<impl std::fmt::Debug, Error>) -> ErrorCode {
+    match r {
+        Err(Error::Domain(DomainError::Invalid(f))) => f[0].code,
+        Err(Error::Conflict(code)) => code,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// Corrections: a person's record changes with its history in the timeline; a save made on an
+/// older copy is refused; a person others rely on and the only child stay.
+async fn corrections(backend: Backend) {
+    let (_db, store, ch, de) = two_members(backend).await;
+    let new = NewCase::parse("family_tracing", "Lucie", "", "", "DE").unwrap();
+    let person = |role, given, family| NewPerson::parse(role, given, family, "", "2015", false, "FR", "fr", today());
+    let people = [
+        person("child", "Lucie", "Fontain").unwrap(),
+        person("mother", "Claire", "Fontaine").unwrap(),
+        person("sibling", "Paul", "Fontaine").unwrap(),
+    ];
+    let case = store.open_case(&ch, &new, &people, &[]).await.unwrap();
+    let cid = case.id.as_str();
+    let ps = store.people(&ch, cid).await.unwrap();
+    let (child, mother, sibling) = (&ps[0], &ps[1], &ps[2]);
+    assert_eq!(child.version, 1);
+    store.add_relationship(&ch, cid, mother.id.as_str(), child.id.as_str(), RelationshipKind::ParentOf).await.unwrap();
+
+    // The typo is corrected; the timeline keeps before and after.
+    let fixed = person("child", "Lucie", "Fontaine").unwrap();
+    let after = store.correct_person(&ch, cid, child.id.as_str(), &fixed, Some(1)).await.unwrap();
+    assert_eq!((after.family_name.as_str(), after.version), ("Fontaine", 2));
+    let detail = store.case_detail(&ch, cid).await.unwrap();
+    let line = detail.timeline.iter().find(|e| e.kind == EventKind::PersonCorrected).expect("a correction line");
+    assert!(line.facts.contains(&Fact::change("family_name", None, "Fontain", "Fontaine")), "{:?}", line.facts);
+    // A second editor working from version 1 is refused, and nothing changes.
+    let other = person("child", "Lucy", "Fontain").unwrap();
+    assert_eq!(
+        refused(store.correct_person(&ch, cid, child.id.as_str(), &other, Some(1)).await),
+        ErrorCode::StaleVersion
+    );
+    assert_eq!(store.people(&ch, cid).await.unwrap()[0].given_names, "Lucie");
+    assert_eq!(refused(store.correct_person(&ch, cid, child.id.as_str(), &other, None).await), ErrorCode::Required);
+    // Another member's caseworker cannot tell the person exists.
+    assert!(matches!(
+        store.correct_person(&de, cid, child.id.as_str(), &fixed, Some(2)).await,
+        Err(Error::Domain(DomainError::NotFound))
+    ));
+    assert!(matches!(
+        store.remove_person(&de, cid, sibling.id.as_str()).await,
+        Err(Error::Domain(DomainError::NotFound))
+    ));
+    // A person of another case is not this case's.
+    let other_case = store.open_case(&ch, &new, &[person("child", "Marc", "Roux").unwrap()], &[]).await.unwrap();
+    let marc = store.people(&ch, other_case.id.as_str()).await.unwrap().remove(0);
+    assert_eq!(refused(store.remove_person(&ch, cid, marc.id.as_str()).await), ErrorCode::UnknownPerson);
+
+    // The case keeps its child: not removed, not turned into someone else.
+    assert_eq!(refused(store.remove_person(&ch, cid, child.id.as_str()).await), ErrorCode::LastChild);
+    let as_mother = person("mother", "Lucie", "Fontaine").unwrap();
+    assert_eq!(
+        refused(store.correct_person(&ch, cid, child.id.as_str(), &as_mother, Some(2)).await),
+        ErrorCode::LastChild
+    );
+
+    // A relationship recorded in error goes, once.
+    let rel = store.case_detail(&ch, cid).await.unwrap().relationships.remove(0);
+    store.remove_relationship(&ch, cid, rel.id.as_str()).await.unwrap();
+    assert_eq!(refused(store.remove_relationship(&ch, cid, rel.id.as_str()).await), ErrorCode::UnknownRelationship);
+
+    // The mother was shared with a partner: corrected, never removed. The sibling goes.
+    let req = NewRequest::parse("DE", "tracing", "Trace", "Where is she?", "2030-01-01", today()).unwrap();
+    store.send_request(&ch, cid, &req, &[mother.id.to_string()], &[]).await.unwrap();
+    assert_eq!(refused(store.remove_person(&ch, cid, mother.id.as_str()).await), ErrorCode::PersonInUse);
+    store.remove_person(&ch, cid, sibling.id.as_str()).await.unwrap();
+    let detail = store.case_detail(&ch, cid).await.unwrap();
+    assert_eq!(detail.people.len(), 2);
+    assert!(detail
+        .timeline
+        .iter()
+        .any(|e| e.kind == EventKind::PersonRemoved && e.facts.contains(&Fact::text("Paul Fontaine"))));
+    let removed = sqlx::query(
+        "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'delete' AND entity = 'person' AND entity_id = $1",
+    )
+    .bind(sibling.id.to_string())
+    .fetch_one(store.store().pool())
+    .await
+    .unwrap();
+    assert_eq!(sqlx::Row::get::<i64, _>(&removed, "n"), 1);
+    assert!(matches!(store.store().verify_audit().await.unwrap(), Verification::Intact { .. }));
+    store.close().await;
+}
+
+both_backends!(corrections);
 
 /// Possible matches: found across spellings and scripts, only among people with consent to
 /// tracing, shown without personal data when another member holds them, and a rejection is

@@ -13,7 +13,7 @@ use kinbridge_casework::{today, Casework, Error};
 use kinbridge_domain::access::Role;
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{BirthDate, CaseStatus, ConsentScope, EventKind, Outcome, PersonRole};
-use kinbridge_domain::case::{RelationshipKind, ServiceType, Sex};
+use kinbridge_domain::case::{Fact, RelationshipKind, ServiceType, Sex, Vocab};
 use kinbridge_domain::country::Country;
 use kinbridge_domain::ids::{CaseId, ConsentId, EventId, MemberId, MessageId, NoteId, PersonId, RelationshipId};
 use kinbridge_domain::ids::{RequestId, UserId};
@@ -360,7 +360,7 @@ pub async fn load(
             _ => 2,
         };
         let mut first_response: Option<NaiveDate> = None;
-        let mut case_events = vec![(stamp(opened, &mut rng), EventKind::Opened, reference.clone())];
+        let mut case_events = vec![(stamp(opened, &mut rng), EventKind::Opened, vec![Fact::text(&reference)])];
         for _ in 0..n_requests {
             request_count += 1;
             let rid = RequestId::generate();
@@ -439,9 +439,17 @@ pub async fn load(
                     body,
                     created_at: at,
                 });
-                case_events.push((at, EventKind::RequestAnswered, format!("{} {}", kind.as_str(), members[pi].code)));
+                case_events.push((
+                    at,
+                    EventKind::RequestAnswered,
+                    vec![Fact::term(Vocab::RequestKind, kind), Fact::term(Vocab::Member, members[pi].code)],
+                ));
             }
-            case_events.push((sent_at, EventKind::RequestSent, format!("{} → {}", kind.as_str(), members[pi].code)));
+            case_events.push((
+                sent_at,
+                EventKind::RequestSent,
+                vec![Fact::term(Vocab::RequestKind, kind), Fact::term(Vocab::Member, members[pi].code)],
+            ));
         }
 
         for p in &persons {
@@ -468,7 +476,7 @@ pub async fn load(
             case_events.push((
                 stamp(opened, &mut rng),
                 EventKind::PersonAdded,
-                format!("{} {}", p.role.as_str(), p.given),
+                vec![Fact::term(Vocab::PersonRole, p.role), Fact::text(format!("{} {}", p.given, p.family))],
             ));
             if p.role != PersonRole::Child {
                 let kind = match p.role {
@@ -518,17 +526,17 @@ pub async fn load(
             });
         }
         if let Some(c) = closed_on {
-            let outcome = final_outcome.map(|o| o.as_str().to_string()).unwrap_or_default();
+            let outcome = final_outcome.map(|o| Fact::term(Vocab::Outcome, o)).into_iter().collect();
             case_events.push((stamp(c, &mut rng), EventKind::Closed, outcome));
         }
-        for (at, kind, detail) in case_events {
+        for (at, kind, facts) in case_events {
             batch.events.push(EventRecord {
                 id: EventId::generate(),
                 case_id: case_id.clone(),
                 at,
                 actor_id: worker.clone(),
                 kind,
-                detail,
+                facts,
             });
         }
         batch.cases.push(CaseRecord {

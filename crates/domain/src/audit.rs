@@ -17,6 +17,7 @@ vocabulary! {
         List => "list",
         Create => "create",
         Update => "update",
+        Delete => "delete",
         Transition => "transition",
         Download => "download",
         Login => "login",

@@ -245,6 +245,8 @@ pub struct Person {
     pub birth_date: Option<BirthDate>,
     pub nationalities: Vec<String>,
     pub languages: Vec<String>,
+    /// Raised by each correction; a correction made on an older copy is refused.
+    pub version: i64,
 }
 
 impl Person {
@@ -370,6 +372,10 @@ pub struct NewPerson {
 }
 
 impl NewPerson {
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.given_names, self.family_name).trim().to_string()
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub fn parse(
         role: &str,
@@ -499,7 +505,10 @@ vocabulary! {
         Opened => "opened",
         Updated => "updated",
         PersonAdded => "person_added",
+        PersonCorrected => "person_corrected",
+        PersonRemoved => "person_removed",
         RelationshipAdded => "relationship_added",
+        RelationshipRemoved => "relationship_removed",
         ConsentRecorded => "consent_recorded",
         ConsentWithdrawn => "consent_withdrawn",
         TracingRequestOpened => "tracing_request_opened",
@@ -520,6 +529,91 @@ vocabulary! {
         OriginsFound => "origins_found",
         OriginsDisclosed => "origins_disclosed",
     }
+}
+
+vocabulary! {
+    /// The vocabulary a coded value on a timeline line belongs to, so the reader sees the word
+    /// for it in their language. `Member` values are member codes; `Date` values are dates as
+    /// stored (`YYYY-MM-DD`, or a partial date of birth).
+    Vocab {
+        Service => "service",
+        CaseStatus => "case_status",
+        Outcome => "outcome",
+        PersonRole => "person_role",
+        Sex => "sex",
+        Relationship => "relationship",
+        Consent => "consent",
+        RequestKind => "request_kind",
+        RequestStatus => "request_status",
+        Country => "country",
+        Language => "language",
+        Member => "member",
+        Date => "date",
+    }
+}
+
+/// One piece of what a timeline line says, stored as data rather than sentences so that each
+/// reader sees it in their own words: typed text as typed, codes as terms, a change as the
+/// field with its value before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum Fact {
+    /// Text a person typed (a name, a file name, a reference).
+    Text { v: String },
+    /// A coded value.
+    Term { vocab: Vocab, v: String },
+    /// A field that changed; values are coded in `vocab`, or typed text when it is `None`.
+    /// An empty value is "none".
+    Change { field: String, vocab: Option<Vocab>, before: String, after: String },
+}
+
+impl Fact {
+    pub fn text(v: impl Into<String>) -> Self {
+        Self::Text { v: v.into() }
+    }
+
+    pub fn term(vocab: Vocab, v: impl std::fmt::Display) -> Self {
+        Self::Term { vocab, v: v.to_string() }
+    }
+
+    pub fn change(field: &str, vocab: Option<Vocab>, before: impl Into<String>, after: impl Into<String>) -> Self {
+        Self::Change { field: field.to_string(), vocab, before: before.into(), after: after.into() }
+    }
+
+    /// The facts as stored on the timeline.
+    pub fn encode(facts: &[Fact]) -> String {
+        serde_json::to_string(facts).expect("facts serialise")
+    }
+
+    /// Stored facts; `None` when the text is not a list of facts.
+    pub fn decode(stored: &str) -> Option<Vec<Fact>> {
+        serde_json::from_str(stored).ok()
+    }
+}
+
+/// The changes between two values of a person, field by field, for the timeline.
+pub fn person_changes(before: &Person, after: &NewPerson) -> Vec<Fact> {
+    let mut out = Vec::new();
+    let mut push = |field: &str, vocab: Option<Vocab>, b: String, a: String| {
+        if b != a {
+            out.push(Fact::change(field, vocab, b, a));
+        }
+    };
+    push("role", Some(Vocab::PersonRole), before.role.to_string(), after.role.to_string());
+    push("given_names", None, before.given_names.clone(), after.given_names.clone());
+    push("family_name", None, before.family_name.clone(), after.family_name.clone());
+    push("sex", Some(Vocab::Sex), before.sex.to_string(), after.sex.to_string());
+    let date = |b: Option<BirthDate>| b.map(|b| b.to_storage()).unwrap_or_default();
+    push("birth_date", Some(Vocab::Date), date(before.birth_date), date(after.birth_date));
+    let estimated = |b: Option<BirthDate>| if b.is_some_and(|b| b.estimated) { "1" } else { "" };
+    if estimated(before.birth_date) != estimated(after.birth_date) && date(before.birth_date) == date(after.birth_date)
+    {
+        push("estimated", None, estimated(before.birth_date).into(), estimated(after.birth_date).into());
+    }
+    let nats: Vec<&str> = after.nationalities.iter().map(|c| c.code()).collect();
+    push("nationalities", Some(Vocab::Country), before.nationalities.join(","), nats.join(","));
+    push("languages", Some(Vocab::Language), before.languages.join(","), after.languages.join(","));
+    out
 }
 
 /// Filters of the case list. The member scope is not a filter: the store adds it from the actor.

@@ -133,7 +133,7 @@ pub struct EventRecord {
     pub at: NaiveDateTime,
     pub actor_id: UserId,
     pub kind: EventKind,
-    pub detail: String,
+    pub facts: Vec<kinbridge_domain::case::Fact>,
 }
 
 /// What one transaction writes. Children refer to parents in the same batch or already
@@ -451,7 +451,7 @@ pub async fn write(store: &Store, batch: &mut Batch) -> Result<()> {
             moment(e.at),
             e.actor_id.as_str().into(),
             e.kind.as_str().into(),
-            e.detail.into(),
+            kinbridge_domain::case::Fact::encode(&e.facts).into(),
         ]);
     }
 

@@ -2,10 +2,10 @@
 //! id with its page stamp (see `stamps.rs`).
 
 use kinbridge_domain::case::{
-    BirthDate, Case, CaseFilter, CaseStatus, ConsentScope, EventKind, NewCase, NewConsent, NewPerson, Outcome, Person,
-    PersonRole, RelationshipKind, ServiceType, Sex,
+    BirthDate, Case, CaseFilter, CaseStatus, ConsentScope, EventKind, Fact, NewCase, NewConsent, NewPerson, Outcome,
+    Person, PersonRole, RelationshipKind, ServiceType, Sex, Vocab,
 };
-use kinbridge_domain::ids::{CaseId, MemberId, PersonId, UserId};
+use kinbridge_domain::ids::{CaseId, MemberId, PersonId, RelationshipId, UserId};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
 
@@ -79,18 +79,25 @@ pub fn person_from(row: &AnyRow) -> Result<Person> {
             .transpose()?,
         nationalities: list(&get::<String>(row, "nationalities")?),
         languages: list(&get::<String>(row, "languages")?),
+        version: get(row, "version")?,
     })
 }
 
 /// Adds a line to a case's timeline inside a write transaction.
-pub async fn event(tx: &mut Tx, case_id: &CaseId, actor: Option<&UserId>, kind: EventKind, detail: &str) -> Result<()> {
+pub async fn event(
+    tx: &mut Tx,
+    case_id: &CaseId,
+    actor: Option<&UserId>,
+    kind: EventKind,
+    facts: &[Fact],
+) -> Result<()> {
     sqlx::query("INSERT INTO case_events (id, case_id, at, actor_id, kind, detail) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(uuid::Uuid::now_v7().to_string())
         .bind(case_id.to_string())
         .bind(now())
         .bind(actor.map(|a| a.to_string()))
         .bind(kind.as_str())
-        .bind(detail.to_string())
+        .bind(Fact::encode(facts))
         .execute(&mut **tx)
         .await?;
     crate::feed::changed(tx, crate::feed::Entity::Case, case_id.as_str()).await
@@ -121,6 +128,7 @@ pub struct CaseSummary {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Relationship {
+    pub id: RelationshipId,
     pub from_person_id: PersonId,
     pub to_person_id: PersonId,
     pub kind: RelationshipKind,
@@ -147,7 +155,7 @@ pub struct TimelineEvent {
     pub at: String,
     pub actor_name: Option<String>,
     pub kind: EventKind,
-    pub detail: String,
+    pub facts: Vec<Fact>,
 }
 
 /// The member's next case reference (`CODE-YEAR-NNNNNN`), its counter moved on.
@@ -392,6 +400,100 @@ pub async fn insert_person(tx: &mut Tx, case_id: &CaseId, p: &NewPerson) -> Resu
     Ok(id)
 }
 
+/// One person of a case, if the id is one of its people.
+pub async fn person_of<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    case_id: &CaseId,
+    id: &PersonId,
+) -> Result<Option<Person>> {
+    let row = sqlx::query("SELECT * FROM people WHERE id = $1 AND case_id = $2")
+        .bind(id.as_str())
+        .bind(case_id.as_str())
+        .fetch_optional(e)
+        .await?;
+    row.as_ref().map(person_from).transpose()
+}
+
+/// Writes a corrected person if its version is still `expected`; `false` when someone
+/// corrected it meanwhile.
+pub async fn update_person(tx: &mut Tx, id: &PersonId, p: &NewPerson, expected: i64) -> Result<bool> {
+    let nats: Vec<&str> = p.nationalities.iter().map(|c| c.code()).collect();
+    let done = sqlx::query(
+        "UPDATE people SET role = $1, given_names = $2, family_name = $3, sex = $4, birth_date = $5, \
+         birth_date_estimated = $6, nationalities = $7, languages = $8, version = version + 1 \
+         WHERE id = $9 AND version = $10",
+    )
+    .bind(p.role.as_str())
+    .bind(&p.given_names)
+    .bind(&p.family_name)
+    .bind(p.sex.as_str())
+    .bind(p.birth_date.map(|b| b.to_storage()))
+    .bind(i64::from(p.birth_date.is_some_and(|b| b.estimated)))
+    .bind(nats.join(","))
+    .bind(p.languages.join(","))
+    .bind(id.as_str())
+    .bind(expected)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether a person was shared with a partner in a request, is sought in a tracing request,
+/// or is one side of a confirmed match: records others rely on, corrected but never removed.
+pub async fn person_in_use(tx: &mut Tx, id: &PersonId) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM request_people WHERE person_id = $1) \
+              + (SELECT COUNT(*) FROM tracing_requests WHERE person_id = $1) \
+              + (SELECT COUNT(*) FROM match_candidates WHERE status = 'confirmed' AND (person_a = $1 OR person_b = $1)) AS n",
+    )
+    .bind(id.as_str())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(get::<i64>(&row, "n")? > 0)
+}
+
+/// Drops the possible matches of a person not yet decided, so that the matching job proposes
+/// them again from the corrected record. Decided pairs stay.
+pub async fn drop_proposals(tx: &mut Tx, id: &PersonId) -> Result<()> {
+    sqlx::query("DELETE FROM match_candidates WHERE status = 'proposed' AND (person_a = $1 OR person_b = $1)")
+        .bind(id.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Removes a person entered in error, with their relationships and possible matches.
+pub async fn delete_person(tx: &mut Tx, id: &PersonId) -> Result<()> {
+    for sql in [
+        "DELETE FROM relationships WHERE from_person_id = $1 OR to_person_id = $1",
+        "DELETE FROM match_candidates WHERE person_a = $1 OR person_b = $1",
+        "DELETE FROM people WHERE id = $1",
+    ] {
+        sqlx::query(sql).bind(id.as_str()).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Removes one relationship of a case; what it was, if it was one.
+pub async fn delete_relationship(tx: &mut Tx, case: &CaseId, id: &RelationshipId) -> Result<Option<Relationship>> {
+    let row = sqlx::query(
+        "DELETE FROM relationships WHERE id = $1 AND case_id = $2 RETURNING id, from_person_id, to_person_id, kind",
+    )
+    .bind(id.as_str())
+    .bind(case.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|r| {
+        Ok(Relationship {
+            id: RelationshipId::from_trusted(get(&r, "id")?),
+            from_person_id: PersonId::from_trusted(get(&r, "from_person_id")?),
+            to_person_id: PersonId::from_trusted(get(&r, "to_person_id")?),
+            kind: term(&get::<String>(&r, "kind")?, "relationship kind", RelationshipKind::parse)?,
+        })
+    })
+    .transpose()
+}
+
 pub async fn insert_relationship(
     tx: &mut Tx,
     case: &CaseId,
@@ -423,7 +525,14 @@ pub async fn insert_consent(tx: &mut Tx, case_id: &CaseId, by: &UserId, c: &NewC
         .bind(now())
         .execute(&mut **tx)
         .await?;
-    event(tx, case_id, Some(by), EventKind::ConsentRecorded, &format!("{} — {}", c.scope, c.given_by)).await
+    event(
+        tx,
+        case_id,
+        Some(by),
+        EventKind::ConsentRecorded,
+        &[Fact::term(Vocab::Consent, c.scope), Fact::text(&c.given_by)],
+    )
+    .await
 }
 
 /// Marks the consent of `scope` in force on a case withdrawn today; `false` if none was.
@@ -458,7 +567,7 @@ pub async fn relationships_of<'e, E: Executor<'e, Database = Any>>(
     case_id: &CaseId,
 ) -> Result<Vec<Relationship>> {
     let rows = sqlx::query(
-        "SELECT from_person_id, to_person_id, kind FROM relationships WHERE case_id = $1 ORDER BY created_at",
+        "SELECT id, from_person_id, to_person_id, kind FROM relationships WHERE case_id = $1 ORDER BY created_at, id",
     )
     .bind(case_id.to_string())
     .fetch_all(e)
@@ -466,6 +575,7 @@ pub async fn relationships_of<'e, E: Executor<'e, Database = Any>>(
     rows.iter()
         .map(|r| {
             Ok(Relationship {
+                id: RelationshipId::from_trusted(get(r, "id")?),
                 from_person_id: PersonId::from_trusted(get(r, "from_person_id")?),
                 to_person_id: PersonId::from_trusted(get(r, "to_person_id")?),
                 kind: term(&get::<String>(r, "kind")?, "relationship kind", RelationshipKind::parse)?,
@@ -525,7 +635,7 @@ pub async fn timeline_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &Ca
                 at: get(r, "at")?,
                 actor_name: get(r, "display_name")?,
                 kind: term(&get::<String>(r, "kind")?, "event kind", EventKind::parse)?,
-                detail: get(r, "detail")?,
+                facts: term(&get::<String>(r, "detail")?, "timeline facts", Fact::decode)?,
             })
         })
         .collect()

@@ -182,3 +182,27 @@ search-found = { $count ->
     [few] { $count } نتائج
    *[other] { $count } نتيجة
 }
+
+# Timeline changes
+value-none = لا شيء
+change-arrow = ←
+
+# Corrections and the rules of a new case
+error-person_in_use = تمت مشاركته مع شريك، أو هو موضوع طلب بحث، أو تمت مطابقته: صحّح السجل بدلًا من حذفه
+error-last_child = هو الطفل الوحيد في القضية؛ تحتفظ القضية بطفلها
+error-child_required = تحتاج القضية إلى طفلها: أضف الطفل باسمه الأول
+error-consent_required = تحتاج القضية إلى الموافقة على معالجة البيانات الشخصية، مع من أعطاها ومتى
+error-possible_duplicate = قد يكون هذا الطفل مسجلًا في قضية أخرى؛ راجع التكرارات المحتملة، أو اذكر سبب كونها قضية جديدة
+event-person_corrected = تم تصحيح بيانات شخص
+event-person_removed = تمت إزالة شخص
+event-relationship_removed = تمت إزالة صلة قرابة
+error-unknown_relationship = يجب أن تكون صلة من صلات هذه القضية
+
+# Correcting people
+person-correct = تصحيح بيانات شخص
+person-correct-short = تصحيح
+person-back = العودة إلى القضية
+person-correct-hint = غيّر ما سُجّل خطأً. يحتفظ السجل الزمني بالقيمة قبل كل تغيير وبعده.
+person-remove = إزالة هذا الشخص
+person-remove-hint = فقط لشخص أُدخل خطأً. الشخص الذي تمت مشاركته مع شريك أو البحث عنه أو مطابقته يُصحَّح بدلًا من ذلك.
+relationship-remove = إزالة

@@ -568,3 +568,27 @@ error-invalid_search = The search could not be understood. Search for words, "a 
 error-invalid_partial_date = must be a year, a month or a day in the past, such as 2019, 2019-03 or 2019-03-12
 error-invalid_key = is not a valid key
 error-invalid_value = does not have a valid value
+
+# Timeline changes
+value-none = none
+change-arrow = →
+
+# Corrections and the rules of a new case
+error-person_in_use = was shared with a partner, is sought in a tracing request or was matched: correct the record instead of removing it
+error-last_child = is the only child on the case; a case keeps its child
+error-child_required = a case needs its child: add the child with a given name
+error-consent_required = a case needs the consent to processing of personal data, with who gave it and when
+error-possible_duplicate = this child may already be on a case; look at the possible duplicates, or say why this is a new case
+event-person_corrected = Person corrected
+event-person_removed = Person removed
+event-relationship_removed = Relationship removed
+error-unknown_relationship = must be a relationship of this case
+
+# Correcting people
+person-correct = Correct a person
+person-correct-short = Correct
+person-back = Back to the case
+person-correct-hint = Change what was recorded wrongly. The timeline keeps the value before and after each change.
+person-remove = Remove this person
+person-remove-hint = Only for a person entered in error. Someone shared with a partner, sought in a tracing request or matched is corrected instead.
+relationship-remove = Remove

@@ -568,3 +568,27 @@ error-invalid_search = No se pudo entender la búsqueda. Busque palabras, "una f
 error-invalid_partial_date = debe ser un año, un mes o un día pasados, por ejemplo 2019, 2019-03 o 2019-03-12
 error-invalid_key = no es una clave válida
 error-invalid_value = no tiene un valor válido
+
+# Timeline changes
+value-none = ninguno
+change-arrow = →
+
+# Corrections and the rules of a new case
+error-person_in_use = se compartió con un socio, se busca en una solicitud de búsqueda o fue emparejada: corrija la ficha en lugar de eliminarla
+error-last_child = es el único niño del caso; un caso conserva a su niño
+error-child_required = un caso necesita a su niño: añada al niño con un nombre
+error-consent_required = un caso necesita el consentimiento al tratamiento de datos personales, con quién lo dio y cuándo
+error-possible_duplicate = es posible que este niño ya figure en un caso; revise los posibles duplicados, o indique por qué es un caso nuevo
+event-person_corrected = Persona corregida
+event-person_removed = Persona retirada
+event-relationship_removed = Relación retirada
+error-unknown_relationship = debe ser una relación de este caso
+
+# Correcting people
+person-correct = Corregir una persona
+person-correct-short = Corregir
+person-back = Volver al caso
+person-correct-hint = Cambie lo que se registró mal. El historial guarda el valor antes y después de cada cambio.
+person-remove = Retirar a esta persona
+person-remove-hint = Solo para una persona registrada por error. Una persona compartida con un socio, buscada o emparejada se corrige.
+relationship-remove = Retirar

@@ -568,3 +568,27 @@ error-invalid_search = La recherche n’a pas pu être comprise. Cherchez des mo
 error-invalid_partial_date = doit être une année, un mois ou un jour passés, par exemple 2019, 2019-03 ou 2019-03-12
 error-invalid_key = n’est pas une clé valide
 error-invalid_value = n’a pas une valeur valide
+
+# Timeline changes
+value-none = aucun
+change-arrow = →
+
+# Corrections and the rules of a new case
+error-person_in_use = a été partagée avec un partenaire, est recherchée dans une demande de recherche ou a été rapprochée : corrigez la fiche au lieu de la supprimer
+error-last_child = est le seul enfant du dossier ; un dossier garde son enfant
+error-child_required = un dossier a besoin de son enfant : ajoutez l’enfant avec un prénom
+error-consent_required = un dossier a besoin du consentement au traitement des données personnelles, avec qui l’a donné et quand
+error-possible_duplicate = cet enfant figure peut-être déjà dans un dossier ; consultez les doublons possibles, ou dites pourquoi c’est un nouveau dossier
+event-person_corrected = Personne corrigée
+event-person_removed = Personne retirée
+event-relationship_removed = Lien retiré
+error-unknown_relationship = doit être un lien de ce dossier
+
+# Correcting people
+person-correct = Corriger une personne
+person-correct-short = Corriger
+person-back = Retour au dossier
+person-correct-hint = Modifiez ce qui a été mal saisi. L’historique garde la valeur avant et après chaque modification.
+person-remove = Retirer cette personne
+person-remove-hint = Seulement pour une personne saisie par erreur. Une personne partagée avec un partenaire, recherchée ou rapprochée se corrige.
+relationship-remove = Retirer

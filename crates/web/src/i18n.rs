@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
+use kinbridge_domain::case::Vocab;
+
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
@@ -167,6 +169,74 @@ impl Tr {
             "level" => self.term("level", value),
             _ => value.to_string(),
         }
+    }
+
+    /// A country's name in the reader's language (CLDR), from its ISO 3166 code; the code
+    /// itself when CLDR has no name for it.
+    pub fn country(&self, code: &str) -> String {
+        intl::display::region_name(self.locale, code).map_or_else(|| code.to_string(), str::to_string)
+    }
+
+    /// A language's name in the reader's language (CLDR), from its ISO 639 code.
+    pub fn language(&self, code: &str) -> String {
+        intl::display::language_name(self.locale, code).map_or_else(|| code.to_string(), str::to_string)
+    }
+
+    /// A date (`YYYY-MM-DD`, or a partial `YYYY-MM` / `YYYY`) in the reader's words; text that
+    /// is not a date is shown as it is.
+    pub fn date(&self, stored: &str) -> String {
+        let parts: Vec<&str> = stored.split('-').collect();
+        let num = |i: usize| parts.get(i).and_then(|p| p.parse::<u8>().ok());
+        let Some(year) = parts.first().and_then(|y| y.parse::<i32>().ok()).filter(|_| parts[0].len() == 4) else {
+            return stored.to_string();
+        };
+        let dt = |month, day| intl::datetime::DateTime { year, month, day, ..Default::default() };
+        match (parts.len(), num(1), num(2)) {
+            (1, _, _) => year.to_string(),
+            (2, Some(m @ 1..=12), _) => intl::datetime::format_skeleton(self.locale, &dt(m, 1), "yMMM"),
+            (3, Some(m @ 1..=12), Some(d @ 1..=31)) => {
+                intl::datetime::format_date(self.locale, &dt(m, d), intl::datetime::DateStyle::Medium)
+            }
+            _ => stored.to_string(),
+        }
+    }
+
+    /// A stored moment (`YYYY-MM-DDTHH:MM:SS.mmmZ`, UTC) as date and time in the reader's
+    /// words, with its zone named.
+    pub fn moment(&self, stored: &str) -> String {
+        match intl::datetime::DateTime::parse_iso8601(stored.trim_end_matches('Z')) {
+            Some(dt) => format!(
+                "{} {} UTC",
+                intl::datetime::format_date(self.locale, &dt, intl::datetime::DateStyle::Medium),
+                intl::datetime::format_time(self.locale, &dt, intl::datetime::DateStyle::Short)
+            ),
+            None => stored.to_string(),
+        }
+    }
+
+    /// A coded value of a timeline fact in words; a list of countries or languages as their
+    /// names; an empty value as "none".
+    pub fn fact_value(&self, vocab: Option<Vocab>, value: &str) -> String {
+        if value.is_empty() {
+            return self.get("value-none");
+        }
+        let list = |name: &dyn Fn(&str) -> String| value.split(',').map(name).collect::<Vec<_>>().join(", ");
+        let prefix = match vocab {
+            None | Some(Vocab::Member) => return value.to_string(),
+            Some(Vocab::Country) => return list(&|c| self.country(c)),
+            Some(Vocab::Language) => return list(&|c| self.language(c)),
+            Some(Vocab::Date) => return self.date(value),
+            Some(Vocab::Service) => "service",
+            Some(Vocab::CaseStatus) => "status",
+            Some(Vocab::Outcome) => "outcome",
+            Some(Vocab::PersonRole) => "prole",
+            Some(Vocab::Sex) => "sex",
+            Some(Vocab::Relationship) => "rel",
+            Some(Vocab::Consent) => "scope",
+            Some(Vocab::RequestKind) => "kind",
+            Some(Vocab::RequestStatus) => "rstatus",
+        };
+        self.term(prefix, value)
     }
 
     /// [`Tr::term`] without a copy when the term takes no argument (what templates use).

@@ -37,7 +37,14 @@ pub fn operations() -> Vec<Operation> {
         op("post", "/cases/{id}/actions", "Propose, approve, reject or make a closure, or reopen", Some(json!({"action": "propose_closure", "outcome": "reunified"}))),
         op("post", "/cases/{id}/assignee", "Assign the case (supervisors)", Some(json!({"user_id": "0194f3c2-7b1e-7c3a-9f00-000000000000"}))),
         op("get", "/cases/{id}/people", "The people of a case", None),
-        op("post", "/cases/{id}/people", "Add a person to a case", Some(person)),
+        op("post", "/cases/{id}/people", "Add a person to a case", Some(person.clone())),
+        op("put", "/cases/{id}/people/{person_id}", "Correct a person: the whole record as it should read, with the version it was read at (a save over someone else's correction is refused with 409); the timeline keeps each field before and after", Some({
+            let mut p = person.clone();
+            p["version"] = json!(1);
+            p
+        })),
+        op("delete", "/cases/{id}/people/{person_id}", "Remove a person entered in error, with their relationships; refused for the case's only child and for a person shared with a partner, sought in a tracing request or in a confirmed match", None),
+        op("delete", "/cases/{id}/relationships/{relationship_id}", "Remove a relationship recorded in error", None),
         op("post", "/cases/{id}/relationships", "Relate two people of a case", Some(json!({"from_person_id": "0194f3c2-7b1e-7c3a-9f00-000000000001", "to_person_id": "0194f3c2-7b1e-7c3a-9f00-000000000002", "kind": "parent_of"}))),
         op("post", "/cases/{id}/consents", "Record a consent", Some(json!({"scope": "share_with_partners", "given_by": "Selam Tesfay (mother)", "given_on": "2026-11-02"}))),
         op("post", "/cases/{id}/consents/{scope}/withdrawal", "Withdraw the consent of a scope (tracing, share_with_partners, ...); without consent to tracing the case's people leave matching at once", None),

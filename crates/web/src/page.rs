@@ -87,6 +87,35 @@ impl Frame {
     pub fn facet_value(&self, dimension: &str, value: &str) -> String {
         self.tr.facet_value(dimension, value)
     }
+    pub fn country(&self, code: &str) -> String {
+        self.tr.country(code)
+    }
+    /// Country names of a list of codes, comma-separated.
+    pub fn countries(&self, codes: &[String]) -> String {
+        codes.iter().map(|c| self.tr.country(c)).collect::<Vec<_>>().join(", ")
+    }
+    /// Language names of a list of codes, comma-separated.
+    pub fn languages(&self, codes: &[String]) -> String {
+        codes.iter().map(|c| self.tr.language(c)).collect::<Vec<_>>().join(", ")
+    }
+    /// A date (a `NaiveDate`, or one as stored) in the reader's words.
+    pub fn date(&self, d: impl std::fmt::Display) -> String {
+        self.tr.date(&d.to_string())
+    }
+    /// A stored moment in the reader's words.
+    pub fn moment(&self, stored: impl std::fmt::Display) -> String {
+        self.tr.moment(&stored.to_string())
+    }
+    pub fn fact_value(&self, vocab: &Option<kinbridge_domain::case::Vocab>, value: &str) -> String {
+        self.tr.fact_value(*vocab, value)
+    }
+    pub fn term_value(&self, vocab: &kinbridge_domain::case::Vocab, value: &str) -> String {
+        self.tr.fact_value(Some(*vocab), value)
+    }
+    /// The label of a field named in a timeline change.
+    pub fn field(&self, name: &str) -> std::borrow::Cow<'_, str> {
+        self.tr.term_text("field", name)
+    }
     /// How two values agree, in the matching engine's words ("variant or phonetic"), translated.
     pub fn agreement(&self, engine_words: &str) -> String {
         let key: String = engine_words.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();

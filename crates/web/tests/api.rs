@@ -733,3 +733,63 @@ async fn tracing_request(backend: Backend) {
 }
 
 both_backends!(tracing_request);
+
+/// Correcting a person over the API: the whole record with the version it was read at; a
+/// stale version is 409 and changes nothing; another member's case is 404; removals follow
+/// the same rules as the pages.
+async fn corrections(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ch = app.api("ana@ch.test").await;
+    let de = app.api("jonas@de.test").await;
+    let (_, case) = ch.post("/api/v1/cases", case_body()).await;
+    let case_id = case["id"].as_str().unwrap().to_string();
+    let (_, people) = ch.get(&format!("/api/v1/cases/{case_id}/people")).await;
+    let child = people.as_array().unwrap().iter().find(|p| p["role"] == "child").unwrap().clone();
+    let mother = people.as_array().unwrap().iter().find(|p| p["role"] == "mother").unwrap().clone();
+    assert_eq!(child["version"], 1);
+    let path = format!("/api/v1/cases/{case_id}/people/{}", child["id"].as_str().unwrap());
+    let body = json!({"role": "child", "given_names": "Amanuel", "family_name": "Tesfaye", "sex": "male",
+        "birth_date": "2014", "birth_date_estimated": true, "nationalities": ["ER"], "languages": ["ti"], "version": 1});
+
+    let before = app.case_data_counts().await;
+    let (s, _) = de.send("PUT", &path, body.clone()).await;
+    assert_eq!(s, 404, "another member's person");
+    let (s, err) = ch.send("PUT", &path, json!({"role": "child", "given_names": "", "version": 1})).await;
+    assert_eq!(s, 422, "{err}");
+    assert_eq!(err["error"]["fields"][0]["field"], "given_names");
+    let (s, err) = ch.send("PUT", &path, json!({"role": "child", "given_names": "Amanuel"})).await;
+    assert_eq!(s, 422, "no version: {err}");
+    assert_eq!(err["error"]["fields"][0]["field"], "version");
+    assert_eq!(app.case_data_counts().await, before, "nothing written by refused corrections");
+
+    let (s, fixed) = ch.send("PUT", &path, body.clone()).await;
+    assert_eq!(s, 200, "{fixed}");
+    assert_eq!((fixed["family_name"].as_str(), fixed["version"].as_i64()), (Some("Tesfaye"), Some(2)));
+    let (s, err) = ch.send("PUT", &path, body).await;
+    assert_eq!(s, 409, "a save on version 1 after version 2: {err}");
+    let (_, detail) = ch.get(&format!("/api/v1/cases/{case_id}")).await;
+    let line = detail["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "person_corrected").unwrap().clone();
+    assert!(
+        line["facts"].as_array().unwrap().iter().any(|f| f["t"] == "change"
+            && f["field"] == "family_name"
+            && f["before"] == "Tesfay"
+            && f["after"] == "Tesfaye"),
+        "{line}"
+    );
+
+    // The only child stays; the mother, entered in error, goes with her relationships.
+    let (s, err) = ch.send("DELETE", &path, json!(null)).await;
+    assert_eq!(s, 422, "{err}");
+    assert_eq!(err["error"]["fields"][0]["code"], "last_child");
+    let mother_path = format!("/api/v1/cases/{case_id}/people/{}", mother["id"].as_str().unwrap());
+    let (s, _) = de.send("DELETE", &mother_path, json!(null)).await;
+    assert_eq!(s, 404);
+    let (s, _) = ch.send("DELETE", &mother_path, json!(null)).await;
+    assert_eq!(s, 204);
+    let (_, people) = ch.get(&format!("/api/v1/cases/{case_id}/people")).await;
+    assert_eq!(people.as_array().unwrap().len(), 1);
+    let (s, _) = ch.send("DELETE", &format!("/api/v1/cases/{case_id}/relationships/not-an-id"), json!(null)).await;
+    assert_eq!(s, 422);
+}
+
+both_backends!(corrections);

@@ -322,6 +322,91 @@ async fn kept_case_pages(backend: Backend) {
 
 both_backends!(sign_in_and_csrf, forms_errors_and_escaping, audit_trail_page, kept_case_pages);
 
+/// Correcting a person from the case page, in French: the form comes filled in, the timeline
+/// shows the field before and after in words, a save from an older copy is refused with a
+/// translated message, and a person entered in error is removed.
+async fn correcting_a_person_in_pages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let api = app.api("ana@ch.test").await;
+    let (_, case) = api.post("/api/v1/cases", case_body()).await;
+    let cid = case["id"].as_str().unwrap().to_string();
+    let (_, people) = api.get(&format!("/api/v1/cases/{cid}/people")).await;
+    let id_of = |role: &str| {
+        people.as_array().unwrap().iter().find(|p| p["role"] == role).unwrap()["id"].as_str().unwrap().to_string()
+    };
+    let (child, mother) = (id_of("child"), id_of("mother"));
+    let ana = app.browser("ana@ch.test").await;
+    let form_url = app.url(&format!("/cases/{cid}/people/{child}"));
+    let html = ana.get(form_url.clone()).send().await.unwrap().text().await.unwrap();
+    let token = hidden(&html, "_csrf");
+    let r = ana.post(app.url("/locale")).form(&[("_csrf", token.as_str()), ("locale", "fr")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let case_page = app.url(&format!("/cases/{cid}"));
+    assert!(ana
+        .get(case_page.clone())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .contains(&format!("/cases/{cid}/people/{child}")));
+
+    let html = ana.get(form_url.clone()).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Corriger une personne"), "{html}");
+    assert!(html.contains("value=\"Tesfay\""), "the form comes filled in");
+    assert_eq!(hidden(&html, "version"), "1");
+    let fields = |family: &'static str, version: &'static str| {
+        vec![
+            ("_csrf", token.clone()),
+            ("version", version.to_string()),
+            ("role", "child".to_string()),
+            ("given_names", "Amanuel".to_string()),
+            ("family_name", family.to_string()),
+            ("sex", "male".to_string()),
+            ("birth_date", "2014".to_string()),
+            ("estimated", "1".to_string()),
+            ("nationalities", "ER".to_string()),
+            ("languages", "ti".to_string()),
+        ]
+    };
+    let r = ana.post(form_url.clone()).form(&fields("Tesfaye", "1")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let page = ana.get(case_page.clone()).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Personne corrigée"), "the timeline line in French");
+    assert!(
+        page.contains("<del><bdi>Tesfay</bdi></del>") && page.contains("<ins><bdi>Tesfaye</bdi></ins>"),
+        "before and after"
+    );
+    assert!(page.contains("Érythrée"), "nationality by its French name");
+    assert!(page.contains("Nom de famille: <del>"), "the field by its French label");
+    assert!(!page.contains("person_corrected") && !page.contains(">family_name"), "no code on the page");
+    assert!(!page.contains("Z</time>") && !page.contains("Z</span>"), "no raw timestamp shown");
+
+    // The same save from the old copy: refused, in French, nothing changed.
+    let r = ana.post(form_url).form(&fields("Tesfa", "1")).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Quelqu'un a modifié") || html.contains("Quelqu&#39;un a modifié"), "{html}");
+    let (_, people) = api.get(&format!("/api/v1/cases/{cid}/people")).await;
+    assert!(people.to_string().contains("Tesfaye") && !people.to_string().contains("\"Tesfa\""));
+
+    // The mother was entered in error.
+    let r = ana
+        .post(app.url(&format!("/cases/{cid}/people/{mother}/remove")))
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = ana.get(case_page).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Personne retirée") && page.contains("<bdi>Selam Gebre</bdi>"));
+    let (_, people) = api.get(&format!("/api/v1/cases/{cid}/people")).await;
+    assert_eq!(people.as_array().unwrap().len(), 1);
+}
+
+both_backends!(correcting_a_person_in_pages);
+
 /// The case page lists possible matches with the weight of each field, and a caseworker
 /// confirms one through a form (CSRF-protected).
 async fn possible_matches_on_the_case_page(backend: Backend) {

@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use kinbridge_casework::documents::Attach;
 use kinbridge_casework::today;
@@ -26,7 +26,9 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/actions", post(action))
         .route("/cases/{id}/assignee", post(assign))
         .route("/cases/{id}/people", get(people).post(add_person))
+        .route("/cases/{id}/people/{person_id}", put(correct_person).delete(remove_person))
         .route("/cases/{id}/relationships", post(add_relationship))
+        .route("/cases/{id}/relationships/{relationship_id}", delete(remove_relationship))
         .route("/cases/{id}/consents", post(add_consent))
         .route("/cases/{id}/consents/{scope}/withdrawal", post(withdraw_consent))
         .route("/cases/{id}/notes", get(notes).post(add_note))
@@ -160,6 +162,9 @@ pub(crate) struct PersonBody {
     nationalities: Vec<String>,
     #[serde(default)]
     languages: Vec<String>,
+    /// For a correction: the version of the person it was made on.
+    #[serde(default)]
+    version: Option<i64>,
 }
 
 impl PersonBody {
@@ -328,6 +333,38 @@ async fn add_person(
     let person = b.parse()?;
     let created = state.casework.add_person(&u.caller, &id, &person).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// Corrects a person: the whole record as it should read, with the version it was read at.
+async fn correct_person(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, person_id)): Path<(String, String)>,
+    ApiJson(b): ApiJson<PersonBody>,
+) -> ApiResult<Response> {
+    let person = b.parse()?;
+    let corrected = state.casework.correct_person(&u.caller, &id, &person_id, &person, b.version).await?;
+    Ok(Json(corrected).into_response())
+}
+
+/// Removes a person entered in error.
+async fn remove_person(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, person_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    state.casework.remove_person(&u.caller, &id, &person_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a relationship recorded in error.
+async fn remove_relationship(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, relationship_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    state.casework.remove_relationship(&u.caller, &id, &relationship_id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]

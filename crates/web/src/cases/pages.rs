@@ -14,6 +14,7 @@ use kinbridge_casework::accounts::User;
 use kinbridge_casework::cases::{CaseDetail, CaseSummary, Page};
 use kinbridge_casework::documents::Attach;
 use kinbridge_casework::{today, KeptCopies};
+use kinbridge_domain::case::Fact;
 use kinbridge_domain::case::{
     CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, Outcome, PersonRole, RelationshipKind,
     ServiceType, Sex,
@@ -36,7 +37,10 @@ pub fn router() -> Router<AppState> {
         .route("/cases/new", get(new_form))
         .route("/cases/{id}", get(show).post(update))
         .route("/cases/{id}/people", post(add_person))
+        .route("/cases/{id}/people/{person_id}", get(person_form).post(correct_person))
+        .route("/cases/{id}/people/{person_id}/remove", post(remove_person))
         .route("/cases/{id}/relationships", post(add_relationship))
+        .route("/cases/{id}/relationships/{relationship_id}/remove", post(remove_relationship))
         .route("/cases/{id}/consents", post(add_consent))
         .route("/cases/{id}/consents/withdraw", post(withdraw_consent))
         .route("/cases/{id}/notes", post(add_note))
@@ -598,7 +602,7 @@ async fn update(
     after(&state, &u, &id, "summary", r).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct PersonForm {
     #[serde(default)]
     role: String,
@@ -615,6 +619,24 @@ struct PersonForm {
     nationalities: String,
     #[serde(default)]
     languages: String,
+    /// On a correction: the version of the person the form was rendered from.
+    version: Option<i64>,
+}
+
+impl PersonForm {
+    fn parse(&self) -> Result<NewPerson, DomainError> {
+        NewPerson::parse(
+            &self.role,
+            &self.given_names,
+            &self.family_name,
+            &self.sex,
+            &self.birth_date,
+            self.estimated.is_some(),
+            &self.nationalities,
+            &self.languages,
+            today(),
+        )
+    }
 }
 
 async fn add_person(
@@ -623,23 +645,103 @@ async fn add_person(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<PersonForm>,
 ) -> Result<Response, Problem> {
-    let parsed = NewPerson::parse(
-        &f.role,
-        &f.given_names,
-        &f.family_name,
-        &f.sex,
-        &f.birth_date,
-        f.estimated.is_some(),
-        &f.nationalities,
-        &f.languages,
-        today(),
-    );
-    let r = match parsed {
+    let r = match f.parse() {
         Ok(p) => state.casework.add_person(&u.caller, &id, &p).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
     after(&state, &u, &id, "people", r).await
 }
+
+/// The correction form of one person.
+#[derive(Template)]
+#[template(path = "person_edit.html")]
+struct PersonPage {
+    t: Frame,
+    case_id: String,
+    person_id: String,
+    version: i64,
+    f: PersonForm,
+    roles: &'static [PersonRole],
+    sexes: &'static [Sex],
+}
+
+fn person_page(t: Frame, case_id: &str, person_id: &str, version: i64, f: PersonForm) -> PersonPage {
+    PersonPage {
+        t,
+        case_id: case_id.to_string(),
+        person_id: person_id.to_string(),
+        version,
+        f,
+        roles: PersonRole::ALL,
+        sexes: Sex::ALL,
+    }
+}
+
+async fn person_form(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, person_id)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    let people = state.casework.people(&u.caller, &id).await?;
+    let p = people.into_iter().find(|p| p.id == person_id.as_str()).ok_or(DomainError::NotFound)?;
+    let f = PersonForm {
+        role: p.role.as_str().to_string(),
+        given_names: p.given_names.clone(),
+        family_name: p.family_name.clone(),
+        sex: p.sex.as_str().to_string(),
+        birth_date: p.birth_date.map(|b| b.to_storage()).unwrap_or_default(),
+        estimated: p.birth_date.filter(|b| b.estimated).map(|_| "1".to_string()),
+        nationalities: p.nationalities.join(", "),
+        languages: p.languages.join(", "),
+        version: Some(p.version),
+    };
+    Ok(render(StatusCode::OK, &person_page(Frame::for_user(&u), &id, &person_id, p.version, f)))
+}
+
+async fn correct_person(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, person_id)): Path<(String, String)>,
+    CsrfForm(f): CsrfForm<PersonForm>,
+) -> Result<Response, Problem> {
+    let r = match f.parse() {
+        Ok(p) => state.casework.correct_person(&u.caller, &id, &person_id, &p, f.version).await.map_err(Problem::from),
+        Err(e) => Err(e.into()),
+    };
+    match r {
+        Ok(_) => Ok(see_other(&format!("/cases/{}#people", url_encode(&id)))),
+        Err(p @ Problem::Casework(kinbridge_casework::Error::Domain(DomainError::NotFound))) => Err(p),
+        Err(p) => {
+            let status = p.render(&u.tr).status;
+            let version = f.version.unwrap_or_default();
+            Ok(render(status, &person_page(Frame::for_user(&u).with_problem(&p), &id, &person_id, version, f)))
+        }
+    }
+}
+
+async fn remove_person(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, person_id)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, Problem> {
+    let r = state.casework.remove_person(&u.caller, &id, &person_id).await.map_err(Problem::from);
+    after(&state, &u, &id, "people", r).await
+}
+
+async fn remove_relationship(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, relationship_id)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, Problem> {
+    let r = state.casework.remove_relationship(&u.caller, &id, &relationship_id).await.map_err(Problem::from);
+    after(&state, &u, &id, "people", r).await
+}
+
+/// A form with nothing but its CSRF token.
+#[derive(Deserialize)]
+struct Empty {}
 
 #[derive(Deserialize)]
 struct RelationshipForm {
