@@ -9,10 +9,10 @@ use kinbridge_domain::access::{CaseAccess, CaseScope};
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{
     apply_case_action, beneficiaries, Beneficiary, Case, CaseAction, CaseFilter, CasePatch, CaseStatus, ConsentScope,
-    EventKind, NewCase, NewConsent, NewPerson, Person, RelationshipKind,
+    EventKind, NewCase, NewConsent, NewPerson, Person, PersonRole, RelationshipKind,
 };
 use kinbridge_domain::ids::{CaseId, PersonId, RelationshipId, UserId};
-use kinbridge_domain::DomainError;
+use kinbridge_domain::{DomainError, FieldError};
 use serde::Serialize;
 use sqlx::{Any, Executor};
 
@@ -108,6 +108,11 @@ impl Casework {
         }
     }
 
+    /// Opens a case with its people and consents. A case needs its child and the consent to
+    /// processing of personal data. Before a child is registered, the records that may already
+    /// be them are looked for: if there are any, the case is not opened
+    /// ([`Error::PossibleDuplicates`]) unless `duplicate_reason` says why this is a new case;
+    /// the reason is kept on the timeline and in the audit trail.
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn open_case(
         &self,
@@ -115,14 +120,45 @@ impl Casework {
         new: &NewCase,
         people: &[NewPerson],
         consents: &[NewConsent],
+        duplicate_reason: Option<&str>,
     ) -> Result<Case> {
         caller.actor.require(caller.actor.has_casework())?;
+        let children: Vec<&NewPerson> = people.iter().filter(|p| p.role == PersonRole::Child).collect();
+        let mut missing = Vec::new();
+        if children.is_empty() {
+            missing.push(FieldError::new("people", ErrorCode::ChildRequired));
+        }
+        if !consents.iter().any(|c| c.scope == ConsentScope::DataProcessing) {
+            missing.push(FieldError::new("consents", ErrorCode::ConsentRequired));
+        }
+        if !missing.is_empty() {
+            return Err(DomainError::Invalid(missing).into());
+        }
+        let reason = match duplicate_reason.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => Some(
+                kinbridge_domain::text::required("duplicate_reason", r, 2000)
+                    .map_err(|e| DomainError::Invalid(vec![e]))?,
+            ),
+            None => {
+                for child in &children {
+                    let found = self.possible_duplicates(caller, child).await?;
+                    if !found.is_empty() {
+                        return Err(Error::PossibleDuplicates(found));
+                    }
+                }
+                None
+            }
+        };
         let mut tx = self.begin_write().await?;
         let opened = today();
         let reference = cases::next_reference(&mut tx, &caller.actor.member_id, opened).await?;
         let id = CaseId::generate();
         cases::insert(&mut tx, &id, &caller.actor.member_id, &reference, new, &caller.actor.user_id, opened).await?;
         event(&mut tx, &id, Some(&caller.actor.user_id), EventKind::Opened, &[Fact::text(&reference)]).await?;
+        if let Some(reason) = &reason {
+            event(&mut tx, &id, Some(&caller.actor.user_id), EventKind::DuplicateOverridden, &[Fact::text(reason)])
+                .await?;
+        }
         for p in people {
             insert_person(&mut tx, &id, p).await?;
             event(
@@ -138,7 +174,11 @@ impl Casework {
             cases::insert_consent(&mut tx, &id, &caller.actor.user_id, c).await?;
         }
         refresh_search_text(&mut tx, &id).await?;
-        append(&mut tx, &[caller.entry(AuditAction::Create, "case", Some(id.as_str()), &reference)]).await?;
+        let detail = match reason {
+            Some(_) => format!("{reference}; possible duplicates overridden"),
+            None => reference.clone(),
+        };
+        append(&mut tx, &[caller.entry(AuditAction::Create, "case", Some(id.as_str()), &detail)]).await?;
         let case = fetch_case(&mut *tx, &id).await?.ok_or_else(Error::not_found)?;
         if !people.is_empty() {
             kinbridge_store::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, id.as_str()).await?;
@@ -384,7 +424,7 @@ impl Casework {
         if changes.is_empty() {
             return Ok(before);
         }
-        if before.role == kinbridge_domain::case::PersonRole::Child && p.role != before.role {
+        if before.role == PersonRole::Child && p.role != before.role {
             self.keep_a_child(&mut tx, &case.id, &person_id).await?;
         }
         if !cases::update_person(&mut tx, &person_id, p, expected_version).await? {
@@ -429,7 +469,7 @@ impl Casework {
         if cases::person_in_use(&mut tx, &person_id).await? {
             return Err(DomainError::field("person", ErrorCode::PersonInUse).into());
         }
-        if person.role == kinbridge_domain::case::PersonRole::Child {
+        if person.role == PersonRole::Child {
             self.keep_a_child(&mut tx, &case.id, &person_id).await?;
         }
         cases::delete_person(&mut tx, &person_id).await?;
@@ -455,7 +495,7 @@ impl Casework {
         let others = people_of(&mut **tx, case)
             .await?
             .into_iter()
-            .filter(|p| p.role == kinbridge_domain::case::PersonRole::Child && p.id != *person)
+            .filter(|p| p.role == PersonRole::Child && p.id != *person)
             .count();
         if others == 0 {
             return Err(DomainError::field("person", ErrorCode::LastChild).into());

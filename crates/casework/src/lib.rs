@@ -44,6 +44,10 @@ pub enum Error {
     /// A request asked for less disclosure protection than the data protection officer allows.
     #[error("{field} below the floor of {floor}")]
     BelowFloor { field: &'static str, floor: u64 },
+    /// The child of a new case may already be on a case: these records. The case is opened
+    /// once the caller says why it is a new one.
+    #[error("possible duplicates of the child")]
+    PossibleDuplicates(Vec<crate::matching::KnownPerson>),
     #[error("{0}")]
     Unsupported(&'static str),
     #[error(transparent)]
@@ -70,6 +74,7 @@ impl Error {
             Self::Domain(d) => d.code().as_str(),
             Self::Conflict(c) => c.as_str(),
             Self::BelowFloor { .. } => "below_floor",
+            Self::PossibleDuplicates(_) => ErrorCode::PossibleDuplicate.as_str(),
             Self::Unsupported(_) => "unsupported",
             Self::Store(e) => e.code(),
             Self::Search(_) => "search_error",

@@ -4,9 +4,9 @@
 //! backends.
 
 use kinbridge_casework::accounts::NewUser;
-use kinbridge_casework::{Caller, Casework};
+use kinbridge_casework::{today, Caller, Casework};
 use kinbridge_domain::audit::{chain_hash, legacy_chain_hash, AuditAction, AuditEntry, AuditKey, GENESIS};
-use kinbridge_domain::case::NewCase;
+use kinbridge_domain::case::{NewCase, NewConsent, NewPerson};
 use kinbridge_domain::member::NewMember;
 use kinbridge_store::audit::checkpoints::Written;
 use kinbridge_store::audit::Verification;
@@ -24,7 +24,10 @@ async fn busy_store(backend: Backend) -> (TestDatabase, Casework, Caller) {
         .await
         .unwrap();
     let ch = Caller { actor: user.actor(), ip: Some("127.0.0.1".into()) };
-    let case = store.open_case(&ch, &NewCase::parse("family_tracing", "A case", "", "", "").unwrap(), &[], &[]).await;
+    let child = NewPerson::parse("child", "Amal", "Haddad", "female", "2013", false, "", "", today()).unwrap();
+    let consent = NewConsent::parse("data_processing", "Guardian", "2026-01-10", today()).unwrap();
+    let new = NewCase::parse("family_tracing", "A case", "", "", "").unwrap();
+    let case = store.open_case(&ch, &new, &[child], &[consent], None).await;
     let case = case.unwrap();
     for _ in 0..5 {
         store.case(&ch, case.id.as_str()).await.unwrap();

@@ -8,7 +8,7 @@ use kinbridge_casework::accounts::NewUser;
 use kinbridge_casework::archives::ImportFile;
 use kinbridge_casework::{today, Caller, Casework};
 use kinbridge_domain::archive::NewUnit;
-use kinbridge_domain::case::{NewCase, NewPerson};
+use kinbridge_domain::case::{NewCase, NewConsent, NewPerson};
 use kinbridge_domain::member::NewMember;
 use kinbridge_domain::request::NewRequest;
 use kinbridge_domain::Role;
@@ -81,7 +81,7 @@ async fn rights_and_rebuild(backend: Backend) {
     let new = NewCase::parse("family_tracing", "Tracing of Amanuel's mother", "Les enfants vivent à Genève.", "", "DE")
         .unwrap();
     let child = NewPerson::parse("child", "Amanuel", "Tesfay", "male", "~12", false, "ER", "ti", today()).unwrap();
-    let case = store.open_case(&ch, &new, &[child], &[]).await.unwrap();
+    let case = store.open_case(&ch, &new, &[child], &[processing()], None).await.unwrap();
     store.add_note(&ch, case.id.as_str(), "Internal note: the uncle Yohannes is not to be contacted.").await.unwrap();
     let request = store
         .send_request(
@@ -266,3 +266,8 @@ async fn confidence_after_no_confidence(backend: Backend) {
 }
 
 both_backends!(confidence_after_no_confidence);
+
+/// The consent every case needs.
+fn processing() -> NewConsent {
+    NewConsent::parse("data_processing", "Guardian", "2026-01-10", today()).unwrap()
+}

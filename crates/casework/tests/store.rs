@@ -3,7 +3,9 @@
 use kinbridge_casework::accounts::{LoginOutcome, NewUser};
 use kinbridge_casework::requests::RequestBox;
 use kinbridge_casework::{today, Caller, Casework, Error};
-use kinbridge_domain::case::{CaseAction, CaseFilter, EventKind, Fact, NewCase, NewPerson, Outcome, RelationshipKind};
+use kinbridge_domain::case::{
+    CaseAction, CaseFilter, EventKind, Fact, NewCase, NewConsent, NewPerson, Outcome, RelationshipKind,
+};
 use kinbridge_domain::member::NewMember;
 use kinbridge_domain::request::{NewRequest, Transition};
 use kinbridge_domain::Role;
@@ -44,7 +46,7 @@ async fn story(backend: Backend) {
     let new = NewCase::parse("family_tracing", "Tracing of Amanuel's mother", "", "He wants to live with her.", "DE")
         .unwrap();
     let child = NewPerson::parse("child", "Amanuel", "Tesfay", "male", "~12", false, "ER", "ti", today()).unwrap();
-    let case = store.open_case(&ch, &new, &[child], &[]).await.unwrap();
+    let case = store.open_case(&ch, &new, &[child], &[processing()], None).await.unwrap();
     assert!(case.reference.starts_with("CH-"));
 
     // Scoping: the partner and the researcher cannot see the case.
@@ -114,7 +116,8 @@ async fn audit_tampering_is_detected(backend: Backend) {
     store.create_member(&NewMember::parse("CH", "Switzerland", "CH").unwrap()).await.unwrap();
     let ch = caller(&store, "CH", Role::Caseworker, "ana@ch.test").await;
     let new = NewCase::parse("family_tracing", "A case", "", "", "").unwrap();
-    let case = store.open_case(&ch, &new, &[], &[]).await.unwrap();
+    let child = NewPerson::parse("child", "Amal", "Haddad", "female", "2013", false, "", "", today()).unwrap();
+    let case = store.open_case(&ch, &new, &[child], &[processing()], None).await.unwrap();
     store.case(&ch, case.id.as_str()).await.unwrap();
     assert!(matches!(store.store().verify_audit().await.unwrap(), Verification::Intact { .. }));
 
@@ -162,7 +165,7 @@ async fn corrections(backend: Backend) {
         person("mother", "Claire", "Fontaine").unwrap(),
         person("sibling", "Paul", "Fontaine").unwrap(),
     ];
-    let case = store.open_case(&ch, &new, &people, &[]).await.unwrap();
+    let case = store.open_case(&ch, &new, &people, &[processing()], None).await.unwrap();
     let cid = case.id.as_str();
     let ps = store.people(&ch, cid).await.unwrap();
     let (child, mother, sibling) = (&ps[0], &ps[1], &ps[2]);
@@ -194,7 +197,8 @@ async fn corrections(backend: Backend) {
         Err(Error::Domain(DomainError::NotFound))
     ));
     // A person of another case is not this case's.
-    let other_case = store.open_case(&ch, &new, &[person("child", "Marc", "Roux").unwrap()], &[]).await.unwrap();
+    let other_case =
+        store.open_case(&ch, &new, &[person("child", "Marc", "Roux").unwrap()], &[processing()], None).await.unwrap();
     let marc = store.people(&ch, other_case.id.as_str()).await.unwrap().remove(0);
     assert_eq!(refused(store.remove_person(&ch, cid, marc.id.as_str()).await), ErrorCode::UnknownPerson);
 
@@ -236,12 +240,60 @@ async fn corrections(backend: Backend) {
 
 both_backends!(corrections);
 
+/// A new case needs its child and the consent to processing; the intake check runs for every
+/// caller, and is overridden only with a reason, which the timeline and the audit trail keep.
+async fn rules_of_a_new_case(backend: Backend) {
+    let (_db, store, ch, _de) = two_members(backend).await;
+    let new = NewCase::parse("family_tracing", "Amal", "", "", "DE").unwrap();
+    let amal = || NewPerson::parse("child", "Amal", "Haddad", "female", "2013-07-08", false, "", "", today()).unwrap();
+    let mother = NewPerson::parse("mother", "Huda", "Haddad", "female", "", false, "", "", today()).unwrap();
+    let tracing = NewConsent::parse("tracing", "Huda Haddad", "2026-01-10", today()).unwrap();
+    let counts = || async {
+        store.list_cases(&ch, &CaseFilter::parse(None, None, None, None, None, None, None)).await.unwrap().total
+    };
+    match store.open_case(&ch, &new, &[mother], std::slice::from_ref(&tracing), None).await {
+        Err(Error::Domain(DomainError::Invalid(f))) => {
+            let codes: Vec<_> = f.iter().map(|e| (e.field, e.code)).collect();
+            assert_eq!(codes, [("people", ErrorCode::ChildRequired), ("consents", ErrorCode::ConsentRequired)]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(counts().await, 0, "nothing written");
+    let first = store.open_case(&ch, &new, &[amal()], &[processing()], None).await.unwrap();
+
+    // The same child again: the existing record is named, nothing is opened.
+    match store.open_case(&ch, &new, &[amal()], &[processing()], Some("  ")).await {
+        Err(Error::PossibleDuplicates(found)) => {
+            assert_eq!(found.len(), 1);
+            assert!(format!("{:?}", found[0].other).contains(first.id.as_str()));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(counts().await, 1);
+    let reason = "Another Amal Haddad: born in Homs, the first in Aleppo.";
+    let second = store.open_case(&ch, &new, &[amal()], &[processing()], Some(reason)).await.unwrap();
+    let detail = store.case_detail(&ch, second.id.as_str()).await.unwrap();
+    assert!(detail
+        .timeline
+        .iter()
+        .any(|e| e.kind == EventKind::DuplicateOverridden && e.facts == [Fact::text(reason)]));
+    let row =
+        sqlx::query("SELECT detail FROM audit_log WHERE action = 'create' AND entity = 'case' AND entity_id = $1")
+            .bind(second.id.to_string())
+            .fetch_one(store.store().pool())
+            .await
+            .unwrap();
+    assert!(sqlx::Row::get::<String, _>(&row, "detail").ends_with("possible duplicates overridden"));
+    store.close().await;
+}
+
+both_backends!(rules_of_a_new_case);
+
 /// Possible matches: found across spellings and scripts, only among people with consent to
 /// tracing, shown without personal data when another member holds them, and a rejection is
 /// remembered.
 async fn matching(backend: Backend) {
     use kinbridge_casework::matching::OtherSide;
-    use kinbridge_domain::case::NewConsent;
 
     let (_db, store, ch, de) = two_members(backend).await;
     let consent = || NewConsent::parse("tracing", "Mother, by phone", "2026-01-10", today()).unwrap();
@@ -252,8 +304,8 @@ async fn matching(backend: Backend) {
         async move {
             let new = NewCase::parse("family_tracing", &format!("Tracing for {given}"), "", "", "").unwrap();
             let child = NewPerson::parse("child", &given, &family, &sex, &born, false, "ER", "ti", today()).unwrap();
-            let consents = if with_consent { vec![consent()] } else { vec![] };
-            store.open_case(&who, &new, &[child], &consents).await.unwrap()
+            let consents = if with_consent { vec![consent(), processing()] } else { vec![processing()] };
+            store.open_case(&who, &new, &[child], &consents, REASON).await.unwrap()
         }
     };
     let a = open(&ch, "Amanuel", "Tesfay", "male", "2012-03-04", true).await;
@@ -427,7 +479,6 @@ async fn matching(backend: Backend) {
 /// A worker that dies with a job in hand loses nothing: the lease runs out and the job runs
 /// again; a change made while a job runs gets its own pass; a rolled-back change has no job.
 async fn jobs_survive_a_crash(backend: Backend) {
-    use kinbridge_domain::case::NewConsent;
     use std::time::Duration;
 
     let (_db, store, ch, de) = two_members(backend).await;
@@ -435,9 +486,13 @@ async fn jobs_survive_a_crash(backend: Backend) {
     let new = NewCase::parse("family_tracing", "Tracing", "", "", "").unwrap();
     let child =
         |g: &str, f: &str| NewPerson::parse("child", g, f, "female", "2013-07-08", false, "", "", today()).unwrap();
-    let a = store.open_case(&ch, &new, &[child("Mariam", "Haddad")], std::slice::from_ref(&consent)).await.unwrap();
+    let a = store
+        .open_case(&ch, &new, &[child("Mariam", "Haddad")], &[consent.clone(), processing()], REASON)
+        .await
+        .unwrap();
     store.run_pending_jobs().await.unwrap();
-    let b = store.open_case(&de, &new, &[child("Maryam", "Al-Haddad")], std::slice::from_ref(&consent)).await.unwrap();
+    let b =
+        store.open_case(&de, &new, &[child("Maryam", "Al-Haddad")], &[consent, processing()], REASON).await.unwrap();
 
     // A worker claims b's job and dies (its lease is short here).
     let job = store
@@ -521,7 +576,7 @@ async fn research_corpus(backend: Backend) {
             NewPerson::parse("mother", mother, mother_family, "female", "", false, "", "", today()).unwrap(),
         ];
         let consent = NewConsent::parse("research", "Guardian", "2026-01-10", today()).unwrap();
-        let case = store.open_case(&ch, &new, &people, &[consent]).await.unwrap();
+        let case = store.open_case(&ch, &new, &people, &[consent, processing()], REASON).await.unwrap();
         store.add_note(&ch, case.id.as_str(), note).await.unwrap();
         cases.push(case);
     }
@@ -676,7 +731,8 @@ async fn research_corpus(backend: Backend) {
     // brings it in.
     let new = NewCase::parse("family_tracing", "Tracing without research consent", "", "", "").unwrap();
     let tracing_only = NewConsent::parse("tracing", "Guardian", "2026-01-10", today()).unwrap();
-    let no_research = store.open_case(&ch, &new, &[], &[tracing_only]).await.unwrap();
+    let child = NewPerson::parse("child", "Rania", "Saleh", "female", "2012", false, "", "", today()).unwrap();
+    let no_research = store.open_case(&ch, &new, &[child], &[tracing_only, processing()], REASON).await.unwrap();
     store.case_action(&ch, no_research.id.as_str(), CaseAction::ProposeClosure(Outcome::Reunified)).await.unwrap();
     store.case_action(&boss, no_research.id.as_str(), CaseAction::ApproveClosure).await.unwrap();
     store.run_pending_jobs().await.unwrap();
@@ -705,7 +761,7 @@ async fn case_page_follows_every_change(backend: Backend) {
             let new = NewCase::parse("family_tracing", &format!("Tracing for {given}"), "", "", "DE").unwrap();
             let child =
                 NewPerson::parse("child", given, family, "female", "2013-07-08", false, "", "", today()).unwrap();
-            store.open_case(&who, &new, &[child], &[consent]).await.unwrap()
+            store.open_case(&who, &new, &[child], &[consent, processing()], REASON).await.unwrap()
         }
     };
     let a = open(ch.clone(), "Mariam", "Haddad").await;
@@ -788,14 +844,12 @@ async fn case_entries(store: &Casework, action: &str, id: &str, detail: Option<&
 /// the audit writers' connections cut half-way: every read is recorded exactly once, and
 /// the chain holds.
 async fn audit_groups_from_two_instances(backend: Backend) {
-    use kinbridge_domain::case::NewConsent;
-
     let (db, store, ch, _de) = two_members(backend).await;
     let other = Casework::open(&db.url, &db.data_dir).await.unwrap();
     let new = NewCase::parse("family_tracing", "Tracing for Amal", "", "", "DE").unwrap();
     let child = NewPerson::parse("child", "Amal", "Haddad", "female", "2013-07-08", false, "", "", today()).unwrap();
     let consent = NewConsent::parse("tracing", "Mother, by phone", "2026-01-10", today()).unwrap();
-    let id = store.open_case(&ch, &new, &[child], &[consent]).await.unwrap().id.to_string();
+    let id = store.open_case(&ch, &new, &[child], &[consent, processing()], None).await.unwrap().id.to_string();
     let before = case_entries(&store, "read", &id, Some("")).await;
 
     let wave = |round: usize| {
@@ -843,3 +897,12 @@ async fn audit_groups_from_two_instances(backend: Backend) {
 }
 
 both_backends!(audit_groups_from_two_instances);
+
+/// The consent every case needs.
+fn processing() -> NewConsent {
+    NewConsent::parse("data_processing", "Guardian", "2026-01-10", today()).unwrap()
+}
+
+/// Where a test opens cases for children alike on purpose (matching, research), each is a
+/// case of its own: the intake check is answered.
+const REASON: Option<&str> = Some("a separate case in this test");

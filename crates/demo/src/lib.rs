@@ -498,7 +498,7 @@ pub async fn load(
             id: ConsentId::generate(),
             case_id: case_id.clone(),
             scope,
-            given_by: format!("{adult} (mother)"),
+            given_by: adult.clone(),
             given_on: opened,
             recorded_by: worker.clone(),
             created_at,

@@ -503,6 +503,7 @@ vocabulary! {
     /// What the timeline of a case records.
     EventKind {
         Opened => "opened",
+        DuplicateOverridden => "duplicate_overridden",
         Updated => "updated",
         PersonAdded => "person_added",
         PersonCorrected => "person_corrected",

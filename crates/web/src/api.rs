@@ -19,7 +19,14 @@ use crate::i18n::Tr;
 /// The API's JSON error for a problem, in the caller's language.
 pub fn error_response(tr: &Tr, p: &Problem) -> Response {
     let r = p.render(tr);
-    let mut response = (r.status, Json(serde_json::json!({ "error": r }))).into_response();
+    let body = match p {
+        // The records the new case's child may be, so the client can show them and ask why.
+        Problem::Casework(kinbridge_casework::Error::PossibleDuplicates(found)) => {
+            serde_json::json!({ "error": r, "possible_duplicates": found })
+        }
+        _ => serde_json::json!({ "error": r }),
+    };
+    let mut response = (r.status, Json(body)).into_response();
     if let Some(seconds) = p.retry_after() {
         response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
     }

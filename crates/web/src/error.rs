@@ -96,6 +96,11 @@ impl Problem {
                 DomainError::NotFound => (StatusCode::NOT_FOUND, d.code(), &[]),
             },
             Self::Casework(Error::Conflict(c)) => (StatusCode::CONFLICT, *c, &[]),
+            Self::Casework(Error::PossibleDuplicates(_)) => {
+                const REASON: &[FieldError] =
+                    &[FieldError { field: "duplicate_reason", code: ErrorCode::PossibleDuplicate }];
+                (StatusCode::CONFLICT, C::PossibleDuplicate, REASON)
+            }
             Self::Casework(Error::BelowFloor { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, C::InvalidInput, &[]),
             Self::Casework(e) => {
                 tracing::error!(error = %e, "internal error");

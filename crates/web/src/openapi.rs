@@ -26,11 +26,12 @@ pub fn operations() -> Vec<Operation> {
         op("post", "/session", "Sign in: exchange e-mail and password for a bearer token", Some(json!({"email": "caseworker@ch.kinbridge.example", "password": "kinbridge-demo"}))),
         op("delete", "/session", "Sign out: end this token's session", None),
         op("get", "/cases", "List cases in the caller's scope; filters status, service, country, assignee, q; page, per_page", None),
-        op("post", "/cases", "Open a case with its people and consents", Some(json!({
+        op("post", "/cases", "Open a case with its people and consents. A case needs its child and the consent to processing of personal data (data_processing). If the child may already be on a case, the answer is 409 possible_duplicate with the records in possible_duplicates; send duplicate_reason to open it anyway", Some(json!({
             "service": "family_tracing", "title": "Tracing of Amanuel's mother", "summary": "Separated at the border in 2019.",
             "child_views": "He wants to live with his mother.", "partner_country": "DE",
             "people": [{"role": "child", "given_names": "Amanuel", "family_name": "Tesfay", "sex": "male", "birth_date": "~12", "nationalities": ["ER"], "languages": ["ti"]}],
-            "consents": [{"scope": "tracing", "given_by": "Amanuel (with guardian)", "given_on": "2026-11-01"}]
+            "consents": [{"scope": "data_processing", "given_by": "Amanuel (with guardian)", "given_on": "2026-11-01"},
+                         {"scope": "tracing", "given_by": "Amanuel (with guardian)", "given_on": "2026-11-01"}]
         }))),
         op("get", "/cases/{id}", "A case with people, relationships, consents, notes, documents, requests, timeline, beneficiaries, tracing requests and possible matches", None),
         op("patch", "/cases/{id}", "Change a case's title, summary, child's views or partner country", Some(json!({"summary": "Mother located in Hamburg.", "version": 1}))),

@@ -427,10 +427,12 @@ async fn match_review(backend: Backend) {
         body["people"] = json!([{"role": "child", "given_names": given, "family_name": family, "sex": "male",
             "birth_date": born, "nationalities": ["ER"], "languages": ["ti"]}]);
         body["consents"] = if consent {
-            json!([{"scope": "tracing", "given_by": "Guardian", "given_on": "2026-11-01"}])
+            json!([{"scope": "data_processing", "given_by": "Guardian", "given_on": "2026-11-01"}, {"scope": "tracing", "given_by": "Guardian", "given_on": "2026-11-01"}])
         } else {
-            json!([])
+            json!([{"scope": "data_processing", "given_by": "Guardian", "given_on": "2026-11-01"}])
         };
+        // Children alike on purpose: each is a case of its own.
+        body["duplicate_reason"] = json!("a separate case in this test");
         body
     };
     let (s, first) = ch.post("/api/v1/cases", open("Yohannes", "Gebremedhin", "2011-06-09", true)).await;
@@ -517,7 +519,8 @@ async fn match_sharing(backend: Backend) {
         let mut body = case_body();
         body["people"] = json!([{"role": "child", "given_names": given, "family_name": family, "sex": "female",
             "birth_date": "2013-07-08"}]);
-        body["consents"] = json!([{"scope": "tracing", "given_by": "Guardian", "given_on": "2026-11-01"}]);
+        body["consents"] = json!([{"scope": "data_processing", "given_by": "Guardian", "given_on": "2026-11-01"}, {"scope": "tracing", "given_by": "Guardian", "given_on": "2026-11-01"}]);
+        body["duplicate_reason"] = json!("a separate case in this test");
         body
     };
     let (s, swiss) = ch.post("/api/v1/cases", open("Mariam", "Haddad")).await;
@@ -711,6 +714,14 @@ async fn tracing_request(backend: Backend) {
     // Germany has a young man on one of its cases, recorded in Ge'ez script.
     let mut theirs = case_body();
     theirs["people"] = json!([{"role": "child", "given_names": "ዳዊት", "family_name": "ተስፋይ", "sex": "male", "birth_date": "2002-05-01"}]);
+    // The intake check already sees him: sought by CH, held by CH and nothing more.
+    let (s, known) = de.post("/api/v1/cases", theirs.clone()).await;
+    assert_eq!(s, 409, "{known}");
+    assert_eq!(known["error"]["code"], "possible_duplicate");
+    assert_eq!(known["error"]["fields"][0]["field"], "duplicate_reason");
+    assert_eq!(known["possible_duplicates"][0]["other"]["member_code"], "CH");
+    assert!(!known.to_string().contains("Dawit"), "nothing of the partner's record: {known}");
+    theirs["duplicate_reason"] = json!("Our own case of a young man who arrived alone; CH looks for someone");
     let (s, their_case) = de.post("/api/v1/cases", theirs).await;
     assert_eq!(s, 201);
     let their_case = their_case["id"].as_str().unwrap().to_string();

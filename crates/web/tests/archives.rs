@@ -104,8 +104,10 @@ async fn archives_search_and_origins(backend: Backend) {
     // A caseworker's own case is found by its note, at once (read your writes), with facets.
     let (_, case) = ch
         .post("/api/v1/cases", json!({"service": "search_of_origins", "title": "Origins of Amina", "summary": "Adopted in 1999 from Lagos.", "child_views": "",
-            "people": [{"role": "child", "given_names": "Aminah", "family_name": "OKAFOR", "sex": "female", "birth_date": "1998-02-11"}]}))
+            "people": [{"role": "child", "given_names": "Aminah", "family_name": "OKAFOR", "sex": "female", "birth_date": "1998-02-11"}],
+            "consents": [{"scope": "data_processing", "given_by": "Aminah Okafor", "given_on": "2026-01-10"}]}))
         .await;
+    assert_eq!(case["reference"].as_str().map(|r| r.starts_with("CH-")), Some(true), "{case}");
     let cid = case["id"].as_str().unwrap().to_string();
     ch.post(&format!("/api/v1/cases/{cid}/notes"), json!({"body": "Amina asks for her birth mother's name."})).await;
     let (_, r) = ch.get(&search("%22birth%20mother%22")).await;
@@ -134,8 +136,10 @@ async fn archives_search_and_origins(backend: Backend) {
     // is not an archivist's to read.
     let (_, tracing) = ch
         .post("/api/v1/cases", json!({"service": "family_tracing", "title": "Looking for an aunt", "summary": "", "child_views": "",
-            "people": [{"role": "child", "given_names": "Chidi", "family_name": "Eze", "sex": "male", "birth_date": "2012-04-02"}]}))
+            "people": [{"role": "child", "given_names": "Chidi", "family_name": "Eze", "sex": "male", "birth_date": "2012-04-02"}],
+            "consents": [{"scope": "data_processing", "given_by": "Chidi Eze", "given_on": "2026-01-10"}]}))
         .await;
+    assert!(tracing["id"].is_string(), "{tracing}");
     let tid = tracing["id"].as_str().unwrap().to_string();
     assert_eq!(archivist.get(&format!("/api/v1/cases/{tid}/origins/mentions")).await.0, 404, "no tracing request yet");
     let (status, t) = ch

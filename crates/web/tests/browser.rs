@@ -133,6 +133,8 @@ async fn story_in_the_browser(backend: Backend) {
     fill(&c, "#cg", "Amanuel").await;
     fill(&c, "#cf", "Tesfay").await;
     fill(&c, "#cb", "~12").await;
+    // Consent to processing is asked for on every new case, already ticked; who gave it is typed.
+    fill(&c, "#cgb", "Amanuel with his guardian").await;
     click(&c, "form[action='/cases'] button[type=submit]").await;
     expect_text(&c, "#case-status", "Open").await;
     assert!(c.current_url().await.unwrap().path().starts_with("/cases/"));
@@ -239,6 +241,7 @@ async fn tracing_and_match_review_in_the_browser(backend: Backend) {
     // The same young man is on another of the member's cases, written another way.
     let mut other = common::case_body();
     other["people"] = json!([{"role": "child", "given_names": "Dawitt", "family_name": "Tesfaye", "sex": "male", "birth_date": "2004-11-02"}]);
+    other["duplicate_reason"] = json!("recorded apart on purpose, to be matched");
     let (s, _) = api.post("/api/v1/cases", other).await;
     assert_eq!(s, 201);
     let mut shown = String::new();
@@ -266,10 +269,13 @@ async fn tracing_and_match_review_in_the_browser(backend: Backend) {
     fill(&c, "#cf", "Tesfai").await;
     choose(&c, "#cs", "male").await;
     fill(&c, "#cb", "2004-02-11").await;
+    fill(&c, "#cgb", "Dawit").await;
     click(&c, "form[action='/cases'] button[type=submit]").await;
     expect_text(&c, "#known h2", "This child may already be known").await;
     let known = c.find(Locator::Css("#known")).await.unwrap().text().await.unwrap();
     assert!(known.contains("Dawit Tesfay") || known.contains("Dawitt Tesfaye"), "{known}");
+    // Going on asks why this is a new case.
+    fill(&c, "#dr", "Another Dawit: he arrived in Geneva, the other is sought in Libya.").await;
     click(&c, "form[action='/cases'] button[type=submit]").await;
     let mut title = String::new();
     for _ in 0..100 {

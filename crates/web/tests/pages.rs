@@ -416,6 +416,7 @@ async fn possible_matches_on_the_case_page(backend: Backend) {
     for (given, family, born) in [("Mohammed", "Haddad", "2010-02-03"), ("Muhammad", "Al-Haddad", "2010-02-03")] {
         let mut body = case_body();
         body["people"] = serde_json::json!([{"role": "child", "given_names": given, "family_name": family, "sex": "male", "birth_date": born}]);
+        body["duplicate_reason"] = serde_json::json!("recorded apart on purpose, to be matched");
         let (s, case) = api.post("/api/v1/cases", body).await;
         assert_eq!(s, 201, "{case}");
         ids.push(case["id"].as_str().unwrap().to_string());
@@ -513,6 +514,8 @@ async fn intake_check_and_sharing_in_pages(backend: Backend) {
             ("child_family_name", "Al-Haddad".to_string()),
             ("child_sex", "male".to_string()),
             ("child_birth_date", "2010-02-03".to_string()),
+            ("consent_given_by", "Muhammad with his guardian".to_string()),
+            ("consent_scopes", "data_processing".to_string()),
             ("checked_child", checked),
         ]
     };
@@ -531,15 +534,28 @@ async fn intake_check_and_sharing_in_pages(backend: Backend) {
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("This child may already be known"));
     assert_eq!(count().await, before);
-    // The same child, confirmed: the case opens.
-    let r = http.post(app.url("/cases")).form(&form("Muhammad", checked)).send().await.unwrap();
+    // The same child again without saying why: asked again, with the reason as the error.
+    let r = http.post(app.url("/cases")).form(&form("Muhammad", checked.clone())).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Why this is a new case: this child may already be on a case"), "{page}");
+    assert_eq!(count().await, before);
+    // With the reason: the case opens, and its timeline keeps why.
+    let reason = "Another Muhammad Al-Haddad: born in Homs, not Aleppo.";
+    let mut confirmed = form("Muhammad", checked);
+    confirmed.push(("duplicate_reason", reason.to_string()));
+    let r = http.post(app.url("/cases")).form(&confirmed).send().await.unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(count().await, before + 1);
+    let opened = r.headers()["location"].to_str().unwrap().to_string();
+    let page = http.get(app.url(&opened)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Opened although possibly known") && page.contains(reason), "{page}");
 
     // A German case for the same child; the Swiss side shares its record from the case page.
     let de = app.api("jonas@de.test").await;
     let mut body = case_body();
     body["people"] = serde_json::json!([{"role": "child", "given_names": "محمد", "family_name": "حداد", "sex": "male", "birth_date": "2010-02-03"}]);
+    body["duplicate_reason"] = serde_json::json!("their own case of the child");
     let (s, german) = de.post("/api/v1/cases", body).await;
     assert_eq!(s, 201);
     let german = german["id"].as_str().unwrap().to_string();

@@ -212,6 +212,9 @@ struct NewCaseBody {
     people: Vec<PersonBody>,
     #[serde(default)]
     consents: Vec<ConsentBody>,
+    /// Why this is a new case although the intake check found records the child may be.
+    #[serde(default)]
+    duplicate_reason: Option<String>,
 }
 
 /// Parses every part and reports every bad field together.
@@ -252,7 +255,7 @@ async fn create(
             return Err(DomainError::Invalid(fields).into());
         }
     };
-    let created = state.casework.open_case(&u.caller, &case, &people, &consents).await?;
+    let created = state.casework.open_case(&u.caller, &case, &people, &consents, b.duplicate_reason.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 

@@ -143,6 +143,9 @@ struct NewCaseForm {
     /// child again opens the case anyway.
     #[serde(default)]
     checked_child: String,
+    /// Why this is a new case although the intake check found possible records.
+    #[serde(default)]
+    duplicate_reason: String,
 }
 
 impl NewCaseForm {
@@ -210,7 +213,10 @@ fn known_rows(t: &Frame, found: Vec<kinbridge_casework::matching::KnownPerson>) 
 }
 
 async fn new_form(PageUser(u): PageUser) -> Response {
-    render(StatusCode::OK, &new_case_page(Frame::for_user(&u), NewCaseForm::default()))
+    // Processing of personal data is the consent every case needs; the others are asked for.
+    let f =
+        NewCaseForm { consent_scopes: vec![ConsentScope::DataProcessing.as_str().to_string()], ..Default::default() };
+    render(StatusCode::OK, &new_case_page(Frame::for_user(&u), f))
 }
 
 /// Parses the whole form, reporting every bad field at once.
@@ -259,26 +265,26 @@ async fn create(
     CsrfForm(f): CsrfForm<NewCaseForm>,
 ) -> Result<Response, Problem> {
     let parsed = parse_new_case(&f);
-    // Intake check: before a child is registered, the records that may already be them.
-    if let Ok((_, people, _)) = &parsed {
-        if f.checked_child != f.child_fingerprint() {
-            let known = state.casework.possible_duplicates(&u.caller, &people[0]).await?;
-            if !known.is_empty() {
-                let t = Frame::for_user(&u);
-                let known = known_rows(&t, known);
-                let f = NewCaseForm { checked_child: f.child_fingerprint(), ..f };
-                return Ok(render(StatusCode::OK, &NewCasePage { known, ..new_case_page(t, f) }));
-            }
-        }
-    }
+    // The reason counts only for the child the intake check was shown for.
+    let checked = f.checked_child == f.child_fingerprint();
+    let reason = checked.then_some(f.duplicate_reason.as_str());
     let result = match parsed {
         Ok((case, people, consents)) => {
-            state.casework.open_case(&u.caller, &case, &people, &consents).await.map_err(Problem::from)
+            state.casework.open_case(&u.caller, &case, &people, &consents, reason).await.map_err(Problem::from)
         }
         Err(e) => Err(Problem::from(e)),
     };
     match result {
         Ok(case) => Ok(see_other(&format!("/cases/{}", case.id))),
+        Err(Problem::Casework(kinbridge_casework::Error::PossibleDuplicates(found))) => {
+            // Shown once as a question; asked again without a reason, it is an error.
+            let p = Problem::Casework(kinbridge_casework::Error::PossibleDuplicates(Vec::new()));
+            let t = if checked { Frame::for_user(&u).with_problem(&p) } else { Frame::for_user(&u) };
+            let known = known_rows(&t, found);
+            let f = NewCaseForm { checked_child: f.child_fingerprint(), ..f };
+            let status = if checked { StatusCode::CONFLICT } else { StatusCode::OK };
+            Ok(render(status, &NewCasePage { known, ..new_case_page(t, f) }))
+        }
         Err(p) => {
             let status = p.render(&u.tr).status;
             Ok(render(status, &new_case_page(Frame::for_user(&u).with_problem(&p), f)))

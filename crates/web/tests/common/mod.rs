@@ -221,7 +221,10 @@ pub fn case_body() -> Value {
             {"role": "child", "given_names": "Amanuel", "family_name": "Tesfay", "sex": "male", "birth_date": "~12", "nationalities": ["ER"], "languages": ["ti"]},
             {"role": "mother", "given_names": "Selam", "family_name": "Gebre", "sex": "female", "birth_date": "1985", "birth_date_estimated": true}
         ],
-        "consents": [{"scope": "tracing", "given_by": "Amanuel with his guardian", "given_on": "2026-01-10"}]
+        "consents": [
+            {"scope": "data_processing", "given_by": "Amanuel with his guardian", "given_on": "2026-01-10"},
+            {"scope": "tracing", "given_by": "Amanuel with his guardian", "given_on": "2026-01-10"}
+        ]
     })
 }
 
