@@ -670,10 +670,32 @@ impl Casework {
         Ok(updated)
     }
 
-    /// Proposes, approves, rejects or makes a closure, or reopens.
+    /// Proposes, approves or makes a closure, or reopens. Sending a proposed closure back
+    /// takes a reason: [`Casework::send_back_closure`].
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn case_action(&self, caller: &Caller, case_id: &str, action: CaseAction) -> Result<Case> {
+        self.case_step(caller, case_id, action, None).await
+    }
+
+    /// Sends a proposed closure back to the caseworker, saying why (on the timeline).
+    #[tracing::instrument(level = "debug", skip_all, err)]
+    pub async fn send_back_closure(&self, caller: &Caller, case_id: &str, reason: &str) -> Result<Case> {
+        let reason =
+            kinbridge_domain::text::required("reason", reason, 2000).map_err(|e| DomainError::Invalid(vec![e]))?;
+        self.case_step(caller, case_id, CaseAction::RejectClosure, Some(&reason)).await
+    }
+
+    async fn case_step(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        action: CaseAction,
+        reason: Option<&str>,
+    ) -> Result<Case> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
+        if action == CaseAction::RejectClosure && reason.is_none() {
+            return Err(DomainError::field("reason", ErrorCode::Required).into());
+        }
         let mut tx = self.begin_write().await?;
         let current = fetch_case(&mut *tx, &case.id).await?.ok_or_else(Error::not_found)?;
         let open = cases::open_requests(&mut tx, &case.id).await?;
@@ -685,7 +707,8 @@ impl Casework {
             CaseStatus::Open => (None, None, None, EventKind::ClosureRejected),
         };
         cases::set_status(&mut tx, &case.id, status, proposed, final_outcome, closed_on).await?;
-        let facts: Vec<Fact> = outcome.map(|o| Fact::term(Vocab::Outcome, o)).into_iter().collect();
+        let mut facts: Vec<Fact> = outcome.map(|o| Fact::term(Vocab::Outcome, o)).into_iter().collect();
+        facts.extend(reason.map(Fact::text));
         event(&mut tx, &case.id, Some(&caller.actor.user_id), kind, &facts).await?;
         append(&mut tx, &[caller.entry(AuditAction::Transition, "case", Some(case.id.as_str()), action.name())])
             .await?;

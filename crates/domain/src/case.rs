@@ -633,6 +633,29 @@ impl CaseFilter {
     pub const DEFAULT_PER_PAGE: u32 = 25;
     pub const MAX_PER_PAGE: u32 = 100;
 
+    /// The first filter given a value it cannot have (the API refuses those; the list page
+    /// ignores them, so that an old bookmark still opens).
+    pub fn unknown_value(
+        status: Option<&str>,
+        service: Option<&str>,
+        country: Option<&str>,
+        assignee: Option<&str>,
+    ) -> Option<&'static str> {
+        let bad =
+            |v: Option<&str>, ok: &dyn Fn(&str) -> bool| v.map(str::trim).is_some_and(|v| !v.is_empty() && !ok(v));
+        if bad(status, &|v| CaseStatus::parse(v).is_some()) {
+            Some("status")
+        } else if bad(service, &|v| ServiceType::parse(v).is_some()) {
+            Some("service")
+        } else if bad(country, &|v| Country::parse(v).is_some()) {
+            Some("country")
+        } else if bad(assignee, &|v| UserId::parse(v).is_some()) {
+            Some("assignee")
+        } else {
+            None
+        }
+    }
+
     /// Lenient by design: an unknown filter value is ignored rather than failing the page.
     pub fn parse(
         status: Option<&str>,

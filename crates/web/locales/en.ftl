@@ -597,3 +597,4 @@ field-duplicate_reason = Why this is a new case
 field-people = People
 field-consents = Consents
 intake-reason-hint = for example: a different child with the same name, born in another town
+case-send-back-reason = Why it goes back (to send it back)

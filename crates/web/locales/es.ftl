@@ -597,3 +597,4 @@ field-duplicate_reason = Por qué es un caso nuevo
 field-people = Personas
 field-consents = Consentimientos
 intake-reason-hint = por ejemplo: otro niño con el mismo nombre, nacido en otra ciudad
+case-send-back-reason = Por qué se devuelve (para devolverlo)

@@ -597,3 +597,4 @@ field-duplicate_reason = Pourquoi c’est un nouveau dossier
 field-people = Personnes
 field-consents = Consentements
 intake-reason-hint = par exemple : un autre enfant du même nom, né dans une autre ville
+case-send-back-reason = Pourquoi il est renvoyé (pour le renvoyer)

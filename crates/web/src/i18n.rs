@@ -280,11 +280,11 @@ mod tests {
     }
 
     #[test]
-    fn french_and_spanish_translate_every_english_message() {
+    fn french_spanish_and_arabic_translate_every_english_message() {
         let c = Catalogues::load();
         let english = c.keys("en");
         assert!(english.len() > 100, "the English catalogue looks truncated");
-        for locale in ["fr", "es"] {
+        for locale in ["fr", "es", "ar"] {
             let missing: Vec<_> = english.iter().filter(|k| !c.has(locale, k)).collect();
             assert!(missing.is_empty(), "{locale} lacks {missing:?}");
         }

@@ -245,6 +245,19 @@ async fn bad_input(backend: Backend) {
     let before = app.case_data_counts().await;
     let files_before = app.document_files();
 
+    // An unknown filter value is refused with the parameter named, not silently ignored.
+    for (query, name) in [
+        ("status=bogus", "status"),
+        ("service=knitting", "service"),
+        ("country=XX1", "country"),
+        ("assignee=nobody", "assignee"),
+    ] {
+        let (s, e) = ch.get(&format!("/api/v1/cases?{query}")).await;
+        assert_eq!(s, 400, "{query}: {e}");
+        assert_eq!(e["error"]["fields"][0]["field"], name, "{e}");
+    }
+    assert_eq!(ch.get("/api/v1/cases?status=open&country=de").await.0, 200);
+
     let cases: Vec<(&str, String, Value, u16)> = vec![
         ("POST", "/api/v1/cases".into(), json!({"service": "family_tracing"}), 400),
         ("POST", "/api/v1/cases".into(), json!({"service": 7, "title": "x"}), 400),
@@ -804,3 +817,28 @@ async fn corrections(backend: Backend) {
 }
 
 both_backends!(corrections);
+/// A supervisor sends a proposed closure back with a reason, which the timeline keeps; without
+/// a reason it is refused.
+async fn closure_sent_back_with_a_reason(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ch = app.api("ana@ch.test").await;
+    let boss = app.api("boss@ch.test").await;
+    let (_, case) = ch.post("/api/v1/cases", case_body()).await;
+    let actions = format!("/api/v1/cases/{}/actions", case["id"].as_str().unwrap());
+    let (s, _) = ch.post(&actions, json!({"action": "propose_closure", "outcome": "reunified"})).await;
+    assert_eq!(s, 200);
+    let (s, e) = boss.post(&actions, json!({"action": "reject_closure"})).await;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(e["error"]["fields"][0]["field"], "reason");
+    let (s, e) = boss.post(&actions, json!({"action": "reject_closure", "reason": "  "})).await;
+    assert_eq!(s, 422, "{e}");
+    let reason = "The mother has not been visited yet.";
+    let (s, sent_back) = boss.post(&actions, json!({"action": "reject_closure", "reason": reason})).await;
+    assert_eq!(s, 200, "{sent_back}");
+    assert_eq!(sent_back["status"], "open");
+    let (_, detail) = ch.get(&format!("/api/v1/cases/{}", case["id"].as_str().unwrap())).await;
+    let line = detail["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "closure_rejected").unwrap().clone();
+    assert_eq!(line["facts"], json!([{"t": "text", "v": reason}]));
+}
+
+both_backends!(closure_sent_back_with_a_reason);

@@ -7,7 +7,9 @@ use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use kinbridge_casework::documents::Attach;
 use kinbridge_casework::today;
-use kinbridge_domain::case::{CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, RelationshipKind};
+use kinbridge_domain::case::{
+    CaseAction, CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, RelationshipKind,
+};
 use kinbridge_domain::request::NewRequest;
 use kinbridge_domain::ErrorCode;
 use kinbridge_domain::{DomainError, FieldError};
@@ -16,6 +18,7 @@ use serde::Deserialize;
 use super::input::{parse_case_action, TracingBody};
 use crate::api::{ApiJson, ApiMultipart, ApiQuery, ApiResult, AssigneeBody, BodyText};
 use crate::auth::ApiUser;
+use crate::error::Problem;
 use crate::files::read_upload_api;
 use crate::AppState;
 
@@ -132,6 +135,11 @@ async fn list(
     ApiUser(u): ApiUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Response> {
+    let (status, service, country, assignee) =
+        (q.status.as_deref(), q.service.as_deref(), q.country.as_deref(), q.assignee.as_deref());
+    if let Some(name) = CaseFilter::unknown_value(status, service, country, assignee) {
+        return Err(Problem::BadQuery(name.to_string()));
+    }
     let f = CaseFilter::parse(
         q.status.as_deref(),
         q.service.as_deref(),
@@ -299,6 +307,8 @@ async fn update(
 struct ActionBody {
     action: String,
     outcome: Option<String>,
+    /// Why a proposed closure is sent back (required for `reject_closure`).
+    reason: Option<String>,
 }
 
 async fn action(
@@ -307,8 +317,12 @@ async fn action(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ActionBody>,
 ) -> ApiResult<Response> {
-    let action = parse_case_action(&b.action, b.outcome.as_deref())?;
-    let case = state.casework.case_action(&u.caller, &id, action).await?;
+    let case = match parse_case_action(&b.action, b.outcome.as_deref())? {
+        CaseAction::RejectClosure => {
+            state.casework.send_back_closure(&u.caller, &id, b.reason.as_deref().unwrap_or("")).await?
+        }
+        action => state.casework.case_action(&u.caller, &id, action).await?,
+    };
     Ok(Json(case).into_response())
 }
 

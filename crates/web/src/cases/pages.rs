@@ -14,7 +14,7 @@ use kinbridge_casework::accounts::User;
 use kinbridge_casework::cases::{CaseDetail, CaseSummary, Page};
 use kinbridge_casework::documents::Attach;
 use kinbridge_casework::{today, KeptCopies};
-use kinbridge_domain::case::Fact;
+use kinbridge_domain::case::{CaseAction, Fact};
 use kinbridge_domain::case::{
     CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, Outcome, PersonRole, RelationshipKind,
     ServiceType, Sex,
@@ -930,6 +930,8 @@ struct ActionForm {
     #[serde(default)]
     action: String,
     outcome: Option<String>,
+    /// Why a proposed closure is sent back.
+    reason: Option<String>,
 }
 
 async fn action(
@@ -939,6 +941,11 @@ async fn action(
     CsrfForm(f): CsrfForm<ActionForm>,
 ) -> Result<Response, Problem> {
     let r = match parse_case_action(&f.action, f.outcome.as_deref()) {
+        Ok(CaseAction::RejectClosure) => state
+            .casework
+            .send_back_closure(&u.caller, &id, f.reason.as_deref().unwrap_or(""))
+            .await
+            .map_err(Problem::from),
         Ok(a) => state.casework.case_action(&u.caller, &id, a).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
