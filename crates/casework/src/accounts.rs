@@ -26,6 +26,8 @@ pub use kinbridge_store::accounts::User;
 pub struct Session {
     pub user: User,
     pub csrf_token: String,
+    /// The user's unread notifications when the session was read.
+    pub unread_notices: i64,
 }
 
 pub enum LoginOutcome {
@@ -252,14 +254,14 @@ impl Casework {
         append(&mut tx, &[entry]).await?;
         tx.commit().await?;
         let user = self.user(&user_id).await?.ok_or_else(Error::not_found)?;
-        Ok(LoginOutcome::LoggedIn { token, session: Box::new(Session { user, csrf_token }) })
+        Ok(LoginOutcome::LoggedIn { token, session: Box::new(Session { user, csrf_token, unread_notices: 0 }) })
     }
 
     /// The live session for a token, if any.
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
         let found = accounts::session(self.pool(), &token_hash(token)).await?;
-        Ok(found.map(|(user, csrf_token)| Session { user, csrf_token }))
+        Ok(found.map(|(user, csrf_token, unread_notices)| Session { user, csrf_token, unread_notices }))
     }
 
     #[tracing::instrument(level = "debug", skip_all, err)]

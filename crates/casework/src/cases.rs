@@ -12,6 +12,7 @@ use kinbridge_domain::case::{
     EventKind, NewCase, NewConsent, NewPerson, Person, PersonRole, RelationshipKind,
 };
 use kinbridge_domain::ids::{CaseId, PersonId, RelationshipId, UserId};
+use kinbridge_domain::notice::NoticeKind;
 use kinbridge_domain::{DomainError, FieldError};
 use serde::Serialize;
 use sqlx::{Any, Executor};
@@ -271,7 +272,7 @@ impl Casework {
         let relationships = relationships_of(&mut *conn, &cid).await?;
         let consents = consents_of(&mut *conn, &cid).await?;
         let notes = notes_of(&mut *conn, &cid).await?;
-        let documents = kinbridge_store::documents::of_case(&mut *conn, &cid).await?;
+        let documents = kinbridge_store::documents::file_of_case(&mut *conn, &cid).await?;
         let requests = crate::requests::requests_of_case(&mut *conn, &cid).await?;
         let timeline = timeline_of(&mut *conn, &cid).await?;
         let tracing_requests = kinbridge_store::tracing_requests::of_case(&mut *conn, &cid).await?;
@@ -660,6 +661,18 @@ impl Casework {
             &[Fact::text(&colleague.display_name)],
         )
         .await?;
+        if colleague.id != caller.actor.user_id {
+            let facts = [Fact::text(&case.reference), Fact::text(&case.title)];
+            kinbridge_store::notices::notify(
+                &mut tx,
+                std::slice::from_ref(&colleague.id),
+                NoticeKind::CaseAssigned,
+                Some(&case.id),
+                None,
+                &facts,
+            )
+            .await?;
+        }
         append(
             &mut tx,
             &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), &format!("assigned {}", colleague.id))],

@@ -73,16 +73,14 @@ impl Casework {
                 uploaded_by: &caller.actor.user_id,
             };
             documents::insert(&mut tx, &new).await?;
-            if case_id.is_some() {
-                event(
-                    &mut tx,
-                    &timeline_case,
-                    Some(&caller.actor.user_id),
-                    EventKind::DocumentUploaded,
-                    &[Fact::text(&filename)],
-                )
-                .await?;
+            // On the case's timeline either way: a partner's document to a request is part
+            // of the case's file.
+            let mut facts = vec![Fact::text(&filename)];
+            if request_id.is_some() {
+                let code = self.member(&caller.actor.member_id).await?.map(|m| m.code.as_str().to_string());
+                facts.extend(code.map(|c| Fact::term(kinbridge_domain::case::Vocab::Member, c)));
             }
+            event(&mut tx, &timeline_case, Some(&caller.actor.user_id), EventKind::DocumentUploaded, &facts).await?;
             append(
                 &mut tx,
                 &[caller.entry(

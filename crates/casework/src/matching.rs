@@ -360,6 +360,18 @@ impl Casework {
         }
         let mut tx = self.begin_write().await?;
         matches::share(&mut tx, &match_id, pair.mine_is_a).await?;
+        // Whoever answers for the other case hears that this member shared, and nothing more.
+        if let Some(owner) = kinbridge_store::notices::case_owner(&mut tx, &pair.their_case).await? {
+            kinbridge_store::notices::notify(
+                &mut tx,
+                &[owner],
+                kinbridge_domain::notice::NoticeKind::MatchShared,
+                Some(&pair.their_case),
+                None,
+                &[Fact::term(Vocab::Member, &pair.my_label)],
+            )
+            .await?;
+        }
         event(
             &mut tx,
             &pair.my_case,

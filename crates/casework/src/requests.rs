@@ -6,6 +6,7 @@ use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{EventKind, Person};
 use kinbridge_domain::case::{Fact, Vocab};
 use kinbridge_domain::ids::{CaseId, DocumentId, PersonId, RequestId};
+use kinbridge_domain::notice::NoticeKind;
 use kinbridge_domain::request::{MessageKind, NewRequest, Request, RequestAction, RequestStatus, Transition};
 use kinbridge_domain::DomainError;
 use kinbridge_domain::ErrorCode;
@@ -98,6 +99,14 @@ impl Casework {
             by: &caller.actor.user_id,
         };
         requests::insert(&mut tx, &row, &share_people, &share_documents).await?;
+        // The receiving member's caseworkers hear of it (the request, never the case).
+        let told = kinbridge_store::notices::casework_users(&mut tx, &to.id).await?;
+        let facts = [
+            Fact::term(Vocab::RequestKind, new.kind),
+            Fact::term(Vocab::Member, case_member_code(self, &case.member_id).await?),
+            Fact::text(&new.subject),
+        ];
+        kinbridge_store::notices::notify(&mut tx, &told, NoticeKind::RequestReceived, None, Some(&id), &facts).await?;
         requests::insert_message(&mut tx, &id, &caller.actor, MessageKind::Request, &new.message).await?;
         event(
             &mut tx,
@@ -144,7 +153,15 @@ impl Casework {
 
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn request_detail(&self, caller: &Caller, id: &str) -> Result<RequestDetail> {
-        let (request, party) = self.authorize_request(caller, id).await?;
+        let (mut request, party) = self.authorize_request(caller, id).await?;
+        if party == Party::Sender && request.answer_unread {
+            // Read by the sending side: the answer is no longer new, for anyone there.
+            let mut tx = self.begin_write().await?;
+            requests::mark_answer_read(&mut tx, &request.id).await?;
+            kinbridge_store::notices::mark_read(&mut tx, &caller.actor.user_id, Some(&request.id)).await?;
+            tx.commit().await?;
+            request.answer_unread = false;
+        }
         let rid = request.id.as_str().to_string();
         let messages = requests::messages(self.pool(), &request.id).await?;
         let shared_people = requests::shared_people(self.pool(), &request.id).await?;
@@ -173,16 +190,32 @@ impl Casework {
             requests::insert_message(&mut tx, &request.id, &caller.actor, t.action.message_kind(), text).await?;
         }
         let case_id = &request.case_id;
+        if matches!(t.action, RequestAction::Answer | RequestAction::Decline) {
+            // The answer reaches the case: on its timeline, and to whoever answers for it.
+            let mut facts =
+                vec![Fact::term(Vocab::RequestKind, request.kind), Fact::term(Vocab::Member, &request.to_member_code)];
+            if t.action == RequestAction::Decline {
+                facts.push(Fact::term(Vocab::RequestStatus, RequestStatus::Declined));
+            }
+            if let Some(owner) = kinbridge_store::notices::case_owner(&mut tx, case_id).await? {
+                let told = [owner];
+                kinbridge_store::notices::notify(
+                    &mut tx,
+                    &told,
+                    NoticeKind::RequestAnswered,
+                    Some(case_id),
+                    Some(&request.id),
+                    &facts,
+                )
+                .await?;
+            }
+        }
         if t.action == RequestAction::Answer {
             requests::first_response(&mut tx, &request.case_id).await?;
-            event(
-                &mut tx,
-                case_id,
-                Some(&caller.actor.user_id),
-                EventKind::RequestAnswered,
-                &[Fact::term(Vocab::RequestKind, request.kind), Fact::term(Vocab::Member, &request.to_member_code)],
-            )
-            .await?;
+            let mut facts =
+                vec![Fact::term(Vocab::RequestKind, request.kind), Fact::term(Vocab::Member, &request.to_member_code)];
+            facts.extend(t.text.as_deref().map(|report| Fact::text(excerpt(report))));
+            event(&mut tx, case_id, Some(&caller.actor.user_id), EventKind::RequestAnswered, &facts).await?;
         } else {
             event(
                 &mut tx,
@@ -276,4 +309,44 @@ pub(crate) async fn requests_of_case<'e, E: sqlx::Executor<'e, Database = sqlx::
     case_id: &CaseId,
 ) -> Result<Vec<Request>> {
     Ok(requests::of_case(e, case_id).await?)
+}
+
+/// The start of a long text, for a timeline line (the whole text stays on the request).
+fn excerpt(text: &str) -> String {
+    const MAX: usize = 600;
+    let text = text.trim();
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// The code of a member, for the words of a notification.
+async fn case_member_code(cw: &Casework, member: &kinbridge_domain::ids::MemberId) -> Result<String> {
+    Ok(cw.member(member).await?.map(|m| m.code.as_str().to_string()).unwrap_or_default())
+}
+
+impl Casework {
+    /// The caller's newest notifications (unread first), and how many are unread.
+    #[tracing::instrument(level = "debug", skip_all, err)]
+    pub async fn notices(&self, caller: &Caller) -> Result<(Vec<kinbridge_domain::notice::Notice>, i64)> {
+        let list = kinbridge_store::notices::of_user(self.pool(), &caller.actor.user_id, 100).await?;
+        let unread = kinbridge_store::notices::unread(self.pool(), &caller.actor.user_id).await?;
+        self.audit(vec![caller.entry(AuditAction::List, "notice", None, &list.len().to_string())]).await?;
+        Ok((list, unread))
+    }
+
+    /// How many of the caller's notifications are unread (for the page header).
+    pub async fn unread_notices(&self, caller: &Caller) -> Result<i64> {
+        Ok(kinbridge_store::notices::unread(self.pool(), &caller.actor.user_id).await?)
+    }
+
+    /// Marks all the caller's notifications read.
+    #[tracing::instrument(level = "debug", skip_all, err)]
+    pub async fn mark_notices_read(&self, caller: &Caller) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let n = kinbridge_store::notices::mark_read(&mut tx, &caller.actor.user_id, None).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
 }

@@ -13,6 +13,7 @@ pub mod document;
 pub mod error;
 pub mod ids;
 pub mod member;
+pub mod notice;
 pub mod request;
 pub mod signin;
 pub mod text;

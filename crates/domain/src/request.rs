@@ -135,6 +135,8 @@ pub struct Request {
     pub sent_at: String,
     pub updated_at: String,
     pub overdue: bool,
+    /// Answered, and nobody on the sending side has read the answer yet.
+    pub answer_unread: bool,
 }
 
 /// A new request, parsed.

@@ -176,14 +176,17 @@ pub async fn insert_session(tx: &mut Tx, token_hash: &str, user: &UserId, csrf: 
     Ok(())
 }
 
-/// The live session of a token hash: its user (active) and CSRF token.
-pub async fn session(pool: &sqlx::AnyPool, token_hash: &str) -> Result<Option<(User, String)>> {
+/// The live session of a token hash: its user (active), CSRF token, and how many of the
+/// user's notifications are unread (read in the same query: every page shows it).
+pub async fn session(pool: &sqlx::AnyPool, token_hash: &str) -> Result<Option<(User, String, i64)>> {
     let sql = format!(
-        "SELECT {COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id JOIN members m ON m.id = u.member_id \
+        "SELECT {COLUMNS}, s.csrf_token, \
+         (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL) AS unread \
+         FROM sessions s JOIN users u ON u.id = s.user_id JOIN members m ON m.id = u.member_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1"
     );
     let row = sqlx::query(&sql).bind(token_hash).bind(now()).fetch_optional(pool).await?;
-    row.map(|r| Ok((user_from(&r)?, get(&r, "csrf_token")?))).transpose()
+    row.map(|r| Ok((user_from(&r)?, get(&r, "csrf_token")?, get(&r, "unread")?))).transpose()
 }
 
 pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<()> {

@@ -90,6 +90,21 @@ pub async fn of_case<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(e: E, case
     rows.iter().map(document_from).collect()
 }
 
+/// Everything in a case's file: the member's own documents and those either side attached
+/// to the case's requests (a partner's report among them), newest first.
+pub async fn file_of_case<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    e: E,
+    case_id: &CaseId,
+) -> Result<Vec<Document>> {
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE d.case_id = $1 OR d.request_id IN (SELECT id FROM requests WHERE case_id = $1) ORDER BY d.created_at DESC"
+    ))
+    .bind(case_id.to_string())
+    .fetch_all(e)
+    .await?;
+    rows.iter().map(document_from).collect()
+}
+
 /// Documents either side may see on a request: those shared with it and those uploaded to it.
 pub async fn of_request<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     e: E,

@@ -21,6 +21,7 @@ pub mod keys;
 pub mod matches;
 pub mod members;
 mod migrations;
+pub mod notices;
 pub mod requests;
 pub mod research;
 pub mod rows;

@@ -15,7 +15,7 @@ use crate::{now, today, Arg, Page, Result, Sql, Tx};
 
 const COLUMNS: &str = "r.id, r.case_id, c.reference AS case_reference, r.from_member_id, fm.code AS from_code, \
      fm.country AS from_country, r.to_member_id, tm.code AS to_code, tm.country AS to_country, r.kind, r.status, r.subject, \
-     r.due_on, r.assignee_id, u.display_name AS assignee_name, r.decline_reason, r.sent_at, r.updated_at";
+     r.due_on, r.assignee_id, u.display_name AS assignee_name, r.decline_reason, r.sent_at, r.updated_at, r.answer_read_at";
 
 const JOINS: &str = "JOIN cases c ON c.id = r.case_id JOIN members fm ON fm.id = r.from_member_id \
      JOIN members tm ON tm.id = r.to_member_id LEFT JOIN users u ON u.id = r.assignee_id";
@@ -46,6 +46,7 @@ fn request_from(row: &AnyRow) -> Result<Request> {
         sent_at: get(row, "sent_at")?,
         updated_at: get(row, "updated_at")?,
         overdue: is_overdue(status, due_on, today()),
+        answer_unread: status == RequestStatus::Answered && get::<Option<String>>(row, "answer_read_at")?.is_none(),
     })
 }
 
@@ -155,7 +156,20 @@ impl RequestBox {
     }
 }
 
-/// A page of a member's inbox or outbox: overdue first, then by due date.
+/// Records that the sending side has read a request's answer; `false` if it had already.
+pub async fn mark_answer_read(tx: &mut Tx, id: &RequestId) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE requests SET answer_read_at = $1 WHERE id = $2 AND status = 'answered' AND answer_read_at IS NULL",
+    )
+    .bind(now())
+    .bind(id.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A page of a member's inbox or outbox: overdue first, then by due date; in the outbox,
+/// answers not yet read come first of all.
 pub async fn page(
     pool: &sqlx::AnyPool,
     member: &MemberId,
@@ -185,6 +199,10 @@ pub async fn page(
     // The page is chosen on the requests table alone, then joined: sorting joined rows costs more.
     w.push(" ORDER BY ");
     let order_start = w.text.len();
+    if which == RequestBox::Outbox {
+        // An answer nobody has read yet comes before everything else the sender waits for.
+        w.push("CASE WHEN r.status = 'answered' AND r.answer_read_at IS NULL THEN 0 ELSE 1 END, ");
+    }
     w.push(&format!("CASE WHEN r.status IN {OWED} AND r.due_on < "))
         .bind(Arg::Text(today().to_string()))
         .push(" THEN 0 ELSE 1 END, r.due_on, r.id");

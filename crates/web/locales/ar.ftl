@@ -596,3 +596,25 @@ entity-place = مكان
 entity-reference = مرجع
 field-note = ملاحظة
 field-language = اللغة
+
+# Notifications
+nav-notices = الإشعارات
+notices-title = الإشعارات
+notices-unread = { $count ->
+    [zero] لا إشعارات غير مقروءة
+    [one] إشعار واحد غير مقروء
+    [two] إشعاران غير مقروءين
+    [few] { $count } إشعارات غير مقروءة
+   *[other] { $count } إشعارًا غير مقروء
+}
+notices-mark-read = تعليم الكل كمقروء
+notices-none = لا شيء حتى الآن.
+notices-new = جديد
+notices-open-request = فتح الطلب
+notices-open-case = فتح القضية
+notice-request_received = أرسل شريك طلبًا
+notice-request_answered = ردّ شريك
+notice-match_shared = شارك شريك مطابقة محتملة
+notice-case_assigned = أُسندت إليك قضية
+request-new-answer = رد جديد
+document-via-request = مرفق بطلب

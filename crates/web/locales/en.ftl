@@ -598,3 +598,22 @@ field-people = People
 field-consents = Consents
 intake-reason-hint = for example: a different child with the same name, born in another town
 case-send-back-reason = Why it goes back (to send it back)
+
+# Notifications
+nav-notices = Notifications
+notices-title = Notifications
+notices-unread = { $count ->
+    [one] One unread notification
+   *[other] { $count } unread notifications
+}
+notices-mark-read = Mark all as read
+notices-none = Nothing yet.
+notices-new = new
+notices-open-request = Open the request
+notices-open-case = Open the case
+notice-request_received = A partner sent a request
+notice-request_answered = A partner answered
+notice-match_shared = A partner shared a possible match
+notice-case_assigned = A case was assigned to you
+request-new-answer = new answer
+document-via-request = attached to a request

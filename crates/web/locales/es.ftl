@@ -598,3 +598,22 @@ field-people = Personas
 field-consents = Consentimientos
 intake-reason-hint = por ejemplo: otro niño con el mismo nombre, nacido en otra ciudad
 case-send-back-reason = Por qué se devuelve (para devolverlo)
+
+# Notifications
+nav-notices = Notificaciones
+notices-title = Notificaciones
+notices-unread = { $count ->
+    [one] Una notificación sin leer
+   *[other] { $count } notificaciones sin leer
+}
+notices-mark-read = Marcar todo como leído
+notices-none = Nada por ahora.
+notices-new = nuevo
+notices-open-request = Abrir la solicitud
+notices-open-case = Abrir el caso
+notice-request_received = Un socio envió una solicitud
+notice-request_answered = Un socio respondió
+notice-match_shared = Un socio compartió una posible coincidencia
+notice-case_assigned = Se le asignó un caso
+request-new-answer = respuesta nueva
+document-via-request = adjunto a una solicitud

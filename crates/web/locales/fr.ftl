@@ -598,3 +598,22 @@ field-people = Personnes
 field-consents = Consentements
 intake-reason-hint = par exemple : un autre enfant du même nom, né dans une autre ville
 case-send-back-reason = Pourquoi il est renvoyé (pour le renvoyer)
+
+# Notifications
+nav-notices = Notifications
+notices-title = Notifications
+notices-unread = { $count ->
+    [one] Une notification non lue
+   *[other] { $count } notifications non lues
+}
+notices-mark-read = Tout marquer comme lu
+notices-none = Rien pour l’instant.
+notices-new = nouveau
+notices-open-request = Ouvrir la demande
+notices-open-case = Ouvrir le dossier
+notice-request_received = Un partenaire a envoyé une demande
+notice-request_answered = Un partenaire a répondu
+notice-match_shared = Un partenaire a partagé un rapprochement possible
+notice-case_assigned = Un dossier vous a été attribué
+request-new-answer = nouvelle réponse
+document-via-request = joint à une demande

@@ -115,6 +115,8 @@ pub struct Signed {
     pub csrf: String,
     pub tr: Tr,
     pub bearer: bool,
+    /// Unread notifications, for the page header.
+    pub unread: i64,
 }
 
 impl Signed {
@@ -126,6 +128,7 @@ impl Signed {
             csrf: s.csrf_token.clone(),
             tr: auth.tr.clone(),
             bearer: auth.bearer,
+            unread: s.unread_notices,
         })
     }
 }

@@ -19,6 +19,7 @@ mod cases;
 mod dashboard;
 mod documents;
 mod network;
+mod notices;
 mod requests;
 mod research;
 mod search;
@@ -218,6 +219,7 @@ fn pages() -> Router<AppState> {
         .merge(requests::pages())
         .merge(documents::pages())
         .merge(network::pages())
+        .merge(notices::pages())
         .merge(audit::router())
         .merge(research::pages())
         .merge(search::pages())
@@ -231,6 +233,7 @@ fn api() -> Router<AppState> {
         .merge(cases::api())
         .merge(documents::api())
         .merge(requests::api())
+        .merge(notices::api())
         .merge(research::api())
         .merge(search::api())
         .merge(archives::api())

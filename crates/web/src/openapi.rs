@@ -100,6 +100,8 @@ pub fn operations() -> Vec<Operation> {
         op("get", "/cases/{id}/origins/mentions", "Search of origins and tracing: archive items of your member whose text may name a person of this access request, or the person sought by this case's tracing requests, in any spelling (archivists; from the restricted index of names)", None),
         op("post", "/cases/{id}/origins/findings", "Record that a unit of your member's archives answers this access request (archivists)", Some(json!({"unit_id": "0194f3c2-7b1e-7c3a-9f00-000000000000", "note": "Adoption file of 1987, complete."}))),
         op("post", "/cases/{id}/origins/findings/{finding}/disclosure", "Record the guided disclosure of a finding: to whom, and the counselling given", Some(json!({"disclosed_to": "The adoptee, in person", "counselling": "Met with the social worker before and after reading the file."}))),
+        op("get", "/notifications", "The caller's newest notifications, unread first (requests received, answers, shared matches, cases assigned), with the unread count", None),
+        op("post", "/notifications/read", "Mark all the caller's notifications read", None),
     ]
 }
 

@@ -23,6 +23,7 @@ pub struct Me {
     pub research: bool,
     pub search: bool,
     pub archives: bool,
+    pub unread: i64,
 }
 
 /// What every page carries: the translator, the user, the CSRF token, messages.
@@ -51,6 +52,7 @@ impl Frame {
                 research: actor.can_read_research(),
                 search: actor.has_casework() || matches!(actor.role, Role::Archivist | Role::SystemAdmin),
                 archives: actor.has_casework() || matches!(actor.role, Role::Archivist | Role::SystemAdmin),
+                unread: u.unread,
             }),
             csrf: u.csrf.clone(),
             errors: Vec::new(),

@@ -842,3 +842,89 @@ async fn closure_sent_back_with_a_reason(backend: Backend) {
 }
 
 both_backends!(closure_sent_back_with_a_reason);
+
+/// A partner's answer reaches the case: the report on the timeline, the partner's document in
+/// the case's file, a flag on the request until the sending side reads it (first in the
+/// outbox), and a notification to whoever answers for the case; the partner's caseworkers are
+/// told of the request, and of nothing on the case.
+async fn answers_reach_the_case(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ch = app.api("ana@ch.test").await;
+    let de = app.api("jonas@de.test").await;
+    let de_boss = app.api("chefin@de.test").await;
+    let (_, case) = ch.post("/api/v1/cases", case_body()).await;
+    let case_id = case["id"].as_str().unwrap().to_string();
+    let (_, other) = ch
+        .post(
+            &format!("/api/v1/cases/{case_id}/requests"),
+            json!({"to_member": "DE", "kind": "tracing", "subject": "Earlier, still open", "message": "m", "due_on": due_date()}),
+        )
+        .await;
+    let (s, request) = ch
+        .post(
+            &format!("/api/v1/cases/{case_id}/requests"),
+            json!({"to_member": "DE", "kind": "home_study", "subject": "Home study of the mother", "message": "Please assess.", "due_on": due_date()}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let rid = request["id"].as_str().unwrap().to_string();
+
+    // Every caseworker and supervisor of the partner is told of the request.
+    for who in [&de, &de_boss] {
+        let (s, n) = who.get("/api/v1/notifications").await;
+        assert_eq!(s, 200, "{n}");
+        assert_eq!(n["unread"], 2, "{n}");
+        let item = n["items"].as_array().unwrap().iter().find(|i| i["request_id"] == rid.as_str()).unwrap().clone();
+        assert_eq!(item["kind"], "request_received");
+        assert!(item["case_id"].is_null(), "the partner is not pointed at the sender's case");
+        assert!(!n.to_string().contains("Amanuel"), "{n}");
+    }
+    assert_eq!(ch.get("/api/v1/notifications").await.1["unread"], 0);
+
+    for action in ["acknowledge", "accept", "start"] {
+        let (s, r) = de.post(&format!("/api/v1/requests/{rid}/transitions"), json!({"action": action})).await;
+        assert_eq!(s, 200, "{action}: {r}");
+    }
+    let (s, _) =
+        de.upload(&format!("/api/v1/requests/{rid}/documents"), "home-study.txt", b"Two rooms.".to_vec()).await;
+    assert_eq!(s, 201);
+    let report = "The mother's home in Hamburg is suitable.";
+    let (s, _) =
+        de.post(&format!("/api/v1/requests/{rid}/transitions"), json!({"action": "answer", "text": report})).await;
+    assert_eq!(s, 200);
+
+    // The case shows it.
+    let (s, detail) = ch.get(&format!("/api/v1/cases/{case_id}")).await;
+    assert_eq!(s, 200, "{detail}");
+    let docs: Vec<&str> =
+        detail["documents"].as_array().unwrap().iter().map(|d| d["filename"].as_str().unwrap()).collect();
+    assert!(docs.contains(&"home-study.txt"), "{docs:?}");
+    let answered =
+        detail["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "request_answered").unwrap().clone();
+    assert!(answered["facts"].as_array().unwrap().iter().any(|f| f["v"] == report), "{answered}");
+    let flagged = detail["requests"].as_array().unwrap().iter().find(|r| r["id"] == rid.as_str()).unwrap().clone();
+    assert_eq!(flagged["answer_unread"], true);
+    // First in the outbox, before the request still awaited.
+    let (_, outbox) = ch.get("/api/v1/requests?box=outbox").await;
+    assert_eq!(outbox["items"][0]["id"], rid.as_str(), "{outbox}");
+    assert_eq!(outbox["items"][1]["id"], other["id"]);
+    // Whoever answers for the case (here, who opened it) is told.
+    let (_, n) = ch.get("/api/v1/notifications").await;
+    assert_eq!(n["unread"], 1, "{n}");
+    assert_eq!(n["items"][0]["kind"], "request_answered");
+    assert_eq!(n["items"][0]["case_id"], case_id.as_str());
+
+    // Reading the request ends both flags.
+    let (s, _) = ch.get(&format!("/api/v1/requests/{rid}")).await;
+    assert_eq!(s, 200);
+    let (_, r) = ch.get(&format!("/api/v1/requests/{rid}")).await;
+    assert_eq!(r["request"]["answer_unread"], false, "{r}");
+    assert_eq!(ch.get("/api/v1/notifications").await.1["unread"], 0);
+    // The partner reading it changes nothing for the sender; marking all read empties theirs.
+    let (s, m) = de.post("/api/v1/notifications/read", json!(null)).await;
+    assert_eq!((s, m["marked"].as_i64()), (200, Some(2)));
+    assert_eq!(de.get("/api/v1/notifications").await.1["unread"], 0);
+    assert_eq!(de_boss.get("/api/v1/notifications").await.1["unread"], 2, "each user's own list");
+}
+
+both_backends!(answers_reach_the_case);
