@@ -88,6 +88,7 @@ pub struct CaseDetail {
     pub tracing_requests: Vec<crate::tracing_requests::TracingRequest>,
     /// Possible matches of the case's people (a partner's shown only as who holds them).
     pub matches: Vec<crate::matching::MatchView>,
+    pub plan: crate::plans::CasePlan,
 }
 
 impl Casework {
@@ -277,6 +278,11 @@ impl Casework {
         let timeline = timeline_of(&mut *conn, &cid).await?;
         let tracing_requests = kinbridge_store::tracing_requests::of_case(&mut *conn, &cid).await?;
         let matches = crate::matching::matches_of(&mut *conn, &case).await?;
+        let plan = crate::plans::CasePlan {
+            goals: kinbridge_store::plans::goals_of(&mut *conn, &cid).await?,
+            tasks: kinbridge_store::plans::tasks_of(&mut *conn, &cid).await?,
+            reviews: kinbridge_store::plans::reviews_of(&mut *conn, &cid).await?,
+        };
         drop(conn);
         let beneficiaries = beneficiaries(&case, &people);
         Ok(CaseDetail {
@@ -291,6 +297,7 @@ impl Casework {
             beneficiaries,
             tracing_requests,
             matches,
+            plan,
         })
     }
 

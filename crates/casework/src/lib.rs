@@ -15,6 +15,7 @@ pub mod indexing;
 pub mod jobs;
 pub mod matching;
 pub mod members;
+pub mod plans;
 pub mod requests;
 pub mod research;
 pub mod research_archive;

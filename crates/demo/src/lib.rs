@@ -13,7 +13,7 @@ use kinbridge_casework::{today, Casework, Error};
 use kinbridge_domain::access::Role;
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::{BirthDate, CaseStatus, ConsentScope, EventKind, Outcome, PersonRole};
-use kinbridge_domain::case::{Fact, RelationshipKind, ServiceType, Sex, Vocab};
+use kinbridge_domain::case::{CaseFilter, Fact, RelationshipKind, ServiceType, Sex, Vocab};
 use kinbridge_domain::country::Country;
 use kinbridge_domain::ids::{CaseId, ConsentId, EventId, MemberId, MessageId, NoteId, PersonId, RelationshipId};
 use kinbridge_domain::ids::{RequestId, UserId};
@@ -584,8 +584,56 @@ pub async fn load(
         // The research corpus: de-identified copies of the closed cases.
         store.rebuild_research_corpus().await?;
     }
+    showcase_plans(store, &mut rng).await?;
     Ok(Summary { members: MEMBERS.len(), users: user_count, cases, requests: request_count, highlights })
 }
+
+/// Case plans through the use cases, as a caseworker would make them: on the first open cases
+/// of each member's caseworker, a goal, tasks falling due (their reminders then show in the
+/// caseworker's notifications) and a review.
+async fn showcase_plans(store: &Casework, rng: &mut fastrand::Rng) -> Result<(), DemoError> {
+    use kinbridge_domain::plan::{NewReview, NewTask};
+    let today = today();
+    for (code, ..) in MEMBERS {
+        let email = format!("caseworker@{}.kinbridge.example", code.to_lowercase());
+        let Some(user) = store.user_by_email(&email).await? else { continue };
+        let caller = kinbridge_casework::Caller { actor: user.actor(), ip: None };
+        let filter = CaseFilter::parse(Some("open"), None, None, Some(user.id.as_str()), None, Some(1), Some(3));
+        let Ok(page) = store.list_cases(&caller, &filter).await else { continue };
+        for (i, c) in page.items.iter().enumerate() {
+            let id = c.id.as_str();
+            let goal = store.add_goal(&caller, id, GOALS[(i + rng.usize(..GOALS.len())) % GOALS.len()]).await?;
+            for (days, title) in [
+                (0, TASKS[i % TASKS.len()]),
+                (3 + i as i64, TASKS[(i + 1) % TASKS.len()]),
+                (21, TASKS[(i + 2) % TASKS.len()]),
+            ] {
+                let due = (today + Duration::days(days)).to_string();
+                let task = NewTask::parse(title, "", &due, &goal, today).map_err(Error::Domain)?;
+                store.add_task(&caller, id, &task).await?;
+            }
+            let next = (today + Duration::days(90)).to_string();
+            let review = NewReview::parse(&today.to_string(), REVIEW, &next, today).map_err(Error::Domain)?;
+            store.add_review(&caller, id, &review).await?;
+        }
+    }
+    Ok(())
+}
+
+const GOALS: &[&str] = &[
+    "The child lives safely with family",
+    "Contact with the family is re-established",
+    "The child's legal status is settled",
+];
+
+const TASKS: &[&str] = &[
+    "Call the partner member about the home study",
+    "Visit the child and record their views",
+    "Check the birth certificate with the registry",
+    "Prepare the case review",
+];
+
+const REVIEW: &str = "Plan reviewed with the supervisor; tasks agreed and owners confirmed.";
 
 /// A person of a demo family, before it is written.
 struct Relative {

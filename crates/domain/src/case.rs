@@ -526,6 +526,11 @@ vocabulary! {
         ClosureRejected => "closure_rejected",
         Closed => "closed",
         Reopened => "reopened",
+        GoalAdded => "goal_added",
+        GoalUpdated => "goal_updated",
+        TaskAdded => "task_added",
+        TaskDone => "task_done",
+        PlanReviewed => "plan_reviewed",
         ArchiveLinked => "archive_linked",
         OriginsFound => "origins_found",
         OriginsDisclosed => "origins_disclosed",
@@ -550,6 +555,7 @@ vocabulary! {
         Language => "language",
         Member => "member",
         Date => "date",
+        GoalStatus => "goal_status",
     }
 }
 

@@ -57,6 +57,8 @@ crate::vocabulary! {
         UnknownMember => "unknown_member",
         UnknownPerson => "unknown_person",
         UnknownRelationship => "unknown_relationship",
+        UnknownGoal => "unknown_goal",
+        UnknownTask => "unknown_task",
         UnknownUnit => "unknown_unit",
         UnknownUser => "unknown_user",
         // The state of a record does not allow it.

@@ -14,6 +14,7 @@ pub mod error;
 pub mod ids;
 pub mod member;
 pub mod notice;
+pub mod plan;
 pub mod request;
 pub mod signin;
 pub mod text;

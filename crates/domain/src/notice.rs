@@ -9,12 +9,15 @@ use crate::vocabulary;
 vocabulary! {
     /// Why a user is notified: a partner sent the member a request; a partner answered or
     /// declined a request about one of the user's cases; a partner shared its side of a
-    /// possible match with one; a case was handed to the user.
+    /// possible match with one; a case was handed to the user; a task was given to them; a
+    /// task of theirs is due.
     NoticeKind {
         RequestReceived => "request_received",
         RequestAnswered => "request_answered",
         MatchShared => "match_shared",
         CaseAssigned => "case_assigned",
+        TaskAssigned => "task_assigned",
+        TaskDue => "task_due",
     }
 }
 

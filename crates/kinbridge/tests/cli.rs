@@ -81,6 +81,18 @@ async fn demo_and_audit_tampering(backend: Backend) {
     assert_eq!(get("services"), 9, "every service type");
     assert_eq!(get("statuses"), 7, "requests in every state");
     assert!(get("outcomes") >= 8, "outcomes spread");
+    // Case plans made through the use cases: goals, tasks falling due, reviews.
+    let plans = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM case_goals) AS goals, (SELECT COUNT(*) FROM case_tasks) AS tasks, \
+                (SELECT COUNT(*) FROM case_reviews) AS reviews, \
+                (SELECT COUNT(*) FROM case_tasks t JOIN users u ON u.id = t.owner_id WHERE u.email = 'caseworker@ch.kinbridge.example') AS ch",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let get = |c: &str| sqlx::Row::get::<i64, _>(&plans, c);
+    assert!(get("goals") > 0 && get("reviews") == get("goals") && get("tasks") == 3 * get("goals"));
+    assert!(get("ch") >= 3, "the Swiss caseworker has tasks to show");
 
     // Two families in five consent to research use; only their closed cases enter the corpus.
     let o = kinbridge(&db, &["research", "rebuild"]);

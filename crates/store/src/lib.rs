@@ -22,6 +22,7 @@ pub mod matches;
 pub mod members;
 mod migrations;
 pub mod notices;
+pub mod plans;
 pub mod requests;
 pub mod research;
 pub mod rows;

@@ -83,6 +83,25 @@ mod tests {
         "match_candidates",
     ];
 
+    /// Tables added after 0013, each with its triggers in its own migration.
+    const STAMPED_LATER: &[(&str, &str, &str)] = &[
+        (
+            "case_goals",
+            include_str!("../migrations/0018_case_plans.sqlite.sql"),
+            include_str!("../migrations/0018_case_plans.postgres.sql"),
+        ),
+        (
+            "case_tasks",
+            include_str!("../migrations/0018_case_plans.sqlite.sql"),
+            include_str!("../migrations/0018_case_plans.postgres.sql"),
+        ),
+        (
+            "case_reviews",
+            include_str!("../migrations/0018_case_plans.sqlite.sql"),
+            include_str!("../migrations/0018_case_plans.postgres.sql"),
+        ),
+    ];
+
     #[test]
     fn every_stamped_table_has_its_triggers() {
         let sqlite = include_str!("../migrations/0013_case_page_stamp_triggers.sqlite.sql");
@@ -94,5 +113,11 @@ mod tests {
             assert!(postgres.contains(&format!("ON {t} FOR EACH ROW")), "postgres: {t}");
         }
         assert!(sqlite.contains("AFTER UPDATE ON cases") && postgres.contains("BEFORE UPDATE ON cases"));
+        for (t, sqlite, postgres) in STAMPED_LATER {
+            for event in ["INSERT", "UPDATE", "DELETE"] {
+                assert!(sqlite.contains(&format!("AFTER {event} ON {t} ")), "sqlite: {event} on {t}");
+            }
+            assert!(postgres.contains(&format!("ON {t} FOR EACH ROW")), "postgres: {t}");
+        }
     }
 }

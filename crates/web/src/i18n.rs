@@ -235,6 +235,7 @@ impl Tr {
             Some(Vocab::Consent) => "scope",
             Some(Vocab::RequestKind) => "kind",
             Some(Vocab::RequestStatus) => "rstatus",
+            Some(Vocab::GoalStatus) => "goal",
         };
         self.term(prefix, value)
     }

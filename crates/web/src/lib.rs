@@ -18,6 +18,7 @@ mod audit;
 mod cases;
 mod dashboard;
 mod documents;
+pub mod mail;
 mod network;
 mod notices;
 mod requests;
@@ -67,6 +68,10 @@ pub struct WebConfig {
     /// From any other address the header is ignored, so that nobody can choose the address
     /// sign-in throttling and the audit trail record.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The SMTP relay for e-mail reminders; none sends no e-mail (notifications still appear).
+    pub mail: Option<mail::MailConfig>,
+    /// How often the reminders of tasks falling due are sent (a minute if unset).
+    pub reminder_every: Option<std::time::Duration>,
 }
 
 /// What [`AppState`] shares.
@@ -77,6 +82,8 @@ pub struct Shared {
     /// Mark cookies `Secure`; on when served over HTTPS.
     pub secure_cookies: bool,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub mail: Option<mail::MailConfig>,
+    pub reminder_every: std::time::Duration,
     /// The search index in the data folder (`None` if another process holds it).
     pub search: Option<Arc<kinbridge_search::SearchIndex>>,
     /// Case page bodies already rendered (see `cases::CaseBodies`).
@@ -100,6 +107,8 @@ impl AppState {
             sessions: auth::SessionCache::default(),
             secure_cookies: config.secure_cookies,
             trusted_proxies: config.trusted_proxies,
+            mail: config.mail,
+            reminder_every: config.reminder_every.unwrap_or(std::time::Duration::from_secs(60)),
             search,
             case_bodies: Default::default(),
             index_turn: Arc::default(),
@@ -179,11 +188,13 @@ pub async fn serve(
         })
     });
     let checkpoints = state.casework.store().start_audit_checkpoints();
+    let reminders = mail::start_reminders(state.clone(), state.reminder_every);
     let served = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
     worker.abort();
     checkpoints.abort();
+    reminders.abort();
     for i in importers {
         i.abort();
     }

@@ -100,6 +100,12 @@ pub fn operations() -> Vec<Operation> {
         op("get", "/cases/{id}/origins/mentions", "Search of origins and tracing: archive items of your member whose text may name a person of this access request, or the person sought by this case's tracing requests, in any spelling (archivists; from the restricted index of names)", None),
         op("post", "/cases/{id}/origins/findings", "Record that a unit of your member's archives answers this access request (archivists)", Some(json!({"unit_id": "0194f3c2-7b1e-7c3a-9f00-000000000000", "note": "Adoption file of 1987, complete."}))),
         op("post", "/cases/{id}/origins/findings/{finding}/disclosure", "Record the guided disclosure of a finding: to whom, and the counselling given", Some(json!({"disclosed_to": "The adoptee, in person", "counselling": "Met with the social worker before and after reading the file."}))),
+        op("post", "/cases/{id}/goals", "Add a goal to the case plan", Some(json!({"text": "Amanuel lives with his mother"}))),
+        op("post", "/cases/{id}/goals/{goal_id}/status", "Mark a goal achieved, dropped or open", Some(json!({"status": "achieved"}))),
+        op("post", "/cases/{id}/tasks", "Plan a task: title, owner (a caseworker or supervisor of the member; the caller when empty), due date, and the goal it serves; its owner is reminded the day before it is due", Some(json!({"title": "Call the school in Hamburg", "owner": "", "due_on": "2027-01-15"}))),
+        op("post", "/cases/{id}/tasks/{task_id}/done", "Mark a task done", None),
+        op("post", "/cases/{id}/reviews", "Record a review of the plan, and when the next is due", Some(json!({"held_on": "2026-12-01", "summary": "The mother was visited; contact by video weekly.", "next_review_on": "2027-03-01"}))),
+        op("get", "/tasks", "The caller's open tasks across their member's cases, soonest due first", None),
         op("get", "/notifications", "The caller's newest notifications, unread first (requests received, answers, shared matches, cases assigned), with the unread count", None),
         op("post", "/notifications/read", "Mark all the caller's notifications read", None),
     ]

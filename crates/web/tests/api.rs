@@ -928,3 +928,118 @@ async fn answers_reach_the_case(backend: Backend) {
 }
 
 both_backends!(answers_reach_the_case);
+
+/// A case plan over the API: goals, tasks with owners and due dates, reviews; a colleague is
+/// told of the task given to them, reminded once when it falls due (in their notifications,
+/// and by e-mail through a real SMTP server on loopback), and sees it in their task list.
+async fn plans_tasks_and_reminders(backend: Backend) {
+    let smtp = common::SmtpServer::start().await;
+    let config = kinbridge_web::WebConfig {
+        mail: Some(smtp.config()),
+        reminder_every: Some(std::time::Duration::from_millis(200)),
+        ..Default::default()
+    };
+    let app = common::spawn_app_with(backend, config).await;
+    let ana = app.api("ana@ch.test").await;
+    let luc = app.api("luc@ch.test").await;
+    let de = app.api("jonas@de.test").await;
+    let (_, case) = ana.post("/api/v1/cases", case_body()).await;
+    let case_id = case["id"].as_str().unwrap().to_string();
+    let at = |p: &str| format!("/api/v1/cases/{case_id}/{p}");
+    let today = chrono::Utc::now().date_naive();
+    let later = (today + chrono::Duration::days(30)).to_string();
+
+    let (s, goal) = ana.post(&at("goals"), json!({"text": "Amanuel lives with his mother"})).await;
+    assert_eq!(s, 201, "{goal}");
+    let goal_id = goal["id"].as_str().unwrap().to_string();
+
+    // Bad input, and another member's case: refused, nothing written.
+    let before = app.case_data_counts().await;
+    let jonas_id = de.user["id"].as_str().unwrap();
+    for (body, field) in [
+        (json!({"title": "x", "owner": jonas_id, "due_on": later}), "owner"),
+        (json!({"title": "x", "due_on": "2020-01-01"}), "due_on"),
+        (json!({"title": "", "due_on": later}), "title"),
+        (json!({"title": "x", "due_on": later, "goal_id": "nope"}), "goal"),
+    ] {
+        let (s, e) = ana.post(&at("tasks"), body).await;
+        assert_eq!(s, 422, "{e}");
+        assert_eq!(e["error"]["fields"][0]["field"], field, "{e}");
+    }
+    assert_eq!(de.post(&at("tasks"), json!({"title": "x", "due_on": later})).await.0, 404);
+    assert_eq!(de.post(&at("goals"), json!({"text": "x"})).await.0, 404);
+    let (s, e) = ana
+        .post(&at("reviews"), json!({"held_on": (today + chrono::Duration::days(1)).to_string(), "summary": "x"}))
+        .await;
+    assert_eq!(s, 422, "a review held tomorrow: {e}");
+    assert_eq!(app.case_data_counts().await, before, "nothing written by refused calls");
+
+    // A task for Luc, due today; one for Ana in a month.
+    let luc_id = luc.user["id"].as_str().unwrap();
+    let (s, _) = ana
+        .post(&at("tasks"), json!({"title": "Call the school in Hamburg", "owner": luc_id, "due_on": today.to_string(), "goal_id": goal_id}))
+        .await;
+    assert_eq!(s, 201);
+    let (s, _) = ana.post(&at("tasks"), json!({"title": "Prepare the review", "due_on": later})).await;
+    assert_eq!(s, 201);
+    let (_, n) = luc.get("/api/v1/notifications").await;
+    assert!(n["items"].as_array().unwrap().iter().any(|i| i["kind"] == "task_assigned"), "{n}");
+
+    // Reminded once, in the app and by e-mail in Luc's language.
+    let mut mails = Vec::new();
+    for _ in 0..100 {
+        mails = smtp.messages();
+        if !mails.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(
+        mails[0].contains("To: luc@ch.test") && mails[0].contains("Subject: Task due: Call the school in Hamburg"),
+        "{}",
+        mails[0]
+    );
+    let body = mails[0]
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=E2=80=9C", "\u{201c}")
+        .replace("=E2=80=9D", "\u{201d}");
+    assert!(body.contains("Your task \u{201c}Call the school in Hamburg\u{201d}"), "{body}");
+    assert!(body.contains(&format!("http://kinbridge.test/cases/{case_id}#plan")), "{body}");
+    let (_, n) = luc.get("/api/v1/notifications").await;
+    assert_eq!(n["items"].as_array().unwrap().iter().filter(|i| i["kind"] == "task_due").count(), 1, "{n}");
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert_eq!(smtp.messages().len(), 1, "reminded once");
+
+    // Luc's list, then done.
+    let (s, mine) = luc.get("/api/v1/tasks").await;
+    assert_eq!(s, 200);
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+    let task_id = mine[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(de.post(&at(&format!("tasks/{task_id}/done")), json!(null)).await.0, 404);
+    assert_eq!(luc.post(&at(&format!("tasks/{task_id}/done")), json!(null)).await.0, 204);
+    assert_eq!(luc.post(&at(&format!("tasks/{task_id}/done")), json!(null)).await.0, 422, "done once");
+    assert!(luc.get("/api/v1/tasks").await.1.as_array().unwrap().is_empty());
+    assert_eq!(ana.get("/api/v1/tasks").await.1.as_array().unwrap().len(), 1);
+
+    // A review, and the goal reached.
+    let (s, _) = ana
+        .post(
+            &at("reviews"),
+            json!({"held_on": today.to_string(), "summary": "School found; mother visited.", "next_review_on": later}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    assert_eq!(ana.post(&at(&format!("goals/{goal_id}/status")), json!({"status": "achieved"})).await.0, 204);
+    assert_eq!(ana.post(&at(&format!("goals/{goal_id}/status")), json!({"status": "bogus"})).await.0, 422);
+    let (_, detail) = ana.get(&format!("/api/v1/cases/{case_id}")).await;
+    assert_eq!(detail["plan"]["goals"][0]["status"], "achieved");
+    assert_eq!(detail["plan"]["reviews"][0]["summary"], "School found; mother visited.");
+    let kinds: Vec<&str> = detail["timeline"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    for k in ["goal_added", "task_added", "task_done", "plan_reviewed", "goal_updated"] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
+}
+
+both_backends!(plans_tasks_and_reminders);

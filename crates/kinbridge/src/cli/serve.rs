@@ -31,6 +31,16 @@ pub struct Args {
     /// The smallest group of alike records in research record exports (k-anonymity), likewise.
     #[arg(long, env = "KINBRIDGE_DISCLOSURE_K", default_value_t = 5)]
     disclosure_k: usize,
+    /// An SMTP relay (`host:port`, plain SMTP: a relay on this host or a trusted network) for
+    /// e-mail reminders of tasks falling due. Without it, reminders are notifications only.
+    #[arg(long, env = "KINBRIDGE_SMTP")]
+    smtp: Option<String>,
+    /// The sender of e-mails.
+    #[arg(long, env = "KINBRIDGE_MAIL_FROM", default_value = "Kinbridge <noreply@kinbridge.invalid>")]
+    mail_from: String,
+    /// The address users reach this server at, for links in e-mails.
+    #[arg(long, env = "KINBRIDGE_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    public_url: String,
 }
 
 pub async fn run(data: &DataOptions, args: Args) -> anyhow::Result<ExitCode> {
@@ -43,7 +53,19 @@ pub async fn run(data: &DataOptions, args: Args) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     let addr = listener.local_addr()?;
     println!("Kinbridge is running on http://{addr}/  (database: {})", super::redact(&data.url()));
-    let config = kinbridge_web::WebConfig { secure_cookies: args.secure_cookies, trusted_proxies: args.trusted_proxy };
+    let mail = match &args.smtp {
+        Some(smtp) => Some(
+            kinbridge_web::mail::MailConfig::parse(smtp, &args.mail_from, &args.public_url)
+                .map_err(|e| anyhow::anyhow!(e))?,
+        ),
+        None => None,
+    };
+    let config = kinbridge_web::WebConfig {
+        secure_cookies: args.secure_cookies,
+        trusted_proxies: args.trusted_proxy,
+        mail,
+        reminder_every: None,
+    };
     let state = kinbridge_web::AppState::new(store.clone(), config);
     kinbridge_web::serve(listener, state, shutdown_signal()).await?;
     store.close().await;

@@ -10,6 +10,7 @@ use kinbridge_casework::today;
 use kinbridge_domain::case::{
     CaseAction, CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, RelationshipKind,
 };
+use kinbridge_domain::plan::{GoalStatus, NewReview, NewTask};
 use kinbridge_domain::request::NewRequest;
 use kinbridge_domain::ErrorCode;
 use kinbridge_domain::{DomainError, FieldError};
@@ -30,6 +31,12 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/assignee", post(assign))
         .route("/cases/{id}/people", get(people).post(add_person))
         .route("/cases/{id}/people/{person_id}", put(correct_person).delete(remove_person))
+        .route("/cases/{id}/goals", post(add_goal))
+        .route("/cases/{id}/goals/{goal_id}/status", post(set_goal_status))
+        .route("/cases/{id}/tasks", post(add_task))
+        .route("/cases/{id}/tasks/{task_id}/done", post(complete_task))
+        .route("/cases/{id}/reviews", post(add_review))
+        .route("/tasks", get(my_tasks))
         .route("/cases/{id}/relationships", post(add_relationship))
         .route("/cases/{id}/relationships/{relationship_id}", delete(remove_relationship))
         .route("/cases/{id}/consents", post(add_consent))
@@ -350,6 +357,95 @@ async fn add_person(
     let person = b.parse()?;
     let created = state.casework.add_person(&u.caller, &id, &person).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GoalBody {
+    text: String,
+}
+
+async fn add_goal(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<GoalBody>,
+) -> ApiResult<Response> {
+    let goal = state.casework.add_goal(&u.caller, &id, &b.text).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": goal}))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GoalStatusBody {
+    status: String,
+}
+
+async fn set_goal_status(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, goal_id)): Path<(String, String)>,
+    ApiJson(b): ApiJson<GoalStatusBody>,
+) -> ApiResult<StatusCode> {
+    let status = GoalStatus::parse(&b.status).ok_or(DomainError::field("status", ErrorCode::InvalidChoice))?;
+    state.casework.set_goal_status(&u.caller, &id, &goal_id, status).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaskBody {
+    title: String,
+    #[serde(default)]
+    owner: String,
+    due_on: String,
+    #[serde(default)]
+    goal_id: String,
+}
+
+async fn add_task(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<TaskBody>,
+) -> ApiResult<Response> {
+    let task = NewTask::parse(&b.title, &b.owner, &b.due_on, &b.goal_id, today())?;
+    let created = state.casework.add_task(&u.caller, &id, &task).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": created}))).into_response())
+}
+
+async fn complete_task(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, task_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    state.casework.complete_task(&u.caller, &id, &task_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewBody {
+    held_on: String,
+    summary: String,
+    #[serde(default)]
+    next_review_on: String,
+}
+
+async fn add_review(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ReviewBody>,
+) -> ApiResult<Response> {
+    let review = NewReview::parse(&b.held_on, &b.summary, &b.next_review_on, today())?;
+    let created = state.casework.add_review(&u.caller, &id, &review).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": created}))).into_response())
+}
+
+/// The caller's open tasks across their member's cases, soonest due first.
+async fn my_tasks(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Response> {
+    Ok(Json(state.casework.my_tasks(&u.caller).await?).into_response())
 }
 
 /// Corrects a person: the whole record as it should read, with the version it was read at.

@@ -20,6 +20,7 @@ use kinbridge_domain::case::{
     ServiceType, Sex,
 };
 use kinbridge_domain::member::Member;
+use kinbridge_domain::plan::{GoalStatus, NewReview, NewTask};
 use kinbridge_domain::request::{NewRequest, RequestKind};
 use kinbridge_domain::{DomainError, FieldError};
 use serde::Deserialize;
@@ -39,6 +40,12 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/people", post(add_person))
         .route("/cases/{id}/people/{person_id}", get(person_form).post(correct_person))
         .route("/cases/{id}/people/{person_id}/remove", post(remove_person))
+        .route("/cases/{id}/goals", post(add_goal))
+        .route("/cases/{id}/goals/{goal_id}/status", post(set_goal_status))
+        .route("/cases/{id}/tasks", post(add_task))
+        .route("/cases/{id}/tasks/{task_id}/done", post(complete_task))
+        .route("/cases/{id}/reviews", post(add_review))
+        .route("/tasks", get(my_tasks))
         .route("/cases/{id}/relationships", post(add_relationship))
         .route("/cases/{id}/relationships/{relationship_id}/remove", post(remove_relationship))
         .route("/cases/{id}/consents", post(add_consent))
@@ -743,6 +750,112 @@ async fn remove_relationship(
 ) -> Result<Response, Problem> {
     let r = state.casework.remove_relationship(&u.caller, &id, &relationship_id).await.map_err(Problem::from);
     after(&state, &u, &id, "people", r).await
+}
+
+#[derive(Deserialize)]
+struct GoalForm {
+    #[serde(default)]
+    text: String,
+}
+
+async fn add_goal(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<GoalForm>,
+) -> Result<Response, Problem> {
+    let r = state.casework.add_goal(&u.caller, &id, &f.text).await.map_err(Problem::from);
+    after(&state, &u, &id, "plan", r).await
+}
+
+#[derive(Deserialize)]
+struct GoalStatusForm {
+    #[serde(default)]
+    status: String,
+}
+
+async fn set_goal_status(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, goal_id)): Path<(String, String)>,
+    CsrfForm(f): CsrfForm<GoalStatusForm>,
+) -> Result<Response, Problem> {
+    let r = match GoalStatus::parse(&f.status) {
+        Some(s) => state.casework.set_goal_status(&u.caller, &id, &goal_id, s).await.map_err(Problem::from),
+        None => Err(DomainError::field("status", ErrorCode::InvalidChoice).into()),
+    };
+    after(&state, &u, &id, "plan", r).await
+}
+
+#[derive(Deserialize)]
+struct TaskForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    due_on: String,
+    #[serde(default)]
+    goal_id: String,
+}
+
+async fn add_task(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<TaskForm>,
+) -> Result<Response, Problem> {
+    let r = match NewTask::parse(&f.title, &f.owner, &f.due_on, &f.goal_id, today()) {
+        Ok(t) => state.casework.add_task(&u.caller, &id, &t).await.map_err(Problem::from),
+        Err(e) => Err(e.into()),
+    };
+    after(&state, &u, &id, "plan", r).await
+}
+
+async fn complete_task(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, task_id)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, Problem> {
+    let r = state.casework.complete_task(&u.caller, &id, &task_id).await.map_err(Problem::from);
+    after(&state, &u, &id, "plan", r).await
+}
+
+#[derive(Deserialize)]
+struct ReviewForm {
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    next_review_on: String,
+}
+
+async fn add_review(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<ReviewForm>,
+) -> Result<Response, Problem> {
+    let r = match NewReview::parse(&f.held_on, &f.summary, &f.next_review_on, today()) {
+        Ok(v) => state.casework.add_review(&u.caller, &id, &v).await.map_err(Problem::from),
+        Err(e) => Err(e.into()),
+    };
+    after(&state, &u, &id, "plan", r).await
+}
+
+/// A caseworker's open tasks across their member's cases.
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct TasksPage {
+    t: Frame,
+    tasks: Vec<kinbridge_domain::plan::Task>,
+}
+
+async fn my_tasks(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, Problem> {
+    let tasks = state.casework.my_tasks(&u.caller).await?;
+    Ok(render(StatusCode::OK, &TasksPage { t: Frame::for_user(&u), tasks }))
 }
 
 /// A form with nothing but its CSRF token.

@@ -127,6 +127,10 @@ impl TestApp {
             "case_events",
             "tracing_requests",
             "match_candidates",
+            "notifications",
+            "case_goals",
+            "case_tasks",
+            "case_reviews",
         ] {
             let row =
                 sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(self.store.pool()).await.unwrap();
@@ -230,4 +234,60 @@ pub fn case_body() -> Value {
 
 pub fn due_date() -> String {
     (chrono::Utc::now().date_naive() + chrono::Duration::days(30)).to_string()
+}
+
+/// A real SMTP server on loopback (Python's aiosmtpd, from the Debian package), keeping what
+/// it receives as a maildir; stopped when dropped.
+pub struct SmtpServer {
+    pub port: u16,
+    pub maildir: std::path::PathBuf,
+    _child: tokio::process::Child,
+}
+
+impl SmtpServer {
+    pub async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let maildir = std::env::temp_dir().join(format!("kb-mail-{}", uuid::Uuid::new_v4()));
+        let child = tokio::process::Command::new("/usr/bin/python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .kill_on_drop(true)
+            .spawn()
+            .expect("aiosmtpd (Debian: apt-get install python3-aiosmtpd)");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return Self { port, maildir, _child: child };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the SMTP server did not start on {port}");
+    }
+
+    /// The messages received so far, as raw text.
+    pub fn messages(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for sub in ["new", "cur"] {
+            if let Ok(entries) = std::fs::read_dir(self.maildir.join(sub)) {
+                for e in entries.flatten() {
+                    out.push(std::fs::read_to_string(e.path()).unwrap_or_default());
+                }
+            }
+        }
+        out
+    }
+
+    pub fn config(&self) -> kinbridge_web::mail::MailConfig {
+        kinbridge_web::mail::MailConfig::parse(
+            &format!("127.0.0.1:{}", self.port),
+            "Kinbridge <noreply@kinbridge.test>",
+            "http://kinbridge.test",
+        )
+        .unwrap()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.maildir);
+    }
 }
