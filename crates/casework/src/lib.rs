@@ -6,6 +6,7 @@
 //! the change feed the search index follows run here too. Nothing here knows HTTP.
 
 pub mod accounts;
+pub mod admin;
 pub mod archive_import;
 pub mod archives;
 pub mod audit_trail;
@@ -31,7 +32,7 @@ use kinbridge_domain::ErrorCode;
 use kinbridge_domain::{Actor, DomainError};
 use kinbridge_privacy::pseudo::PseudonymKey;
 
-pub use kinbridge_store::{now, today, Backend, KeptCopies, Store, StoreError, Tx};
+pub use kinbridge_store::{now, stamp_in, today, Backend, KeptCopies, Store, StoreError, Tx};
 
 /// What a use case can answer instead of its result.
 #[derive(Debug, thiserror::Error)]

@@ -102,6 +102,23 @@ impl Actor {
         (self.role == Role::MemberAdmin && &self.member_id == member) || self.role == Role::SystemAdmin
     }
 
+    /// The roles this actor may give an account of a member they administer: a member's
+    /// administrator gives the member's own roles; the system administrator any role.
+    pub fn can_grant(&self, role: Role) -> bool {
+        match self.role {
+            Role::SystemAdmin => true,
+            Role::MemberAdmin => {
+                matches!(role, Role::Caseworker | Role::Supervisor | Role::MemberAdmin | Role::Archivist)
+            }
+            _ => false,
+        }
+    }
+
+    /// Creates members of the network.
+    pub fn can_manage_members(&self) -> bool {
+        self.role == Role::SystemAdmin
+    }
+
     pub fn can_read_audit(&self) -> bool {
         matches!(self.role, Role::DataProtectionOfficer | Role::SystemAdmin)
     }

@@ -202,3 +202,136 @@ pub async fn set_locale(tx: &mut Tx, user: &UserId, locale: &str) -> Result<()> 
         .await?;
     Ok(())
 }
+
+/// An account as its administrator sees it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Account {
+    #[serde(flatten)]
+    pub user: User,
+    pub active: bool,
+    /// Waiting for its first password (invited, or reset by an administrator).
+    pub pending: bool,
+}
+
+/// The accounts of a member, active first, by name.
+pub async fn of_member(pool: &sqlx::AnyPool, member: &MemberId) -> Result<Vec<Account>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, u.active, u.password_hash FROM users u JOIN members m ON m.id = u.member_id \
+         WHERE u.member_id = $1 ORDER BY u.active DESC, u.display_name, u.id"
+    );
+    let rows = sqlx::query(&sql).bind(member.as_str()).fetch_all(pool).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Account {
+                user: user_from(r)?,
+                active: get::<i64>(r, "active")? != 0,
+                pending: get::<String>(r, "password_hash")? == NO_PASSWORD,
+            })
+        })
+        .collect()
+}
+
+/// An account by id, active or not.
+pub async fn account(pool: &sqlx::AnyPool, id: &UserId) -> Result<Option<Account>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, u.active, u.password_hash FROM users u JOIN members m ON m.id = u.member_id WHERE u.id = $1"
+    );
+    let row = sqlx::query(&sql).bind(id.as_str()).fetch_optional(pool).await?;
+    row.map(|r| {
+        Ok(Account {
+            user: user_from(&r)?,
+            active: get::<i64>(&r, "active")? != 0,
+            pending: get::<String>(&r, "password_hash")? == NO_PASSWORD,
+        })
+    })
+    .transpose()
+}
+
+/// The password hash of an account that has none yet: no password verifies against it.
+pub const NO_PASSWORD: &str = "!";
+
+pub async fn set_active(tx: &mut Tx, id: &UserId, active: bool) -> Result<()> {
+    sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+        .bind(i64::from(active))
+        .bind(id.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_role(tx: &mut Tx, id: &UserId, role: Role) -> Result<()> {
+    sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+        .bind(role.as_str())
+        .bind(id.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password(tx: &mut Tx, id: &UserId, hash: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(id.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of an account.
+pub async fn end_sessions(tx: &mut Tx, id: &UserId) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.as_str()).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Records a one-time link's hash; earlier unused links of the account stop working.
+pub async fn insert_token(
+    tx: &mut Tx,
+    hash: &str,
+    user: &UserId,
+    purpose: &str,
+    by: &UserId,
+    expires: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE account_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(now())
+        .bind(user.as_str())
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO account_tokens (token_hash, user_id, purpose, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(hash)
+    .bind(user.as_str())
+    .bind(purpose)
+    .bind(by.as_str())
+    .bind(now())
+    .bind(expires)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Uses a one-time link: its account and purpose, if the link is unused and not expired.
+pub async fn take_token(tx: &mut Tx, hash: &str) -> Result<Option<(UserId, String)>> {
+    let at = now();
+    let row = sqlx::query(
+        "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id, purpose",
+    )
+    .bind(&at)
+    .bind(hash)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|r| Ok((UserId::from_trusted(get(&r, "user_id")?), get(&r, "purpose")?))).transpose()
+}
+
+/// Whether a one-time link would still work (for the page that asks for the password).
+pub async fn token_works(pool: &sqlx::AnyPool, hash: &str) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM account_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(hash)
+    .bind(now())
+    .fetch_one(pool)
+    .await?;
+    Ok(get::<i64>(&row, "n")? > 0)
+}

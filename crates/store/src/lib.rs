@@ -316,6 +316,11 @@ pub fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
+/// A moment `after` from now, as stored.
+pub fn stamp_in(after: chrono::Duration) -> String {
+    (chrono::Utc::now() + after).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
 pub fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }

@@ -660,3 +660,30 @@ error-unknown_task = يجب أن تكون مهمة مفتوحة في هذه ال
 mail-task-due-subject = مهمة مستحقة: { $title }
 mail-task-due-body = مهمتك «{ $title }» في القضية { $reference } مستحقة في { $due }.
     افتحها في Kinbridge: { $link }
+
+# Administration
+nav-admin = الحسابات
+admin-users = الحسابات
+admin-members = أعضاء الشبكة
+admin-show = عرض
+admin-link-title = رابط لمرة واحدة
+admin-link-hint = سلّم هذا الرابط إلى { $email } عبر قناة آمنة. يعمل مرة واحدة، لبضعة أيام، لتعيين كلمة مرور؛ ولن يُعرض مرة أخرى.
+admin-change-role = تغيير
+admin-inactive = معطَّل
+admin-pending = بانتظار كلمة مرور
+admin-active = نشط
+admin-deactivate = تعطيل
+admin-reactivate = إعادة التفعيل
+admin-reset = إعادة تعيين كلمة المرور
+admin-invite = دعوة شخص
+admin-invite-hint = يُنشأ الحساب بلا كلمة مرور؛ ويعيّن الشخص كلمة مرور بالرابط المخصص لمرة واحدة.
+admin-invite-button = دعوة
+admin-add-member = إضافة عضو
+password-title = عيّن كلمة المرور
+password-hint = 10 أحرف على الأقل. جملة تتذكرها خيار جيد.
+password-done = تم تعيين كلمة المرور. يمكنك تسجيل الدخول.
+field-confirm = كلمة المرور نفسها مرة أخرى
+error-role_not_yours = ليس دورًا يمكنك منحه
+error-own_account = لا يمكن أن يكون حسابك أنت
+error-link_expired = استُخدم هذا الرابط أو انتهت صلاحيته. اطلب رابطًا جديدًا من المسؤول.
+error-passwords_differ = ليست كلمة المرور نفسها

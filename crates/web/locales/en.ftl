@@ -659,3 +659,30 @@ error-unknown_task = must be an open task of this case
 mail-task-due-subject = Task due: { $title }
 mail-task-due-body = Your task “{ $title }” on case { $reference } is due on { $due }.
     Open it in Kinbridge: { $link }
+
+# Administration
+nav-admin = Accounts
+admin-users = Accounts
+admin-members = Members of the network
+admin-show = Show
+admin-link-title = One-time link
+admin-link-hint = Give this link to { $email } by a safe channel. It works once, for a few days, to set a password; it is not shown again.
+admin-change-role = Change
+admin-inactive = deactivated
+admin-pending = waiting for a password
+admin-active = active
+admin-deactivate = Deactivate
+admin-reactivate = Reactivate
+admin-reset = Reset the password
+admin-invite = Invite a person
+admin-invite-hint = The account is created without a password; the person sets one with the one-time link.
+admin-invite-button = Invite
+admin-add-member = Add a member
+password-title = Set your password
+password-hint = At least 10 characters. A sentence you remember works well.
+password-done = Your password is set. You can sign in.
+field-confirm = The same password again
+error-role_not_yours = is not a role you may give
+error-own_account = cannot be your own account
+error-link_expired = This link has been used or has expired. Ask your administrator for a new one.
+error-passwords_differ = is not the same password

@@ -659,3 +659,30 @@ error-unknown_task = debe ser una tarea abierta de este caso
 mail-task-due-subject = Tarea por vencer: { $title }
 mail-task-due-body = Su tarea «{ $title }» del caso { $reference } vence el { $due }.
     Ábrala en Kinbridge: { $link }
+
+# Administration
+nav-admin = Cuentas
+admin-users = Cuentas
+admin-members = Miembros de la red
+admin-show = Mostrar
+admin-link-title = Enlace de un solo uso
+admin-link-hint = Entregue este enlace a { $email } por un canal seguro. Sirve una vez, durante unos días, para definir una contraseña; no se volverá a mostrar.
+admin-change-role = Cambiar
+admin-inactive = desactivada
+admin-pending = esperando una contraseña
+admin-active = activa
+admin-deactivate = Desactivar
+admin-reactivate = Reactivar
+admin-reset = Restablecer la contraseña
+admin-invite = Invitar a una persona
+admin-invite-hint = La cuenta se crea sin contraseña; la persona define una con el enlace de un solo uso.
+admin-invite-button = Invitar
+admin-add-member = Añadir un miembro
+password-title = Defina su contraseña
+password-hint = Al menos 10 caracteres. Una frase que recuerde funciona bien.
+password-done = Su contraseña está definida. Puede iniciar sesión.
+field-confirm = La misma contraseña otra vez
+error-role_not_yours = no es un rol que usted pueda asignar
+error-own_account = no puede ser su propia cuenta
+error-link_expired = Este enlace ya se usó o caducó. Pida uno nuevo a su administrador.
+error-passwords_differ = no es la misma contraseña

@@ -659,3 +659,30 @@ error-unknown_task = doit être une tâche ouverte de ce dossier
 mail-task-due-subject = Tâche à échéance : { $title }
 mail-task-due-body = Votre tâche « { $title } » du dossier { $reference } arrive à échéance le { $due }.
     Ouvrez-la dans Kinbridge : { $link }
+
+# Administration
+nav-admin = Comptes
+admin-users = Comptes
+admin-members = Membres du réseau
+admin-show = Afficher
+admin-link-title = Lien à usage unique
+admin-link-hint = Transmettez ce lien à { $email } par un canal sûr. Il sert une fois, pendant quelques jours, à définir un mot de passe ; il ne sera plus affiché.
+admin-change-role = Changer
+admin-inactive = désactivé
+admin-pending = en attente d’un mot de passe
+admin-active = actif
+admin-deactivate = Désactiver
+admin-reactivate = Réactiver
+admin-reset = Réinitialiser le mot de passe
+admin-invite = Inviter une personne
+admin-invite-hint = Le compte est créé sans mot de passe ; la personne en définit un avec le lien à usage unique.
+admin-invite-button = Inviter
+admin-add-member = Ajouter un membre
+password-title = Définir votre mot de passe
+password-hint = Au moins 10 caractères. Une phrase dont vous vous souvenez convient bien.
+password-done = Votre mot de passe est défini. Vous pouvez vous connecter.
+field-confirm = Le même mot de passe à nouveau
+error-role_not_yours = n’est pas un rôle que vous pouvez attribuer
+error-own_account = ne peut pas être votre propre compte
+error-link_expired = Ce lien a déjà servi ou a expiré. Demandez-en un nouveau à votre administrateur.
+error-passwords_differ = n’est pas le même mot de passe

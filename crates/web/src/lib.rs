@@ -13,6 +13,7 @@ mod page;
 pub mod storable;
 
 // The features, each with its input types, pages and API handlers.
+mod admin;
 mod archives;
 mod audit;
 mod cases;
@@ -231,6 +232,7 @@ fn pages() -> Router<AppState> {
         .merge(documents::pages())
         .merge(network::pages())
         .merge(notices::pages())
+        .merge(admin::pages())
         .merge(audit::router())
         .merge(research::pages())
         .merge(search::pages())
@@ -245,6 +247,7 @@ fn api() -> Router<AppState> {
         .merge(documents::api())
         .merge(requests::api())
         .merge(notices::api())
+        .merge(admin::api())
         .merge(research::api())
         .merge(search::api())
         .merge(archives::api())

@@ -106,6 +106,13 @@ pub fn operations() -> Vec<Operation> {
         op("post", "/cases/{id}/tasks/{task_id}/done", "Mark a task done", None),
         op("post", "/cases/{id}/reviews", "Record a review of the plan, and when the next is due", Some(json!({"held_on": "2026-12-01", "summary": "The mother was visited; contact by video weekly.", "next_review_on": "2027-03-01"}))),
         op("get", "/tasks", "The caller's open tasks across their member's cases, soonest due first", None),
+        op("get", "/admin/users", "The accounts of a member the caller administers (member administrators: their own; the system administrator: ?member=CODE)", None),
+        op("post", "/admin/users", "Invite a person: an account without a password, and a one-time link token to set one (shown once)", Some(json!({"email": "new.caseworker@ch.kinbridge.example", "display_name": "New caseworker", "role": "caseworker"}))),
+        op("post", "/admin/users/{id}/active", "Deactivate (ending every session at once) or reactivate an account", Some(json!({"active": false}))),
+        op("post", "/admin/users/{id}/reset", "Lock an account's password and sessions and make a one-time link to set a new one", None),
+        op("post", "/admin/users/{id}/role", "Give an account another role the caller may give", Some(json!({"role": "supervisor"}))),
+        op("post", "/admin/members", "Add a member to the network (the system administrator)", Some(json!({"code": "KE", "name": "Kenya", "country": "KE"}))),
+        op("post", "/account/password", "Set a password with a one-time link's token (no session needed)", Some(json!({"token": "the-token-from-the-link", "password": "a long new password"}))),
         op("get", "/notifications", "The caller's newest notifications, unread first (requests received, answers, shared matches, cases assigned), with the unread count", None),
         op("post", "/notifications/read", "Mark all the caller's notifications read", None),
     ]

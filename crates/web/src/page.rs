@@ -24,6 +24,9 @@ pub struct Me {
     pub search: bool,
     pub archives: bool,
     pub unread: i64,
+    /// Administers accounts (a member's administrator, the system administrator).
+    pub admin: bool,
+    pub members_admin: bool,
 }
 
 /// What every page carries: the translator, the user, the CSRF token, messages.
@@ -53,6 +56,8 @@ impl Frame {
                 search: actor.has_casework() || matches!(actor.role, Role::Archivist | Role::SystemAdmin),
                 archives: actor.has_casework() || matches!(actor.role, Role::Archivist | Role::SystemAdmin),
                 unread: u.unread,
+                admin: matches!(actor.role, Role::MemberAdmin | Role::SystemAdmin),
+                members_admin: actor.can_manage_members(),
             }),
             csrf: u.csrf.clone(),
             errors: Vec::new(),

@@ -1043,3 +1043,122 @@ async fn plans_tasks_and_reminders(backend: Backend) {
 }
 
 both_backends!(plans_tasks_and_reminders);
+
+/// Administration over the API: a member's administrator invites, and the person sets their
+/// password with the one-time link (once); roles given only within what the administrator may
+/// give; deactivation and reset end sessions at once; nothing on another member; the system
+/// administrator adds members. Every change is audited.
+async fn administration(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.api("admin@ch.test").await;
+    let ana = app.api("ana@ch.test").await;
+    let luc = app.api("luc@ch.test").await;
+    let (s, list) = admin.get("/api/v1/admin/users").await;
+    assert_eq!(s, 200, "{list}");
+    let emails: Vec<&str> = list.as_array().unwrap().iter().map(|a| a["email"].as_str().unwrap()).collect();
+    assert!(emails.contains(&"ana@ch.test") && !emails.contains(&"jonas@de.test"), "{emails:?}");
+    assert_eq!(admin.get("/api/v1/admin/users?member=DE").await.0, 404, "another member's accounts");
+    assert_eq!(ana.get("/api/v1/admin/users").await.0, 404, "a caseworker administers nothing");
+
+    for (body, status, field) in [
+        (json!({"email": "root@ch.test", "role": "system_admin"}), 422, "role"),
+        (json!({"email": "not an address", "role": "caseworker"}), 422, "email"),
+    ] {
+        let (s, e) = admin.post("/api/v1/admin/users", body).await;
+        assert_eq!(s, status, "{e}");
+        assert_eq!(e["error"]["fields"][0]["field"], field, "{e}");
+    }
+    let (s, e) = admin.post("/api/v1/admin/users", json!({"email": "ANA@ch.test", "role": "caseworker"})).await;
+    assert_eq!(s, 409, "{e}");
+    let (s, inv) = admin
+        .post("/api/v1/admin/users", json!({"email": "nadia@ch.test", "display_name": "Nadia", "role": "caseworker"}))
+        .await;
+    assert_eq!(s, 201, "{inv}");
+    assert_eq!(inv["account"]["pending"], true);
+    let token = inv["token"].as_str().unwrap().to_string();
+    let nadia_id = inv["account"]["id"].as_str().unwrap().to_string();
+    let login = |email: &'static str, password: &'static str| {
+        let url = app.url("/api/v1/session");
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .json(&json!({"email": email, "password": password}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(login("nadia@ch.test", "").await, 401, "no password before the link is used");
+
+    let anon = reqwest::Client::new();
+    let set = |token: String, password: &'static str| {
+        let (anon, url) = (anon.clone(), app.url("/api/v1/account/password"));
+        async move {
+            anon.post(url).json(&json!({"token": token, "password": password})).send().await.unwrap().status().as_u16()
+        }
+    };
+    assert_eq!(set(token.clone(), "short").await, 422);
+    assert_eq!(set(token.clone(), "a long new password").await, 204);
+    assert_eq!(set(token.clone(), "another long password").await, 422, "a link works once");
+    assert_eq!(login("nadia@ch.test", "a long new password").await, 201);
+
+    // Roles: what a member's administrator may give, on accounts they may change.
+    let role = format!("/api/v1/admin/users/{nadia_id}/role");
+    assert_eq!(admin.post(&role, json!({"role": "supervisor"})).await.1["role"], "supervisor");
+    assert_eq!(admin.post(&role, json!({"role": "coordinator"})).await.0, 422);
+    let admin_id = admin.user["id"].as_str().unwrap().to_string();
+    let (s, e) = admin.post(&format!("/api/v1/admin/users/{admin_id}/active"), json!({"active": false})).await;
+    assert_eq!((s, e["error"]["fields"][0]["code"].as_str()), (422, Some("own_account")));
+    let jonas = app.api("jonas@de.test").await;
+    let jonas_id = jonas.user["id"].as_str().unwrap();
+    assert_eq!(admin.post(&format!("/api/v1/admin/users/{jonas_id}/active"), json!({"active": false})).await.0, 404);
+
+    // Deactivation and reset end sessions at once.
+    let ana_id = ana.user["id"].as_str().unwrap();
+    assert_eq!(ana.get("/api/v1/cases").await.0, 200);
+    assert_eq!(admin.post(&format!("/api/v1/admin/users/{ana_id}/active"), json!({"active": false})).await.0, 200);
+    assert_eq!(ana.get("/api/v1/cases").await.0, 401, "a deactivated account's session ends");
+    assert_eq!(login("ana@ch.test", common::PASSWORD).await, 401);
+    assert_eq!(admin.post(&format!("/api/v1/admin/users/{ana_id}/active"), json!({"active": true})).await.0, 200);
+    assert_eq!(login("ana@ch.test", common::PASSWORD).await, 201);
+    let luc_id = luc.user["id"].as_str().unwrap();
+    let (s, reset) = admin.post(&format!("/api/v1/admin/users/{luc_id}/reset"), json!(null)).await;
+    assert_eq!(s, 200, "{reset}");
+    assert_eq!(luc.get("/api/v1/cases").await.0, 401);
+    assert_eq!(login("luc@ch.test", common::PASSWORD).await, 401, "the old password is locked");
+    assert_eq!(set(reset["token"].as_str().unwrap().to_string(), "luc's new long password").await, 204);
+
+    // Members: the system administrator's.
+    app.casework
+        .create_user(
+            &kinbridge_casework::accounts::NewUser::parse("GS", "system_admin", "root@gs.test", "", common::PASSWORD)
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let root = app.api("root@gs.test").await;
+    assert_eq!(
+        admin.post("/api/v1/admin/members", json!({"code": "KE", "name": "Kenya", "country": "KE"})).await.0,
+        403
+    );
+    let (s, m) = root.post("/api/v1/admin/members", json!({"code": "KE", "name": "Kenya", "country": "KE"})).await;
+    assert_eq!(s, 201, "{m}");
+    assert_eq!(
+        root.post("/api/v1/admin/members", json!({"code": "KE", "name": "Kenya", "country": "KE"})).await.0,
+        409
+    );
+    let (s, _) = root
+        .post("/api/v1/admin/users", json!({"member": "KE", "email": "amina@ke.test", "role": "member_admin"}))
+        .await;
+    assert_eq!(s, 201);
+
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'admin'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(sqlx::Row::get::<i64, _>(&row, "n") >= 9, "every change audited");
+}
+
+both_backends!(administration);

@@ -593,3 +593,71 @@ async fn intake_check_and_sharing_in_pages(backend: Backend) {
 }
 
 both_backends!(possible_matches_on_the_case_page, intake_check_and_sharing_in_pages);
+
+/// The administration pages: the member's administrator invites a person and sees the
+/// one-time link once; the person sets a password on the link's page (in the language of
+/// their browser) and signs in.
+async fn administration_pages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.browser("admin@ch.test").await;
+    let page = admin.get(app.url("/admin/users")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("ana@ch.test") && !page.contains("jonas@de.test"), "{page}");
+    let csrf = hidden(&page, "_csrf");
+    let r = admin
+        .post(app.url("/admin/users"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("member", "CH"),
+            ("email", "nadia@ch.test"),
+            ("display_name", "Nadia"),
+            ("role", "supervisor"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("One-time link") && page.contains("waiting for a password"), "{page}");
+    let start = page.find("/account/password?token=").expect("the link");
+    let link: String = page[start..].chars().take_while(|c| *c != '<').collect();
+    // Shown once: the list does not show it again.
+    let again = admin.get(app.url("/admin/users")).send().await.unwrap().text().await.unwrap();
+    assert!(!again.contains("/account/password?token="));
+    // A caseworker has no administration.
+    let ana = app.browser("ana@ch.test").await;
+    assert_eq!(ana.get(app.url("/admin/users")).send().await.unwrap().status(), 404);
+    assert_eq!(ana.get(app.url("/admin/members")).send().await.unwrap().status(), 403);
+
+    let anon = reqwest::Client::new();
+    let form = anon.get(app.url(&link)).header("accept-language", "fr").send().await.unwrap();
+    assert_eq!(form.status(), 200);
+    let form = form.text().await.unwrap();
+    assert!(form.contains("Définir votre mot de passe"), "{form}");
+    let token = hidden(&form, "token");
+    let r = anon
+        .post(app.url("/account/password"))
+        .header("accept-language", "fr")
+        .form(&[("token", token.as_str()), ("password", "nadia's long password"), ("confirm", "not the same at all")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("n’est pas le même mot de passe"));
+    let r = anon
+        .post(app.url("/account/password"))
+        .form(&[("token", token.as_str()), ("password", "nadia's long password"), ("confirm", "nadia's long password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(anon.get(app.url(&link)).send().await.unwrap().status(), 410, "used");
+    let r = anon
+        .post(app.url("/api/v1/session"))
+        .json(&serde_json::json!({"email": "nadia@ch.test", "password": "nadia's long password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+}
+
+both_backends!(administration_pages);
