@@ -3,7 +3,7 @@
 use kinbridge_domain::access::CaseAccess;
 use kinbridge_domain::audit::AuditAction;
 use kinbridge_domain::case::EventKind;
-use kinbridge_domain::case::Fact;
+use kinbridge_domain::case::{Fact, Vocab};
 use kinbridge_domain::tracing::NewTracingRequest;
 use kinbridge_store::audit::append;
 use kinbridge_store::tracing_requests;
@@ -43,6 +43,37 @@ impl Casework {
         self.store.wake_jobs();
         let all = tracing_requests::of_case(self.pool(), &case.id).await?;
         all.into_iter().find(|r| r.id == id).ok_or_else(crate::Error::not_found)
+    }
+
+    /// Ends a tracing request (found, not found, withdrawn) with a note, or opens it again.
+    #[tracing::instrument(level = "debug", skip_all, err)]
+    pub async fn set_tracing_status(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        id: &str,
+        status: kinbridge_domain::tracing::TracingStatus,
+        note: &str,
+    ) -> Result<()> {
+        let note = kinbridge_domain::text::optional("note", note, 2000)
+            .map_err(|e| kinbridge_domain::DomainError::Invalid(vec![e]))?;
+        let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
+        let mut tx = self.begin_write().await?;
+        let unknown = || {
+            kinbridge_domain::DomainError::field("tracing_request", kinbridge_domain::ErrorCode::UnknownTracingRequest)
+        };
+        let before = tracing_requests::set_status(&mut tx, &case.id, id, status, &note).await?.ok_or_else(unknown)?;
+        if before == status {
+            return Ok(());
+        }
+        let mut facts = vec![Fact::change("status", Some(Vocab::TracingStatus), before.as_str(), status.as_str())];
+        if !note.is_empty() {
+            facts.push(Fact::text(&note));
+        }
+        event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::TracingRequestUpdated, &facts).await?;
+        append(&mut tx, &[caller.entry(AuditAction::Update, "tracing_request", Some(id), status.as_str())]).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The tracing requests of a case, audited as a read of the case.

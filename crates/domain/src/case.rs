@@ -513,6 +513,7 @@ vocabulary! {
         ConsentRecorded => "consent_recorded",
         ConsentWithdrawn => "consent_withdrawn",
         TracingRequestOpened => "tracing_request_opened",
+        TracingRequestUpdated => "tracing_request_updated",
         MatchShared => "match_shared",
         MatchConfirmed => "match_confirmed",
         MatchRejected => "match_rejected",
@@ -556,6 +557,7 @@ vocabulary! {
         Member => "member",
         Date => "date",
         GoalStatus => "goal_status",
+        TracingStatus => "tracing_status",
     }
 }
 

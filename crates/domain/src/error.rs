@@ -58,6 +58,7 @@ crate::vocabulary! {
         UnknownPerson => "unknown_person",
         UnknownRelationship => "unknown_relationship",
         UnknownGoal => "unknown_goal",
+        UnknownTracingRequest => "unknown_tracing_request",
         UnknownTask => "unknown_task",
         UnknownUnit => "unknown_unit",
         UnknownUser => "unknown_user",

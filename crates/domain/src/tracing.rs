@@ -6,7 +6,17 @@ use chrono::NaiveDate;
 
 use crate::case::NewPerson;
 use crate::error::{invalid, DomainError, FieldError};
-use crate::text;
+use crate::{text, vocabulary};
+
+vocabulary! {
+    /// Where a tracing request stands: open, or ended (found, not found, withdrawn).
+    TracingStatus {
+        Open => "open",
+        Found => "found",
+        NotFound => "not_found",
+        Withdrawn => "withdrawn",
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct NewTracingRequest {

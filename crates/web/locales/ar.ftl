@@ -687,3 +687,13 @@ error-role_not_yours = ليس دورًا يمكنك منحه
 error-own_account = لا يمكن أن يكون حسابك أنت
 error-link_expired = استُخدم هذا الرابط أو انتهت صلاحيته. اطلب رابطًا جديدًا من المسؤول.
 error-passwords_differ = ليست كلمة المرور نفسها
+
+# Tracing status
+tstatus-open = مفتوح
+tstatus-found = عُثر عليه
+tstatus-not_found = لم يُعثر عليه
+tstatus-withdrawn = مسحوب
+event-tracing_request_updated = حُدّث طلب البحث
+error-unknown_tracing_request = يجب أن يكون طلب بحث في هذه القضية
+tracing-no-consent = لا توجد في هذه القضية موافقة سارية على البحث: لا يُقارن أي شخص فيها بالسجلات الأخرى، ولن يُعثر على أي مطابقة محتملة.
+field-tracing_request = طلب البحث

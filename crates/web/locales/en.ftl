@@ -686,3 +686,13 @@ error-role_not_yours = is not a role you may give
 error-own_account = cannot be your own account
 error-link_expired = This link has been used or has expired. Ask your administrator for a new one.
 error-passwords_differ = is not the same password
+
+# Tracing status
+tstatus-open = open
+tstatus-found = found
+tstatus-not_found = not found
+tstatus-withdrawn = withdrawn
+event-tracing_request_updated = Tracing request updated
+error-unknown_tracing_request = must be a tracing request of this case
+tracing-no-consent = This case has no consent to tracing in force: nobody on it is compared with other records, and no possible match will be found.
+field-tracing_request = Tracing request

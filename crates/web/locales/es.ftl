@@ -686,3 +686,13 @@ error-role_not_yours = no es un rol que usted pueda asignar
 error-own_account = no puede ser su propia cuenta
 error-link_expired = Este enlace ya se usó o caducó. Pida uno nuevo a su administrador.
 error-passwords_differ = no es la misma contraseña
+
+# Tracing status
+tstatus-open = abierta
+tstatus-found = encontrada
+tstatus-not_found = no encontrada
+tstatus-withdrawn = retirada
+event-tracing_request_updated = Solicitud de búsqueda actualizada
+error-unknown_tracing_request = debe ser una solicitud de búsqueda de este caso
+tracing-no-consent = Este caso no tiene un consentimiento de búsqueda vigente: nadie en él se compara con otras fichas y no se encontrará ninguna posible coincidencia.
+field-tracing_request = Solicitud de búsqueda

@@ -686,3 +686,13 @@ error-role_not_yours = n’est pas un rôle que vous pouvez attribuer
 error-own_account = ne peut pas être votre propre compte
 error-link_expired = Ce lien a déjà servi ou a expiré. Demandez-en un nouveau à votre administrateur.
 error-passwords_differ = n’est pas le même mot de passe
+
+# Tracing status
+tstatus-open = ouverte
+tstatus-found = retrouvée
+tstatus-not_found = non retrouvée
+tstatus-withdrawn = retirée
+event-tracing_request_updated = Demande de recherche mise à jour
+error-unknown_tracing_request = doit être une demande de recherche de ce dossier
+tracing-no-consent = Ce dossier n’a pas de consentement à la recherche en vigueur : personne n’y est comparé aux autres fiches, et aucun rapprochement possible ne sera trouvé.
+field-tracing_request = Demande de recherche

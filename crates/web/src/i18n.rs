@@ -236,6 +236,7 @@ impl Tr {
             Some(Vocab::RequestKind) => "kind",
             Some(Vocab::RequestStatus) => "rstatus",
             Some(Vocab::GoalStatus) => "goal",
+            Some(Vocab::TracingStatus) => "tstatus",
         };
         self.term(prefix, value)
     }

@@ -63,6 +63,7 @@ pub fn operations() -> Vec<Operation> {
             "inquirer_name": "Selam Tesfay", "relation": "brother", "given_names": "Dawit", "family_name": "Tesfay", "sex": "male",
             "birth_date": "~24", "last_seen_place": "Tripoli, Libya", "last_seen_on": "2015", "circumstances": "Separated when boarding a boat."
         }))),
+        op("post", "/cases/{id}/tracing-requests/{tracing_id}/status", "End a tracing request (found, not_found, withdrawn) with a note, or open it again", Some(json!({"status": "found", "note": "Found in Hamburg through the German Red Cross."}))),
         op("get", "/cases/{id}/matches", "Possible matches of the case's people, found in the background among people with consent to tracing; another member's record shows only which member holds it", None),
         op("post", "/matches/{id}/decision", "Confirm or reject a possible match; a pair across two members can be confirmed once the partner has shared its side; a rejected pair is never proposed again", Some(json!({"decision": "reject"}))),
         op("post", "/matches/{id}/share", "Share your side of a possible match (the person's name, sex and date of birth) with the partner member holding the other side", None),

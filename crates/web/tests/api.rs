@@ -1162,3 +1162,83 @@ async fn administration(backend: Backend) {
 }
 
 both_backends!(administration);
+
+/// Tracing requests have a status (ended found, not found or withdrawn, with a note and a
+/// day; opened again), kept on the timeline; a person sought with only a year of birth is
+/// compared as such and found on a partner's case with the full date; a case without
+/// consent to tracing says so on its page.
+async fn tracing_status_and_partial_dates(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ch = app.api("ana@ch.test").await;
+    let de = app.api("jonas@de.test").await;
+    let (_, case) = ch.post("/api/v1/cases", case_body()).await;
+    let case_id = case["id"].as_str().unwrap().to_string();
+    let body = json!({"inquirer_name": "Hodan Farah", "relation": "sister", "given_names": "Nimco", "family_name": "Farah",
+        "sex": "female", "birth_date": "2011", "last_seen_place": "Dadaab"});
+    let (s, t) = ch.post(&format!("/api/v1/cases/{case_id}/tracing-requests"), body).await;
+    assert_eq!(s, 201, "{t}");
+    assert_eq!(t["status"], "open");
+    let tid = t["id"].as_str().unwrap().to_string();
+
+    let mut theirs = case_body();
+    theirs["people"] = json!([{"role": "child", "given_names": "Nimco", "family_name": "Farah", "sex": "female", "birth_date": "2011-04-12"}]);
+    theirs["duplicate_reason"] = json!("their own case of the girl");
+    let (s, _) = de.post("/api/v1/cases", theirs).await;
+    assert_eq!(s, 201);
+    let mut found = json!([]);
+    for _ in 0..100 {
+        found = ch.get(&format!("/api/v1/cases/{case_id}/matches")).await.1;
+        if found.as_array().unwrap().iter().any(|m| m["person_name"] == "Nimco Farah") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let m = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["person_name"] == "Nimco Farah")
+        .expect("a year of birth is compared as such");
+    assert_eq!(m["other"]["member_code"], "DE");
+
+    let status = format!("/api/v1/cases/{case_id}/tracing-requests/{tid}/status");
+    assert_eq!(ch.post(&status, json!({"status": "lost"})).await.0, 422);
+    assert_eq!(
+        ch.post(&format!("/api/v1/cases/{case_id}/tracing-requests/nope/status"), json!({"status": "found"})).await.0,
+        422
+    );
+    assert_eq!(de.post(&status, json!({"status": "found"})).await.0, 404);
+    assert_eq!(
+        ch.post(&status, json!({"status": "found", "note": "Found through the German Red Cross."})).await.0,
+        204
+    );
+    let (_, list) = ch.get(&format!("/api/v1/cases/{case_id}/tracing-requests")).await;
+    assert_eq!(list[0]["status"], "found");
+    assert_eq!(list[0]["closed_on"], chrono::Utc::now().date_naive().to_string());
+    assert_eq!(list[0]["closing_note"], "Found through the German Red Cross.");
+    let (_, detail) = ch.get(&format!("/api/v1/cases/{case_id}")).await;
+    let line =
+        detail["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "tracing_request_updated").unwrap().clone();
+    assert_eq!(
+        line["facts"][0],
+        json!({"t": "change", "field": "status", "vocab": "tracing_status", "before": "open", "after": "found"})
+    );
+    assert_eq!(ch.post(&status, json!({"status": "open"})).await.0, 204);
+    assert!(ch.get(&format!("/api/v1/cases/{case_id}/tracing-requests")).await.1[0]["closed_on"].is_null());
+
+    // The page warns where no consent to tracing is in force.
+    let browser = app.browser("ana@ch.test").await;
+    let page = |id: String| {
+        let (b, url) = (browser.clone(), app.url(&format!("/cases/{id}")));
+        async move { b.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(!page(case_id.clone()).await.contains("id=\"tracing-consent\""));
+    let mut without = case_body();
+    without["consents"] = json!([{"scope": "data_processing", "given_by": "Guardian", "given_on": "2026-01-10"}]);
+    without["duplicate_reason"] = json!("a separate case in this test");
+    let (_, other) = ch.post("/api/v1/cases", without).await;
+    let html = page(other["id"].as_str().unwrap().to_string()).await;
+    assert!(html.contains("id=\"tracing-consent\"") && html.contains("no consent to tracing in force"), "{html}");
+}
+
+both_backends!(tracing_status_and_partial_dates);

@@ -485,7 +485,12 @@ async fn possible_matches_on_the_case_page(backend: Backend) {
     let r = http.post(&url).form(&form).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let page = http.get(app.url(&format!("/cases/{}", ids[0]))).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("Amal Haddad</strong> looks for <strong>Karim Haddad</strong> (uncle)"), "{page}");
+    assert!(
+        page.contains(
+            "<bdi>Amal Haddad</bdi></strong> looks for <strong><bdi>Karim Haddad</bdi></strong> (<bdi>uncle</bdi>)"
+        ),
+        "{page}"
+    );
 }
 
 /// Intake: opening a case for a child who may already be known shows the records first; the

@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/requests", post(send_request))
         .route("/cases/{id}/matches", get(matches))
         .route("/cases/{id}/tracing-requests", get(tracing_requests).post(add_tracing_request))
+        .route("/cases/{id}/tracing-requests/{tracing_id}/status", post(set_tracing_status))
         .route("/matches/{id}/decision", post(decide_match))
         .route("/matches/{id}/share", post(share_match))
         .route("/matches/shared-with-us", get(shared_with_us))
@@ -357,6 +358,27 @@ async fn add_person(
     let person = b.parse()?;
     let created = state.casework.add_person(&u.caller, &id, &person).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TracingStatusBody {
+    status: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// Ends a tracing request (found, not_found, withdrawn) with a note, or opens it again.
+async fn set_tracing_status(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, tracing_id)): Path<(String, String)>,
+    ApiJson(b): ApiJson<TracingStatusBody>,
+) -> ApiResult<StatusCode> {
+    let status = kinbridge_domain::tracing::TracingStatus::parse(&b.status)
+        .ok_or(DomainError::field("status", ErrorCode::InvalidChoice))?;
+    state.casework.set_tracing_status(&u.caller, &id, &tracing_id, status, &b.note).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]

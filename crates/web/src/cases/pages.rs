@@ -22,6 +22,7 @@ use kinbridge_domain::case::{
 use kinbridge_domain::member::Member;
 use kinbridge_domain::plan::{GoalStatus, NewReview, NewTask};
 use kinbridge_domain::request::{NewRequest, RequestKind};
+use kinbridge_domain::tracing::TracingStatus;
 use kinbridge_domain::{DomainError, FieldError};
 use serde::Deserialize;
 
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/actions", post(action))
         .route("/cases/{id}/matches/{match_id}", post(decide_match))
         .route("/cases/{id}/tracing-requests", post(add_tracing_request))
+        .route("/cases/{id}/tracing-requests/{tracing_id}/status", post(set_tracing_status))
 }
 
 #[derive(Deserialize, Default)]
@@ -323,6 +325,7 @@ struct CaseBody {
     relationship_kinds: &'static [RelationshipKind],
     scopes: &'static [ConsentScope],
     request_kinds: &'static [RequestKind],
+    tracing_statuses: &'static [TracingStatus],
     writable: bool,
     min_due: String,
     matches: Vec<MatchRow>,
@@ -497,6 +500,12 @@ impl CaseBody {
     fn person_name(&self, id: &kinbridge_domain::ids::PersonId) -> String {
         self.d.people.iter().find(|p| &p.id == id).map(|p| p.full_name()).unwrap_or_default()
     }
+
+    /// Whether the case has consent to tracing in force: without it, nobody on the case is
+    /// compared with other records.
+    fn tracing_consent(&self) -> bool {
+        self.d.consents.iter().any(|c| c.scope == ConsentScope::Tracing.as_str() && c.withdrawn_on.is_none())
+    }
 }
 
 /// Renders the case page, with the problem of a failed form if there is one.
@@ -544,6 +553,7 @@ async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Probl
                 relationship_kinds: RelationshipKind::ALL,
                 scopes: ConsentScope::ALL,
                 request_kinds: RequestKind::ALL,
+                tracing_statuses: TracingStatus::ALL,
                 writable,
                 min_due: today.to_string(),
             };
@@ -919,6 +929,29 @@ async fn add_tracing_request(
     let r = match f.parse() {
         Ok(t) => state.casework.add_tracing_request(&u.caller, &id, &t).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
+    };
+    after(&state, &u, &id, "tracing", r).await
+}
+
+#[derive(Deserialize)]
+struct TracingStatusForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn set_tracing_status(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, tracing_id)): Path<(String, String)>,
+    CsrfForm(f): CsrfForm<TracingStatusForm>,
+) -> Result<Response, Problem> {
+    let r = match TracingStatus::parse(&f.status) {
+        Some(s) => {
+            state.casework.set_tracing_status(&u.caller, &id, &tracing_id, s, &f.note).await.map_err(Problem::from)
+        }
+        None => Err(DomainError::field("status", ErrorCode::InvalidChoice).into()),
     };
     after(&state, &u, &id, "tracing", r).await
 }
