@@ -86,6 +86,7 @@ async fn expect_text(c: &Client, css: &str, want: &str) {
         if let Ok(e) = c.find(Locator::Css(css)).await {
             if let Ok(t) = e.text().await {
                 if t == want {
+                    no_raw_keys(c).await;
                     return;
                 }
                 last = t;
@@ -94,6 +95,30 @@ async fn expect_text(c: &Client, css: &str, want: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("{css} shows {last:?}, not {want:?}");
+}
+
+/// The message keys of the catalogues (those with a dash, which no sentence contains).
+fn message_keys() -> &'static [String] {
+    static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        include_str!("../locales/en.ftl")
+            .lines()
+            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim()))
+            .filter(|k| {
+                k.contains('-')
+                    && k.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c == '_' || c.is_ascii_digit())
+            })
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    })
+}
+
+/// Fails when the page shows a message key instead of its words.
+async fn no_raw_keys(c: &Client) {
+    let text = c.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
+    assert!(message_keys().len() > 300, "the catalogue's keys were read");
+    let shown: Vec<&String> = message_keys().iter().filter(|k| text.contains(k.as_str())).collect();
+    assert!(shown.is_empty(), "{} shows message keys {shown:?}", c.current_url().await.unwrap());
 }
 
 async fn login(c: &Client, app: &TestApp, email: &str) {
@@ -110,6 +135,7 @@ async fn login(c: &Client, app: &TestApp, email: &str) {
 }
 
 async fn logout(c: &Client) {
+    no_raw_keys(c).await;
     click(c, "form[action='/logout'] button").await;
     c.wait()
         .at_most(Duration::from_secs(10))
