@@ -625,9 +625,36 @@ pub fn person_changes(before: &Person, after: &NewPerson) -> Vec<Fact> {
     out
 }
 
+vocabulary! {
+    /// The orders the case list can be read in.
+    CaseSort {
+        OpenedDesc => "opened_desc",
+        OpenedAsc => "opened_asc",
+        Reference => "reference",
+        Title => "title",
+        Status => "status",
+    }
+}
+
+// The `vocabulary!` macro declares the enum, so its default is written out here.
+#[allow(clippy::derivable_impls)]
+impl Default for CaseSort {
+    fn default() -> Self {
+        Self::OpenedDesc
+    }
+}
+
+impl CaseFilter {
+    /// The same filters in another order.
+    pub fn sorted(self, sort: CaseSort) -> Self {
+        Self { sort, ..self }
+    }
+}
+
 /// Filters of the case list. The member scope is not a filter: the store adds it from the actor.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
+    pub sort: CaseSort,
     pub status: Option<CaseStatus>,
     pub service: Option<ServiceType>,
     pub country: Option<Country>,
@@ -678,6 +705,7 @@ impl CaseFilter {
             s.map(str::trim).filter(|s| !s.is_empty())
         }
         Self {
+            sort: CaseSort::default(),
             status: nonempty(status).and_then(CaseStatus::parse),
             service: nonempty(service).and_then(ServiceType::parse),
             country: nonempty(country).and_then(Country::parse),

@@ -2,8 +2,8 @@
 //! id with its page stamp (see `stamps.rs`).
 
 use kinbridge_domain::case::{
-    BirthDate, Case, CaseFilter, CaseStatus, ConsentScope, EventKind, Fact, NewCase, NewConsent, NewPerson, Outcome,
-    Person, PersonRole, RelationshipKind, ServiceType, Sex, Vocab,
+    BirthDate, Case, CaseFilter, CaseSort, CaseStatus, ConsentScope, EventKind, Fact, NewCase, NewConsent, NewPerson,
+    Outcome, Person, PersonRole, RelationshipKind, ServiceType, Sex, Vocab,
 };
 use kinbridge_domain::ids::{CaseId, MemberId, PersonId, RelationshipId, UserId};
 use sqlx::any::AnyRow;
@@ -227,10 +227,14 @@ pub async fn page(pool: &sqlx::AnyPool, member: Option<&MemberId>, f: &CaseFilte
     let count_sql = format!("SELECT COUNT(*) AS n FROM cases c{}", w.text);
     let total: i64 = get(&sqlx::query_with(&count_sql, w.arguments()?).fetch_one(pool).await?, "n")?;
     let offset = i64::from(f.page - 1) * i64::from(f.per_page);
-    w.push(" ORDER BY c.opened_on DESC, c.id DESC LIMIT ")
-        .bind(Arg::Int(i64::from(f.per_page)))
-        .push(" OFFSET ")
-        .bind(Arg::Int(offset));
+    let order = match f.sort {
+        CaseSort::OpenedDesc => " ORDER BY c.opened_on DESC, c.id DESC",
+        CaseSort::OpenedAsc => " ORDER BY c.opened_on, c.id",
+        CaseSort::Reference => " ORDER BY c.reference, c.id",
+        CaseSort::Title => " ORDER BY c.title, c.id",
+        CaseSort::Status => " ORDER BY c.status, c.opened_on DESC, c.id DESC",
+    };
+    w.push(order).push(" LIMIT ").bind(Arg::Int(i64::from(f.per_page))).push(" OFFSET ").bind(Arg::Int(offset));
     let sql = format!(
         "SELECT c.id, c.reference, c.title, c.service, c.status, c.opened_on, u.display_name AS assignee_name, c.partner_country, \
          (SELECT p.given_names || ' ' || p.family_name FROM people p WHERE p.case_id = c.id AND p.role = 'child' ORDER BY p.created_at LIMIT 1) AS child_name \

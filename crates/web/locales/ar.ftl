@@ -697,3 +697,15 @@ event-tracing_request_updated = حُدّث طلب البحث
 error-unknown_tracing_request = يجب أن يكون طلب بحث في هذه القضية
 tracing-no-consent = لا توجد في هذه القضية موافقة سارية على البحث: لا يُقارن أي شخص فيها بالسجلات الأخرى، ولن يُعثر على أي مطابقة محتملة.
 field-tracing_request = طلب البحث
+
+# Case list: order, export, reassignment
+field-sort = الترتيب
+sort-opened_desc = الأحدث أولًا
+sort-opened_asc = الأقدم أولًا
+sort-reference = حسب المرجع
+sort-title = حسب العنوان
+sort-status = حسب الحالة
+cases-export = تنزيل هذه القائمة
+cases-select = تحديد
+cases-reassign-to = إسناد القضايا المحددة إلى
+cases-reassign = إعادة الإسناد

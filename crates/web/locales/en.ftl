@@ -696,3 +696,15 @@ event-tracing_request_updated = Tracing request updated
 error-unknown_tracing_request = must be a tracing request of this case
 tracing-no-consent = This case has no consent to tracing in force: nobody on it is compared with other records, and no possible match will be found.
 field-tracing_request = Tracing request
+
+# Case list: order, export, reassignment
+field-sort = Order
+sort-opened_desc = Newest first
+sort-opened_asc = Oldest first
+sort-reference = By reference
+sort-title = By title
+sort-status = By status
+cases-export = Download this list
+cases-select = Select
+cases-reassign-to = Hand the selected cases to
+cases-reassign = Reassign

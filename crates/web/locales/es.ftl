@@ -696,3 +696,15 @@ event-tracing_request_updated = Solicitud de búsqueda actualizada
 error-unknown_tracing_request = debe ser una solicitud de búsqueda de este caso
 tracing-no-consent = Este caso no tiene un consentimiento de búsqueda vigente: nadie en él se compara con otras fichas y no se encontrará ninguna posible coincidencia.
 field-tracing_request = Solicitud de búsqueda
+
+# Case list: order, export, reassignment
+field-sort = Orden
+sort-opened_desc = Los más recientes primero
+sort-opened_asc = Los más antiguos primero
+sort-reference = Por referencia
+sort-title = Por título
+sort-status = Por estado
+cases-export = Descargar esta lista
+cases-select = Seleccionar
+cases-reassign-to = Confiar los casos seleccionados a
+cases-reassign = Reasignar

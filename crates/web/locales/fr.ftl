@@ -696,3 +696,15 @@ event-tracing_request_updated = Demande de recherche mise à jour
 error-unknown_tracing_request = doit être une demande de recherche de ce dossier
 tracing-no-consent = Ce dossier n’a pas de consentement à la recherche en vigueur : personne n’y est comparé aux autres fiches, et aucun rapprochement possible ne sera trouvé.
 field-tracing_request = Demande de recherche
+
+# Case list: order, export, reassignment
+field-sort = Ordre
+sort-opened_desc = Les plus récents d’abord
+sort-opened_asc = Les plus anciens d’abord
+sort-reference = Par référence
+sort-title = Par titre
+sort-status = Par statut
+cases-export = Télécharger cette liste
+cases-select = Sélectionner
+cases-reassign-to = Confier les dossiers sélectionnés à
+cases-reassign = Réattribuer

@@ -25,7 +25,9 @@ pub fn operations() -> Vec<Operation> {
     vec![
         op("post", "/session", "Sign in: exchange e-mail and password for a bearer token", Some(json!({"email": "caseworker@ch.kinbridge.example", "password": "kinbridge-demo"}))),
         op("delete", "/session", "Sign out: end this token's session", None),
-        op("get", "/cases", "List cases in the caller's scope; filters status, service, country, assignee, q; page, per_page", None),
+        op("get", "/cases", "List cases in the caller's scope; filters status, service, country, assignee, q; sort (opened_desc, opened_asc, reference, title, status); page, per_page. An unknown filter value is 400 with the parameter named", None),
+        op("get", "/cases/export", "The whole filtered list (at most 20,000 cases) as a spreadsheet in the caller's language: format=csv (default) or xlsx; the same filters and sort as the list; audited", None),
+        op("post", "/cases/reassign", "Hand several cases (at most 500) to one colleague (supervisors)", Some(json!({"case_ids": ["0194f3c2-7b1e-7c3a-9f00-000000000000"], "assignee": "0194f3c2-7b1e-7c3a-9f00-000000000001"}))),
         op("post", "/cases", "Open a case with its people and consents. A case needs its child and the consent to processing of personal data (data_processing). If the child may already be on a case, the answer is 409 possible_duplicate with the records in possible_duplicates; send duplicate_reason to open it anyway", Some(json!({
             "service": "family_tracing", "title": "Tracing of Amanuel's mother", "summary": "Separated at the border in 2019.",
             "child_views": "He wants to live with his mother.", "partner_country": "DE",

@@ -1242,3 +1242,88 @@ async fn tracing_status_and_partial_dates(backend: Backend) {
 }
 
 both_backends!(tracing_status_and_partial_dates);
+
+/// The case list in an order, as CSV and XLSX in the reader's words (a title that a
+/// spreadsheet would run as a formula stays text), audited; and handed to a colleague in bulk
+/// by a supervisor.
+async fn ordering_exports_and_reassignment(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.api("ana@ch.test").await;
+    let boss = app.api("boss@ch.test").await;
+    let luc = app.api("luc@ch.test").await;
+    let mut ids = Vec::new();
+    for (title, given) in
+        [("=HYPERLINK(\"http://evil.test\")", "Amanuel"), ("Second case", "Selam"), ("Third case", "Dawit")]
+    {
+        let mut body = case_body();
+        body["title"] = json!(title);
+        body["people"][0]["given_names"] = json!(given);
+        body["duplicate_reason"] = json!("a separate case in this test");
+        let (s, c) = ana.post("/api/v1/cases", body).await;
+        assert_eq!(s, 201, "{c}");
+        ids.push(c["id"].as_str().unwrap().to_string());
+    }
+    let (_, newest) = ana.get("/api/v1/cases").await;
+    let (_, by_reference) = ana.get("/api/v1/cases?sort=reference").await;
+    let refs = |v: &Value| {
+        v["items"].as_array().unwrap().iter().map(|c| c["reference"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    let mut sorted = refs(&newest);
+    sorted.sort();
+    assert_eq!(refs(&by_reference), sorted);
+    let (s, e) = ana.get("/api/v1/cases?sort=shoe_size").await;
+    assert_eq!((s, e["error"]["fields"][0]["field"].as_str()), (400, Some("sort")));
+
+    let get = |path: &'static str| {
+        let (http, url, token) = (ana.http.clone(), app.url(path), ana.token.clone());
+        async move {
+            let r = http.get(url).bearer_auth(token).header("accept-language", "fr").send().await.unwrap();
+            (
+                r.status().as_u16(),
+                r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()),
+                r.bytes().await.unwrap().to_vec(),
+            )
+        }
+    };
+    let (s, kind, csv) = get("/api/v1/cases/export?sort=reference").await;
+    assert_eq!(s, 200);
+    assert!(kind.unwrap().starts_with("text/csv"));
+    let csv = String::from_utf8(csv).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[0].contains("Reference") || lines[0].contains("Référence"), "{csv}");
+    assert!(csv.contains("'=HYPERLINK"), "a formula is kept as text: {csv}");
+    assert!(!csv.contains(",=HYPERLINK") && !csv.contains("\"=HYPERLINK"), "{csv}");
+    assert!(csv.contains("Allemagne") || csv.contains("Germany"), "the partner country by its name: {csv}");
+    let (s, kind, xlsx) = get("/api/v1/cases/export?format=xlsx").await;
+    assert_eq!(s, 200);
+    assert!(kind.unwrap().contains("spreadsheetml"));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("an XLSX is a zip");
+    let mut strings = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/sharedStrings.xml").unwrap(), &mut strings).unwrap();
+    assert!(strings.contains("Second case") && strings.contains("=HYPERLINK"), "{strings}");
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet).unwrap();
+    assert!(!sheet.contains("<f>"), "no formula in the sheet");
+    assert_eq!(get("/api/v1/cases/export?format=pdf").await.0, 400);
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'download' AND detail LIKE 'case list export%'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(sqlx::Row::get::<i64, _>(&row, "n"), 2);
+
+    // Bulk reassignment: supervisors only, own member's cases only.
+    let luc_id = luc.user["id"].as_str().unwrap().to_string();
+    let body = json!({"case_ids": [ids[0], ids[1]], "assignee": luc_id});
+    assert_eq!(ana.post("/api/v1/cases/reassign", body.clone()).await.0, 403);
+    let (s, done) = boss.post("/api/v1/cases/reassign", body).await;
+    assert_eq!(s, 200, "{done}");
+    assert_eq!(luc.get(&format!("/api/v1/cases?assignee={luc_id}")).await.1["total"], 2);
+    let de_boss = app.api("chefin@de.test").await;
+    assert_eq!(de_boss.post("/api/v1/cases/reassign", json!({"case_ids": [ids[2]], "assignee": luc_id})).await.0, 404);
+    assert_eq!(boss.post("/api/v1/cases/reassign", json!({"case_ids": [], "assignee": luc_id})).await.0, 422);
+}
+
+both_backends!(ordering_exports_and_reassignment);

@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use kinbridge_casework::documents::Attach;
 use kinbridge_casework::today;
 use kinbridge_domain::case::{
-    CaseAction, CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, RelationshipKind,
+    CaseAction, CaseFilter, CasePatch, CaseSort, ConsentScope, NewCase, NewConsent, NewPerson, RelationshipKind,
 };
 use kinbridge_domain::plan::{GoalStatus, NewReview, NewTask};
 use kinbridge_domain::request::NewRequest;
@@ -26,6 +26,8 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/cases", get(list).post(create))
+        .route("/cases/export", get(export))
+        .route("/cases/reassign", post(reassign))
         .route("/cases/{id}", get(show).patch(update))
         .route("/cases/{id}/actions", post(action))
         .route("/cases/{id}/assignee", post(assign))
@@ -136,6 +138,26 @@ struct ListQuery {
     q: Option<String>,
     page: Option<u32>,
     per_page: Option<u32>,
+    sort: Option<String>,
+    /// For the export: `csv` (the default) or `xlsx`.
+    format: Option<String>,
+}
+
+impl ListQuery {
+    /// The filters, refusing a value a filter cannot have (400, with the parameter named).
+    fn filter(&self) -> ApiResult<CaseFilter> {
+        let (status, service, country, assignee) =
+            (self.status.as_deref(), self.service.as_deref(), self.country.as_deref(), self.assignee.as_deref());
+        if let Some(name) = CaseFilter::unknown_value(status, service, country, assignee) {
+            return Err(Problem::BadQuery(name.to_string()));
+        }
+        let sort = match self.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => CaseSort::default(),
+            Some(s) => CaseSort::parse(s).ok_or_else(|| Problem::BadQuery("sort".into()))?,
+        };
+        Ok(CaseFilter::parse(status, service, country, assignee, self.q.as_deref(), self.page, self.per_page)
+            .sorted(sort))
+    }
 }
 
 async fn list(
@@ -143,22 +165,55 @@ async fn list(
     ApiUser(u): ApiUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Response> {
-    let (status, service, country, assignee) =
-        (q.status.as_deref(), q.service.as_deref(), q.country.as_deref(), q.assignee.as_deref());
-    if let Some(name) = CaseFilter::unknown_value(status, service, country, assignee) {
-        return Err(Problem::BadQuery(name.to_string()));
-    }
-    let f = CaseFilter::parse(
-        q.status.as_deref(),
-        q.service.as_deref(),
-        q.country.as_deref(),
-        q.assignee.as_deref(),
-        q.q.as_deref(),
-        q.page,
-        q.per_page,
-    );
-    let page = state.casework.list_cases(&u.caller, &f).await?;
+    let page = state.casework.list_cases(&u.caller, &q.filter()?).await?;
     Ok(Json(page).into_response())
+}
+
+/// The whole filtered list as a spreadsheet (`format=csv` or `xlsx`), in the caller's words.
+async fn export(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Response> {
+    let xlsx = match q.format.as_deref().unwrap_or("csv") {
+        "csv" => false,
+        "xlsx" => true,
+        _ => return Err(Problem::BadQuery("format".into())),
+    };
+    let rows = state.casework.export_cases(&u.caller, &q.filter()?).await?;
+    let (bytes, mime) = if xlsx {
+        (super::export::xlsx(&u.tr, &rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    } else {
+        (super::export::csv(&u.tr, &rows), "text/csv; charset=utf-8")
+    };
+    let bytes = bytes.map_err(|e| {
+        tracing::error!(error = %e, "export failed");
+        Problem::Unavailable
+    })?;
+    Ok(([(axum::http::header::CONTENT_TYPE, mime)], bytes).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReassignBody {
+    case_ids: Vec<String>,
+    assignee: String,
+}
+
+/// A supervisor hands several cases (at most 500) to one colleague at once.
+async fn reassign(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiJson(b): ApiJson<ReassignBody>,
+) -> ApiResult<Response> {
+    if b.case_ids.is_empty() || b.case_ids.len() > 500 {
+        return Err(DomainError::field("case_ids", ErrorCode::InvalidValue).into());
+    }
+    let mut done = Vec::new();
+    for id in &b.case_ids {
+        done.push(state.casework.assign_case(&u.caller, id, &b.assignee).await?);
+    }
+    Ok(Json(done).into_response())
 }
 
 #[derive(Deserialize)]

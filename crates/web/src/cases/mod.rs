@@ -3,6 +3,7 @@
 //! input types, its pages and its API handlers.
 
 mod api;
+mod export;
 mod input;
 mod pages;
 

@@ -14,7 +14,7 @@ use kinbridge_casework::accounts::User;
 use kinbridge_casework::cases::{CaseDetail, CaseSummary, Page};
 use kinbridge_casework::documents::Attach;
 use kinbridge_casework::{today, KeptCopies};
-use kinbridge_domain::case::{CaseAction, Fact};
+use kinbridge_domain::case::{CaseAction, CaseSort, Fact};
 use kinbridge_domain::case::{
     CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, Outcome, PersonRole, RelationshipKind,
     ServiceType, Sex,
@@ -37,6 +37,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/cases", get(list).post(create))
         .route("/cases/new", get(new_form))
+        .route("/cases/export.csv", get(export_csv))
+        .route("/cases/export.xlsx", get(export_xlsx))
+        .route("/cases/reassign", post(reassign))
         .route("/cases/{id}", get(show).post(update))
         .route("/cases/{id}/people", post(add_person))
         .route("/cases/{id}/people/{person_id}", get(person_form).post(correct_person))
@@ -69,6 +72,87 @@ struct ListQuery {
     assignee: Option<String>,
     q: Option<String>,
     page: Option<u32>,
+    sort: Option<String>,
+}
+
+impl ListQuery {
+    /// The list's filters (lenient, as a bookmark may be old) in the chosen order.
+    fn filter(&self, per_page: Option<u32>) -> CaseFilter {
+        CaseFilter::parse(
+            self.status.as_deref(),
+            self.service.as_deref(),
+            self.country.as_deref(),
+            self.assignee.as_deref(),
+            self.q.as_deref(),
+            self.page,
+            per_page,
+        )
+        .sorted(self.sort.as_deref().and_then(CaseSort::parse).unwrap_or_default())
+    }
+}
+
+async fn export(state: &AppState, u: &Signed, mut q: ListQuery, xlsx: bool) -> Result<Response, Problem> {
+    if q.assignee.as_deref() == Some("mine") {
+        q.assignee = Some(u.user.id.to_string());
+    }
+    let rows = state.casework.export_cases(&u.caller, &q.filter(None)).await?;
+    let (bytes, mime, ext) = if xlsx {
+        (super::export::xlsx(&u.tr, &rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+    } else {
+        (super::export::csv(&u.tr, &rows), "text/csv; charset=utf-8", "csv")
+    };
+    let bytes = bytes.map_err(|e| {
+        tracing::error!(error = %e, "export failed");
+        Problem::Unavailable
+    })?;
+    let name = format!("cases-{}.{ext}", kinbridge_casework::today());
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, mime.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn export_csv(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, Problem> {
+    export(&state, &u, q, false).await
+}
+
+async fn export_xlsx(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, Problem> {
+    export(&state, &u, q, true).await
+}
+
+#[derive(Deserialize)]
+struct ReassignForm {
+    #[serde(default)]
+    case_ids: Vec<String>,
+    #[serde(default)]
+    assignee: String,
+}
+
+/// A supervisor hands several cases to one colleague at once.
+async fn reassign(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    CsrfForm(f): CsrfForm<ReassignForm>,
+) -> Result<Response, Problem> {
+    if f.case_ids.is_empty() {
+        return Err(DomainError::field("case_ids", ErrorCode::Required).into());
+    }
+    for id in f.case_ids.iter().take(500) {
+        state.casework.assign_case(&u.caller, id, &f.assignee).await?;
+    }
+    Ok(see_other("/cases"))
 }
 
 #[derive(Template)]
@@ -80,6 +164,8 @@ struct CaseList {
     services: &'static [ServiceType],
     colleagues: std::sync::Arc<Vec<User>>,
     query_base: String,
+    sorts: &'static [CaseSort],
+    supervisor: bool,
 }
 
 async fn list(
@@ -90,15 +176,7 @@ async fn list(
     if q.assignee.as_deref() == Some("mine") {
         q.assignee = Some(u.user.id.to_string());
     }
-    let filter = CaseFilter::parse(
-        q.status.as_deref(),
-        q.service.as_deref(),
-        q.country.as_deref(),
-        q.assignee.as_deref(),
-        q.q.as_deref(),
-        q.page,
-        None,
-    );
+    let filter = q.filter(None);
     let page = state.casework.list_cases(&u.caller, &filter).await?;
     let colleagues = state.casework.colleagues(&u.caller.actor.member_id).await?;
     let mut base = String::from("/cases?");
@@ -108,6 +186,7 @@ async fn list(
         ("country", &q.country),
         ("assignee", &q.assignee),
         ("q", &q.q),
+        ("sort", &q.sort),
     ] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             base.push_str(&format!("{k}={}&", url_encode(v)));
@@ -115,7 +194,16 @@ async fn list(
     }
     Ok(render(
         StatusCode::OK,
-        &CaseList { t: Frame::for_user(&u), page, q, services: ServiceType::ALL, colleagues, query_base: base },
+        &CaseList {
+            t: Frame::for_user(&u),
+            page,
+            q,
+            services: ServiceType::ALL,
+            colleagues,
+            query_base: base,
+            sorts: CaseSort::ALL,
+            supervisor: u.caller.actor.can_supervise(),
+        },
     ))
 }
 
