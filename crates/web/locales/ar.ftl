@@ -709,3 +709,4 @@ cases-export = تنزيل هذه القائمة
 cases-select = تحديد
 cases-reassign-to = إسناد القضايا المحددة إلى
 cases-reassign = إعادة الإسناد
+case-sections = أقسام القضية

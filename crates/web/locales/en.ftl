@@ -708,3 +708,4 @@ cases-export = Download this list
 cases-select = Select
 cases-reassign-to = Hand the selected cases to
 cases-reassign = Reassign
+case-sections = Parts of the case

@@ -708,3 +708,4 @@ cases-export = Descargar esta lista
 cases-select = Seleccionar
 cases-reassign-to = Confiar los casos seleccionados a
 cases-reassign = Reasignar
+case-sections = Partes del caso

@@ -708,3 +708,4 @@ cases-export = Télécharger cette liste
 cases-select = Sélectionner
 cases-reassign-to = Confier les dossiers sélectionnés à
 cases-reassign = Réattribuer
+case-sections = Parties du dossier

@@ -392,7 +392,57 @@ async fn archives_and_search_in_the_browser(backend: Backend) {
     c.close().await.unwrap();
 }
 
+/// On a 390-px phone, no page of a caseworker's day scrolls sideways (tables scroll inside
+/// their frame), and the header leaves most of the screen to the page.
+async fn a_phone_does_not_scroll_sideways(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let api = app.api("ana@ch.test").await;
+    let (_, case) = api.post("/api/v1/cases", common::case_body()).await;
+    let case_id = case["id"].as_str().unwrap().to_string();
+    let later = (chrono::Utc::now().date_naive() + chrono::Duration::days(9)).to_string();
+    api.post(&format!("/api/v1/cases/{case_id}/tasks"), json!({"title": "Visit the child at school", "due_on": later}))
+        .await;
+    let driver = start_driver().await;
+    let c = browser(&driver).await;
+    c.set_window_size(390, 844).await.unwrap();
+    login(&c, &app, "ana@ch.test").await;
+    for path in [
+        "/",
+        "/cases",
+        &format!("/cases/{case_id}"),
+        "/cases/new",
+        "/tasks",
+        "/notifications",
+        "/requests?box=inbox",
+        "/search?q=Amanuel",
+    ] {
+        c.goto(&app.url(path)).await.unwrap();
+        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("main")).await.unwrap();
+        let widths = c
+            .execute("return [document.documentElement.scrollWidth, document.documentElement.clientWidth, document.querySelector('header').offsetHeight]", vec![])
+            .await
+            .unwrap();
+        let (scroll, client, header) =
+            (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap(), widths[2].as_i64().unwrap());
+        if scroll > client {
+            // Name the widest elements, to say what to fix.
+            let wide = c
+                .execute(
+                    "return Array.from(document.querySelectorAll('main *')).filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            panic!("{path} scrolls sideways: {scroll} px in {client}: {wide}");
+        }
+        assert!(header <= 140, "{path}: the header takes {header} px");
+        no_raw_keys(&c).await;
+    }
+    c.close().await.unwrap();
+}
+
 both_backends!(
+    a_phone_does_not_scroll_sideways,
     story_in_the_browser,
     arabic_is_right_to_left,
     tracing_and_match_review_in_the_browser,
