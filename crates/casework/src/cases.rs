@@ -92,6 +92,9 @@ pub struct CaseDetail {
     /// Possible matches of the case's people (a partner's shown only as who holds them).
     pub matches: Vec<crate::matching::MatchView>,
     pub plan: crate::plans::CasePlan,
+    pub assessments: Vec<kinbridge_store::assessments::Assessment>,
+    /// The risk level of the latest signed-off best-interests assessment.
+    pub risk: Option<kinbridge_domain::assessment::RiskLevel>,
 }
 
 impl Casework {
@@ -286,6 +289,8 @@ impl Casework {
             tasks: kinbridge_store::plans::tasks_of(&mut *conn, &cid).await?,
             reviews: kinbridge_store::plans::reviews_of(&mut *conn, &cid).await?,
         };
+        let assessments = kinbridge_store::assessments::of_case(&mut *conn, &cid).await?;
+        let risk = kinbridge_store::assessments::risk_of(&mut *conn, &cid).await?;
         drop(conn);
         let beneficiaries = beneficiaries(&case, &people);
         Ok(CaseDetail {
@@ -301,6 +306,8 @@ impl Casework {
             tracing_requests,
             matches,
             plan,
+            assessments,
+            risk,
         })
     }
 

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod admin;
 pub mod archive_import;
 pub mod archives;
+pub mod assessments;
 pub mod audit_trail;
 pub mod cases;
 pub mod documents;

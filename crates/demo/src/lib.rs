@@ -612,6 +612,20 @@ async fn showcase_plans(store: &Casework, rng: &mut fastrand::Rng) -> Result<(),
                 let task = NewTask::parse(title, "", &due, &goal, today).map_err(Error::Domain)?;
                 store.add_task(&caller, id, &task).await?;
             }
+            if i == 0 {
+                // A best-interests assessment under way, to be finished and signed off.
+                let parts = [
+                    (
+                        "child_views".to_string(),
+                        "Wants to stay in touch with the family and keep going to school.".to_string(),
+                    ),
+                    ("safety".to_string(), "No immediate danger where the child lives now.".to_string()),
+                ]
+                .into_iter()
+                .collect();
+                let kind = kinbridge_domain::assessment::AssessmentKind::BestInterestsAssessment;
+                store.start_assessment(&caller, id, kind, &parts, Some("medium")).await?;
+            }
             let next = (today + Duration::days(90)).to_string();
             let review = NewReview::parse(&today.to_string(), REVIEW, &next, today).map_err(Error::Domain)?;
             store.add_review(&caller, id, &review).await?;

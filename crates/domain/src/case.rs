@@ -527,6 +527,10 @@ vocabulary! {
         ClosureRejected => "closure_rejected",
         Closed => "closed",
         Reopened => "reopened",
+        AssessmentStarted => "assessment_started",
+        AssessmentSubmitted => "assessment_submitted",
+        AssessmentSignedOff => "assessment_signed_off",
+        AssessmentReturned => "assessment_returned",
         GoalAdded => "goal_added",
         GoalUpdated => "goal_updated",
         TaskAdded => "task_added",
@@ -558,6 +562,8 @@ vocabulary! {
         Date => "date",
         GoalStatus => "goal_status",
         TracingStatus => "tracing_status",
+        AssessmentKind => "assessment_kind",
+        RiskLevel => "risk_level",
     }
 }
 

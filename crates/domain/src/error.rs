@@ -58,6 +58,8 @@ crate::vocabulary! {
         UnknownPerson => "unknown_person",
         UnknownRelationship => "unknown_relationship",
         UnknownGoal => "unknown_goal",
+        UnknownAssessment => "unknown_assessment",
+        OwnAssessment => "own_assessment",
         UnknownTracingRequest => "unknown_tracing_request",
         UnknownTask => "unknown_task",
         UnknownUnit => "unknown_unit",

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod archive;
+pub mod assessment;
 pub mod audit;
 pub mod case;
 pub mod country;

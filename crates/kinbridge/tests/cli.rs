@@ -93,6 +93,11 @@ async fn demo_and_audit_tampering(backend: Backend) {
     let get = |c: &str| sqlx::Row::get::<i64, _>(&plans, c);
     assert!(get("goals") > 0 && get("reviews") == get("goals") && get("tasks") == 3 * get("goals"));
     assert!(get("ch") >= 3, "the Swiss caseworker has tasks to show");
+    let drafts = sqlx::query("SELECT COUNT(*) AS n FROM case_assessments WHERE status = 'draft'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(sqlx::Row::get::<i64, _>(&drafts, "n") > 0, "assessments under way");
 
     // Two families in five consent to research use; only their closed cases enter the corpus.
     let o = kinbridge(&db, &["research", "rebuild"]);

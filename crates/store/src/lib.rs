@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod archives;
+pub mod assessments;
 pub mod audit;
 pub mod backup;
 pub mod bulk;

@@ -237,6 +237,8 @@ impl Tr {
             Some(Vocab::RequestStatus) => "rstatus",
             Some(Vocab::GoalStatus) => "goal",
             Some(Vocab::TracingStatus) => "tstatus",
+            Some(Vocab::AssessmentKind) => "assessment",
+            Some(Vocab::RiskLevel) => "risk",
         };
         self.term(prefix, value)
     }

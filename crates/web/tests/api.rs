@@ -1327,3 +1327,78 @@ async fn ordering_exports_and_reassignment(backend: Backend) {
 }
 
 both_backends!(ordering_exports_and_reassignment);
+
+/// Assessments: the network's forms written by a caseworker, submitted when complete, signed
+/// off (or sent back with a reason) by a supervisor who did not write them; the signed-off
+/// best-interests assessment gives the case its risk level.
+async fn assessments_with_sign_off(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.api("ana@ch.test").await;
+    let boss = app.api("boss@ch.test").await;
+    let de = app.api("jonas@de.test").await;
+    let (_, case) = ana.post("/api/v1/cases", case_body()).await;
+    let case_id = case["id"].as_str().unwrap().to_string();
+    let base = format!("/api/v1/cases/{case_id}/assessments");
+
+    for body in [
+        json!({"kind": "horoscope"}),
+        json!({"kind": "best_interests_assessment", "parts": {"favourite_colour": "blue"}}),
+        json!({"kind": "home_study", "risk": "high"}),
+    ] {
+        let (s, e) = ana.post(&base, body).await;
+        assert_eq!(s, 422, "{e}");
+    }
+    assert_eq!(de.post(&base, json!({"kind": "home_study"})).await.0, 404);
+    let (s, a) = ana
+        .post(
+            &base,
+            json!({"kind": "best_interests_assessment", "parts": {"child_views": "I want to live with my mother."}}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    assert_eq!(
+        (a["status"].as_str(), a["version"].as_i64(), a["form_version"].as_i64()),
+        (Some("draft"), Some(1), Some(1))
+    );
+    let one = format!("{base}/{}", a["id"].as_str().unwrap());
+
+    let (s, e) = ana.post(&format!("{one}/submit"), json!(null)).await;
+    assert_eq!(s, 422, "incomplete: {e}");
+    let missing: Vec<&str> =
+        e["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(missing, ["safety", "family_relationships", "options", "risk_reasons", "risk"]);
+    let whole = json!({"child_views": "I want to live with my mother.", "safety": "No concern.", "family_relationships": "Close to his mother and sister.",
+        "options": "Reunification in Hamburg; foster care in Geneva.", "risk_reasons": "Stable home; school place found."});
+    let (s, saved) = ana.send("PUT", &one, json!({"parts": whole, "risk": "medium", "version": 1})).await;
+    assert_eq!(s, 200, "{saved}");
+    assert_eq!(saved["version"], 2);
+    assert_eq!(ana.send("PUT", &one, json!({"parts": whole, "risk": "low", "version": 1})).await.0, 409, "stale");
+    assert_eq!(ana.post(&format!("{one}/submit"), json!(null)).await.1["status"], "submitted");
+    assert_eq!(ana.send("PUT", &one, json!({"parts": whole, "version": 3})).await.0, 409, "no change once submitted");
+
+    // Only a supervisor signs off; a reason is needed to send it back.
+    assert_eq!(ana.post(&format!("{one}/sign-off"), json!(null)).await.0, 403);
+    assert_eq!(boss.post(&format!("{one}/return"), json!({"reason": " "})).await.0, 422);
+    let (s, back) = boss.post(&format!("{one}/return"), json!({"reason": "Add the sister's views."})).await;
+    assert_eq!((s, back["status"].as_str()), (200, Some("draft")));
+    ana.post(&format!("{one}/submit"), json!(null)).await;
+    let (s, signed) = boss.post(&format!("{one}/sign-off"), json!(null)).await;
+    assert_eq!(s, 200, "{signed}");
+    assert_eq!(signed["status"], "signed_off");
+    assert_eq!(signed["signed_by_name"], "boss");
+    let (_, detail) = ana.get(&format!("/api/v1/cases/{case_id}")).await;
+    assert_eq!(detail["risk"], "medium");
+    let kinds: Vec<&str> = detail["timeline"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    for k in ["assessment_started", "assessment_submitted", "assessment_returned", "assessment_signed_off"] {
+        assert!(kinds.contains(&k), "{k}: {kinds:?}");
+    }
+
+    // Four eyes: a supervisor does not sign off their own.
+    let (_, own) = boss.post(&base, json!({"kind": "home_study", "parts": {"child_views": "x", "household": "x", "housing": "x", "motivation": "x", "recommendation": "x"}})).await;
+    let own = format!("{base}/{}", own["id"].as_str().unwrap());
+    assert_eq!(boss.post(&format!("{own}/submit"), json!(null)).await.0, 200);
+    let (s, e) = boss.post(&format!("{own}/sign-off"), json!(null)).await;
+    assert_eq!((s, e["error"]["fields"][0]["code"].as_str()), (422, Some("own_assessment")));
+}
+
+both_backends!(assessments_with_sign_off);

@@ -666,3 +666,52 @@ async fn administration_pages(backend: Backend) {
 }
 
 both_backends!(administration_pages);
+
+/// An assessment from the case page: started, written in the form, refused with what is
+/// missing, then submitted.
+async fn assessment_in_pages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let api = app.api("ana@ch.test").await;
+    let (_, case) = api.post("/api/v1/cases", case_body()).await;
+    let cid = case["id"].as_str().unwrap().to_string();
+    let ana = app.browser("ana@ch.test").await;
+    let page = ana.get(app.url(&format!("/cases/{cid}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("not assessed yet"));
+    let csrf = hidden(&page, "_csrf");
+    let r = ana
+        .post(app.url(&format!("/cases/{cid}/assessments")))
+        .form(&[("_csrf", csrf.as_str()), ("kind", "home_study")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let at = app.url(r.headers()["location"].to_str().unwrap());
+    let form = ana.get(at.clone()).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("Home study report") && form.contains("name=\"part_household\""), "{form}");
+    let r = ana
+        .post(at.clone())
+        .form(&[("_csrf", csrf.as_str()), ("version", "1"), ("part_child_views", "Happy to go."), ("step", "submit")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("The household: is required") || html.contains("The household"), "{html}");
+    assert!(html.contains("Happy to go."), "what was typed stays");
+    let mut fields = vec![("_csrf", csrf.clone()), ("version", "2".to_string()), ("step", "submit".to_string())];
+    for (k, v) in [
+        ("part_child_views", "Happy to go."),
+        ("part_household", "Mother and sister."),
+        ("part_housing", "Two rooms."),
+        ("part_motivation", "Strong."),
+        ("part_recommendation", "Reunify."),
+    ] {
+        fields.push((k, v.to_string()));
+    }
+    let r = ana.post(at.clone()).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let html = ana.get(at).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("awaiting sign-off") && html.contains("Two rooms."), "{html}");
+}
+
+both_backends!(assessment_in_pages);

@@ -33,6 +33,11 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/assignee", post(assign))
         .route("/cases/{id}/people", get(people).post(add_person))
         .route("/cases/{id}/people/{person_id}", put(correct_person).delete(remove_person))
+        .route("/cases/{id}/assessments", post(start_assessment))
+        .route("/cases/{id}/assessments/{assessment_id}", put(save_assessment))
+        .route("/cases/{id}/assessments/{assessment_id}/submit", post(submit_assessment))
+        .route("/cases/{id}/assessments/{assessment_id}/sign-off", post(sign_off_assessment))
+        .route("/cases/{id}/assessments/{assessment_id}/return", post(return_assessment))
         .route("/cases/{id}/goals", post(add_goal))
         .route("/cases/{id}/goals/{goal_id}/status", post(set_goal_status))
         .route("/cases/{id}/tasks", post(add_task))
@@ -434,6 +439,75 @@ async fn set_tracing_status(
         .ok_or(DomainError::field("status", ErrorCode::InvalidChoice))?;
     state.casework.set_tracing_status(&u.caller, &id, &tracing_id, status, &b.note).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssessmentBody {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    parts: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    risk: Option<String>,
+    /// For a save: the version the answers were written on.
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+/// Starts an assessment on the network's current form of its kind.
+async fn start_assessment(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<AssessmentBody>,
+) -> ApiResult<Response> {
+    let kind = kinbridge_domain::assessment::AssessmentKind::parse(b.kind.trim())
+        .ok_or(DomainError::field("kind", ErrorCode::InvalidChoice))?;
+    let a = state.casework.start_assessment(&u.caller, &id, kind, &b.parts, b.risk.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(a)).into_response())
+}
+
+async fn save_assessment(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, aid)): Path<(String, String)>,
+    ApiJson(b): ApiJson<AssessmentBody>,
+) -> ApiResult<Response> {
+    let a = state.casework.save_assessment(&u.caller, &id, &aid, &b.parts, b.risk.as_deref(), b.version).await?;
+    Ok(Json(a).into_response())
+}
+
+async fn submit_assessment(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, aid)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    Ok(Json(state.casework.submit_assessment(&u.caller, &id, &aid).await?).into_response())
+}
+
+async fn sign_off_assessment(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, aid)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    Ok(Json(state.casework.sign_off_assessment(&u.caller, &id, &aid).await?).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReasonBody {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn return_assessment(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, aid)): Path<(String, String)>,
+    ApiJson(b): ApiJson<ReasonBody>,
+) -> ApiResult<Response> {
+    Ok(Json(state.casework.return_assessment(&u.caller, &id, &aid, &b.reason).await?).into_response())
 }
 
 #[derive(Deserialize)]

@@ -14,6 +14,7 @@ use kinbridge_casework::accounts::User;
 use kinbridge_casework::cases::{CaseDetail, CaseSummary, Page};
 use kinbridge_casework::documents::Attach;
 use kinbridge_casework::{today, KeptCopies};
+use kinbridge_domain::assessment::{AssessmentKind, AssessmentStatus, Part, RiskLevel};
 use kinbridge_domain::case::{CaseAction, CaseSort, Fact};
 use kinbridge_domain::case::{
     CaseFilter, CasePatch, ConsentScope, NewCase, NewConsent, NewPerson, Outcome, PersonRole, RelationshipKind,
@@ -44,6 +45,8 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/people", post(add_person))
         .route("/cases/{id}/people/{person_id}", get(person_form).post(correct_person))
         .route("/cases/{id}/people/{person_id}/remove", post(remove_person))
+        .route("/cases/{id}/assessments", post(start_assessment))
+        .route("/cases/{id}/assessments/{assessment_id}", get(assessment_page).post(assessment_step))
         .route("/cases/{id}/goals", post(add_goal))
         .route("/cases/{id}/goals/{goal_id}/status", post(set_goal_status))
         .route("/cases/{id}/tasks", post(add_task))
@@ -414,6 +417,7 @@ struct CaseBody {
     scopes: &'static [ConsentScope],
     request_kinds: &'static [RequestKind],
     tracing_statuses: &'static [TracingStatus],
+    assessment_kinds: &'static [AssessmentKind],
     writable: bool,
     min_due: String,
     matches: Vec<MatchRow>,
@@ -642,6 +646,7 @@ async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Probl
                 scopes: ConsentScope::ALL,
                 request_kinds: RequestKind::ALL,
                 tracing_statuses: TracingStatus::ALL,
+                assessment_kinds: AssessmentKind::ALL,
                 writable,
                 min_due: today.to_string(),
             };
@@ -848,6 +853,136 @@ async fn remove_relationship(
 ) -> Result<Response, Problem> {
     let r = state.casework.remove_relationship(&u.caller, &id, &relationship_id).await.map_err(Problem::from);
     after(&state, &u, &id, "people", r).await
+}
+
+#[derive(Deserialize)]
+struct StartAssessmentForm {
+    #[serde(default)]
+    kind: String,
+}
+
+async fn start_assessment(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<StartAssessmentForm>,
+) -> Result<Response, Problem> {
+    let kind = AssessmentKind::parse(&f.kind).ok_or(DomainError::field("kind", ErrorCode::InvalidChoice));
+    let r = match kind {
+        Ok(k) => {
+            state.casework.start_assessment(&u.caller, &id, k, &Default::default(), None).await.map_err(Problem::from)
+        }
+        Err(e) => Err(e.into()),
+    };
+    match r {
+        Ok(a) => Ok(see_other(&format!("/cases/{}/assessments/{}", url_encode(&id), url_encode(&a.id)))),
+        Err(p) => after(&state, &u, &id, "assessments", Err::<(), _>(p)).await,
+    }
+}
+
+/// One assessment: its form to write (a draft), or to sign off or send back (submitted).
+#[derive(Template)]
+#[template(path = "assessment.html")]
+struct AssessmentPage {
+    t: Frame,
+    case_id: String,
+    case_reference: String,
+    a: kinbridge_casework::assessments::Assessment,
+    parts: &'static [Part],
+    /// What the form shows in each part (the answers, or what was just typed).
+    values: std::collections::BTreeMap<String, String>,
+    risk: String,
+    risks: &'static [RiskLevel],
+    supervisor: bool,
+    mine: bool,
+}
+
+impl AssessmentPage {
+    fn value(&self, key: &str) -> &str {
+        self.values.get(key).map(String::as_str).unwrap_or("")
+    }
+    fn draft(&self) -> bool {
+        self.a.status == AssessmentStatus::Draft
+    }
+    fn submitted(&self) -> bool {
+        self.a.status == AssessmentStatus::Submitted
+    }
+    fn with_risk(&self) -> bool {
+        self.a.kind == AssessmentKind::BestInterestsAssessment
+    }
+}
+
+async fn assessment_view(
+    state: &AppState,
+    u: &Signed,
+    id: &str,
+    aid: &str,
+    typed: Option<(std::collections::BTreeMap<String, String>, String)>,
+    problem: Option<Problem>,
+) -> Result<Response, Problem> {
+    let detail = state.casework.case_detail(&u.caller, id).await?;
+    let a = detail.assessments.iter().find(|a| a.id == aid).cloned().ok_or(DomainError::NotFound)?;
+    let (values, risk) = typed.unwrap_or_else(|| {
+        (a.answers.parts.clone(), a.answers.risk.map(|r| r.as_str().to_string()).unwrap_or_default())
+    });
+    let mut t = Frame::for_user(u);
+    let status = match &problem {
+        Some(p) => {
+            t = t.with_problem(p);
+            p.render(&u.tr).status
+        }
+        None => StatusCode::OK,
+    };
+    let page = AssessmentPage {
+        t,
+        case_id: id.to_string(),
+        case_reference: detail.case.reference.clone(),
+        parts: kinbridge_domain::assessment::form(a.kind).1,
+        mine: a.author_id == u.user.id,
+        a,
+        values,
+        risk,
+        risks: RiskLevel::ALL,
+        supervisor: u.caller.actor.can_supervise(),
+    };
+    Ok(render(status, &page))
+}
+
+async fn assessment_page(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, aid)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    assessment_view(&state, &u, &id, &aid, None, None).await
+}
+
+/// The assessment form: its parts as `part_<key>`, the risk, the version, and which step.
+async fn assessment_step(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, aid)): Path<(String, String)>,
+    CsrfForm(f): CsrfForm<std::collections::BTreeMap<String, String>>,
+) -> Result<Response, Problem> {
+    let parts: std::collections::BTreeMap<String, String> =
+        f.iter().filter_map(|(k, v)| k.strip_prefix("part_").map(|k| (k.to_string(), v.clone()))).collect();
+    let risk = f.get("risk").cloned().unwrap_or_default();
+    let version = f.get("version").and_then(|v| v.parse().ok());
+    let cw = &state.casework;
+    let r = match f.get("step").map(String::as_str).unwrap_or("save") {
+        "save" => cw.save_assessment(&u.caller, &id, &aid, &parts, Some(&risk), version).await,
+        "submit" => match cw.save_assessment(&u.caller, &id, &aid, &parts, Some(&risk), version).await {
+            Ok(_) => cw.submit_assessment(&u.caller, &id, &aid).await,
+            Err(e) => Err(e),
+        },
+        "sign_off" => cw.sign_off_assessment(&u.caller, &id, &aid).await,
+        "return" => cw.return_assessment(&u.caller, &id, &aid, f.get("reason").map(String::as_str).unwrap_or("")).await,
+        _ => Err(DomainError::field("step", ErrorCode::InvalidChoice).into()),
+    };
+    match r {
+        Ok(_) => Ok(see_other(&format!("/cases/{}/assessments/{}", url_encode(&id), url_encode(&aid)))),
+        Err(kinbridge_casework::Error::Domain(DomainError::NotFound)) => Err(DomainError::NotFound.into()),
+        Err(e) => assessment_view(&state, &u, &id, &aid, Some((parts, risk)), Some(e.into())).await,
+    }
 }
 
 #[derive(Deserialize)]
