@@ -390,15 +390,8 @@ impl Casework {
         }
         cases::update_fields(&mut tx, &case.id, &title, &summary, &views, partner.as_deref()).await?;
         refresh_search_text(&mut tx, &case.id).await?;
-        let fields: Vec<&str> = facts
-            .iter()
-            .filter_map(|f| match f {
-                Fact::Change { field, .. } => Some(field.as_str()),
-                _ => None,
-            })
-            .collect();
-        append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), &fields.join(","))])
-            .await?;
+        let fields = Fact::changed_fields(&facts);
+        append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), &fields)]).await?;
         event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::Updated, &facts).await?;
         let updated = fetch_case(&mut *tx, &case.id).await?.ok_or_else(Error::not_found)?;
         tx.commit().await?;
@@ -469,15 +462,8 @@ impl Casework {
         let mut facts = vec![Fact::term(Vocab::PersonRole, p.role), Fact::text(p.full_name())];
         facts.extend(changes.iter().cloned());
         event(&mut tx, &case.id, Some(&caller.actor.user_id), EventKind::PersonCorrected, &facts).await?;
-        let fields: Vec<&str> = changes
-            .iter()
-            .filter_map(|f| match f {
-                Fact::Change { field, .. } => Some(field.as_str()),
-                _ => None,
-            })
-            .collect();
-        append(&mut tx, &[caller.entry(AuditAction::Update, "person", Some(person_id.as_str()), &fields.join(","))])
-            .await?;
+        let fields = Fact::changed_fields(&changes);
+        append(&mut tx, &[caller.entry(AuditAction::Update, "person", Some(person_id.as_str()), &fields)]).await?;
         kinbridge_store::jobs::enqueue(&mut tx, crate::jobs::MATCH_CASE, case.id.as_str()).await?;
         let after = cases::person_of(&mut *tx, &case.id, &person_id).await?.ok_or_else(Error::not_found)?;
         tx.commit().await?;
@@ -675,43 +661,54 @@ impl Casework {
     /// Assigns a case to a caseworker or supervisor of its member; supervisors only.
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn assign_case(&self, caller: &Caller, case_id: &str, assignee: &str) -> Result<Case> {
-        let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
+        let mut done = self.assign_cases(caller, &[case_id], assignee).await?;
+        done.pop().ok_or_else(Error::not_found)
+    }
+
+    /// Hands cases to one colleague (supervisors): every case is checked first, then all are
+    /// handed over in one transaction, so a refused one leaves none half-done.
+    #[tracing::instrument(level = "debug", skip_all, err)]
+    pub async fn assign_cases(&self, caller: &Caller, case_ids: &[&str], assignee: &str) -> Result<Vec<Case>> {
+        let mut cases_to_assign = Vec::with_capacity(case_ids.len());
+        for id in case_ids {
+            cases_to_assign.push(self.authorize_case(caller, id, CaseAccess::Write).await?);
+        }
         caller.actor.require(caller.actor.can_supervise())?;
         let colleague = self
-            .colleagues(&case.member_id)
+            .colleagues(&caller.actor.member_id)
             .await?
             .iter()
             .find(|u| u.id.as_str() == assignee)
             .cloned()
             .ok_or(DomainError::field("assignee", ErrorCode::UnknownUser))?;
         let mut tx = self.begin_write().await?;
-        cases::set_assignee(&mut tx, &case.id, &colleague.id).await?;
-        event(
-            &mut tx,
-            &case.id,
-            Some(&caller.actor.user_id),
-            EventKind::Assigned,
-            &[Fact::text(&colleague.display_name)],
-        )
-        .await?;
-        if colleague.id != caller.actor.user_id {
-            let facts = [Fact::text(&case.reference), Fact::text(&case.title)];
-            kinbridge_store::notices::notify(
+        let mut updated = Vec::with_capacity(cases_to_assign.len());
+        for case in &cases_to_assign {
+            cases::set_assignee(&mut tx, &case.id, &colleague.id).await?;
+            event(
                 &mut tx,
-                std::slice::from_ref(&colleague.id),
-                NoticeKind::CaseAssigned,
-                Some(&case.id),
-                None,
-                &facts,
+                &case.id,
+                Some(&caller.actor.user_id),
+                EventKind::Assigned,
+                &[Fact::text(&colleague.display_name)],
             )
             .await?;
+            if colleague.id != caller.actor.user_id {
+                let facts = [Fact::text(&case.reference), Fact::text(&case.title)];
+                kinbridge_store::notices::notify(
+                    &mut tx,
+                    std::slice::from_ref(&colleague.id),
+                    NoticeKind::CaseAssigned,
+                    Some(&case.id),
+                    None,
+                    &facts,
+                )
+                .await?;
+            }
+            let detail = format!("assigned {}", colleague.id);
+            append(&mut tx, &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), &detail)]).await?;
+            updated.push(fetch_case(&mut *tx, &case.id).await?.ok_or_else(Error::not_found)?);
         }
-        append(
-            &mut tx,
-            &[caller.entry(AuditAction::Update, "case", Some(case.id.as_str()), &format!("assigned {}", colleague.id))],
-        )
-        .await?;
-        let updated = fetch_case(&mut *tx, &case.id).await?.ok_or_else(Error::not_found)?;
         tx.commit().await?;
         Ok(updated)
     }

@@ -595,6 +595,18 @@ impl Fact {
         Self::Change { field: field.to_string(), vocab, before: before.into(), after: after.into() }
     }
 
+    /// The fields the changes among `facts` name, comma-separated (for an audit entry).
+    pub fn changed_fields(facts: &[Fact]) -> String {
+        let names: Vec<&str> = facts
+            .iter()
+            .filter_map(|f| match f {
+                Fact::Change { field, .. } => Some(field.as_str()),
+                _ => None,
+            })
+            .collect();
+        names.join(",")
+    }
+
     /// The facts as stored on the timeline.
     pub fn encode(facts: &[Fact]) -> String {
         serde_json::to_string(facts).expect("facts serialise")

@@ -83,24 +83,8 @@ mod tests {
         "match_candidates",
     ];
 
-    /// Tables added after 0013, each with its triggers in its own migration.
-    const STAMPED_LATER: &[(&str, &str, &str)] = &[
-        (
-            "case_goals",
-            include_str!("../migrations/0018_case_plans.sqlite.sql"),
-            include_str!("../migrations/0018_case_plans.postgres.sql"),
-        ),
-        (
-            "case_tasks",
-            include_str!("../migrations/0018_case_plans.sqlite.sql"),
-            include_str!("../migrations/0018_case_plans.postgres.sql"),
-        ),
-        (
-            "case_reviews",
-            include_str!("../migrations/0018_case_plans.sqlite.sql"),
-            include_str!("../migrations/0018_case_plans.postgres.sql"),
-        ),
-    ];
+    /// Tables added after 0013, with their triggers in 0022.
+    const STAMPED_LATER: &[&str] = &["case_goals", "case_tasks", "case_reviews", "case_assessments"];
 
     #[test]
     fn every_stamped_table_has_its_triggers() {
@@ -113,7 +97,9 @@ mod tests {
             assert!(postgres.contains(&format!("ON {t} FOR EACH ROW")), "postgres: {t}");
         }
         assert!(sqlite.contains("AFTER UPDATE ON cases") && postgres.contains("BEFORE UPDATE ON cases"));
-        for (t, sqlite, postgres) in STAMPED_LATER {
+        let sqlite = include_str!("../migrations/0022_plan_and_assessment_stamps.sqlite.sql");
+        let postgres = include_str!("../migrations/0022_plan_and_assessment_stamps.postgres.sql");
+        for t in STAMPED_LATER {
             for event in ["INSERT", "UPDATE", "DELETE"] {
                 assert!(sqlite.contains(&format!("AFTER {event} ON {t} ")), "sqlite: {event} on {t}");
             }

@@ -1323,6 +1323,14 @@ async fn ordering_exports_and_reassignment(backend: Backend) {
     assert_eq!(luc.get(&format!("/api/v1/cases?assignee={luc_id}")).await.1["total"], 2);
     let de_boss = app.api("chefin@de.test").await;
     assert_eq!(de_boss.post("/api/v1/cases/reassign", json!({"case_ids": [ids[2]], "assignee": luc_id})).await.0, 404);
+    // One case the caller may not touch refuses the whole batch: nothing half-done.
+    let mut body = case_body();
+    body["duplicate_reason"] = json!("their own case");
+    let (s, theirs) = app.api("jonas@de.test").await.post("/api/v1/cases", body).await;
+    assert_eq!(s, 201, "{theirs}");
+    let mixed = json!({"case_ids": [ids[2], theirs["id"]], "assignee": luc_id});
+    assert_eq!(boss.post("/api/v1/cases/reassign", mixed).await.0, 404);
+    assert_eq!(luc.get(&format!("/api/v1/cases?assignee={luc_id}")).await.1["total"], 2, "the third is not reassigned");
     assert_eq!(boss.post("/api/v1/cases/reassign", json!({"case_ids": [], "assignee": luc_id})).await.0, 422);
 }
 

@@ -214,11 +214,8 @@ async fn reassign(
     if b.case_ids.is_empty() || b.case_ids.len() > 500 {
         return Err(DomainError::field("case_ids", ErrorCode::InvalidValue).into());
     }
-    let mut done = Vec::new();
-    for id in &b.case_ids {
-        done.push(state.casework.assign_case(&u.caller, id, &b.assignee).await?);
-    }
-    Ok(Json(done).into_response())
+    let ids: Vec<&str> = b.case_ids.iter().map(String::as_str).collect();
+    Ok(Json(state.casework.assign_cases(&u.caller, &ids, &b.assignee).await?).into_response())
 }
 
 #[derive(Deserialize)]

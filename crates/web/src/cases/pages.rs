@@ -149,12 +149,11 @@ async fn reassign(
     PageUser(u): PageUser,
     CsrfForm(f): CsrfForm<ReassignForm>,
 ) -> Result<Response, Problem> {
-    if f.case_ids.is_empty() {
-        return Err(DomainError::field("case_ids", ErrorCode::Required).into());
+    if f.case_ids.is_empty() || f.case_ids.len() > 500 {
+        return Err(DomainError::field("case_ids", ErrorCode::InvalidValue).into());
     }
-    for id in f.case_ids.iter().take(500) {
-        state.casework.assign_case(&u.caller, id, &f.assignee).await?;
-    }
+    let ids: Vec<&str> = f.case_ids.iter().map(String::as_str).collect();
+    state.casework.assign_cases(&u.caller, &ids, &f.assignee).await?;
     Ok(see_other("/cases"))
 }
 

@@ -37,8 +37,3 @@ CREATE TABLE case_reviews (
     created_at TEXT NOT NULL
 );
 CREATE INDEX case_reviews_case ON case_reviews(case_id, held_on);
-
--- The plan shows on the case page: its changes raise the page's stamp (see 0013).
-CREATE TRIGGER kb_stamp AFTER INSERT OR UPDATE OR DELETE ON case_goals FOR EACH ROW EXECUTE FUNCTION kb_stamp_case();
-CREATE TRIGGER kb_stamp AFTER INSERT OR UPDATE OR DELETE ON case_tasks FOR EACH ROW EXECUTE FUNCTION kb_stamp_case();
-CREATE TRIGGER kb_stamp AFTER INSERT OR UPDATE OR DELETE ON case_reviews FOR EACH ROW EXECUTE FUNCTION kb_stamp_case();

@@ -16,14 +16,3 @@ CREATE TABLE case_assessments (
     version BIGINT NOT NULL
 );
 CREATE INDEX case_assessments_case ON case_assessments(case_id, created_at);
-
--- Assessments show on the case page: their changes raise the page's stamp (see 0013).
-CREATE TRIGGER kb_stamp_case_assessments_ins AFTER INSERT ON case_assessments FOR EACH ROW BEGIN
-    UPDATE cases SET detail_stamp = detail_stamp + 1 WHERE id = NEW.case_id;
-END;
-CREATE TRIGGER kb_stamp_case_assessments_upd AFTER UPDATE ON case_assessments FOR EACH ROW BEGIN
-    UPDATE cases SET detail_stamp = detail_stamp + 1 WHERE id IN (NEW.case_id, OLD.case_id);
-END;
-CREATE TRIGGER kb_stamp_case_assessments_del AFTER DELETE ON case_assessments FOR EACH ROW BEGIN
-    UPDATE cases SET detail_stamp = detail_stamp + 1 WHERE id = OLD.case_id;
-END;
