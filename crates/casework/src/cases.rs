@@ -95,6 +95,8 @@ pub struct CaseDetail {
     pub assessments: Vec<kinbridge_store::assessments::Assessment>,
     /// The risk level of the latest signed-off best-interests assessment.
     pub risk: Option<kinbridge_domain::assessment::RiskLevel>,
+    /// Handovers of this case to another member, or the one it came from.
+    pub transfers: Vec<kinbridge_domain::transfer::Transfer>,
 }
 
 impl Casework {
@@ -111,6 +113,14 @@ impl Casework {
             None => None,
         };
         match case {
+            // A case handed over to another member is kept to read; nobody changes it any more.
+            Some((c, _))
+                if need == CaseAccess::Write
+                    && c.status == CaseStatus::Transferred
+                    && caller.actor.case_access(&c.member_id) >= need =>
+            {
+                Err(DomainError::field("status", ErrorCode::CaseTransferred).into())
+            }
             Some((c, stamp)) if caller.actor.case_access(&c.member_id) >= need => Ok((c, stamp)),
             _ => Err(self.denied(caller, "case", id).await),
         }
@@ -291,6 +301,7 @@ impl Casework {
         };
         let assessments = kinbridge_store::assessments::of_case(&mut *conn, &cid).await?;
         let risk = kinbridge_store::assessments::risk_of(&mut *conn, &cid).await?;
+        let transfers = kinbridge_store::transfers::of_case(&mut *conn, &cid).await?;
         drop(conn);
         let beneficiaries = beneficiaries(&case, &people);
         Ok(CaseDetail {
@@ -308,6 +319,7 @@ impl Casework {
             plan,
             assessments,
             risk,
+            transfers,
         })
     }
 
@@ -748,6 +760,8 @@ impl Casework {
             CaseStatus::Closed => (None, outcome, Some(today()), EventKind::Closed),
             CaseStatus::Open if action == CaseAction::Reopen => (None, None, None, EventKind::Reopened),
             CaseStatus::Open => (None, None, None, EventKind::ClosureRejected),
+            // Only an accepted handover makes a case transferred, never a case action.
+            CaseStatus::Transferred => return Err(Error::not_found()),
         };
         cases::set_status(&mut tx, &case.id, status, proposed, final_outcome, closed_on).await?;
         let mut facts: Vec<Fact> = outcome.map(|o| Fact::term(Vocab::Outcome, o)).into_iter().collect();

@@ -23,6 +23,7 @@ pub mod research;
 pub mod research_archive;
 pub mod search_feed;
 pub mod tracing_requests;
+pub mod transfers;
 
 use std::path::Path;
 use std::sync::Arc;

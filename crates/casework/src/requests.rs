@@ -322,7 +322,7 @@ fn excerpt(text: &str) -> String {
 }
 
 /// The code of a member, for the words of a notification.
-async fn case_member_code(cw: &Casework, member: &kinbridge_domain::ids::MemberId) -> Result<String> {
+pub(crate) async fn case_member_code(cw: &Casework, member: &kinbridge_domain::ids::MemberId) -> Result<String> {
     Ok(cw.member(member).await?.map(|m| m.code.as_str().to_string()).unwrap_or_default())
 }
 

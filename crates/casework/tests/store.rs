@@ -898,6 +898,180 @@ async fn audit_groups_from_two_instances(backend: Backend) {
 
 both_backends!(audit_groups_from_two_instances);
 
+/// A case handed over when the child moves: the receiver reads what was sent, accepts, and
+/// gets a case of its own with the people, relationships, consents and chosen documents; the
+/// sender's case is kept to read and refuses every change; refusals leave nothing behind.
+async fn case_transfer(backend: Backend) {
+    use kinbridge_casework::documents::Attach;
+    use kinbridge_domain::transfer::{NewTransfer, TransferDecision, TransferStatus};
+    let (_db, store, ch, de) = two_members(backend).await;
+    store.create_member(&NewMember::parse("KE", "Kenya", "KE").unwrap()).await.unwrap();
+    let ke = caller(&store, "KE", Role::Caseworker, "wanjiru@ke.test").await;
+    let new = NewCase::parse(
+        "family_tracing",
+        "Amina moves to Germany",
+        "Lives with her aunt now.",
+        "Wants to stay with her aunt.",
+        "DE",
+    )
+    .unwrap();
+    let people = [
+        NewPerson::parse("child", "Amina", "Hassan", "female", "2014-03-02", false, "SO", "so", today()).unwrap(),
+        NewPerson::parse("relative", "Faduma", "Hassan", "female", "1985", false, "SO,DE", "so,de", today()).unwrap(),
+    ];
+    let case = store.open_case(&ch, &new, &people, &[processing()], None).await.unwrap();
+    let cid = case.id.as_str();
+    let ps = store.people(&ch, cid).await.unwrap();
+    store.add_relationship(&ch, cid, ps[1].id.as_str(), ps[0].id.as_str(), RelationshipKind::ParentOf).await.unwrap();
+    let sent = store
+        .upload_document(
+            &ch,
+            Attach::Case(cid),
+            "birth-certificate.pdf",
+            bytes::Bytes::from_static(b"%PDF-1.4\n%%EOF\n"),
+        )
+        .await
+        .unwrap();
+    store
+        .upload_document(&ch, Attach::Case(cid), "internal-note.txt", bytes::Bytes::from_static(b"kept at home"))
+        .await
+        .unwrap();
+
+    // Bad proposals: own member, unknown member, a document of another case, no reason.
+    let doc = sent.id.to_string();
+    let propose = |to: &str, reason: &str, docs: &[&str]| NewTransfer::parse(to, reason, docs);
+    assert_eq!(
+        refused(store.propose_transfer(&ch, cid, &propose("CH", "moves", &[]).unwrap()).await),
+        ErrorCode::SameMember
+    );
+    assert_eq!(
+        refused(store.propose_transfer(&ch, cid, &propose("XX", "moves", &[]).unwrap()).await),
+        ErrorCode::UnknownMember
+    );
+    let stranger = kinbridge_domain::ids::DocumentId::generate().to_string();
+    assert_eq!(
+        refused(store.propose_transfer(&ch, cid, &propose("DE", "moves", &[stranger.as_str()]).unwrap()).await),
+        ErrorCode::UnknownDocument
+    );
+    assert!(propose("DE", " ", &[]).is_err());
+    // Another member cannot hand over a case it cannot see.
+    assert!(matches!(
+        store.propose_transfer(&de, cid, &propose("KE", "moves", &[]).unwrap()).await,
+        Err(Error::Domain(DomainError::NotFound))
+    ));
+
+    // Proposed to DE with one of the two documents; a second proposal waits for the first.
+    let t = store
+        .propose_transfer(&ch, cid, &propose("DE", "Amina moved to Hamburg with her aunt.", &[doc.as_str()]).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(t.status, TransferStatus::Proposed);
+    assert_eq!(
+        refused(store.propose_transfer(&ch, cid, &propose("KE", "again", &[]).unwrap()).await),
+        ErrorCode::TransferPending
+    );
+    // The receiver sees what was sent, and only that; a third member sees nothing.
+    let view = store.transfer(&de, t.id.as_str()).await.unwrap();
+    assert_eq!(view.people.len(), 2);
+    assert_eq!(view.documents.len(), 1);
+    assert_eq!(view.documents[0].filename, "birth-certificate.pdf");
+    assert!(matches!(store.transfer(&ke, t.id.as_str()).await, Err(Error::Domain(DomainError::NotFound))));
+    assert!(store.transfers(&de).await.unwrap().iter().any(|x| x.id == t.id));
+    // Only the receiver accepts; the sender cannot accept its own proposal.
+    let accept = TransferDecision::parse("accept", None).unwrap();
+    assert!(matches!(
+        store.decide_transfer(&ch, t.id.as_str(), &accept).await,
+        Err(Error::Domain(DomainError::Forbidden))
+    ));
+    assert!(matches!(
+        store.decide_transfer(&ke, t.id.as_str(), &accept).await,
+        Err(Error::Domain(DomainError::NotFound))
+    ));
+
+    let done = store.decide_transfer(&de, t.id.as_str(), &accept).await.unwrap();
+    assert_eq!(done.status, TransferStatus::Accepted);
+    let new_id = done.new_case_id.clone().expect("the receiver's case");
+    let theirs = store.case_detail(&de, new_id.as_str()).await.unwrap();
+    assert!(theirs.case.reference.starts_with("DE-"));
+    assert_eq!(theirs.case.title, "Amina moves to Germany");
+    assert_eq!(theirs.case.child_views, "Wants to stay with her aunt.");
+    let names: Vec<String> = theirs.people.iter().map(|p| p.full_name()).collect();
+    assert_eq!(names, ["Amina Hassan", "Faduma Hassan"]);
+    assert_eq!(theirs.people[1].nationalities, ["SO", "DE"]);
+    assert_eq!(theirs.relationships.len(), 1);
+    assert!(theirs.consents.iter().any(|c| c.scope == "data_processing"));
+    let their_docs: Vec<&str> = theirs.documents.iter().map(|d| d.filename.as_str()).collect();
+    assert_eq!(their_docs, ["birth-certificate.pdf"]);
+    let (_, bytes) = store.download_document(&de, theirs.documents[0].id.as_str()).await.unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    assert!(theirs
+        .timeline
+        .iter()
+        .any(|e| e.kind == EventKind::TransferredIn && e.facts.contains(&Fact::text(&case.reference))));
+    // Twice is refused.
+    assert!(matches!(
+        store.decide_transfer(&de, t.id.as_str(), &accept).await,
+        Err(Error::Domain(DomainError::InvalidTransition { .. }))
+    ));
+
+    // The sender keeps its case to read; every change is refused.
+    let ours = store.case_detail(&ch, cid).await.unwrap();
+    assert_eq!(ours.case.status, kinbridge_domain::case::CaseStatus::Transferred);
+    assert!(ours.timeline.iter().any(|e| e.kind == EventKind::TransferredOut));
+    assert_eq!(refused(store.add_note(&ch, cid, "after the move").await), ErrorCode::CaseTransferred);
+    assert_eq!(
+        refused(store.case_action(&ch, cid, CaseAction::ProposeClosure(Outcome::Reunified)).await),
+        ErrorCode::CaseTransferred
+    );
+    // The sender's people are no longer compared: the receiver's case holds them now.
+    let cmp = kinbridge_store::matches::comparable(store.store().pool(), None).await.unwrap();
+    assert!(cmp.iter().all(|p| p.case_id != cid));
+
+    // A declined handover needs its reason and leaves the case open.
+    let case2 = store
+        .open_case(
+            &ch,
+            &new,
+            &[NewPerson::parse("child", "Yusuf", "Ali", "male", "2016", false, "SO", "so", today()).unwrap()],
+            &[processing()],
+            REASON,
+        )
+        .await
+        .unwrap();
+    let t2 =
+        store.propose_transfer(&ch, case2.id.as_str(), &propose("KE", "moves to Nairobi", &[]).unwrap()).await.unwrap();
+    assert!(TransferDecision::parse("decline", Some("")).is_err());
+    let declined = store
+        .decide_transfer(
+            &ke,
+            t2.id.as_str(),
+            &TransferDecision::parse("decline", Some("No office in that county.")).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(declined.status, TransferStatus::Declined);
+    assert_eq!(store.case(&ch, case2.id.as_str()).await.unwrap().status, kinbridge_domain::case::CaseStatus::Open);
+    // Withdrawn by the sender.
+    let t3 =
+        store.propose_transfer(&ch, case2.id.as_str(), &propose("DE", "moves to Berlin", &[]).unwrap()).await.unwrap();
+    assert!(matches!(
+        store.decide_transfer(&de, t3.id.as_str(), &TransferDecision::parse("withdraw", Some("x")).unwrap()).await,
+        Err(Error::Domain(DomainError::Forbidden))
+    ));
+    store
+        .decide_transfer(&ch, t3.id.as_str(), &TransferDecision::parse("withdraw", Some("Stays after all.")).unwrap())
+        .await
+        .unwrap();
+    let timeline = store.case_detail(&ch, case2.id.as_str()).await.unwrap().timeline;
+    for kind in [EventKind::TransferProposed, EventKind::TransferDeclined, EventKind::TransferWithdrawn] {
+        assert!(timeline.iter().any(|e| e.kind == kind), "{kind:?}");
+    }
+    assert!(matches!(store.store().verify_audit().await.unwrap(), Verification::Intact { .. }));
+    store.close().await;
+}
+
+both_backends!(case_transfer);
+
 /// The consent every case needs.
 fn processing() -> NewConsent {
     NewConsent::parse("data_processing", "Guardian", "2026-01-10", today()).unwrap()

@@ -585,6 +585,7 @@ pub async fn load(
         store.rebuild_research_corpus().await?;
     }
     showcase_plans(store, &mut rng).await?;
+    showcase_transfers(store).await?;
     Ok(Summary { members: MEMBERS.len(), users: user_count, cases, requests: request_count, highlights })
 }
 
@@ -629,6 +630,64 @@ async fn showcase_plans(store: &Casework, rng: &mut fastrand::Rng) -> Result<(),
             let next = (today + Duration::days(90)).to_string();
             let review = NewReview::parse(&today.to_string(), REVIEW, &next, today).map_err(Error::Domain)?;
             store.add_review(&caller, id, &review).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Case handovers through the use cases: Germany hands a case over to Switzerland, whose
+/// supervisor accepts it (Switzerland then has a case received, Germany one kept to read);
+/// Switzerland offers one to Germany, waiting for Germany's answer.
+async fn showcase_transfers(store: &Casework) -> Result<(), DemoError> {
+    use kinbridge_domain::case::{NewCase, NewConsent, NewPerson};
+    use kinbridge_domain::transfer::{NewTransfer, TransferDecision};
+    let caller =
+        |user: kinbridge_casework::accounts::User| kinbridge_casework::Caller { actor: user.actor(), ip: None };
+    let (Some(de), Some(ch), Some(ch_boss)) = (
+        store.user_by_email("caseworker@de.kinbridge.example").await?,
+        store.user_by_email("caseworker@ch.kinbridge.example").await?,
+        store.user_by_email("supervisor@ch.kinbridge.example").await?,
+    ) else {
+        return Ok(());
+    };
+    let (de, ch, ch_boss) = (caller(de), caller(ch), caller(ch_boss));
+    let people = |given: &str, family: &str, sex: &str, born: &str| {
+        [
+            NewPerson::parse("child", given, family, sex, born, false, "SY", "ar", today()),
+            NewPerson::parse("mother", "Rania", family, "female", "1988", true, "SY", "ar", today()),
+        ]
+    };
+    let cases = [
+        (
+            &de,
+            "CH",
+            ("Lina", "Haddad", "female", "2015-06-14"),
+            "Lina moves to Geneva",
+            "The child moved to Geneva with her mother in the summer; the family is known to the school there.",
+            true,
+        ),
+        (
+            &ch,
+            "DE",
+            ("Omar", "Khalil", "male", "2013-02-03"),
+            "Omar moves to Hamburg",
+            "The boy now lives with his uncle in Hamburg; the uncle asked for support with school enrolment.",
+            false,
+        ),
+    ];
+    for (from, to, (given, family, sex, born), title, reason, accept) in cases {
+        let [child, mother] = people(given, family, sex, born);
+        let (child, mother) = (child.map_err(Error::Domain)?, mother.map_err(Error::Domain)?);
+        let new = NewCase::parse("family_tracing", title, reason, "Wants to stay with the family.", to)
+            .map_err(Error::Domain)?;
+        let consent =
+            NewConsent::parse("data_processing", "Mother", &today().to_string(), today()).map_err(Error::Domain)?;
+        let case = store.open_case(from, &new, &[child, mother], &[consent], Some("demo: a case to hand over")).await?;
+        let proposal = NewTransfer::parse::<&str>(to, reason, &[]).map_err(Error::Domain)?;
+        let t = store.propose_transfer(from, case.id.as_str(), &proposal).await?;
+        if accept {
+            let yes = TransferDecision::parse("accept", None).map_err(Error::Domain)?;
+            store.decide_transfer(&ch_boss, t.id.as_str(), &yes).await?;
         }
     }
     Ok(())

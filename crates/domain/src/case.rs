@@ -26,10 +26,12 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// `transferred`: handed over to another member, who works it now; the sender keeps it to read.
     CaseStatus {
         Open => "open",
         ClosureProposed => "closure_proposed",
         Closed => "closed",
+        Transferred => "transferred",
     }
 }
 
@@ -539,6 +541,11 @@ vocabulary! {
         ArchiveLinked => "archive_linked",
         OriginsFound => "origins_found",
         OriginsDisclosed => "origins_disclosed",
+        TransferProposed => "transfer_proposed",
+        TransferWithdrawn => "transfer_withdrawn",
+        TransferDeclined => "transfer_declined",
+        TransferredOut => "transferred_out",
+        TransferredIn => "transferred_in",
     }
 }
 
@@ -564,6 +571,7 @@ vocabulary! {
         TracingStatus => "tracing_status",
         AssessmentKind => "assessment_kind",
         RiskLevel => "risk_level",
+        TransferStatus => "transfer_status",
     }
 }
 

@@ -73,7 +73,8 @@ id_type!(
     MatchId,
     FindingId,
     UnitId,
-    ImportId
+    ImportId,
+    TransferId
 );
 
 #[cfg(test)]

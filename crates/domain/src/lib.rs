@@ -20,6 +20,7 @@ pub mod request;
 pub mod signin;
 pub mod text;
 pub mod tracing;
+pub mod transfer;
 
 pub use access::{Actor, Role};
 pub use error::{DomainError, ErrorCode, FieldError};

@@ -10,7 +10,7 @@ vocabulary! {
     /// Why a user is notified: a partner sent the member a request; a partner answered or
     /// declined a request about one of the user's cases; a partner shared its side of a
     /// possible match with one; a case was handed to the user; a task was given to them; a
-    /// task of theirs is due.
+    /// task of theirs is due; a partner offers to hand a case over; a partner decided on one.
     NoticeKind {
         RequestReceived => "request_received",
         RequestAnswered => "request_answered",
@@ -18,6 +18,8 @@ vocabulary! {
         CaseAssigned => "case_assigned",
         TaskAssigned => "task_assigned",
         TaskDue => "task_due",
+        TransferReceived => "transfer_received",
+        TransferDecided => "transfer_decided",
     }
 }
 

@@ -325,7 +325,7 @@ pub async fn open_requests(tx: &mut Tx, id: &CaseId) -> Result<u64> {
 /// For the dashboard: a user's open cases and their member's closures awaiting approval.
 pub async fn counts(pool: &sqlx::AnyPool, user: &UserId, member: &MemberId) -> Result<(i64, i64)> {
     let row = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM cases WHERE assignee_id = $1 AND status <> 'closed') AS mine, \
+        "SELECT (SELECT COUNT(*) FROM cases WHERE assignee_id = $1 AND status NOT IN ('closed', 'transferred')) AS mine, \
          (SELECT COUNT(*) FROM cases WHERE member_id = $2 AND status = 'closure_proposed') AS pending",
     )
     .bind(user.as_str())

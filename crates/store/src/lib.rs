@@ -31,6 +31,7 @@ mod sql;
 pub mod stamps;
 pub mod testing;
 pub mod tracing_requests;
+pub mod transfers;
 
 use std::path::Path;
 use std::sync::Arc;

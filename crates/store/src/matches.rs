@@ -22,13 +22,14 @@ pub struct Comparable {
 }
 
 /// Everyone on a case with consent to tracing (not withdrawn) and, with `own_member`, every
-/// person on that member's own cases; by person id.
+/// person on that member's own cases; by person id. A case handed over to another member is
+/// left out: its people are on the receiver's case now.
 pub async fn comparable(pool: &sqlx::AnyPool, own_member: Option<&MemberId>) -> Result<Vec<Comparable>> {
     let rows = sqlx::query(
         "SELECT p.id, p.case_id, c.member_id, p.given_names, p.family_name, p.sex, p.birth_date, p.birth_date_estimated \
          FROM people p JOIN cases c ON c.id = p.case_id \
-         WHERE c.member_id = $1 \
-            OR EXISTS (SELECT 1 FROM consents k WHERE k.case_id = p.case_id AND k.scope = 'tracing' AND k.withdrawn_on IS NULL) \
+         WHERE c.status <> 'transferred' AND (c.member_id = $1 \
+            OR EXISTS (SELECT 1 FROM consents k WHERE k.case_id = p.case_id AND k.scope = 'tracing' AND k.withdrawn_on IS NULL)) \
          ORDER BY p.id",
     )
     .bind(own_member.map(|m| m.to_string()).unwrap_or_default())

@@ -239,6 +239,7 @@ impl Tr {
             Some(Vocab::TracingStatus) => "tstatus",
             Some(Vocab::AssessmentKind) => "assessment",
             Some(Vocab::RiskLevel) => "risk",
+            Some(Vocab::TransferStatus) => "tstate",
         };
         self.term(prefix, value)
     }

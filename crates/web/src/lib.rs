@@ -26,6 +26,7 @@ mod requests;
 mod research;
 mod search;
 mod session;
+mod transfers;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -229,6 +230,7 @@ fn pages() -> Router<AppState> {
         .merge(dashboard::router())
         .merge(cases::pages())
         .merge(requests::pages())
+        .merge(transfers::pages())
         .merge(documents::pages())
         .merge(network::pages())
         .merge(notices::pages())
@@ -246,6 +248,7 @@ fn api() -> Router<AppState> {
         .merge(cases::api())
         .merge(documents::api())
         .merge(requests::api())
+        .merge(transfers::api())
         .merge(notices::api())
         .merge(admin::api())
         .merge(research::api())

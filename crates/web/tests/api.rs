@@ -1410,3 +1410,82 @@ async fn assessments_with_sign_off(backend: Backend) {
 }
 
 both_backends!(assessments_with_sign_off);
+
+/// A case handed over through the API and the pages: bad proposals refused with nothing
+/// written, the partner reads what was sent and accepts on its page, the sender's case turns
+/// read-only (its page offers no forms, a write is refused with a translated reason).
+async fn case_transfer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ch = app.api("ana@ch.test").await;
+    let fr = app.api("marie@fr.test").await;
+    let (_, case) = ch.post("/api/v1/cases", case_body()).await;
+    let case_id = case["id"].as_str().unwrap().to_string();
+    let (_, doc) =
+        ch.upload(&format!("/api/v1/cases/{case_id}/documents"), "school-report.txt", b"Grade 5".to_vec()).await;
+    let path = format!("/api/v1/cases/{case_id}/transfers");
+
+    let before = app.case_data_counts().await;
+    for (body, field) in [
+        (json!({"to_member": "CH", "reason": "moves"}), "to_member"),
+        (json!({"to_member": "DE", "reason": ""}), "reason"),
+        (json!({"to_member": "DE", "reason": "x".repeat(5001)}), "reason"),
+        (json!({"to_member": "DE", "reason": "moves", "documents": ["not-an-id"]}), "documents"),
+    ] {
+        let (s, e) = ch.post(&path, body.clone()).await;
+        assert_eq!(s, 422, "{body}: {e}");
+        assert_eq!(e["error"]["fields"][0]["field"], field, "{e}");
+    }
+    let (s, e) = ch.post(&path, json!({"to_member": "DE", "reason": "moves\u{0}"})).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (400, Some("unstorable_text")), "{e}");
+    let (s, _) = fr.post(&path, json!({"to_member": "DE", "reason": "moves"})).await;
+    assert_eq!(s, 404, "another member's case");
+    let (s, e) = ch.post(&path, json!({"to_member": "DE", "reason": "moves", "extra": 1})).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (400, Some("invalid_json_fields")), "{e}");
+    assert_eq!(app.case_data_counts().await, before, "nothing written by refused proposals");
+
+    let (s, t) = ch
+        .post(
+            &path,
+            json!({"to_member": "DE", "reason": "Moved to Hamburg with the mother.", "documents": [doc["id"]]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{t}");
+    let tid = t["id"].as_str().unwrap().to_string();
+    let (s, _) = fr.get(&format!("/api/v1/transfers/{tid}")).await;
+    assert_eq!(s, 404, "a third member");
+    assert!(app.denied_audits(&tid).await >= 1);
+
+    // Germany's caseworker was told, reads it on its page, and accepts there.
+    let de = app.browser("jonas@de.test").await;
+    let notices = de.get(app.url("/notifications")).send().await.unwrap().text().await.unwrap();
+    assert!(notices.contains("A partner offers to hand a case over to you"), "{notices}");
+    let page = de.get(app.url(&format!("/transfers/{tid}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Moved to Hamburg with the mother.") && page.contains("school-report.txt"), "{page}");
+    let csrf = common::hidden(&page, "_csrf");
+    let r = de
+        .post(app.url(&format!("/transfers/{tid}")))
+        .form(&[("_csrf", csrf.as_str()), ("action", "accept")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let new_case = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(new_case.starts_with("/cases/"), "{new_case}");
+    let theirs = de.get(app.url(&new_case)).send().await.unwrap().text().await.unwrap();
+    assert!(theirs.contains("This case was received from") && theirs.contains("school-report.txt"), "{theirs}");
+
+    // Switzerland's case is kept to read: no forms, and a write is refused in words.
+    let (_, detail) = ch.get(&format!("/api/v1/cases/{case_id}")).await;
+    assert_eq!(detail["case"]["status"], "transferred");
+    let (s, e) = ch.post(&format!("/api/v1/cases/{case_id}/notes"), json!({"body": "later"})).await;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(e["error"]["fields"][0]["code"], "case_transferred");
+    let web = app.browser("ana@ch.test").await;
+    let ours = web.get(app.url(&format!("/cases/{case_id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(ours.contains("This case was handed over to"), "{ours}");
+    assert!(!ours.contains(&format!("action=\"/cases/{case_id}/notes\"")), "no note form on a transferred case");
+    let (_, list) = ch.get("/api/v1/transfers").await;
+    assert_eq!(list["items"][0]["status"], "accepted");
+}
+
+both_backends!(case_transfer);

@@ -441,7 +441,121 @@ async fn a_phone_does_not_scroll_sideways(backend: Backend) {
     c.close().await.unwrap();
 }
 
+/// Every role of the network walks its own pages in the browser: each page loads, shows no
+/// message key, and a caseworker hands a case over through the case page that the partner's
+/// caseworker accepts on the handover page. The caseworker's pages are also walked in French,
+/// Spanish and Arabic.
+async fn every_role_walks_its_pages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let api = app.api("ana@ch.test").await;
+    let (_, case) = api.post("/api/v1/cases", common::case_body()).await;
+    let case_id = case["id"].as_str().unwrap().to_string();
+    let (_, a) = api
+        .post(
+            &format!("/api/v1/cases/{case_id}/assessments"),
+            json!({"kind": "best_interests_assessment", "parts": {"child_views": "I want to see my mother."}}),
+        )
+        .await;
+    let assessment = format!("/cases/{case_id}/assessments/{}", a["id"].as_str().unwrap());
+    let (_, people) = api.get(&format!("/api/v1/cases/{case_id}/people")).await;
+    let person = format!("/cases/{case_id}/people/{}", people[0]["id"].as_str().unwrap());
+    let driver = start_driver().await;
+    let c = browser(&driver).await;
+    let case_page = format!("/cases/{case_id}");
+    let walks: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "ana@ch.test",
+            vec![
+                "/",
+                "/cases",
+                &case_page,
+                &assessment,
+                &person,
+                "/cases/new",
+                "/tasks",
+                "/notifications",
+                "/requests?box=inbox",
+                "/requests?box=outbox",
+                "/transfers",
+                "/members",
+                "/search?q=Amanuel",
+            ],
+        ),
+        ("boss@ch.test", vec!["/", "/cases", &case_page, &assessment, "/tasks", "/transfers"]),
+        ("admin@ch.test", vec!["/", "/admin/users"]),
+        ("coord@gs.test", vec!["/", "/flows", "/members"]),
+        ("research@gs.test", vec!["/", "/research"]),
+        ("dpo@gs.test", vec!["/", "/audit", "/research"]),
+        ("archives@ch.test", vec!["/", "/archives", "/search?q=adoption"]),
+    ];
+    for (email, paths) in &walks {
+        login(&c, &app, email).await;
+        for path in paths {
+            c.goto(&app.url(path)).await.unwrap();
+            c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("main")).await.unwrap();
+            let title = c.title().await.unwrap();
+            let signed_in = c.find(Locator::Css("form[action='/logout']")).await.is_ok();
+            // An error page's title is its status.
+            assert!(signed_in && !title.starts_with(|ch: char| ch.is_ascii_digit()), "{email} {path}: {title}");
+            no_raw_keys(&c).await;
+        }
+        logout(&c).await;
+    }
+
+    // The caseworker's day in the other languages.
+    login(&c, &app, "ana@ch.test").await;
+    for lang in ["fr", "es", "ar"] {
+        c.goto(&app.url("/")).await.unwrap();
+        choose(&c, "#locale", lang).await;
+        click(&c, "form[action='/locale'] button").await;
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(&format!("html[lang='{lang}']")))
+            .await
+            .unwrap();
+        for path in ["/", "/cases", case_page.as_str(), assessment.as_str(), "/tasks", "/notifications", "/transfers"] {
+            c.goto(&app.url(path)).await.unwrap();
+            c.wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css(&format!("html[lang='{lang}']")))
+                .await
+                .unwrap();
+            no_raw_keys(&c).await;
+        }
+    }
+    c.goto(&app.url("/")).await.unwrap();
+    choose(&c, "#locale", "en").await;
+    click(&c, "form[action='/locale'] button").await;
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("html[lang='en']")).await.unwrap();
+
+    c.goto(&app.url(&case_page)).await.unwrap();
+    click(&c, "#transfer summary").await;
+    choose(&c, "#x-to", "DE").await;
+    fill(&c, "#x-reason", "Amanuel moved to Hamburg with his mother.").await;
+    click(&c, "#transfer button[type=submit]").await;
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#transfer li a")).await.unwrap();
+    expect_text(&c, "#transfer li a", "waiting for an answer").await;
+    logout(&c).await;
+
+    login(&c, &app, "jonas@de.test").await;
+    c.goto(&app.url("/transfers")).await.unwrap();
+    click(&c, "tbody a").await;
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("button[value=accept]")).await.unwrap();
+    no_raw_keys(&c).await;
+    click(&c, "button[value=accept]").await;
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#received-banner")).await.unwrap();
+    expect_text(&c, "#case-status", "Open").await;
+    logout(&c).await;
+
+    login(&c, &app, "ana@ch.test").await;
+    c.goto(&app.url(&case_page)).await.unwrap();
+    expect_text(&c, "#case-status", "Transferred").await;
+    assert!(c.find(Locator::Css("#n-body")).await.is_err(), "no note form on a case kept to read");
+    c.close().await.unwrap();
+}
+
 both_backends!(
+    every_role_walks_its_pages,
     a_phone_does_not_scroll_sideways,
     story_in_the_browser,
     arabic_is_right_to_left,

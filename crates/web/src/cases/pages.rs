@@ -603,7 +603,9 @@ impl CaseBody {
 async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, Problem> {
     let read = state.casework.read_case(&u.caller, id).await?;
     let member_id = &read.case().member_id;
-    let writable = u.caller.actor.case_access(member_id) == kinbridge_domain::access::CaseAccess::Write;
+    // A case handed over to another member is kept here to read only.
+    let writable = u.caller.actor.case_access(member_id) == kinbridge_domain::access::CaseAccess::Write
+        && read.case().status != kinbridge_domain::case::CaseStatus::Transferred;
     let colleagues = state.casework.colleagues(member_id).await?;
     let members = state.casework.members().await?;
     let today = today();
@@ -675,7 +677,7 @@ async fn show(
 }
 
 /// After a form: back to the case on success, or the case page with the errors.
-async fn after<T>(
+pub(crate) async fn after<T>(
     state: &AppState,
     u: &Signed,
     id: &str,

@@ -131,6 +131,7 @@ impl TestApp {
             "case_goals",
             "case_tasks",
             "case_reviews",
+            "case_transfers",
         ] {
             let row =
                 sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(self.store.pool()).await.unwrap();
