@@ -273,6 +273,27 @@ impl Casework {
         Ok(())
     }
 
+    /// The time zone the caller reads times in: an IANA name (`Europe/Zurich`), or `UTC`.
+    #[tracing::instrument(level = "debug", skip_all, err)]
+    pub async fn set_time_zone(&self, caller: &Caller, zone: &str) -> Result<()> {
+        let zone: chrono_tz::Tz =
+            zone.trim().parse().map_err(|_| DomainError::field("time_zone", ErrorCode::InvalidChoice))?;
+        let mut tx = self.begin_write().await?;
+        accounts::set_time_zone(&mut tx, &caller.actor.user_id, zone.name()).await?;
+        append(
+            &mut tx,
+            &[caller.entry(
+                AuditAction::Update,
+                "user",
+                Some(caller.actor.user_id.as_str()),
+                &format!("time zone {}", zone.name()),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn set_locale(&self, caller: &Caller, locale: &str) -> Result<()> {
         if !LOCALES.contains(&locale) {

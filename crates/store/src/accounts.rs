@@ -16,6 +16,8 @@ pub struct User {
     pub display_name: String,
     pub role: Role,
     pub locale: String,
+    /// The IANA time zone the user reads times in.
+    pub time_zone: String,
 }
 
 impl User {
@@ -35,7 +37,7 @@ pub struct NewAccount<'a> {
 }
 
 const COLUMNS: &str =
-    "u.id, u.member_id, m.code AS member_code, m.name AS member_name, u.email, u.display_name, u.role, u.locale";
+    "u.id, u.member_id, m.code AS member_code, m.name AS member_name, u.email, u.display_name, u.role, u.locale, u.time_zone";
 
 fn user_from(row: &sqlx::any::AnyRow) -> Result<User> {
     Ok(User {
@@ -47,6 +49,7 @@ fn user_from(row: &sqlx::any::AnyRow) -> Result<User> {
         display_name: get(row, "display_name")?,
         role: term(&get::<String>(row, "role")?, "role", Role::parse)?,
         locale: get(row, "locale")?,
+        time_zone: get(row, "time_zone")?,
     })
 }
 
@@ -197,6 +200,15 @@ pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<()> {
 pub async fn set_locale(tx: &mut Tx, user: &UserId, locale: &str) -> Result<()> {
     sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
         .bind(locale)
+        .bind(user.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_time_zone(tx: &mut Tx, user: &UserId, zone: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET time_zone = $1 WHERE id = $2")
+        .bind(zone)
         .bind(user.as_str())
         .execute(&mut **tx)
         .await?;

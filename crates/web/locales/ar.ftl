@@ -789,3 +789,6 @@ transfer-accept = القبول وفتح الملف
 transfer-decline = رفض
 transfer-withdraw = سحب اقتراح النقل
 nav-transfers = عمليات نقل الملفات
+account-title = إعداداتك
+field-time_zone = المنطقة الزمنية
+hint-time_zone = تُعرض التواريخ والأوقات في كل الصفحات بهذه المنطقة.

@@ -788,3 +788,6 @@ transfer-accept = Accept and open the case
 transfer-decline = Decline
 transfer-withdraw = Withdraw the handover
 nav-transfers = Case handovers
+account-title = Your settings
+field-time_zone = Time zone
+hint-time_zone = Dates and times on every page are shown in this zone.

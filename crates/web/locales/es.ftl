@@ -788,3 +788,6 @@ transfer-accept = Aceptar y abrir el caso
 transfer-decline = Rechazar
 transfer-withdraw = Retirar el traspaso
 nav-transfers = Traspasos de casos
+account-title = Su configuración
+field-time_zone = Zona horaria
+hint-time_zone = Las fechas y horas de todas las páginas se muestran en esta zona.

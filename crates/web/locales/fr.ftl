@@ -788,3 +788,6 @@ transfer-accept = Accepter et ouvrir le dossier
 transfer-decline = Refuser
 transfer-withdraw = Retirer le transfert
 nav-transfers = Transferts de dossiers
+account-title = Vos réglages
+field-time_zone = Fuseau horaire
+hint-time_zone = Les dates et heures de toutes les pages s'affichent dans ce fuseau.

@@ -74,7 +74,11 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         Some(peer) => client_ip(peer, req.headers(), &state.trusted_proxies).to_string(),
         None => "unknown".into(),
     };
-    let auth = Auth { session, token, bearer, ip, tr: Tr::new(state.i18n.clone(), &lang) };
+    let mut tr = Tr::new(state.i18n.clone(), &lang);
+    if let Some(s) = &session {
+        tr = tr.in_zone(&s.user.time_zone);
+    }
+    let auth = Auth { session, token, bearer, ip, tr };
     req.extensions_mut().insert(auth);
     next.run(req).await
 }

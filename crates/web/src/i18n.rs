@@ -115,11 +115,19 @@ impl Catalogues {
 pub struct Tr {
     catalogues: Arc<Catalogues>,
     pub locale: &'static str,
+    /// The reader's time zone: times are shown in it.
+    pub zone: chrono_tz::Tz,
 }
 
 impl Tr {
     pub fn new(catalogues: Arc<Catalogues>, locale: &str) -> Self {
-        Self { catalogues, locale: Catalogues::negotiate(locale) }
+        Self { catalogues, locale: Catalogues::negotiate(locale), zone: chrono_tz::Tz::UTC }
+    }
+
+    /// The same translator, showing times in `zone` (an IANA name; UTC if it is not one).
+    pub fn in_zone(mut self, zone: &str) -> Self {
+        self.zone = zone.parse().unwrap_or(chrono_tz::Tz::UTC);
+        self
     }
 
     pub fn get(&self, key: &str) -> String {
@@ -202,13 +210,18 @@ impl Tr {
     }
 
     /// A stored moment (`YYYY-MM-DDTHH:MM:SS.mmmZ`, UTC) as date and time in the reader's
-    /// words, with its zone named.
+    /// words and time zone, with the zone named (its abbreviation, or its offset where the
+    /// zone has no abbreviation).
     pub fn moment(&self, stored: &str) -> String {
-        match intl::datetime::DateTime::parse_iso8601(stored.trim_end_matches('Z')) {
+        let Ok(utc) = chrono::DateTime::parse_from_rfc3339(stored) else { return stored.to_string() };
+        let local = utc.with_timezone(&self.zone);
+        let naive = local.format("%Y-%m-%dT%H:%M:%S").to_string();
+        match intl::datetime::DateTime::parse_iso8601(&naive) {
             Some(dt) => format!(
-                "{} {} UTC",
+                "{} {} {}",
                 intl::datetime::format_date(self.locale, &dt, intl::datetime::DateStyle::Medium),
-                intl::datetime::format_time(self.locale, &dt, intl::datetime::DateStyle::Short)
+                intl::datetime::format_time(self.locale, &dt, intl::datetime::DateStyle::Short),
+                local.format("%Z")
             ),
             None => stored.to_string(),
         }
@@ -382,5 +395,22 @@ mod tests {
         assert_eq!(tr.get("no-such-key"), "no-such-key");
         let fr = Tr::new(Catalogues::load(), "fr");
         assert_ne!(fr.get("nav-cases"), Tr::new(Catalogues::load(), "en").get("nav-cases"));
+    }
+
+    #[test]
+    fn moments_read_in_the_readers_zone() {
+        let stored = "2026-12-04T23:30:00.000Z";
+        let utc = Tr::new(Catalogues::load(), "en");
+        assert!(utc.moment(stored).ends_with("UTC"), "{}", utc.moment(stored));
+        // Half past midnight on the 5th in Zurich (winter time), 5 a.m. in Kolkata.
+        let zurich = Tr::new(Catalogues::load(), "en").in_zone("Europe/Zurich");
+        let z = zurich.moment(stored);
+        assert!(z.contains("Dec 5, 2026") && z.contains("12:30") && z.ends_with("CET"), "{z}");
+        let kolkata = Tr::new(Catalogues::load(), "fr").in_zone("Asia/Kolkata");
+        let k = kolkata.moment(stored);
+        assert!(k.contains("5 déc. 2026") && k.contains("05:00") && k.ends_with("IST"), "{k}");
+        // A zone that is not one reads as UTC; text that is not a moment stays as it is.
+        assert!(Tr::new(Catalogues::load(), "en").in_zone("Mars/Olympus").moment(stored).ends_with("UTC"));
+        assert_eq!(zurich.moment("yesterday"), "yesterday");
     }
 }

@@ -25,6 +25,7 @@ pub fn operations() -> Vec<Operation> {
     vec![
         op("post", "/session", "Sign in: exchange e-mail and password for a bearer token", Some(json!({"email": "caseworker@ch.kinbridge.example", "password": "kinbridge-demo"}))),
         op("delete", "/session", "Sign out: end this token's session", None),
+        op("put", "/account/time-zone", "The caller's time zone (an IANA name, or UTC), in which pages show dates and times", Some(json!({"time_zone": "Europe/Zurich"}))),
         op("get", "/cases", "List cases in the caller's scope; filters status, service, country, assignee, q; sort (opened_desc, opened_asc, reference, title, status); page, per_page. An unknown filter value is 400 with the parameter named", None),
         op("get", "/cases/export", "The whole filtered list (at most 20,000 cases) as a spreadsheet in the caller's language: format=csv (default) or xlsx; the same filters and sort as the list; audited", None),
         op("post", "/cases/reassign", "Hand several cases (at most 500) to one colleague (supervisors)", Some(json!({"case_ids": ["0194f3c2-7b1e-7c3a-9f00-000000000000"], "assignee": "0194f3c2-7b1e-7c3a-9f00-000000000001"}))),

@@ -1489,3 +1489,35 @@ async fn case_transfer(backend: Backend) {
 }
 
 both_backends!(case_transfer);
+
+/// Each reader sees times in their own zone: a wrong zone is refused with the field named and
+/// changes nothing; a chosen one shows on the case page (kept per reader, so a colleague in
+/// another zone still sees theirs).
+async fn times_in_the_readers_zone(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ch = app.api("ana@ch.test").await;
+    let (_, case) = ch.post("/api/v1/cases", case_body()).await;
+    let page = format!("/cases/{}", case["id"].as_str().unwrap());
+    for bad in ["Mars/Olympus", "", "Europe/Zurich\u{0}"] {
+        let (s, e) = ch.send("PUT", "/api/v1/account/time-zone", json!({"time_zone": bad})).await;
+        assert!(s == 422 || s == 400, "{bad:?}: {s} {e}");
+    }
+    let (s, e) = ch.send("PUT", "/api/v1/account/time-zone", json!({"time_zone": "Mars/Olympus"})).await;
+    assert_eq!(e["error"]["fields"][0]["field"], "time_zone", "{s} {e}");
+    let ana = app.browser("ana@ch.test").await;
+    let luc = app.browser("luc@ch.test").await;
+    let app = &app;
+    let text =
+        |c: reqwest::Client, p: String| async move { c.get(app.url(&p)).send().await.unwrap().text().await.unwrap() };
+    assert!(text(ana.clone(), page.clone()).await.contains(" UTC</time>"), "UTC until chosen");
+    let (s, _) = ch.send("PUT", "/api/v1/account/time-zone", json!({"time_zone": "Asia/Kolkata"})).await;
+    assert_eq!(s, 204);
+    let ana_page = text(ana.clone(), page.clone()).await;
+    assert!(ana_page.contains(" IST</time>") && !ana_page.contains(" UTC</time>"), "{ana_page}");
+    assert!(text(luc.clone(), page.clone()).await.contains(" UTC</time>"), "a colleague keeps UTC");
+    // The settings page offers the zone chosen.
+    let settings = text(ana, "/account".to_string()).await;
+    assert!(settings.contains("<option selected>Asia/Kolkata</option>"), "{settings}");
+}
+
+both_backends!(times_in_the_readers_zone);

@@ -478,6 +478,7 @@ async fn every_role_walks_its_pages(backend: Backend) {
                 "/requests?box=outbox",
                 "/transfers",
                 "/members",
+                "/account",
                 "/search?q=Amanuel",
             ],
         ),

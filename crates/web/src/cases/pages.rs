@@ -450,6 +450,8 @@ struct BodyKey {
     case_id: String,
     stamp: i64,
     locale: &'static str,
+    /// Times on the page are in the reader's zone.
+    zone: chrono_tz::Tz,
     writable: bool,
     supervisor: bool,
     today: chrono::NaiveDate,
@@ -613,6 +615,7 @@ async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Probl
         case_id: read.case().id.as_str().to_string(),
         stamp: read.stamp(),
         locale: u.tr.locale,
+        zone: u.tr.zone,
         writable,
         supervisor: u.caller.actor.role == kinbridge_domain::Role::Supervisor,
         today,

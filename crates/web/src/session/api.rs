@@ -15,7 +15,9 @@ use crate::error::Problem;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/session", post(create).delete(delete))
+    Router::new()
+        .route("/session", post(create).delete(delete))
+        .route("/account/time-zone", axum::routing::put(set_time_zone))
 }
 
 #[derive(Deserialize)]
@@ -48,5 +50,23 @@ async fn delete(State(state): State<AppState>, ApiUser(u): ApiUser, auth: Auth) 
         state.casework.logout(&u.caller, token).await?;
         state.sessions.forget(token);
     }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ZoneBody {
+    /// An IANA time zone name (`Europe/Zurich`), or `UTC`.
+    time_zone: String,
+}
+
+/// The caller's time zone, in which pages show times.
+async fn set_time_zone(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiJson(b): ApiJson<ZoneBody>,
+) -> ApiResult<StatusCode> {
+    state.casework.set_time_zone(&u.caller, &b.time_zone).await?;
+    state.sessions.forget_user(u.user.id.as_str());
     Ok(StatusCode::NO_CONTENT)
 }

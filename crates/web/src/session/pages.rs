@@ -22,6 +22,38 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route("/locale", post(set_locale))
+        .route("/account", get(account_page))
+        .route("/account/time-zone", post(set_time_zone))
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    t: Frame,
+    zones: &'static [chrono_tz::Tz],
+    current: String,
+}
+
+/// The signed-in user's own settings: language and time zone.
+async fn account_page(PageUser(u): PageUser) -> Response {
+    let t = Frame::for_user(&u);
+    render(StatusCode::OK, &AccountPage { t, zones: &chrono_tz::TZ_VARIANTS, current: u.user.time_zone.clone() })
+}
+
+#[derive(Deserialize)]
+struct ZoneForm {
+    #[serde(default)]
+    time_zone: String,
+}
+
+async fn set_time_zone(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    CsrfForm(f): CsrfForm<ZoneForm>,
+) -> Result<Response, Problem> {
+    state.casework.set_time_zone(&u.caller, &f.time_zone).await?;
+    state.sessions.forget_user(u.user.id.as_str());
+    Ok(see_other("/account").into_response())
 }
 
 #[derive(Template)]
