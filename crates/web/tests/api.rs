@@ -1441,6 +1441,19 @@ async fn case_transfer(backend: Backend) {
     assert_eq!(s, 404, "another member's case");
     let (s, e) = ch.post(&path, json!({"to_member": "DE", "reason": "moves", "extra": 1})).await;
     assert_eq!((s, e["error"]["code"].as_str()), (400, Some("invalid_json_fields")), "{e}");
+    // The same through the proposal page: the form comes back with the reason named.
+    let web = app.browser("ana@ch.test").await;
+    let form = web.get(app.url(&format!("/cases/{case_id}/transfers"))).send().await.unwrap().text().await.unwrap();
+    let csrf = common::hidden(&form, "_csrf");
+    let r = web
+        .post(app.url(&format!("/cases/{case_id}/transfers")))
+        .form(&[("_csrf", csrf.as_str()), ("to_member", "DE"), ("reason", " ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("id=\"x-reason\"") && page.contains("alert"), "{page}");
     assert_eq!(app.case_data_counts().await, before, "nothing written by refused proposals");
 
     let (s, t) = ch
@@ -1480,7 +1493,6 @@ async fn case_transfer(backend: Backend) {
     let (s, e) = ch.post(&format!("/api/v1/cases/{case_id}/notes"), json!({"body": "later"})).await;
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["error"]["fields"][0]["code"], "case_transferred");
-    let web = app.browser("ana@ch.test").await;
     let ours = web.get(app.url(&format!("/cases/{case_id}"))).send().await.unwrap().text().await.unwrap();
     assert!(ours.contains("This case was handed over to"), "{ours}");
     assert!(!ours.contains(&format!("action=\"/cases/{case_id}/notes\"")), "no note form on a transferred case");

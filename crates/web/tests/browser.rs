@@ -530,10 +530,12 @@ async fn every_role_walks_its_pages(backend: Backend) {
     c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("html[lang='en']")).await.unwrap();
 
     c.goto(&app.url(&case_page)).await.unwrap();
-    click(&c, "#transfer summary").await;
+    click(&c, "#transfer-propose").await;
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#x-to")).await.unwrap();
+    no_raw_keys(&c).await;
     choose(&c, "#x-to", "DE").await;
     fill(&c, "#x-reason", "Amanuel moved to Hamburg with his mother.").await;
-    click(&c, "#transfer button[type=submit]").await;
+    click(&c, "form[action$='/transfers'] button[type=submit]").await;
     c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#transfer li a")).await.unwrap();
     expect_text(&c, "#transfer li a", "waiting for an answer").await;
     logout(&c).await;

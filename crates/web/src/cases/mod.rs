@@ -7,7 +7,7 @@ mod export;
 mod input;
 mod pages;
 
-pub(crate) use pages::{after as after_case_form, CaseBodies};
+pub(crate) use pages::CaseBodies;
 
 use axum::Router;
 

@@ -680,7 +680,7 @@ async fn show(
 }
 
 /// After a form: back to the case on success, or the case page with the errors.
-pub(crate) async fn after<T>(
+async fn after<T>(
     state: &AppState,
     u: &Signed,
     id: &str,

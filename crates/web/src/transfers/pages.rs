@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use kinbridge_casework::transfers::{TransferSideName, TransferView};
 use kinbridge_domain::transfer::{NewTransfer, Transfer, TransferDecision};
@@ -21,7 +21,37 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/transfers", get(list))
         .route("/transfers/{id}", get(show).post(decide))
-        .route("/cases/{id}/transfers", post(propose))
+        .route("/cases/{id}/transfers", get(propose_form).post(propose))
+}
+
+#[derive(Template)]
+#[template(path = "transfer_new.html")]
+struct ProposePage {
+    t: Frame,
+    d: kinbridge_casework::cases::CaseDetail,
+    members: std::sync::Arc<Vec<kinbridge_domain::member::Member>>,
+}
+
+/// The proposal form, on a page of its own: the case page only links to it, so that every view
+/// of a case does not carry the network's member list a second time.
+async fn propose_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, Problem> {
+    let d = state.casework.case_detail(&u.caller, id).await?;
+    let members = state.casework.members().await?;
+    let mut t = Frame::for_user(u);
+    let mut status = StatusCode::OK;
+    if let Some(p) = &problem {
+        status = p.render(&u.tr).status;
+        t = t.with_problem(p);
+    }
+    Ok(render(status, &ProposePage { t, d, members }))
+}
+
+async fn propose_form(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    propose_page(&state, &u, &id, None).await
 }
 
 #[derive(Template)]
@@ -124,5 +154,9 @@ async fn propose(
         Ok(new) => state.casework.propose_transfer(&u.caller, &id, &new).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
-    crate::cases::after_case_form(&state, &u, &id, "transfer", r).await
+    match r {
+        Ok(_) => Ok(see_other(&format!("/cases/{}#transfer", url_encode(&id)))),
+        Err(p @ Problem::Casework(kinbridge_casework::Error::Domain(DomainError::NotFound))) => Err(p),
+        Err(p) => propose_page(&state, &u, &id, Some(p)).await,
+    }
 }
