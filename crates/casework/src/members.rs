@@ -61,6 +61,21 @@ impl Casework {
         Ok(members::by_code(self.pool(), &code).await?)
     }
 
+    /// The partner a case is sent or handed to, named by its code in the field `to_member`:
+    /// a member that exists and is not the case's own.
+    pub(crate) async fn partner_of(&self, code: &str, case: &kinbridge_domain::case::Case) -> Result<Member> {
+        let to = self
+            .member_by_code(code)
+            .await?
+            .ok_or(kinbridge_domain::DomainError::field("to_member", kinbridge_domain::ErrorCode::UnknownMember))?;
+        if to.id == case.member_id {
+            return Err(
+                kinbridge_domain::DomainError::field("to_member", kinbridge_domain::ErrorCode::SameMember).into()
+            );
+        }
+        Ok(to)
+    }
+
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn member(&self, id: &MemberId) -> Result<Option<Member>> {
         Ok(members::by_id(self.pool(), id).await?)

@@ -66,13 +66,7 @@ impl Casework {
         share_documents: &[String],
     ) -> Result<Request> {
         let case = self.authorize_case(caller, case_id, CaseAccess::Write).await?;
-        let to = self
-            .member_by_code(&new.to_member_code)
-            .await?
-            .ok_or(DomainError::field("to_member", ErrorCode::UnknownMember))?;
-        if to.id == case.member_id {
-            return Err(DomainError::field("to_member", ErrorCode::SameMember).into());
-        }
+        let to = self.partner_of(&new.to_member_code, &case).await?;
         // Only the case's own people and documents can be shared: each id is looked up in them.
         let people = crate::cases::people_of(self.pool(), &case.id).await?;
         let share_people: Vec<PersonId> = share_people

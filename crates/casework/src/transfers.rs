@@ -55,13 +55,7 @@ impl Casework {
         if case.status != CaseStatus::Open {
             return Err(DomainError::InvalidTransition { from: case.status.as_str(), action: "transfer" }.into());
         }
-        let to = self
-            .member_by_code(&new.to_member_code)
-            .await?
-            .ok_or(DomainError::field("to_member", ErrorCode::UnknownMember))?;
-        if to.id == case.member_id {
-            return Err(DomainError::field("to_member", ErrorCode::SameMember).into());
-        }
+        let to = self.partner_of(&new.to_member_code, &case).await?;
         let docs = kinbridge_store::documents::of_case(self.pool(), &case.id).await?;
         if new.documents.iter().any(|d| !docs.iter().any(|x| &x.id == d)) {
             return Err(DomainError::field("documents", ErrorCode::UnknownDocument).into());
@@ -80,9 +74,7 @@ impl Casework {
             documents: &new.documents,
             by: &caller.actor.user_id,
         };
-        if !transfers::insert(&mut tx, &row).await? {
-            return Err(DomainError::field("to_member", ErrorCode::TransferPending).into());
-        }
+        transfers::insert(&mut tx, &row).await.map_err(|e| crate::taken(e, ErrorCode::TransferPending))?;
         let from_code = crate::requests::case_member_code(self, &case.member_id).await?;
         event(
             &mut tx,
@@ -120,8 +112,8 @@ impl Casework {
             None => None,
         };
         let side = found.as_ref().and_then(|t| {
-            if caller.actor.case_access(&t.from_member_id) >= CaseAccess::Read
-                && caller.actor.member_id == t.from_member_id
+            if caller.actor.member_id == t.from_member_id
+                && caller.actor.case_access(&t.from_member_id) >= CaseAccess::Read
             {
                 Some(TransferSide::Sender)
             } else if caller.actor.member_id == t.to_member_id && caller.actor.has_casework() {

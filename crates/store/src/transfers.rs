@@ -53,16 +53,9 @@ pub struct NewTransferRow<'a> {
     pub by: &'a UserId,
 }
 
-/// Records a proposal; `false` when the case already has one open (the unique index
-/// refuses a second, even from two requests at once).
-pub async fn insert(tx: &mut Tx, t: &NewTransferRow<'_>) -> Result<bool> {
-    let open = sqlx::query("SELECT COUNT(*) AS n FROM case_transfers WHERE case_id = $1 AND status = 'proposed'")
-        .bind(t.case.as_str())
-        .fetch_one(&mut **tx)
-        .await?;
-    if get::<i64>(&open, "n")? > 0 {
-        return Ok(false);
-    }
+/// Records a proposal; [`StoreError::Taken`] when the case already has one open (a unique
+/// index refuses a second, even from two requests at once).
+pub async fn insert(tx: &mut Tx, t: &NewTransferRow<'_>) -> Result<()> {
     let docs: Vec<&str> = t.documents.iter().map(|d| d.as_str()).collect();
     sqlx::query(
         "INSERT INTO case_transfers (id, case_id, from_member_id, to_member_id, status, reason, document_ids, proposed_by, proposed_at) \
@@ -77,8 +70,9 @@ pub async fn insert(tx: &mut Tx, t: &NewTransferRow<'_>) -> Result<bool> {
     .bind(t.by.as_str())
     .bind(now())
     .execute(&mut **tx)
-    .await?;
-    Ok(true)
+    .await
+    .map_err(StoreError::from_insert)?;
+    Ok(())
 }
 
 pub async fn by_id<'e, E: Executor<'e, Database = Any>>(e: E, id: &TransferId) -> Result<Option<Transfer>> {
