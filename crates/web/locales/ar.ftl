@@ -115,6 +115,7 @@ error-too_many_attempts = { $count ->
 }
 error-invalid_query = أحد معاملات العنوان غير صالح.
 error-invalid_parameter = المعامل { $name } ليست له قيمة صالحة
+error-invalid_json_field = الحقل { $name } ناقص أو غير معروف أو من نوع خاطئ
 error-invalid_search = تعذر فهم البحث. ابحث عن كلمات، أو "عبارة بين علامتي تنصيص"، أو اجمع الكلمات بـ AND وOR وNOT.
 error-invalid_partial_date = يجب أن يكون سنة أو شهرًا أو يومًا في الماضي، مثل 2019 أو 2019-03 أو 2019-03-12
 error-invalid_key = ليس مفتاحًا صالحًا

@@ -564,6 +564,7 @@ import-failure-database_error = The database was unavailable each time the file 
 import-failure-document_store_error = The document store was unavailable each time the file was tried; import it again.
 error-invalid_query = A parameter of the address is not valid.
 error-invalid_parameter = the parameter { $name } does not have a valid value
+error-invalid_json_field = the field { $name } is missing, unknown or of the wrong type
 error-invalid_search = The search could not be understood. Search for words, "a phrase in quotes", or combine words with AND, OR and NOT.
 error-invalid_partial_date = must be a year, a month or a day in the past, such as 2019, 2019-03 or 2019-03-12
 error-invalid_key = is not a valid key

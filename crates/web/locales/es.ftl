@@ -564,6 +564,7 @@ import-failure-database_error = La base de datos no estaba disponible en cada in
 import-failure-document_store_error = El almacén de documentos no estaba disponible en cada intento; importe el archivo de nuevo.
 error-invalid_query = Un parámetro de la dirección no es válido.
 error-invalid_parameter = el parámetro { $name } no tiene un valor válido
+error-invalid_json_field = el campo { $name } falta, es desconocido o tiene un tipo incorrecto
 error-invalid_search = No se pudo entender la búsqueda. Busque palabras, "una frase entre comillas", o combine palabras con AND, OR y NOT.
 error-invalid_partial_date = debe ser un año, un mes o un día pasados, por ejemplo 2019, 2019-03 o 2019-03-12
 error-invalid_key = no es una clave válida

@@ -564,6 +564,7 @@ import-failure-database_error = La base de données était indisponible à chaqu
 import-failure-document_store_error = Le stockage des documents était indisponible à chaque essai ; importez le fichier à nouveau.
 error-invalid_query = Un paramètre de l’adresse n’est pas valide.
 error-invalid_parameter = le paramètre { $name } n’a pas une valeur valide
+error-invalid_json_field = le champ { $name } manque, est inconnu ou n’a pas le bon type
 error-invalid_search = La recherche n’a pas pu être comprise. Cherchez des mots, « une expression entre guillemets », ou combinez des mots avec AND, OR et NOT.
 error-invalid_partial_date = doit être une année, un mois ou un jour passés, par exemple 2019, 2019-03 ou 2019-03-12
 error-invalid_key = n’est pas une clé valide

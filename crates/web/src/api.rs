@@ -3,12 +3,12 @@
 //! `{"error": {"code", "message", "fields"?}}` with a stable code and a message in the
 //! caller's language.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use bytes::Bytes;
 use kinbridge_domain::ErrorCode;
 use serde::de::DeserializeOwned;
 
@@ -44,22 +44,48 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = Response;
     async fn from_request(req: Request, s: &S) -> Result<Self, Self::Rejection> {
         let tr = req.extensions().get::<Auth>().map(|a| a.tr.clone());
-        match Json::<T>::from_request(req, s).await {
-            Ok(Json(v)) => Ok(Self(v)),
-            Err(rejection) => {
-                let problem = match &rejection {
-                    JsonRejection::JsonDataError(_) => Problem::BadBody(ErrorCode::InvalidJsonFields),
-                    JsonRejection::JsonSyntaxError(_) => Problem::BadBody(ErrorCode::InvalidJson),
-                    JsonRejection::MissingJsonContentType(_) => Problem::BadBody(ErrorCode::JsonContentType),
-                    _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Problem::BodyTooLarge,
-                    _ => Problem::BadBody(ErrorCode::InvalidJson),
-                };
-                match tr {
-                    Some(tr) => Err(error_response(&tr, &problem)),
-                    None => Err(rejection.into_response()),
-                }
-            }
+        let refuse = |problem: Problem| match &tr {
+            Some(tr) => error_response(tr, &problem),
+            None => StatusCode::BAD_REQUEST.into_response(),
+        };
+        if !json_content_type(req.headers()) {
+            return Err(refuse(Problem::BadBody(ErrorCode::JsonContentType)));
         }
+        let body = match Bytes::from_request(req, s).await {
+            Ok(b) => b,
+            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(refuse(Problem::BodyTooLarge)),
+            Err(_) => return Err(refuse(Problem::BadBody(ErrorCode::InvalidJson))),
+        };
+        let mut de = serde_json::Deserializer::from_slice(&body);
+        match serde_path_to_error::deserialize(&mut de) {
+            Ok(v) if de.end().is_ok() => Ok(Self(v)),
+            Err(e) if e.inner().is_data() => Err(refuse(Problem::BadJsonField(json_field(&e)))),
+            _ => Err(refuse(Problem::BadBody(ErrorCode::InvalidJson))),
+        }
+    }
+}
+
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// The field a JSON body got wrong, as a path (`people[0].birth_date`). A missing field is
+/// reported at the object that should hold it, named in the message only.
+fn json_field(e: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    let path = e.path().to_string();
+    let message = e.inner().to_string();
+    let named = ["unknown field `", "missing field `"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
+        .and_then(|rest| rest.split('`').next());
+    match (path.as_str(), named) {
+        (".", Some(name)) => name.to_owned(),
+        (_, Some(name)) if !path.ends_with(name) => format!("{path}.{name}"),
+        _ => path,
     }
 }
 

@@ -26,6 +26,8 @@ pub enum Problem {
     BadBody(ErrorCode),
     /// A query-string parameter (named) that does not fit its type.
     BadQuery(String),
+    /// A JSON body's field (named by its path) that is missing, unknown or of the wrong type.
+    BadJsonField(String),
     /// An uploaded file over the document limit.
     TooLarge,
     /// A form or JSON body over [`crate::FORM_LIMIT`].
@@ -109,6 +111,7 @@ impl Problem {
             Self::Unauthenticated => (StatusCode::UNAUTHORIZED, C::Unauthenticated, &[]),
             Self::BadBody(c) => (StatusCode::BAD_REQUEST, *c, &[]),
             Self::BadQuery(_) => (StatusCode::BAD_REQUEST, C::InvalidQuery, &[]),
+            Self::BadJsonField(_) => (StatusCode::BAD_REQUEST, C::InvalidJsonFields, &[]),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, C::TooLarge, &[]),
             Self::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, C::BodyTooLarge, &[]),
             Self::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, C::TooManyAttempts, &[]),
@@ -132,6 +135,13 @@ impl Problem {
                 field: parameter.clone().into(),
                 code: C::InvalidValue.as_str(),
                 message: tr.arg("error-invalid_parameter", "name", parameter),
+            });
+        }
+        if let Self::BadJsonField(field) = self {
+            fields.push(FieldMessage {
+                field: field.clone().into(),
+                code: C::InvalidValue.as_str(),
+                message: tr.arg("error-invalid_json_field", "name", field),
             });
         }
         let message = match self {

@@ -1441,6 +1441,11 @@ async fn case_transfer(backend: Backend) {
     assert_eq!(s, 404, "another member's case");
     let (s, e) = ch.post(&path, json!({"to_member": "DE", "reason": "moves", "extra": 1})).await;
     assert_eq!((s, e["error"]["code"].as_str()), (400, Some("invalid_json_fields")), "{e}");
+    assert_eq!(e["error"]["fields"][0]["field"], "extra", "the unknown field is named: {e}");
+    let (s, e) = ch.post(&path, json!({"reason": "moves"})).await;
+    assert_eq!((s, &e["error"]["fields"][0]["field"]), (400, &json!("to_member")), "the missing field is named: {e}");
+    let (s, e) = ch.post(&path, json!({"to_member": "DE", "reason": "moves", "documents": [7]})).await;
+    assert_eq!((s, &e["error"]["fields"][0]["field"]), (400, &json!("documents[0]")), "a mistyped value is named: {e}");
     // The same through the proposal page: the form comes back with the reason named.
     let web = app.browser("ana@ch.test").await;
     let form = web.get(app.url(&format!("/cases/{case_id}/transfers"))).send().await.unwrap().text().await.unwrap();
