@@ -359,6 +359,38 @@ impl Casework {
         Ok(page.items)
     }
 
+    /// A case's whole record for a summary handed outside (a court, an authority): read as the
+    /// case page is, and the export recorded on the case's timeline (who, in which language)
+    /// and in the audit log, before any byte of it leaves.
+    #[tracing::instrument(level = "debug", skip_all, err)]
+    pub async fn export_case_summary(
+        &self,
+        caller: &Caller,
+        id: &str,
+        language: &str,
+        with_notes: bool,
+    ) -> Result<CaseDetail> {
+        let case_id = self.authorize_case(caller, id, CaseAccess::Read).await?.id;
+        let mut tx = self.begin_write().await?;
+        event(
+            &mut tx,
+            &case_id,
+            Some(&caller.actor.user_id),
+            EventKind::SummaryExported,
+            &[Fact::term(Vocab::Language, language)],
+        )
+        .await?;
+        let detail = format!("case summary PDF in {language}{}", if with_notes { ", with notes" } else { "" });
+        append(&mut tx, &[caller.entry(AuditAction::Download, "case", Some(case_id.as_str()), &detail)]).await?;
+        tx.commit().await?;
+        // Read after the export's own line, so the summary shows who exported it.
+        let mut detail = self.case_detail(caller, case_id.as_str()).await?;
+        if !with_notes {
+            detail.notes.clear();
+        }
+        Ok(detail)
+    }
+
     /// Changes descriptive fields. With `expected_version`, refuses a change made on a stale copy.
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn update_case(

@@ -546,6 +546,7 @@ vocabulary! {
         TransferDeclined => "transfer_declined",
         TransferredOut => "transferred_out",
         TransferredIn => "transferred_in",
+        SummaryExported => "summary_exported",
     }
 }
 

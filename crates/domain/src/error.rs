@@ -87,6 +87,7 @@ crate::vocabulary! {
         CaseTransferred => "case_transferred",
         OpenRequestsTransfer => "open_requests_transfer",
         TransferPending => "transfer_pending",
+        SummaryTooLong => "summary_too_long",
         UnknownTransfer => "unknown_transfer",
         OwnCases => "own_cases",
         PartnerMustShare => "partner_must_share",

@@ -793,3 +793,15 @@ nav-transfers = عمليات نقل الملفات
 account-title = إعداداتك
 field-time_zone = المنطقة الزمنية
 hint-time_zone = تُعرض التواريخ والأوقات في كل الصفحات بهذه المنطقة.
+
+# The case summary as PDF.
+event-summary_exported = صُدِّر ملخص الملف (PDF)
+summary-title = ملخص الملف
+summary-export = تصدير ملخص (PDF)
+summary-language = لغة الملخص
+summary-with-notes = تضمين الملاحظات الداخلية
+summary-hint = لمحكمة أو لسلطة. يُسجَّل كل تصدير في السجل الزمني مع اسمك.
+summary-footer = سري · { $reference } · صدّره { $name }، { $when }
+summary-exported = صدّره { $name } ({ $member }) في { $when }. سري: تحتوي هذه الوثيقة على بيانات شخصية لطفل؛ لا تشاركها إلا مع من يحتاج إليها.
+summary-page = الصفحة { $n } من { $total }
+error-summary_too_long = سيتجاوز الملخص 400 صفحة؛ صدّره دون الملاحظات

@@ -792,3 +792,15 @@ nav-transfers = Case handovers
 account-title = Your settings
 field-time_zone = Time zone
 hint-time_zone = Dates and times on every page are shown in this zone.
+
+# The case summary as PDF.
+event-summary_exported = Case summary exported (PDF)
+summary-title = Case summary
+summary-export = Export a summary (PDF)
+summary-language = Language of the summary
+summary-with-notes = Include the internal notes
+summary-hint = For a court or an authority. Each export is recorded on the timeline with your name.
+summary-footer = Confidential · { $reference } · exported by { $name }, { $when }
+summary-exported = Exported by { $name } ({ $member }) on { $when }. Confidential: this document holds personal data of a child; share it only with those who need it.
+summary-page = Page { $n } of { $total }
+error-summary_too_long = the summary would run over 400 pages; export it without the notes

@@ -792,3 +792,15 @@ nav-transfers = Traspasos de casos
 account-title = Su configuración
 field-time_zone = Zona horaria
 hint-time_zone = Las fechas y horas de todas las páginas se muestran en esta zona.
+
+# The case summary as PDF.
+event-summary_exported = Resumen del caso exportado (PDF)
+summary-title = Resumen del caso
+summary-export = Exportar un resumen (PDF)
+summary-language = Idioma del resumen
+summary-with-notes = Incluir las notas internas
+summary-hint = Para un tribunal o una autoridad. Cada exportación queda registrada en el historial con su nombre.
+summary-footer = Confidencial · { $reference } · exportado por { $name }, { $when }
+summary-exported = Exportado por { $name } ({ $member }) el { $when }. Confidencial: este documento contiene datos personales de un niño; compártalo solo con quien lo necesite.
+summary-page = Página { $n } de { $total }
+error-summary_too_long = el resumen superaría las 400 páginas; expórtelo sin las notas

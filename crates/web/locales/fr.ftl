@@ -792,3 +792,15 @@ nav-transfers = Transferts de dossiers
 account-title = Vos réglages
 field-time_zone = Fuseau horaire
 hint-time_zone = Les dates et heures de toutes les pages s'affichent dans ce fuseau.
+
+# The case summary as PDF.
+event-summary_exported = Résumé du dossier exporté (PDF)
+summary-title = Résumé du dossier
+summary-export = Exporter un résumé (PDF)
+summary-language = Langue du résumé
+summary-with-notes = Inclure les notes internes
+summary-hint = Pour un tribunal ou une autorité. Chaque export est inscrit dans l’historique avec votre nom.
+summary-footer = Confidentiel · { $reference } · exporté par { $name }, { $when }
+summary-exported = Exporté par { $name } ({ $member }) le { $when }. Confidentiel : ce document contient des données personnelles d’un enfant ; ne le communiquez qu’à ceux qui en ont besoin.
+summary-page = Page { $n } sur { $total }
+error-summary_too_long = le résumé dépasserait 400 pages ; exportez-le sans les notes

@@ -125,6 +125,12 @@ impl Tr {
     }
 
     /// The same translator, showing times in `zone` (an IANA name; UTC if it is not one).
+    /// The same reader's zone in another of the languages Kinbridge speaks (`None` if it is not one).
+    pub fn in_language(&self, locale: &str) -> Option<Self> {
+        let known = LOCALES.iter().find(|(code, _)| *code == locale)?.0;
+        Some(Self { catalogues: Arc::clone(&self.catalogues), locale: known, zone: self.zone })
+    }
+
     pub fn in_zone(mut self, zone: &str) -> Self {
         self.zone = zone.parse().unwrap_or(chrono_tz::Tz::UTC);
         self
@@ -323,7 +329,7 @@ mod tests {
                 ErrorCode::ALL.iter().filter(|code| !c.has(locale, &format!("error-{code}"))).collect();
             assert!(missing.is_empty(), "{locale} has no message for {missing:?}");
         }
-        let around_codes = ["error-title", "error-invalid_parameter"];
+        let around_codes = ["error-title", "error-invalid_parameter", "error-invalid_json_field"];
         let stray: Vec<_> = c
             .keys("en")
             .into_iter()

@@ -10,6 +10,7 @@ mod files;
 pub mod i18n;
 pub mod openapi;
 mod page;
+mod pdf;
 pub mod storable;
 
 // The features, each with its input types, pages and API handlers.

@@ -52,6 +52,7 @@ pub fn operations() -> Vec<Operation> {
         op("post", "/cases/{id}/relationships", "Relate two people of a case", Some(json!({"from_person_id": "0194f3c2-7b1e-7c3a-9f00-000000000001", "to_person_id": "0194f3c2-7b1e-7c3a-9f00-000000000002", "kind": "parent_of"}))),
         op("post", "/cases/{id}/consents", "Record a consent", Some(json!({"scope": "share_with_partners", "given_by": "Selam Tesfay (mother)", "given_on": "2026-11-02"}))),
         op("post", "/cases/{id}/consents/{scope}/withdrawal", "Withdraw the consent of a scope (tracing, share_with_partners, ...); without consent to tracing the case's people leave matching at once", None),
+        op("get", "/cases/{id}/summary.pdf", "The case summary as PDF for a court or an authority: language (en, fr, es, ar; the caller's when absent), notes=true to include the internal notes. The export is recorded on the case's timeline and in the audit log", None),
         op("get", "/cases/{id}/notes", "Internal notes of a case", None),
         op("post", "/cases/{id}/notes", "Add an internal note", Some(json!({"body": "Called the mother; she agrees to a video call."}))),
         op("get", "/cases/{id}/documents", "Documents of a case", None),

@@ -1538,3 +1538,112 @@ async fn times_in_the_readers_zone(backend: Backend) {
 }
 
 both_backends!(times_in_the_readers_zone);
+
+/// The text a PDF shows, as `pdftotext` (poppler) reads it.
+fn pdf_text(bytes: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("pdftotext (Debian: poppler-utils)");
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "pdftotext could not read the file");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A case summary as PDF for a court: in the language asked for, notes only when asked, the
+/// export on the timeline and in the audit log; a wrong language or another member's case is
+/// refused and records nothing.
+async fn case_summary_pdf(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ch = app.api("ana@ch.test").await;
+    let (_, case) = ch.post("/api/v1/cases", case_body()).await;
+    let case_id = case["id"].as_str().unwrap().to_string();
+    let (s, _) =
+        ch.post(&format!("/api/v1/cases/{case_id}/notes"), json!({"body": "Internal: uncle not trusted."})).await;
+    assert_eq!(s, 201);
+    let fetch = |query: String| {
+        let ch = &ch;
+        let case_id = case_id.clone();
+        async move {
+            let r = ch
+                .http
+                .get(format!("{}/api/v1/cases/{case_id}/summary.pdf{query}", ch.base))
+                .bearer_auth(&ch.token)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let kind = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+            (status, kind, r.bytes().await.unwrap().to_vec())
+        }
+    };
+
+    let (s, kind, fr) = fetch("?language=fr".into()).await;
+    assert_eq!((s, kind.as_str()), (200, "application/pdf"));
+    let text = pdf_text(&fr);
+    for expected in ["Résumé du dossier", "Amanuel Tesfay", "Recherche de personnes", "Érythrée", "Page 1 sur", "ana"]
+    {
+        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+    }
+    assert!(!text.contains("uncle not trusted"), "notes stay out unless asked for");
+    let (_, _, with_notes) = fetch("?language=es&notes=true".into()).await;
+    let text = pdf_text(&with_notes);
+    assert!(text.contains("uncle not trusted") && text.contains("Resumen del caso"), "{text}");
+    let (s, _, ar) = fetch("?language=ar".into()).await;
+    assert_eq!(s, 200);
+    assert!(pdf_text(&ar).contains("Amanuel"), "a Latin name inside Arabic text");
+
+    // Each export is on the timeline, in the reader's words, and in the audit log.
+    let (_, detail) = ch.get(&format!("/api/v1/cases/{case_id}")).await;
+    let exports: Vec<&Value> =
+        detail["timeline"].as_array().unwrap().iter().filter(|e| e["kind"] == "summary_exported").collect();
+    assert_eq!(exports.len(), 3, "{detail}");
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'download' AND entity_id = $1 AND detail LIKE 'case summary PDF%'",
+    )
+    .bind(case_id.clone())
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(sqlx::Row::get::<i64, _>(&row, "n"), 3);
+
+    let before = app.case_data_counts().await;
+    let (s, _, body) = fetch("?language=de".into()).await;
+    let e: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!((s, &e["error"]["fields"][0]["field"]), (400, &json!("language")), "{e}");
+    let (s, _, _) = fetch("?format=docx".into()).await;
+    assert_eq!(s, 400, "an unknown parameter");
+    let fr_member = app.api("marie@fr.test").await;
+    let r = fr_member
+        .http
+        .get(app.url(&format!("/api/v1/cases/{case_id}/summary.pdf")))
+        .bearer_auth(&fr_member.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404, "another member's case");
+    assert!(app.denied_audits(&case_id).await >= 1);
+    assert_eq!(app.case_data_counts().await, before, "refused exports record nothing");
+
+    // The case page's form gives the same file.
+    let web = app.browser("ana@ch.test").await;
+    let page = web.get(app.url(&format!("/cases/{case_id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"summary-export\""));
+    let csrf = common::hidden(&page, "_csrf");
+    let r = web
+        .post(app.url(&format!("/cases/{case_id}/summary")))
+        .form(&[("_csrf", csrf.as_str()), ("language", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let text = pdf_text(&r.bytes().await.unwrap());
+    assert!(text.contains("Case summary") && text.contains("Confidential"), "{text}");
+}
+
+both_backends!(case_summary_pdf);

@@ -49,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/consents", post(add_consent))
         .route("/cases/{id}/consents/{scope}/withdrawal", post(withdraw_consent))
         .route("/cases/{id}/notes", get(notes).post(add_note))
+        .route("/cases/{id}/summary.pdf", get(summary))
         .route("/cases/{id}/documents", get(documents).post(upload).layer(crate::upload_limit()))
         .route("/cases/{id}/requests", post(send_request))
         .route("/cases/{id}/matches", get(matches))
@@ -58,6 +59,26 @@ pub fn router() -> Router<AppState> {
         .route("/matches/{id}/share", post(share_match))
         .route("/matches/shared-with-us", get(shared_with_us))
         .route("/people/possible-duplicates", post(possible_duplicates))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SummaryQuery {
+    language: Option<String>,
+    #[serde(default)]
+    notes: bool,
+}
+
+/// The case summary as PDF (`language`: en, fr, es or ar; the caller's when absent), its
+/// export recorded on the timeline and in the audit log.
+async fn summary(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<SummaryQuery>,
+) -> ApiResult<Response> {
+    let language = q.language.unwrap_or_else(|| u.tr.locale.to_string());
+    super::summary::export(&state, &u, &id, &language, q.notes).await
 }
 
 async fn tracing_requests(

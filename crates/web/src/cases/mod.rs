@@ -6,6 +6,7 @@ mod api;
 mod export;
 mod input;
 mod pages;
+mod summary;
 
 pub(crate) use pages::CaseBodies;
 

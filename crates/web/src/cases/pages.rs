@@ -58,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/consents", post(add_consent))
         .route("/cases/{id}/consents/withdraw", post(withdraw_consent))
         .route("/cases/{id}/notes", post(add_note))
+        .route("/cases/{id}/summary", post(export_summary))
         .route("/cases/{id}/documents", post(upload).layer(crate::upload_limit()))
         .route("/cases/{id}/requests", post(send_request))
         .route("/cases/{id}/assignee", post(assign))
@@ -1228,6 +1229,23 @@ async fn withdraw_consent(
 struct NoteForm {
     #[serde(default)]
     body: String,
+}
+
+#[derive(Deserialize)]
+struct SummaryForm {
+    language: String,
+    #[serde(default)]
+    notes: Option<String>,
+}
+
+/// The case summary as PDF, in the language chosen on the case page.
+async fn export_summary(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<SummaryForm>,
+) -> Result<Response, Problem> {
+    super::summary::export(&state, &u, &id, &f.language, f.notes.is_some()).await
 }
 
 async fn add_note(
