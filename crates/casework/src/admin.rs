@@ -21,7 +21,7 @@ const INVITATION_DAYS: i64 = 7;
 const RESET_DAYS: i64 = 2;
 
 /// An invitation: the account, and the one-time link's token (shown once, never stored).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Invitation {
     pub account: Account,
     pub token: String,

@@ -49,7 +49,7 @@ pub struct UnitForIndex {
     pub names: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     pub id: String,
     pub unit: Unit,
@@ -64,7 +64,7 @@ pub struct Finding {
 
 /// A person of an access request whose name the text of an archive item may carry, found by
 /// the matching engine over the restricted index of names.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ArchiveMention {
     /// The person on the case, as registered.
     pub person: String,

@@ -77,7 +77,7 @@ impl CaseRead {
 }
 
 /// Everything on a case page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CaseDetail {
     pub case: Case,
     pub people: Vec<Person>,

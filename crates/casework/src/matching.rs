@@ -28,7 +28,7 @@ use crate::{system_entry, Caller, Casework, Error, Result};
 pub const PROPOSE_AT: f64 = 0.5;
 
 /// How one field of the pair agreed and what it weighed.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct FieldAgreement {
     pub field: String,
     pub agreement: String,
@@ -36,7 +36,7 @@ pub struct FieldAgreement {
 }
 
 /// The other side of a possible match, as the reader may see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(tag = "held_by", rename_all = "snake_case")]
 pub enum OtherSide {
     /// On one of the reader's own member's cases: the details.
@@ -49,7 +49,7 @@ pub enum OtherSide {
     SharedByPartner { member_code: String, member_name: String, name: String, birth_date: Option<String> },
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MatchView {
     pub id: MatchId,
     /// The person on the case being read.
@@ -68,7 +68,7 @@ pub struct MatchView {
     pub side_by_side: Vec<SideBySide>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SideBySide {
     pub field: String,
     pub here: String,
@@ -100,7 +100,7 @@ fn raw_fields(given: &str, family: &str, sex: &str, birth: Option<String>, estim
 }
 
 /// A person already known, found when a new case is opened ("this child may already be known").
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct KnownPerson {
     pub probability: f64,
     pub other: OtherSide,

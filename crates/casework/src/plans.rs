@@ -16,7 +16,7 @@ use crate::{today, Caller, Casework, Result};
 pub use kinbridge_domain::plan::{Goal, Review};
 
 /// A case's plan as its page shows it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct CasePlan {
     pub goals: Vec<Goal>,
     pub tasks: Vec<Task>,

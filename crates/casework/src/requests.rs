@@ -20,15 +20,26 @@ use crate::{Caller, Casework, Error, Result};
 pub use kinbridge_store::requests::{Flow, RequestBox, RequestMessage};
 
 /// A request page: what the caller's side may see of it and do with it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RequestDetail {
     pub request: Request,
     #[serde(serialize_with = "ser_party")]
+    #[schemars(with = "PartyName")]
     pub party: Party,
     pub messages: Vec<RequestMessage>,
     pub shared_people: Vec<Person>,
     pub documents: Vec<crate::documents::Document>,
     pub actions: Vec<RequestAction>,
+}
+
+/// The caller's side of a request, as the API names it.
+#[derive(schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum PartyName {
+    Sender,
+    Receiver,
+    Observer,
 }
 
 fn ser_party<S: serde::Serializer>(p: &Party, s: S) -> Result<S::Ok, S::Error> {

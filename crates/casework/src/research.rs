@@ -260,7 +260,7 @@ impl Casework {
 }
 
 /// One de-identified case in a record-level export.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ResearchRecord {
     pub id: String,
     pub member_country: String,

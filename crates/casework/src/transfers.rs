@@ -25,7 +25,7 @@ use crate::{today, Caller, Casework, Error, Result};
 
 /// What the receiving member sees of a case it is offered: enough to decide, nothing the
 /// sender did not choose to send (notes, requests and the other documents stay behind).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TransferView {
     pub transfer: Transfer,
     pub side: TransferSideName,
@@ -39,7 +39,7 @@ pub struct TransferView {
     pub documents: Vec<Document>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TransferSideName {
     Sender,

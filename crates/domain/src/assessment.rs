@@ -37,7 +37,7 @@ vocabulary! {
 
 /// One part of a form: its key (its label is the message `part-<key>`) and whether the form
 /// can be submitted without it.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, schemars::JsonSchema)]
 pub struct Part {
     pub key: &'static str,
     pub required: bool,
@@ -80,7 +80,7 @@ pub fn form(kind: AssessmentKind) -> (u32, &'static [Part]) {
 
 /// What an assessment says: text per part of its form, and the risk level where the form
 /// sets one.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Answers {
     pub parts: BTreeMap<String, String>,
     pub risk: Option<RiskLevel>,

@@ -127,7 +127,7 @@ impl AgeBand {
 
 /// A date of birth as it is known: a full date, a month, a year, or a year estimated from
 /// an apparent age ("about 12").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BirthDate {
     pub year: i32,
     pub month: Option<u32>,
@@ -214,7 +214,7 @@ impl std::fmt::Display for BirthDate {
 }
 
 /// A case as a caseworker sees it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Case {
     pub id: CaseId,
     pub member_id: MemberId,
@@ -236,7 +236,7 @@ pub struct Case {
 }
 
 /// One person on a case.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Person {
     pub id: PersonId,
     pub case_id: CaseId,
@@ -262,7 +262,7 @@ impl Person {
 }
 
 /// A beneficiary as the impact indicators count them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Beneficiary {
     pub person_id: PersonId,
     pub child: Option<bool>,
@@ -416,7 +416,7 @@ impl NewPerson {
 }
 
 /// A consent given for a case, and by whom.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct NewConsent {
     pub scope: ConsentScope,
     pub given_by: String,
@@ -579,7 +579,7 @@ vocabulary! {
 /// One piece of what a timeline line says, stored as data rather than sentences so that each
 /// reader sees it in their own words: typed text as typed, codes as terms, a change as the
 /// field with its value before and after.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum Fact {
     /// Text a person typed (a name, a file name, a reference).

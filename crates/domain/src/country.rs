@@ -7,6 +7,18 @@ use crate::ErrorCode;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Country([u8; 2]);
 
+impl schemars::JsonSchema for Country {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Country".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2"})
+    }
+}
+
 impl Country {
     pub fn parse(raw: &str) -> Option<Self> {
         let up = raw.trim().to_ascii_uppercase();

@@ -17,7 +17,7 @@ vocabulary! {
 }
 
 /// A member's short code, e.g. `CH` or `DE-BER`: 2 to 12 upper-case letters, digits or dashes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct MemberCode(String);
 
@@ -40,7 +40,7 @@ impl MemberCode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Member {
     pub id: MemberId,
     pub code: MemberCode,

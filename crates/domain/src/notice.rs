@@ -24,7 +24,7 @@ vocabulary! {
 }
 
 /// One notification as its reader sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Notice {
     pub id: String,
     pub kind: NoticeKind,

@@ -17,7 +17,7 @@ vocabulary! {
 }
 
 /// A goal of a case plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Goal {
     pub id: String,
     pub text: String,
@@ -26,7 +26,7 @@ pub struct Goal {
 }
 
 /// A planned action: who does it, by when.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Task {
     pub id: String,
     pub case_id: CaseId,
@@ -41,7 +41,7 @@ pub struct Task {
 }
 
 /// A review of the plan, held on a day, with what was found and when the next is due.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Review {
     pub id: String,
     pub held_on: NaiveDate,

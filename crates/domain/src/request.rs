@@ -114,7 +114,7 @@ pub fn is_overdue(status: RequestStatus, due_on: NaiveDate, today: NaiveDate) ->
 
 /// A request as either side sees it. Personal content of the case stays with the sender;
 /// what the partner sees is this, its messages, and what was shared with it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Request {
     pub id: RequestId,
     pub case_id: CaseId,

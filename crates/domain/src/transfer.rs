@@ -118,7 +118,7 @@ impl TransferStatus {
 }
 
 /// A handover as either side sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Transfer {
     pub id: TransferId,
     pub case_id: CaseId,

@@ -126,7 +126,7 @@ pub struct SearchQuery {
     pub offset: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Hit {
     pub kind: String,
     pub id: String,

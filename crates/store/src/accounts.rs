@@ -6,7 +6,7 @@ use kinbridge_domain::{Actor, Role};
 use crate::rows::{get, term};
 use crate::{now, Result, StoreError, Tx};
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct User {
     pub id: UserId,
     pub member_id: MemberId,
@@ -216,7 +216,7 @@ pub async fn set_time_zone(tx: &mut Tx, user: &UserId, zone: &str) -> Result<()>
 }
 
 /// An account as its administrator sees it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Account {
     #[serde(flatten)]
     pub user: User,

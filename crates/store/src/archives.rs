@@ -12,7 +12,7 @@ use crate::feed::{self, Entity};
 use crate::rows::{get, list, opt_date, term};
 use crate::{now, today, Result, StoreError, Tx};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Unit {
     pub id: UnitId,
     pub member_id: MemberId,
@@ -177,7 +177,7 @@ pub async fn all_fonds(pool: &sqlx::AnyPool) -> Result<Vec<Unit>> {
     sqlx::query(&sql).fetch_all(pool).await?.iter().map(unit_from).collect()
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PageText {
     pub page_no: i64,
     pub body: String,
@@ -396,7 +396,7 @@ pub struct ImportRow {
     pub status: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct ImportProgress {
     pub total: i64,
     pub done: i64,
@@ -405,7 +405,7 @@ pub struct ImportProgress {
     pub pending: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ImportFailure {
     pub path: String,
     /// As recorded: the stable code, a colon, and what the engine or store said.

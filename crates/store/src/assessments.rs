@@ -10,7 +10,7 @@ use crate::rows::{get, term};
 use crate::{now, Result, Tx};
 
 /// An assessment as the case page shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Assessment {
     pub id: String,
     pub case_id: CaseId,

@@ -148,7 +148,7 @@ fn answer(jobs: Vec<Job>, result: Result<Vec<bool>>) {
 pub(crate) type Head = (i64, String);
 
 /// An entry chained after the head, as every backend inserts it.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 pub(crate) struct Link<'a> {
     pub seq: i64,
     pub at: &'a str,
@@ -486,7 +486,7 @@ pub async fn latest(pool: &sqlx::AnyPool, entity_id: Option<&str>, limit: i64) -
         .collect()
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct AuditRow {
     pub seq: i64,
     pub at: String,

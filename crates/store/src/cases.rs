@@ -113,7 +113,7 @@ pub async fn people_of<'e, E: Executor<'e, Database = Any>>(e: E, case_id: &Case
 }
 
 /// One row of the case list.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct CaseSummary {
     pub id: CaseId,
     pub reference: String,
@@ -126,7 +126,7 @@ pub struct CaseSummary {
     pub child_name: Option<String>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Relationship {
     pub id: RelationshipId,
     pub from_person_id: PersonId,
@@ -134,7 +134,7 @@ pub struct Relationship {
     pub kind: RelationshipKind,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Consent {
     pub scope: String,
     pub given_by: String,
@@ -142,7 +142,7 @@ pub struct Consent {
     pub withdrawn_on: Option<String>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Note {
     pub id: String,
     pub author_name: String,
@@ -150,7 +150,7 @@ pub struct Note {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct TimelineEvent {
     pub at: String,
     pub actor_name: Option<String>,

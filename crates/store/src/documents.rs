@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::rows::get;
 use crate::{now, Result, Tx};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Document {
     pub id: DocumentId,
     pub owner_member_id: MemberId,

@@ -9,7 +9,7 @@ use crate::rows::get;
 use crate::Result;
 
 /// A case as the index sees it: its fields, people and internal notes (owner only).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CaseForIndex {
     pub id: String,
     pub member_id: String,
@@ -26,7 +26,7 @@ pub struct CaseForIndex {
 }
 
 /// A request as both members see it: its subject and its messages.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RequestForIndex {
     pub id: String,
     pub case_id: String,

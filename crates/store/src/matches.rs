@@ -131,7 +131,7 @@ pub async fn share(tx: &mut Tx, id: &MatchId, side_a: bool) -> Result<()> {
 }
 
 /// A possible match a partner shared with the reader's member, waiting for its answer.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct SharedWithUs {
     pub match_id: String,
     pub case_id: String,

@@ -231,7 +231,7 @@ pub async fn overdue_counts(pool: &sqlx::AnyPool, member: &MemberId) -> Result<(
     Ok((get(&row, "inbox")?, get(&row, "outbox")?))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RequestMessage {
     pub author_name: String,
     pub author_member_code: String,
@@ -347,7 +347,7 @@ pub async fn insert_message(tx: &mut Tx, id: &RequestId, author: &Actor, kind: M
 }
 
 /// Request counts between two countries by status, with overdue counts: no personal content.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Flow {
     pub from_country: String,
     pub to_country: String,

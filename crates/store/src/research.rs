@@ -8,7 +8,7 @@ use crate::rows::get;
 use crate::{Result, StoreError, Tx};
 
 /// A de-identified case as researchers see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ResearchCase {
     pub id: String,
     pub member_country: String,
@@ -22,7 +22,7 @@ pub struct ResearchCase {
     pub body: String,
 }
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct ResearchBeneficiary {
     pub child: Option<bool>,
     pub sex: String,
@@ -245,7 +245,7 @@ pub async fn records(pool: &sqlx::AnyPool) -> Result<Vec<RecordRow>> {
 }
 
 /// A de-identified archive item as researchers see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ResearchItem {
     pub id: String,
     pub member_country: String,

@@ -9,7 +9,7 @@ use sqlx::{Any, Executor};
 use crate::rows::{get, term};
 use crate::{now, Result, Tx};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TracingRequest {
     pub id: String,
     pub person_id: String,

@@ -19,18 +19,44 @@ use crate::i18n::Tr;
 /// The API's JSON error for a problem, in the caller's language.
 pub fn error_response(tr: &Tr, p: &Problem) -> Response {
     let r = p.render(tr);
-    let body = match p {
+    let status = r.status;
+    let possible_duplicates = match p {
         // The records the new case's child may be, so the client can show them and ask why.
-        Problem::Casework(kinbridge_casework::Error::PossibleDuplicates(found)) => {
-            serde_json::json!({ "error": r, "possible_duplicates": found })
-        }
-        _ => serde_json::json!({ "error": r }),
+        Problem::Casework(kinbridge_casework::Error::PossibleDuplicates(found)) => Some(found.clone()),
+        _ => None,
     };
-    let mut response = (r.status, Json(body)).into_response();
+    let mut response = (status, Json(ErrorBody { error: r, possible_duplicates })).into_response();
     if let Some(seconds) = p.retry_after() {
         response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
     }
     response
+}
+
+/// The answer for something created that is known by its id alone.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Created {
+    pub id: String,
+}
+
+/// A list answer: `{"items": [...]}`.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}
+
+/// A search answer: how many match in all, and the first of them.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Found<T> {
+    pub total: i64,
+    pub items: Vec<T>,
+}
+
+/// The API's error body. `possible_duplicates` comes with `possible_duplicate` only.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ErrorBody {
+    pub error: crate::error::Rendered,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub possible_duplicates: Option<Vec<kinbridge_casework::matching::KnownPerson>>,
 }
 
 /// What an API handler answers: its result, or a problem rendered by `error::render_problems`.
@@ -128,14 +154,14 @@ pub(crate) async fn not_found(auth: Auth) -> Response {
 }
 
 /// A colleague to assign a case or request to.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AssigneeBody {
     pub(crate) user_id: String,
 }
 
 /// A body of text: a note, a reply.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct BodyText {
     pub(crate) body: String,

@@ -51,14 +51,14 @@ impl From<DomainError> for Problem {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct FieldMessage {
     pub field: std::borrow::Cow<'static, str>,
     pub code: &'static str,
     pub message: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Rendered {
     #[serde(skip)]
     pub status: StatusCode,

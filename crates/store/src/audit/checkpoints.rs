@@ -25,7 +25,7 @@ const OBJECT: &str = "audit/checkpoint.json";
 pub const EVERY: Duration = Duration::from_secs(120);
 
 /// The chain had entry `seq` with `hash` at time `at`; `mac` proves it under the audit key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Checkpoint {
     pub seq: i64,
     pub hash: String,

@@ -31,7 +31,7 @@ pub const APPLICATION_NAME: &str = "kinbridge-audit";
 const CALL: &str = "SELECT kb_audit_append($1, $2, $3, $4, $5, $6) AS moved";
 
 /// What the function found when the group's expectations did not hold.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub(super) struct Moved {
     seq: i64,
     hash: String,

@@ -22,8 +22,8 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", post(set_password))
 }
 
-#[derive(Deserialize)]
-struct MemberQuery {
+#[derive(Deserialize, schemars::JsonSchema)]
+pub(crate) struct MemberQuery {
     member: Option<String>,
 }
 
@@ -43,9 +43,9 @@ async fn users(
     Ok(Json(state.casework.member_accounts(&u.caller, &member).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct InviteBody {
+pub(crate) struct InviteBody {
     #[serde(default)]
     member: Option<String>,
     email: String,
@@ -65,9 +65,9 @@ async fn invite(
     Ok((StatusCode::CREATED, Json(inv)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ActiveBody {
+pub(crate) struct ActiveBody {
     active: bool,
 }
 
@@ -88,9 +88,9 @@ async fn reset(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Pat
     Ok(Json(inv).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RoleBody {
+pub(crate) struct RoleBody {
     role: String,
 }
 
@@ -105,9 +105,9 @@ async fn change_role(
     Ok(Json(account).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct MemberBody {
+pub(crate) struct MemberBody {
     code: String,
     name: String,
     country: String,
@@ -123,9 +123,9 @@ async fn add_member(
     Ok((StatusCode::CREATED, Json(member)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct PasswordBody {
+pub(crate) struct PasswordBody {
     token: String,
     password: String,
 }

@@ -2,7 +2,7 @@
 //! and the network's members; and the public page where a one-time link sets a password. The
 //! feature owns its pages and its API handlers.
 
-mod api;
+pub(crate) mod api;
 mod pages;
 
 use axum::Router;

@@ -8,7 +8,29 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::input::{DisclosureForm, UnitForm};
-use crate::api::{ApiJson, ApiMultipart, ApiQuery, ApiResult};
+use crate::api::{ApiJson, ApiMultipart, ApiQuery, ApiResult, Created, Items};
+use kinbridge_casework::archives::{ImportFailure, ImportProgress, Unit};
+
+/// A unit with the units below it that the caller may open.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub(crate) struct UnitAnswer {
+    unit: Unit,
+    children: Vec<Unit>,
+}
+
+/// An upload taken for import in the background.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub(crate) struct Queued {
+    import_id: kinbridge_domain::ids::ImportId,
+    status: &'static str,
+}
+
+/// How far the imports into a fonds have come, and the files not imported.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub(crate) struct Imports {
+    progress: ImportProgress,
+    failures: Vec<ImportFailure>,
+}
 use crate::auth::ApiUser;
 use crate::AppState;
 
@@ -29,11 +51,11 @@ pub fn router() -> Router<AppState> {
 
 async fn fonds(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Response> {
     let list = state.casework.list_fonds(&u.caller).await?;
-    Ok(Json(serde_json::json!({ "items": list })).into_response())
+    Ok(Json(Items { items: list }).into_response())
 }
 
-#[derive(Deserialize)]
-struct NewUnitBody {
+#[derive(Deserialize, schemars::JsonSchema)]
+pub(crate) struct NewUnitBody {
     parent_id: Option<String>,
     #[serde(flatten)]
     unit: UnitForm,
@@ -52,8 +74,8 @@ async fn create_unit(
     Ok((StatusCode::CREATED, Json(unit)).into_response())
 }
 
-#[derive(Deserialize, Default)]
-struct Paging {
+#[derive(Deserialize, Default, schemars::JsonSchema)]
+pub(crate) struct Paging {
     offset: Option<i64>,
 }
 
@@ -65,7 +87,7 @@ async fn unit(
 ) -> ApiResult<Response> {
     let unit = state.casework.unit(&u.caller, &id).await?;
     let children = state.casework.unit_children(&u.caller, &id, 200, p.offset.unwrap_or(0).max(0)).await?;
-    Ok(Json(serde_json::json!({ "unit": unit, "children": children })).into_response())
+    Ok(Json(UnitAnswer { unit, children }).into_response())
 }
 
 async fn delete_unit(
@@ -79,7 +101,7 @@ async fn delete_unit(
 
 async fn pages(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
     let pages = state.casework.unit_pages(&u.caller, &id).await?;
-    Ok(Json(serde_json::json!({ "items": pages })).into_response())
+    Ok(Json(Items { items: pages }).into_response())
 }
 
 async fn original(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
@@ -91,8 +113,8 @@ async fn original(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): 
     ))
 }
 
-#[derive(Deserialize, Default)]
-struct UploadQuery {
+#[derive(Deserialize, Default, schemars::JsonSchema)]
+pub(crate) struct UploadQuery {
     /// Tesseract languages, comma-separated (default eng,fra,spa).
     languages: Option<String>,
 }
@@ -114,16 +136,16 @@ async fn upload(
         .filter(|l| l.len() == 3 && l.bytes().all(|b| b.is_ascii_lowercase()))
         .collect();
     let import_id = state.casework.queue_upload(&u.caller, &id, &name, bytes, &languages).await?;
-    Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "import_id": import_id, "status": "pending" }))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(Queued { import_id, status: "pending" })).into_response())
 }
 
 async fn imports(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
     let (progress, failures) = state.casework.import_progress_for(&u.caller, &id).await?;
-    Ok(Json(serde_json::json!({ "progress": progress, "failures": failures })).into_response())
+    Ok(Json(Imports { progress, failures }).into_response())
 }
 
-#[derive(Deserialize)]
-struct HoldBody {
+#[derive(Deserialize, schemars::JsonSchema)]
+pub(crate) struct HoldBody {
     hold: bool,
 }
 
@@ -139,16 +161,16 @@ async fn legal_hold(
 
 async fn findings(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
     let f = state.casework.findings(&u.caller, &id).await?;
-    Ok(Json(serde_json::json!({ "items": f })).into_response())
+    Ok(Json(Items { items: f }).into_response())
 }
 
 async fn mentions(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
     let m = state.casework.archive_mentions(&u.caller, &id).await?;
-    Ok(Json(serde_json::json!({ "items": m })).into_response())
+    Ok(Json(Items { items: m }).into_response())
 }
 
-#[derive(Deserialize)]
-struct FindingBody {
+#[derive(Deserialize, schemars::JsonSchema)]
+pub(crate) struct FindingBody {
     unit_id: String,
     #[serde(default)]
     note: String,
@@ -161,7 +183,7 @@ async fn find(
     ApiJson(b): ApiJson<FindingBody>,
 ) -> ApiResult<Response> {
     let finding = state.casework.record_finding(&u.caller, &id, &b.unit_id, &b.note).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": finding }))).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id: finding })).into_response())
 }
 
 async fn disclose(

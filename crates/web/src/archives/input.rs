@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use crate::error::Problem;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 pub(crate) struct UnitForm {
     #[serde(default)]
     pub level: String,
@@ -48,7 +48,7 @@ impl UnitForm {
 }
 
 /// Who a finding of origins was disclosed to, and the counselling offered.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub(crate) struct DisclosureForm {
     #[serde(default)]
     pub disclosed_to: String,

@@ -1,8 +1,8 @@
 //! The archives and searches of origins: units, uploads and their import, legal holds, findings
 //! and their disclosure. The feature owns its input types, its pages and its API handlers.
 
-mod api;
-mod input;
+pub(crate) mod api;
+pub(crate) mod input;
 mod pages;
 
 use axum::Router;

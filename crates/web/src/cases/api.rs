@@ -17,7 +17,7 @@ use kinbridge_domain::{DomainError, FieldError};
 use serde::Deserialize;
 
 use super::input::{parse_case_action, TracingBody};
-use crate::api::{ApiJson, ApiMultipart, ApiQuery, ApiResult, AssigneeBody, BodyText};
+use crate::api::{ApiJson, ApiMultipart, ApiQuery, ApiResult, AssigneeBody, BodyText, Created};
 use crate::auth::ApiUser;
 use crate::error::Problem;
 use crate::files::read_upload_api;
@@ -61,9 +61,9 @@ pub fn router() -> Router<AppState> {
         .route("/people/possible-duplicates", post(possible_duplicates))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct SummaryQuery {
+pub(crate) struct SummaryQuery {
     language: Option<String>,
     #[serde(default)]
     notes: bool,
@@ -107,9 +107,9 @@ async fn matches(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): P
     Ok(Json(found).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct DecisionBody {
+pub(crate) struct DecisionBody {
     decision: String,
 }
 
@@ -155,8 +155,8 @@ async fn possible_duplicates(
     Ok(Json(found).into_response())
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
+#[derive(Deserialize, schemars::JsonSchema)]
+pub(crate) struct ListQuery {
     status: Option<String>,
     service: Option<String>,
     country: Option<String>,
@@ -219,9 +219,9 @@ async fn export(
     Ok(([(axum::http::header::CONTENT_TYPE, mime)], bytes).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ReassignBody {
+pub(crate) struct ReassignBody {
     case_ids: Vec<String>,
     assignee: String,
 }
@@ -239,7 +239,7 @@ async fn reassign(
     Ok(Json(state.casework.assign_cases(&u.caller, &ids, &b.assignee).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PersonBody {
     role: String,
@@ -277,9 +277,9 @@ impl PersonBody {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ConsentBody {
+pub(crate) struct ConsentBody {
     scope: String,
     given_by: String,
     given_on: String,
@@ -291,9 +291,9 @@ impl ConsentBody {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct NewCaseBody {
+pub(crate) struct NewCaseBody {
     service: String,
     title: String,
     #[serde(default)]
@@ -358,9 +358,9 @@ async fn show(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path
     Ok(Json(detail).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct PatchBody {
+pub(crate) struct PatchBody {
     title: Option<String>,
     summary: Option<String>,
     child_views: Option<String>,
@@ -388,9 +388,9 @@ async fn update(
     Ok(Json(case).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ActionBody {
+pub(crate) struct ActionBody {
     action: String,
     outcome: Option<String>,
     /// Why a proposed closure is sent back (required for `reject_closure`).
@@ -438,9 +438,9 @@ async fn add_person(
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct TracingStatusBody {
+pub(crate) struct TracingStatusBody {
     status: String,
     #[serde(default)]
     note: String,
@@ -459,9 +459,9 @@ async fn set_tracing_status(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct AssessmentBody {
+pub(crate) struct AssessmentBody {
     #[serde(default)]
     kind: String,
     #[serde(default)]
@@ -512,9 +512,9 @@ async fn sign_off_assessment(
     Ok(Json(state.casework.sign_off_assessment(&u.caller, &id, &aid).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ReasonBody {
+pub(crate) struct ReasonBody {
     #[serde(default)]
     reason: String,
 }
@@ -528,9 +528,9 @@ async fn return_assessment(
     Ok(Json(state.casework.return_assessment(&u.caller, &id, &aid, &b.reason).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct GoalBody {
+pub(crate) struct GoalBody {
     text: String,
 }
 
@@ -541,12 +541,12 @@ async fn add_goal(
     ApiJson(b): ApiJson<GoalBody>,
 ) -> ApiResult<Response> {
     let goal = state.casework.add_goal(&u.caller, &id, &b.text).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": goal}))).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id: goal })).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct GoalStatusBody {
+pub(crate) struct GoalStatusBody {
     status: String,
 }
 
@@ -561,9 +561,9 @@ async fn set_goal_status(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct TaskBody {
+pub(crate) struct TaskBody {
     title: String,
     #[serde(default)]
     owner: String,
@@ -580,7 +580,7 @@ async fn add_task(
 ) -> ApiResult<Response> {
     let task = NewTask::parse(&b.title, &b.owner, &b.due_on, &b.goal_id, today())?;
     let created = state.casework.add_task(&u.caller, &id, &task).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": created}))).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id: created })).into_response())
 }
 
 async fn complete_task(
@@ -592,9 +592,9 @@ async fn complete_task(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ReviewBody {
+pub(crate) struct ReviewBody {
     held_on: String,
     summary: String,
     #[serde(default)]
@@ -609,7 +609,7 @@ async fn add_review(
 ) -> ApiResult<Response> {
     let review = NewReview::parse(&b.held_on, &b.summary, &b.next_review_on, today())?;
     let created = state.casework.add_review(&u.caller, &id, &review).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": created}))).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id: created })).into_response())
 }
 
 /// The caller's open tasks across their member's cases, soonest due first.
@@ -649,9 +649,9 @@ async fn remove_relationship(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RelationshipBody {
+pub(crate) struct RelationshipBody {
     from_person_id: String,
     to_person_id: String,
     kind: String,
@@ -721,9 +721,9 @@ async fn upload(
     Ok((StatusCode::CREATED, Json(doc)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RequestBody {
+pub(crate) struct RequestBody {
     to_member: String,
     kind: String,
     subject: String,

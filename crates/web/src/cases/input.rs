@@ -7,7 +7,7 @@ use kinbridge_domain::ErrorCode;
 use serde::Deserialize;
 
 /// A tracing request as the API and the case page's form send it.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TracingBody {
     #[serde(default)]

@@ -2,9 +2,9 @@
 //! consents, notes, documents, matches, tracing requests and actions. The feature owns its
 //! input types, its pages and its API handlers.
 
-mod api;
+pub(crate) mod api;
 mod export;
-mod input;
+pub(crate) mod input;
 mod pages;
 mod summary;
 

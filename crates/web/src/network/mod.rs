@@ -1,7 +1,7 @@
 //! The network directory and the request flows between countries. The feature owns its input
 //! types, its pages and its API handlers.
 
-mod api;
+pub(crate) mod api;
 mod pages;
 
 use axum::Router;

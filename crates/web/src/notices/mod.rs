@@ -2,7 +2,7 @@
 //! answers, shared matches, cases handed to them), read and marked read. The feature owns its
 //! pages and its API handlers.
 
-mod api;
+pub(crate) mod api;
 mod pages;
 
 use axum::Router;

@@ -28,8 +28,8 @@ pub fn router() -> Router<AppState> {
         .route("/requests/{id}/documents", post(upload).layer(crate::upload_limit()))
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
+#[derive(Deserialize, schemars::JsonSchema)]
+pub(crate) struct ListQuery {
     #[serde(rename = "box")]
     which: Option<String>,
     open: Option<bool>,
@@ -58,9 +58,9 @@ async fn show(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path
     Ok(Json(detail).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct TransitionBody {
+pub(crate) struct TransitionBody {
     action: String,
     /// The reason of a decline or withdrawal, the report of an answer, or a message.
     text: Option<String>,

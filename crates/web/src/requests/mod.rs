@@ -1,7 +1,7 @@
 //! Requests between members: the inbox and outbox, answering, assigning, attaching documents.
 //! The feature owns its input types, its pages and its API handlers.
 
-mod api;
+pub(crate) mod api;
 mod pages;
 
 use axum::Router;

@@ -26,7 +26,7 @@ async fn search(
 ) -> ApiResult<Response> {
     let (total, found) =
         state.casework.research_search(&u.caller, &q.q, q.service(), q.names == "fake", q.limit.unwrap_or(50)).await?;
-    Ok(Json(serde_json::json!({ "total": total, "items": found })).into_response())
+    Ok(Json(crate::api::Found { total, items: found }).into_response())
 }
 
 async fn search_archive(
@@ -36,7 +36,7 @@ async fn search_archive(
 ) -> ApiResult<Response> {
     let (total, found) =
         state.casework.research_archive_search(&u.caller, &q.q, q.names == "fake", q.limit.unwrap_or(50)).await?;
-    Ok(Json(serde_json::json!({ "total": total, "items": found })).into_response())
+    Ok(Json(crate::api::Found { total, items: found }).into_response())
 }
 
 async fn outcomes(

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 pub(crate) struct ResearchQuery {
     #[serde(default)]
     pub q: String,

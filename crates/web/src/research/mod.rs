@@ -1,8 +1,8 @@
 //! The de-identified research corpus: its search and its disclosure-controlled downloads. The
 //! feature owns its input types, its pages and its API handlers.
 
-mod api;
-mod exports;
+pub(crate) mod api;
+pub(crate) mod exports;
 mod pages;
 
 use axum::Router;

@@ -14,6 +14,21 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/search", get(search_api))
 }
 
+/// Hits with their highlighted snippets, and the count of each facet value, within the
+/// caller's rights.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub(crate) struct SearchAnswer {
+    total: u64,
+    hits: Vec<kinbridge_search::Hit>,
+    facets: std::collections::BTreeMap<String, Vec<FacetCount>>,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub(crate) struct FacetCount {
+    value: String,
+    count: u64,
+}
+
 async fn search_api(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -21,28 +36,15 @@ async fn search_api(
 ) -> ApiResult<Response> {
     let limit = p.limit.unwrap_or(PER_PAGE).clamp(1, 100);
     let r = run(&state, &u, &p, limit).await?;
-    let facets: serde_json::Map<String, serde_json::Value> = r
+    let facets = r
         .facets
         .iter()
         .map(|(dim, values)| {
             (
                 dim.clone(),
-                serde_json::Value::Array(
-                    values.iter().map(|(v, n)| serde_json::json!({ "value": v, "count": n })).collect(),
-                ),
+                values.iter().map(|(value, count)| FacetCount { value: value.clone(), count: *count }).collect(),
             )
         })
         .collect();
-    let hits: Vec<serde_json::Value> = r
-        .hits
-        .iter()
-        .map(|h| {
-            serde_json::json!({
-                "kind": h.kind, "id": h.id, "target": h.target, "title": h.title, "reference": h.reference,
-                "score": h.score, "snippet": h.snippet, "highlights": h.highlights, "member": h.member,
-                "year": h.year, "language": h.language,
-            })
-        })
-        .collect();
-    Ok(Json(serde_json::json!({ "total": r.total, "hits": hits, "facets": facets })).into_response())
+    Ok(Json(SearchAnswer { total: r.total, hits: r.hits, facets }).into_response())
 }

@@ -1,9 +1,9 @@
 //! One search over cases, request messages and archives. The feature owns its input types, its
 //! pages and its API handlers.
 
-mod api;
+pub(crate) mod api;
 mod pages;
-mod query;
+pub(crate) mod query;
 
 use axum::Router;
 

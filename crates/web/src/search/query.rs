@@ -9,7 +9,7 @@ use crate::AppState;
 pub const PER_PAGE: usize = 20;
 
 /// The query string of the search page and API.
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Default, Clone, schemars::JsonSchema)]
 pub(crate) struct SearchParams {
     #[serde(default)]
     pub q: String,

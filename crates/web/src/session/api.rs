@@ -20,19 +20,26 @@ pub fn router() -> Router<AppState> {
         .route("/account/time-zone", axum::routing::put(set_time_zone))
 }
 
-#[derive(Deserialize)]
-struct Credentials {
+#[derive(Deserialize, schemars::JsonSchema)]
+pub(crate) struct Credentials {
     email: String,
     password: String,
 }
 
+/// A new session: its bearer token, the account, and the token forms send against CSRF.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub(crate) struct SignedIn {
+    token: String,
+    user: kinbridge_casework::accounts::User,
+    csrf_token: String,
+}
+
 async fn create(State(state): State<AppState>, auth: Auth, ApiJson(c): ApiJson<Credentials>) -> Response {
     match state.casework.login(&c.email, &c.password, &auth.ip).await {
-        Ok(LoginOutcome::LoggedIn { token, session }) => (
-            StatusCode::CREATED,
-            Json(serde_json::json!({ "token": token, "user": session.user, "csrf_token": session.csrf_token })),
-        )
-            .into_response(),
+        Ok(LoginOutcome::LoggedIn { token, session }) => {
+            (StatusCode::CREATED, Json(SignedIn { token, user: session.user, csrf_token: session.csrf_token }))
+                .into_response()
+        }
         Ok(LoginOutcome::BadCredentials) => {
             let mut r = error_response(&auth.tr, &Problem::BadBody(ErrorCode::BadCredentials));
             *r.status_mut() = StatusCode::UNAUTHORIZED;
@@ -53,9 +60,9 @@ async fn delete(State(state): State<AppState>, ApiUser(u): ApiUser, auth: Auth) 
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ZoneBody {
+pub(crate) struct ZoneBody {
     /// An IANA time zone name (`Europe/Zurich`), or `UTC`.
     time_zone: String,
 }

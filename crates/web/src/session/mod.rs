@@ -1,7 +1,7 @@
 //! Signing in and out: the login page, language choice, API bearer tokens. The feature owns its
 //! input types, its pages and its API handlers.
 
-mod api;
+pub(crate) mod api;
 mod pages;
 
 use axum::Router;

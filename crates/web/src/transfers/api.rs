@@ -20,9 +20,9 @@ pub fn router() -> Router<AppState> {
         .route("/transfers/{id}/decision", post(decide))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ProposeBody {
+pub(crate) struct ProposeBody {
     to_member: String,
     reason: String,
     /// Ids of the case's documents that go with it.
@@ -43,16 +43,16 @@ async fn propose(
 
 async fn list(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Response> {
     let items = state.casework.transfers(&u.caller).await?;
-    Ok(Json(serde_json::json!({ "items": items })).into_response())
+    Ok(Json(crate::api::Items { items }).into_response())
 }
 
 async fn show(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
     Ok(Json(state.casework.transfer(&u.caller, &id).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct DecisionBody {
+pub(crate) struct DecisionBody {
     /// `accept`, `decline` or `withdraw`.
     action: String,
     /// Why, for a decline or a withdrawal.

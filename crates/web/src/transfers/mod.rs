@@ -1,7 +1,7 @@
 //! Handing a case over to another member: the proposal on the case page, the list of a
 //! member's handovers, and the page where the receiver accepts or declines.
 
-mod api;
+pub(crate) mod api;
 mod pages;
 
 use axum::Router;
