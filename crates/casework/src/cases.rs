@@ -140,6 +140,38 @@ impl Casework {
         consents: &[NewConsent],
         duplicate_reason: Option<&str>,
     ) -> Result<Case> {
+        self.open_case_linked(caller, new, people, consents, duplicate_reason, None).await
+    }
+
+    /// [`Casework::open_case`], by the receiving member of a request, for the request: the
+    /// same rules (child, consent, duplicate check), and the request linked to the new case in
+    /// the same transaction, so a request has at most one case of the receiver's.
+    #[tracing::instrument(level = "debug", skip_all, err)]
+    pub async fn open_case_from_request(
+        &self,
+        caller: &Caller,
+        request_id: &str,
+        new: &NewCase,
+        people: &[NewPerson],
+        consents: &[NewConsent],
+        duplicate_reason: Option<&str>,
+    ) -> Result<Case> {
+        let intake = self.request_intake(caller, request_id).await?;
+        if intake.our_case.is_some() {
+            return Err(Error::Conflict(ErrorCode::RequestHasCase));
+        }
+        self.open_case_linked(caller, new, people, consents, duplicate_reason, Some(&intake.request)).await
+    }
+
+    async fn open_case_linked(
+        &self,
+        caller: &Caller,
+        new: &NewCase,
+        people: &[NewPerson],
+        consents: &[NewConsent],
+        duplicate_reason: Option<&str>,
+        request: Option<&kinbridge_domain::request::Request>,
+    ) -> Result<Case> {
         caller.actor.require(caller.actor.has_casework())?;
         let children: Vec<&NewPerson> = people.iter().filter(|p| p.role == PersonRole::Child).collect();
         let mut missing = Vec::new();
@@ -159,7 +191,7 @@ impl Casework {
             ),
             None => {
                 for child in &children {
-                    let found = self.possible_duplicates(caller, child).await?;
+                    let found = self.possible_duplicates_except(caller, child, request.map(|r| &r.case_id)).await?;
                     if !found.is_empty() {
                         return Err(Error::PossibleDuplicates(found));
                     }
@@ -190,6 +222,27 @@ impl Casework {
         }
         for c in consents {
             cases::insert_consent(&mut tx, &id, &caller.actor.user_id, c).await?;
+        }
+        if let Some(r) = request {
+            if !kinbridge_store::requests::link_receiver_case(&mut tx, &r.id, &id).await? {
+                return Err(Error::Conflict(ErrorCode::RequestHasCase));
+            }
+            let facts = [
+                Fact::term(Vocab::Member, &r.from_member_code),
+                Fact::term(Vocab::RequestKind, r.kind),
+                Fact::text(&r.subject),
+            ];
+            event(&mut tx, &id, Some(&caller.actor.user_id), EventKind::OpenedFromRequest, &facts).await?;
+            append(
+                &mut tx,
+                &[caller.entry(
+                    AuditAction::Update,
+                    "request",
+                    Some(r.id.as_str()),
+                    &format!("case {reference} opened from it"),
+                )],
+            )
+            .await?;
         }
         refresh_search_text(&mut tx, &id).await?;
         let detail = match reason {

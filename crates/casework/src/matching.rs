@@ -127,6 +127,17 @@ impl Casework {
     /// a partner's case (only which member holds them). Nothing is saved; the check is audited.
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn possible_duplicates(&self, caller: &Caller, person: &NewPerson) -> Result<Vec<KnownPerson>> {
+        self.possible_duplicates_except(caller, person, None).await
+    }
+
+    /// [`Casework::possible_duplicates`], leaving out the people of one case: a partner's
+    /// request is about them, so finding them again says nothing.
+    pub(crate) async fn possible_duplicates_except(
+        &self,
+        caller: &Caller,
+        person: &NewPerson,
+        except_case: Option<&CaseId>,
+    ) -> Result<Vec<KnownPerson>> {
         if caller.actor.case_access(&caller.actor.member_id) != CaseAccess::Write {
             return Err(self.denied(caller, "case", "intake").await);
         }
@@ -168,6 +179,9 @@ impl Casework {
         let mut read = Vec::new();
         for (i, probability) in found {
             let w = &who[i];
+            if except_case.is_some_and(|c| c.as_str() == w.case_id) {
+                continue;
+            }
             let held = matches::held(self.pool(), &w.person).await?;
             let other = if w.member == mine {
                 read.push(caller.entry(

@@ -30,6 +30,25 @@ pub struct RequestDetail {
     pub shared_people: Vec<Person>,
     pub documents: Vec<crate::documents::Document>,
     pub actions: Vec<RequestAction>,
+    /// The receiving member's own case opened from this request (shown to the receiver only).
+    pub our_case: Option<LinkedCase>,
+}
+
+/// A case by its id and reference.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct LinkedCase {
+    pub id: kinbridge_domain::ids::CaseId,
+    pub reference: String,
+}
+
+/// What the receiving member starts its own case from: the request, the service of the
+/// sender's case, the people shared with it, and the case already opened from it, if any.
+#[derive(Debug, Clone)]
+pub struct RequestIntake {
+    pub request: Request,
+    pub service: kinbridge_domain::case::ServiceType,
+    pub people: Vec<Person>,
+    pub our_case: Option<LinkedCase>,
 }
 
 /// The caller's side of a request, as the API names it.
@@ -173,7 +192,34 @@ impl Casework {
         let documents = kinbridge_store::documents::of_request(self.pool(), &rid).await?;
         self.audit(vec![caller.entry(AuditAction::Read, "request", Some(&rid), "")]).await?;
         let actions = request.status.actions_for(party);
-        Ok(RequestDetail { request, party, messages, shared_people, documents, actions })
+        let our_case = match party {
+            Party::Receiver => requests::receiver_case(self.pool(), &request.id)
+                .await?
+                .map(|(id, reference)| LinkedCase { id, reference }),
+            _ => None,
+        };
+        Ok(RequestDetail { request, party, messages, shared_people, documents, actions, our_case })
+    }
+
+    /// What a caseworker of the receiving member opens its own case from: refused to anyone
+    /// else, and for a request declined or closed.
+    #[tracing::instrument(level = "debug", skip_all, err)]
+    pub async fn request_intake(&self, caller: &Caller, id: &str) -> Result<RequestIntake> {
+        let (request, party) = self.authorize_request(caller, id).await?;
+        caller.actor.require(party == Party::Receiver && caller.actor.has_casework())?;
+        if matches!(request.status, RequestStatus::Declined | RequestStatus::Closed) {
+            return Err(DomainError::InvalidTransition { from: request.status.as_str(), action: "open_case" }.into());
+        }
+        let service = kinbridge_store::cases::fetch_case(self.pool(), &request.case_id)
+            .await?
+            .ok_or_else(Error::not_found)?
+            .service;
+        let people = requests::shared_people(self.pool(), &request.id).await?;
+        let our_case = requests::receiver_case(self.pool(), &request.id)
+            .await?
+            .map(|(id, reference)| LinkedCase { id, reference });
+        self.audit(vec![caller.entry(AuditAction::Read, "request", Some(request.id.as_str()), "intake")]).await?;
+        Ok(RequestIntake { request, service, people, our_case })
     }
 
     /// A lifecycle step by the caller's side of the request.

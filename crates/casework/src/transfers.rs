@@ -280,15 +280,7 @@ impl Casework {
         .await?;
         let mut ids: Vec<(PersonId, PersonId)> = Vec::new();
         for p in case_rows::people_of(&mut **tx, &t.case_id).await? {
-            let person = NewPerson {
-                role: p.role,
-                given_names: p.given_names.clone(),
-                family_name: p.family_name.clone(),
-                sex: p.sex,
-                birth_date: p.birth_date,
-                nationalities: p.nationalities.iter().filter_map(|c| Country::parse(c)).collect(),
-                languages: p.languages.clone(),
-            };
+            let person = NewPerson::copy_of(&p);
             let new_id = crate::cases::insert_person(tx, &id, &person).await?;
             event(
                 tx,

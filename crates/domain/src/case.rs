@@ -374,6 +374,20 @@ pub struct NewPerson {
 }
 
 impl NewPerson {
+    /// A person as recorded on another case (handed over, or shared with a request), to be
+    /// recorded again on a new one.
+    pub fn copy_of(p: &Person) -> Self {
+        Self {
+            role: p.role,
+            given_names: p.given_names.clone(),
+            family_name: p.family_name.clone(),
+            sex: p.sex,
+            birth_date: p.birth_date,
+            nationalities: p.nationalities.iter().filter_map(|c| Country::parse(c)).collect(),
+            languages: p.languages.clone(),
+        }
+    }
+
     pub fn full_name(&self) -> String {
         format!("{} {}", self.given_names, self.family_name).trim().to_string()
     }
@@ -547,6 +561,7 @@ vocabulary! {
         TransferredOut => "transferred_out",
         TransferredIn => "transferred_in",
         SummaryExported => "summary_exported",
+        OpenedFromRequest => "opened_from_request",
     }
 }
 

@@ -88,6 +88,7 @@ crate::vocabulary! {
         OpenRequestsTransfer => "open_requests_transfer",
         TransferPending => "transfer_pending",
         SummaryTooLong => "summary_too_long",
+        RequestHasCase => "request_has_case",
         UnknownTransfer => "unknown_transfer",
         OwnCases => "own_cases",
         PartnerMustShare => "partner_must_share",

@@ -378,3 +378,25 @@ pub async fn flows(pool: &sqlx::AnyPool) -> Result<Vec<Flow>> {
         })
         .collect()
 }
+
+/// The receiving member's case opened from a request: its id and reference.
+pub async fn receiver_case(pool: &sqlx::AnyPool, id: &RequestId) -> Result<Option<(CaseId, String)>> {
+    let row = sqlx::query(
+        "SELECT c.id, c.reference FROM requests r JOIN cases c ON c.id = r.receiver_case_id WHERE r.id = $1",
+    )
+    .bind(id.as_str())
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| Ok((CaseId::from_trusted(get(&r, "id")?), get(&r, "reference")?))).transpose()
+}
+
+/// Links the receiving member's new case to a request, unless one is linked already (then
+/// false: two caseworkers opening a case from the same request at once get one case).
+pub async fn link_receiver_case(tx: &mut Tx, id: &RequestId, case_id: &CaseId) -> Result<bool> {
+    let done = sqlx::query("UPDATE requests SET receiver_case_id = $1 WHERE id = $2 AND receiver_case_id IS NULL")
+        .bind(case_id.as_str())
+        .bind(id.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -805,3 +805,12 @@ summary-footer = سري · { $reference } · صدّره { $name }، { $when }
 summary-exported = صدّره { $name } ({ $member }) في { $when }. سري: تحتوي هذه الوثيقة على بيانات شخصية لطفل؛ لا تشاركها إلا مع من يحتاج إليها.
 summary-page = الصفحة { $n } من { $total }
 error-summary_too_long = سيتجاوز الملخص 400 صفحة؛ صدّره دون الملاحظات
+
+# A partner opening its own case from a request.
+request-our-case = ملفنا لهذا الطلب:
+request-open-case = فتح ملفنا انطلاقًا من هذا الطلب
+request-open-case-hint = تُملأ بيانات الطفل والأشخاص المشاركين في الطلب مسبقًا؛ سجّل الموافقات المتوفرة لديك.
+intake-from-request = ملف لعضونا لطلب
+intake-from-request-others = أُضيف أيضًا من الطلب:
+event-opened_from_request = فُتح لطلب شريك
+error-request_has_case = يوجد بالفعل ملف لعضوك مفتوح انطلاقًا من هذا الطلب

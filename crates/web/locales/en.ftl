@@ -804,3 +804,12 @@ summary-footer = Confidential · { $reference } · exported by { $name }, { $whe
 summary-exported = Exported by { $name } ({ $member }) on { $when }. Confidential: this document holds personal data of a child; share it only with those who need it.
 summary-page = Page { $n } of { $total }
 error-summary_too_long = the summary would run over 400 pages; export it without the notes
+
+# A partner opening its own case from a request.
+request-our-case = Our case for this request:
+request-open-case = Open our case from this request
+request-open-case-hint = The child and the people shared with the request are filled in; record the consents you hold.
+intake-from-request = A case of ours for the request of
+intake-from-request-others = Also added from the request:
+event-opened_from_request = Opened for a partner's request
+error-request_has_case = a case of your member is already opened from this request

@@ -804,3 +804,12 @@ summary-footer = Confidencial · { $reference } · exportado por { $name }, { $w
 summary-exported = Exportado por { $name } ({ $member }) el { $when }. Confidencial: este documento contiene datos personales de un niño; compártalo solo con quien lo necesite.
 summary-page = Página { $n } de { $total }
 error-summary_too_long = el resumen superaría las 400 páginas; expórtelo sin las notas
+
+# A partner opening its own case from a request.
+request-our-case = Nuestro caso para esta solicitud:
+request-open-case = Abrir nuestro caso a partir de esta solicitud
+request-open-case-hint = El niño y las personas compartidas con la solicitud aparecen ya rellenados; registre los consentimientos que tenga.
+intake-from-request = Un caso nuestro para la solicitud de
+intake-from-request-others = También añadidos desde la solicitud:
+event-opened_from_request = Abierto para la solicitud de un socio
+error-request_has_case = ya hay un caso de su miembro abierto a partir de esta solicitud

@@ -804,3 +804,12 @@ summary-footer = Confidentiel · { $reference } · exporté par { $name }, { $wh
 summary-exported = Exporté par { $name } ({ $member }) le { $when }. Confidentiel : ce document contient des données personnelles d’un enfant ; ne le communiquez qu’à ceux qui en ont besoin.
 summary-page = Page { $n } sur { $total }
 error-summary_too_long = le résumé dépasserait 400 pages ; exportez-le sans les notes
+
+# A partner opening its own case from a request.
+request-our-case = Notre dossier pour cette demande :
+request-open-case = Ouvrir notre dossier à partir de cette demande
+request-open-case-hint = L’enfant et les personnes partagées avec la demande sont préremplis ; enregistrez les consentements dont vous disposez.
+intake-from-request = Un dossier de notre membre pour la demande de
+intake-from-request-others = Également repris de la demande :
+event-opened_from_request = Ouvert pour la demande d’un partenaire
+error-request_has_case = un dossier de votre membre est déjà ouvert à partir de cette demande

@@ -87,6 +87,11 @@ pub fn operations() -> Vec<Operation> {
             "consents": [{"scope": "data_processing", "given_by": "Amanuel (with guardian)", "given_on": "2026-11-01"},
                          {"scope": "tracing", "given_by": "Amanuel (with guardian)", "given_on": "2026-11-01"}]
         }))).body::<crate::cases::api::NewCaseBody>().answers::<kinbridge_domain::case::Case>(201),
+        op("post", "/requests/{id}/case", "The receiving member opens its own case for a partner's request: the same body and rules as POST /cases (child, consent, duplicate check); the request is linked to the new case, at most one per request (409 request_has_case)", Some(json!({
+            "service": "intercountry_assistance", "title": "Home study for Amanuel's mother",
+            "people": [{"role": "mother", "given_names": "Selam", "family_name": "Tesfay", "sex": "female", "birth_date": "1985"}],
+            "consents": [{"scope": "data_processing", "given_by": "Selam Tesfay", "given_on": "2026-11-05"}]
+        }))).body::<crate::cases::api::NewCaseBody>().answers::<kinbridge_domain::case::Case>(201),
         op("get", "/cases/{id}", "A case with people, relationships, consents, notes, documents, requests, timeline, beneficiaries, tracing requests and possible matches", None).answers::<kinbridge_casework::cases::CaseDetail>(200),
         op("patch", "/cases/{id}", "Change a case's title, summary, child's views or partner country", Some(json!({"summary": "Mother located in Hamburg.", "version": 1}))).body::<crate::cases::api::PatchBody>().answers::<kinbridge_domain::case::Case>(200),
         op("post", "/cases/{id}/actions", "Propose, approve, reject or make a closure, or reopen", Some(json!({"action": "propose_closure", "outcome": "reunified"}))).body::<crate::cases::api::ActionBody>().answers::<kinbridge_domain::case::Case>(200),

@@ -1647,3 +1647,67 @@ async fn case_summary_pdf(backend: Backend) {
 }
 
 both_backends!(case_summary_pdf);
+
+/// The receiving member opens its own case from a partner's request: the shared child comes
+/// over, the sender's record of that child is not taken for a duplicate, the request links to
+/// the one case; nobody else may, and a second case is refused.
+async fn partner_opens_its_own_case(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ch = app.api("ana@ch.test").await;
+    let de = app.api("jonas@de.test").await;
+    let (_, case) = ch.post("/api/v1/cases", case_body()).await;
+    let case_id = case["id"].as_str().unwrap().to_string();
+    let (_, people) = ch.get(&format!("/api/v1/cases/{case_id}/people")).await;
+    let child = people.as_array().unwrap().iter().find(|p| p["role"] == "child").unwrap().clone();
+    let (s, req) = ch
+        .post(
+            &format!("/api/v1/cases/{case_id}/requests"),
+            json!({"to_member": "DE", "kind": "home_study", "subject": "Home study", "message": "m",
+                   "due_on": due_date(), "share_people": [child["id"]]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{req}");
+    let rid = req["id"].as_str().unwrap().to_string();
+    let (_, seen) = de.get(&format!("/api/v1/requests/{rid}")).await;
+    assert!(seen["our_case"].is_null(), "{seen}");
+
+    // The page offers it, with the shared child filled in.
+    let web = app.browser("jonas@de.test").await;
+    let request_page = web.get(app.url(&format!("/requests/{rid}"))).send().await.unwrap().text().await.unwrap();
+    assert!(request_page.contains(&format!("/cases/new?request={rid}")), "the receiver is offered a case");
+    let form = web.get(app.url(&format!("/cases/new?request={rid}"))).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("value=\"Amanuel\"") && form.contains(&format!("value=\"{rid}\"")), "{form}");
+
+    let body = json!({
+        "service": "intercountry_assistance", "title": "Home study",
+        "people": [{"role": "child", "given_names": "Amanuel", "family_name": "Tesfay", "sex": "male", "birth_date": "~12"}],
+        "consents": [{"scope": "data_processing", "given_by": "German youth office", "given_on": "2026-11-05"}]
+    });
+    let path = format!("/api/v1/requests/{rid}/case");
+    let before = app.case_data_counts().await;
+    let (s, _) = ch.post(&path, body.clone()).await;
+    assert_eq!(s, 403, "the sender does not open the receiver's case");
+    let (s, _) = app.api("marie@fr.test").await.post(&path, body.clone()).await;
+    assert_eq!(s, 404, "another member");
+    assert!(app.denied_audits(&rid).await >= 1);
+    let (s, e) =
+        de.post(&path, json!({"service": "intercountry_assistance", "title": "x", "people": [], "consents": []})).await;
+    assert_eq!(s, 422, "a case needs its child and consent: {e}");
+    assert_eq!(app.case_data_counts().await, before, "refusals write nothing");
+
+    let (s, ours) = de.post(&path, body.clone()).await;
+    assert_eq!(s, 201, "the sender's record of the child is not a duplicate: {ours}");
+    assert!(ours["reference"].as_str().unwrap().starts_with("DE-"));
+    let (s, e) = de.post(&path, body).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("request_has_case")), "{e}");
+    let (_, seen) = de.get(&format!("/api/v1/requests/{rid}")).await;
+    assert_eq!(seen["our_case"]["reference"], ours["reference"]);
+    let (_, theirs) = ch.get(&format!("/api/v1/requests/{rid}")).await;
+    assert!(theirs["our_case"].is_null(), "the sender does not see the receiver's case");
+    let (_, detail) = de.get(&format!("/api/v1/cases/{}", ours["id"].as_str().unwrap())).await;
+    assert!(detail["timeline"].as_array().unwrap().iter().any(|e| e["kind"] == "opened_from_request"), "{detail}");
+    let r = web.get(app.url(&format!("/cases/new?request={rid}"))).send().await.unwrap();
+    assert_eq!(r.status(), 303, "once opened, the form leads to the case");
+}
+
+both_backends!(partner_opens_its_own_case);

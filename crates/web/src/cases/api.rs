@@ -49,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/consents", post(add_consent))
         .route("/cases/{id}/consents/{scope}/withdrawal", post(withdraw_consent))
         .route("/cases/{id}/notes", get(notes).post(add_note))
+        .route("/requests/{id}/case", post(create_for_request))
         .route("/cases/{id}/summary.pdf", get(summary))
         .route("/cases/{id}/documents", get(documents).post(upload).layer(crate::upload_limit()))
         .route("/cases/{id}/requests", post(send_request))
@@ -329,11 +330,32 @@ fn all_or_errors<T>(results: Vec<Result<T, DomainError>>) -> Result<Vec<T>, Vec<
     }
 }
 
+/// Opens the receiving member's own case for a partner's request: the same body and rules as
+/// opening any case; the request is linked to it.
+async fn create_for_request(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<NewCaseBody>,
+) -> ApiResult<Response> {
+    let (case, people, consents) = parse_new_case(&b)?;
+    let reason = b.duplicate_reason.as_deref();
+    let created = state.casework.open_case_from_request(&u.caller, &id, &case, &people, &consents, reason).await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
 async fn create(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     ApiJson(b): ApiJson<NewCaseBody>,
 ) -> ApiResult<Response> {
+    let (case, people, consents) = parse_new_case(&b)?;
+    let created = state.casework.open_case(&u.caller, &case, &people, &consents, b.duplicate_reason.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// A new case's fields, people and consents, with every field in error named at once.
+fn parse_new_case(b: &NewCaseBody) -> Result<(NewCase, Vec<NewPerson>, Vec<NewConsent>), DomainError> {
     let case = NewCase::parse(&b.service, &b.title, &b.summary, &b.child_views, &b.partner_country);
     let people = all_or_errors(b.people.iter().map(PersonBody::parse).collect());
     let consents = all_or_errors(b.consents.iter().map(ConsentBody::parse).collect());
@@ -346,11 +368,10 @@ async fn create(
             };
             fields.extend(p.err().unwrap_or_default());
             fields.extend(k.err().unwrap_or_default());
-            return Err(DomainError::Invalid(fields).into());
+            return Err(DomainError::Invalid(fields));
         }
     };
-    let created = state.casework.open_case(&u.caller, &case, &people, &consents, b.duplicate_reason.as_deref()).await?;
-    Ok((StatusCode::CREATED, Json(created)).into_response())
+    Ok((case, people, consents))
 }
 
 async fn show(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> ApiResult<Response> {

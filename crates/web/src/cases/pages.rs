@@ -246,6 +246,9 @@ struct NewCaseForm {
     /// Why this is a new case although the intake check found possible records.
     #[serde(default)]
     duplicate_reason: String,
+    /// The partner's request this case is opened for (the receiving member's own case).
+    #[serde(default)]
+    from_request: String,
 }
 
 impl NewCaseForm {
@@ -266,6 +269,28 @@ struct NewCasePage {
     scopes: &'static [ConsentScope],
     /// Records that may be this child, shown before the case is opened.
     known: Vec<KnownRow>,
+    /// Opened for a partner's request: who asked, what, and the other people it shares.
+    request: Option<RequestOrigin>,
+}
+
+struct RequestOrigin {
+    member: String,
+    subject: String,
+    others: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct NewCaseQuery {
+    request: Option<String>,
+}
+
+/// The partner's request a new case is opened for, as the form shows it.
+fn origin(intake: &kinbridge_casework::requests::RequestIntake) -> RequestOrigin {
+    RequestOrigin {
+        member: intake.request.from_member_code.clone(),
+        subject: intake.request.subject.clone(),
+        others: intake.people.iter().filter(|p| p.role != PersonRole::Child).map(|p| p.full_name()).collect(),
+    }
 }
 
 /// A record found by the intake check.
@@ -280,7 +305,15 @@ struct KnownRow {
 }
 
 fn new_case_page(t: Frame, f: NewCaseForm) -> NewCasePage {
-    NewCasePage { t, f, services: ServiceType::ALL, sexes: Sex::ALL, scopes: ConsentScope::ALL, known: Vec::new() }
+    NewCasePage {
+        t,
+        f,
+        services: ServiceType::ALL,
+        sexes: Sex::ALL,
+        scopes: ConsentScope::ALL,
+        known: Vec::new(),
+        request: None,
+    }
 }
 
 fn known_rows(t: &Frame, found: Vec<kinbridge_casework::matching::KnownPerson>) -> Vec<KnownRow> {
@@ -312,11 +345,39 @@ fn known_rows(t: &Frame, found: Vec<kinbridge_casework::matching::KnownPerson>) 
         .collect()
 }
 
-async fn new_form(PageUser(u): PageUser) -> Response {
+async fn new_form(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<NewCaseQuery>,
+) -> Result<Response, Problem> {
     // Processing of personal data is the consent every case needs; the others are asked for.
-    let f =
+    let mut f =
         NewCaseForm { consent_scopes: vec![ConsentScope::DataProcessing.as_str().to_string()], ..Default::default() };
-    render(StatusCode::OK, &new_case_page(Frame::for_user(&u), f))
+    let mut request = None;
+    if let Some(id) = q.request.as_deref() {
+        // The receiving member's own case for a partner's request: what the request says.
+        let intake = state.casework.request_intake(&u.caller, id).await?;
+        if let Some(ours) = &intake.our_case {
+            return Ok(see_other(&format!("/cases/{}", ours.id)));
+        }
+        f.service = intake.service.as_str().to_string();
+        f.title = intake.request.subject.clone();
+        f.partner_country = intake.request.from_country.clone();
+        if let Some(child) = intake.people.iter().find(|p| p.role == PersonRole::Child) {
+            f.child_given_names = child.given_names.clone();
+            f.child_family_name = child.family_name.clone();
+            f.child_sex = child.sex.as_str().to_string();
+            if let Some(b) = &child.birth_date {
+                f.child_birth_date = b.to_storage();
+                f.child_birth_estimated = b.estimated.then(|| "1".to_string());
+            }
+            f.child_nationalities = child.nationalities.join(", ");
+            f.child_languages = child.languages.join(", ");
+        }
+        f.from_request = intake.request.id.as_str().to_string();
+        request = Some(origin(&intake));
+    }
+    Ok(render(StatusCode::OK, &NewCasePage { request, ..new_case_page(Frame::for_user(&u), f) }))
 }
 
 /// Parses the whole form, reporting every bad field at once.
@@ -368,12 +429,27 @@ async fn create(
     // The reason counts only for the child the intake check was shown for.
     let checked = f.checked_child == f.child_fingerprint();
     let reason = checked.then_some(f.duplicate_reason.as_str());
-    let result = match parsed {
-        Ok((case, people, consents)) => {
+    let intake = match f.from_request.as_str() {
+        "" => None,
+        id => Some(state.casework.request_intake(&u.caller, id).await?),
+    };
+    let result = match (parsed, &intake) {
+        (Ok((case, people, consents)), None) => {
             state.casework.open_case(&u.caller, &case, &people, &consents, reason).await.map_err(Problem::from)
         }
-        Err(e) => Err(Problem::from(e)),
+        (Ok((case, mut people, consents)), Some(intake)) => {
+            // The request's other people (a mother, a brother) come onto the case as shared.
+            people.extend(intake.people.iter().filter(|p| p.role != PersonRole::Child).map(NewPerson::copy_of));
+            let request = intake.request.id.as_str();
+            state
+                .casework
+                .open_case_from_request(&u.caller, request, &case, &people, &consents, reason)
+                .await
+                .map_err(Problem::from)
+        }
+        (Err(e), _) => Err(Problem::from(e)),
     };
+    let request = intake.as_ref().map(origin);
     match result {
         Ok(case) => Ok(see_other(&format!("/cases/{}", case.id))),
         Err(Problem::Casework(kinbridge_casework::Error::PossibleDuplicates(found))) => {
@@ -383,11 +459,11 @@ async fn create(
             let known = known_rows(&t, found);
             let f = NewCaseForm { checked_child: f.child_fingerprint(), ..f };
             let status = if checked { StatusCode::CONFLICT } else { StatusCode::OK };
-            Ok(render(status, &NewCasePage { known, ..new_case_page(t, f) }))
+            Ok(render(status, &NewCasePage { known, request, ..new_case_page(t, f) }))
         }
         Err(p) => {
             let status = p.render(&u.tr).status;
-            Ok(render(status, &new_case_page(Frame::for_user(&u).with_problem(&p), f)))
+            Ok(render(status, &NewCasePage { request, ..new_case_page(Frame::for_user(&u).with_problem(&p), f) }))
         }
     }
 }
