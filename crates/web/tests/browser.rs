@@ -167,7 +167,7 @@ async fn story_in_the_browser(backend: Backend) {
     let case_url = c.current_url().await.unwrap().to_string();
 
     // ... and sends a request to Germany.
-    click(&c, "#requests summary").await;
+    click(&c, "#send-request").await;
     choose(&c, "#q-to", "DE").await;
     choose(&c, "#q-kind", "home_study").await;
     c.execute("document.getElementById('q-due').value = arguments[0];", vec![json!(due_date())]).await.unwrap();

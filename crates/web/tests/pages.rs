@@ -715,3 +715,41 @@ async fn assessment_in_pages(backend: Backend) {
 }
 
 both_backends!(assessment_in_pages);
+
+/// The request form has a page of its own: the case page links to it and carries no member
+/// list; a refused request comes back on that page with the field named, and nothing is sent.
+async fn request_form_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let api = app.api("ana@ch.test").await;
+    let (_, case) = api.post("/api/v1/cases", case_body()).await;
+    let id = case["id"].as_str().unwrap();
+    let web = app.browser("ana@ch.test").await;
+    let case_page = web.get(app.url(&format!("/cases/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(case_page.contains(&format!("href=\"/cases/{id}/requests\"")) && !case_page.contains("id=\"q-to\""));
+    let form = web.get(app.url(&format!("/cases/{id}/requests"))).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("id=\"q-to\"") && form.contains("value=\"DE\""), "{form}");
+    let csrf = hidden(&form, "_csrf");
+    let before = app.case_data_counts().await;
+    let r = web
+        .post(app.url(&format!("/cases/{id}/requests")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("to_member", "DE"),
+            ("kind", "tracing"),
+            ("subject", ""),
+            ("message", "m"),
+            ("due_on", "2001-01-01"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("id=\"q-to\"") && page.contains("alert"), "the form comes back: {page}");
+    assert_eq!(app.case_data_counts().await, before, "nothing sent");
+    let other = app.browser("marie@fr.test").await;
+    let r = other.get(app.url(&format!("/cases/{id}/requests"))).send().await.unwrap();
+    assert_eq!(r.status(), 404, "another member's case");
+}
+
+both_backends!(request_form_page);

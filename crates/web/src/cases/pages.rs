@@ -60,7 +60,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/notes", post(add_note))
         .route("/cases/{id}/summary", post(export_summary))
         .route("/cases/{id}/documents", post(upload).layer(crate::upload_limit()))
-        .route("/cases/{id}/requests", post(send_request))
+        .route("/cases/{id}/requests", get(request_form).post(send_request))
         .route("/cases/{id}/assignee", post(assign))
         .route("/cases/{id}/actions", post(action))
         .route("/cases/{id}/matches/{match_id}", post(decide_match))
@@ -484,14 +484,11 @@ struct CaseBody {
     t: Frame,
     d: CaseDetail,
     colleagues: Arc<Vec<User>>,
-    /// The directory; the request form offers every member but the case's own.
-    members: Arc<Vec<Member>>,
     roles: &'static [PersonRole],
     sexes: &'static [Sex],
     outcomes: &'static [Outcome],
     relationship_kinds: &'static [RelationshipKind],
     scopes: &'static [ConsentScope],
-    request_kinds: &'static [RequestKind],
     tracing_statuses: &'static [TracingStatus],
     assessment_kinds: &'static [AssessmentKind],
     writable: bool,
@@ -719,13 +716,11 @@ async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Probl
                 t: bt,
                 d,
                 colleagues: Arc::clone(&colleagues),
-                members: Arc::clone(&members),
                 roles: PersonRole::ALL,
                 sexes: Sex::ALL,
                 outcomes: Outcome::ALL,
                 relationship_kinds: RelationshipKind::ALL,
                 scopes: ConsentScope::ALL,
-                request_kinds: RequestKind::ALL,
                 tracing_statuses: TracingStatus::ALL,
                 assessment_kinds: AssessmentKind::ALL,
                 writable,
@@ -1367,18 +1362,56 @@ struct RequestForm {
     share_documents: Vec<String>,
 }
 
+/// The form to send a request to a partner, on a page of its own: the case page links to it,
+/// so that every view of a case does not carry the network's member list.
+#[derive(Template)]
+#[template(path = "request_new.html")]
+struct RequestFormPage {
+    t: Frame,
+    d: CaseDetail,
+    members: Arc<Vec<Member>>,
+    request_kinds: &'static [RequestKind],
+    min_due: String,
+}
+
+async fn request_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, Problem> {
+    let d = state.casework.case_detail(&u.caller, id).await?;
+    let members = state.casework.members().await?;
+    let mut t = Frame::for_user(u);
+    let mut status = StatusCode::OK;
+    if let Some(p) = &problem {
+        status = p.render(&u.tr).status;
+        t = t.with_problem(p);
+    }
+    let page = RequestFormPage { t, d, members, request_kinds: RequestKind::ALL, min_due: today().to_string() };
+    Ok(render(status, &page))
+}
+
+async fn request_form(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    request_page(&state, &u, &id, None).await
+}
+
 async fn send_request(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<RequestForm>,
 ) -> Result<Response, Problem> {
-    match NewRequest::parse(&f.to_member, &f.kind, &f.subject, &f.message, &f.due_on, today()) {
-        Ok(new) => match state.casework.send_request(&u.caller, &id, &new, &f.share_people, &f.share_documents).await {
-            Ok(r) => Ok(see_other(&format!("/requests/{}", r.id))),
-            Err(e) => after::<()>(&state, &u, &id, "requests", Err(e.into())).await,
+    let sent = match NewRequest::parse(&f.to_member, &f.kind, &f.subject, &f.message, &f.due_on, today()) {
+        Ok(new) => state.casework.send_request(&u.caller, &id, &new, &f.share_people, &f.share_documents).await,
+        Err(e) => Err(e.into()),
+    };
+    match sent {
+        Ok(r) => Ok(see_other(&format!("/requests/{}", r.id))),
+        // The form comes back with what was wrong; a case the caller may not see stays a 404.
+        Err(e) => match Problem::from(e) {
+            p @ Problem::Casework(kinbridge_casework::Error::Domain(DomainError::NotFound)) => Err(p),
+            p => request_page(&state, &u, &id, Some(p)).await,
         },
-        Err(e) => after::<()>(&state, &u, &id, "requests", Err(e.into())).await,
     }
 }
 
