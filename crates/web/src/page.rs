@@ -69,6 +69,15 @@ impl Frame {
         Self { tr: tr.clone(), me: None, csrf: String::new(), errors: Vec::new(), notice: None }
     }
 
+    /// The frame of a page shown again after `problem` (if any), with the status to answer:
+    /// the problem's, or 200.
+    pub fn answering(u: &Signed, problem: Option<&Problem>) -> (Self, StatusCode) {
+        match problem {
+            Some(p) => (Self::for_user(u).with_problem(p), p.render(&u.tr).status),
+            None => (Self::for_user(u), StatusCode::OK),
+        }
+    }
+
     pub fn with_problem(mut self, p: &Problem) -> Self {
         let r = p.render(&self.tr);
         if r.fields.is_empty() {

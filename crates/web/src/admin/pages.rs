@@ -71,14 +71,7 @@ async fn users_page(
         Vec::new()
     };
     let roles = Role::ALL.iter().copied().filter(|r| u.caller.actor.can_grant(*r)).collect();
-    let mut t = Frame::for_user(u);
-    let status = match &problem {
-        Some(p) => {
-            t = t.with_problem(p);
-            p.render(&u.tr).status
-        }
-        None => StatusCode::OK,
-    };
+    let (t, status) = Frame::answering(u, problem.as_ref());
     let me = u.user.id.to_string();
     Ok(render(status, &UsersPage { t, member, members, accounts, roles, link, me }))
 }

@@ -695,12 +695,7 @@ async fn case_page(state: &AppState, u: &Signed, id: &str, problem: Option<Probl
         today,
     };
     let title = read.case().reference.clone();
-    let mut t = Frame::for_user(u);
-    let mut status = StatusCode::OK;
-    if let Some(p) = &problem {
-        status = p.render(&u.tr).status;
-        t = t.with_problem(p);
-    }
+    let (t, status) = Frame::answering(u, problem.as_ref());
     // A page with a form's errors is written for this reader alone.
     let shared = problem.is_none();
     let kept = if shared { state.case_bodies.get(&key, read.case(), &colleagues, &members) } else { None };
@@ -1001,14 +996,7 @@ async fn assessment_view(
     let (values, risk) = typed.unwrap_or_else(|| {
         (a.answers.parts.clone(), a.answers.risk.map(|r| r.as_str().to_string()).unwrap_or_default())
     });
-    let mut t = Frame::for_user(u);
-    let status = match &problem {
-        Some(p) => {
-            t = t.with_problem(p);
-            p.render(&u.tr).status
-        }
-        None => StatusCode::OK,
-    };
+    let (t, status) = Frame::answering(u, problem.as_ref());
     let page = AssessmentPage {
         t,
         case_id: id.to_string(),
@@ -1377,12 +1365,7 @@ struct RequestFormPage {
 async fn request_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, Problem> {
     let d = state.casework.case_detail(&u.caller, id).await?;
     let members = state.casework.members().await?;
-    let mut t = Frame::for_user(u);
-    let mut status = StatusCode::OK;
-    if let Some(p) = &problem {
-        status = p.render(&u.tr).status;
-        t = t.with_problem(p);
-    }
+    let (t, status) = Frame::answering(u, problem.as_ref());
     let page = RequestFormPage { t, d, members, request_kinds: RequestKind::ALL, min_due: today().to_string() };
     Ok(render(status, &page))
 }

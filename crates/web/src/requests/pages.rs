@@ -79,12 +79,7 @@ async fn request_page(state: &AppState, u: &Signed, id: &str, problem: Option<Pr
     let receiver = d.party == Party::Receiver;
     let colleagues =
         if receiver { state.casework.colleagues(&u.caller.actor.member_id).await? } else { Default::default() };
-    let mut t = Frame::for_user(u);
-    let mut status = StatusCode::OK;
-    if let Some(p) = &problem {
-        status = p.render(&u.tr).status;
-        t = t.with_problem(p);
-    }
+    let (t, status) = Frame::answering(u, problem.as_ref());
     let sender = d.party == Party::Sender;
     Ok(render(status, &RequestPage { t, d, receiver, sender, colleagues }))
 }

@@ -37,12 +37,7 @@ struct ProposePage {
 async fn propose_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, Problem> {
     let d = state.casework.case_detail(&u.caller, id).await?;
     let members = state.casework.members().await?;
-    let mut t = Frame::for_user(u);
-    let mut status = StatusCode::OK;
-    if let Some(p) = &problem {
-        status = p.render(&u.tr).status;
-        t = t.with_problem(p);
-    }
+    let (t, status) = Frame::answering(u, problem.as_ref());
     Ok(render(status, &ProposePage { t, d, members }))
 }
 
@@ -85,12 +80,7 @@ impl TransferPage {
 
 async fn transfer_page(state: &AppState, u: &Signed, id: &str, problem: Option<Problem>) -> Result<Response, Problem> {
     let v = state.casework.transfer(&u.caller, id).await?;
-    let mut t = Frame::for_user(u);
-    let mut status = StatusCode::OK;
-    if let Some(p) = &problem {
-        status = p.render(&u.tr).status;
-        t = t.with_problem(p);
-    }
+    let (t, status) = Frame::answering(u, problem.as_ref());
     let receiver = v.side == TransferSideName::Receiver;
     let proposed = v.transfer.status == kinbridge_domain::transfer::TransferStatus::Proposed;
     Ok(render(status, &TransferPage { t, v, receiver, proposed }))
