@@ -13,6 +13,7 @@ pub mod assessments;
 pub mod audit_trail;
 pub mod cases;
 pub mod documents;
+pub mod impact;
 pub mod indexing;
 pub mod jobs;
 pub mod matching;
@@ -54,6 +55,9 @@ pub enum Error {
     PossibleDuplicates(Vec<crate::matching::KnownPerson>),
     #[error("{0}")]
     Unsupported(&'static str),
+    /// The shipped indicators do not parse: a defect of this build, refused at start.
+    #[error(transparent)]
+    Indicators(#[from] kinbridge_impact::registry::RegistryError),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The search index failed (a query it cannot answer is [`kinbridge_search::SearchError::Query`]).
@@ -82,6 +86,7 @@ impl Error {
             Self::Unsupported(_) => "unsupported",
             Self::Store(e) => e.code(),
             Self::Search(_) => "search_error",
+            Self::Indicators(_) => "indicators_invalid",
         }
     }
 
@@ -175,6 +180,8 @@ pub struct Casework {
     pseudonym_key: PseudonymKey,
     /// The least disclosure protection of research exports (set by the data protection officer).
     disclosure: research::DisclosureFloor,
+    /// The indicators, parsed once at start.
+    indicators: Arc<kinbridge_impact::Registry>,
 }
 
 impl std::fmt::Debug for Casework {
@@ -201,6 +208,7 @@ impl Casework {
             details: cases::DetailCache::new(cases::DETAIL_CAPACITY),
             pseudonym_key,
             disclosure: research::DisclosureFloor::default(),
+            indicators: Arc::new(kinbridge_impact::Registry::shipped()?),
         })
     }
 

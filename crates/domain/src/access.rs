@@ -27,6 +27,14 @@ pub struct Actor {
     pub role: Role,
 }
 
+/// Whose impact figures an actor may open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImpactReach {
+    AnyMember,
+    OwnMember,
+    None,
+}
+
 /// How far an actor reaches into case data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaseScope {
@@ -96,6 +104,18 @@ impl Actor {
     /// Sees request flows across the network as counts and dates, never personal content.
     pub fn can_see_network_flows(&self) -> bool {
         matches!(self.role, Role::Coordinator | Role::SystemAdmin)
+    }
+
+    /// Whose impact figures the actor sees: figures are counts, never a case, so the network's
+    /// totals sit beside every member's own; only the General Secretariat opens any member's.
+    pub fn impact_reach(&self) -> ImpactReach {
+        match self.role {
+            Role::Coordinator => ImpactReach::AnyMember,
+            Role::Caseworker | Role::Supervisor | Role::MemberAdmin | Role::DataProtectionOfficer => {
+                ImpactReach::OwnMember
+            }
+            Role::Researcher | Role::Archivist | Role::SystemAdmin => ImpactReach::None,
+        }
     }
 
     pub fn can_manage_users(&self, member: &MemberId) -> bool {

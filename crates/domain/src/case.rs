@@ -94,6 +94,7 @@ vocabulary! {
         ShareWithPartners => "share_with_partners",
         Tracing => "tracing",
         Research => "research",
+        Statistics => "statistics",
     }
 }
 

@@ -51,6 +51,9 @@ crate::vocabulary! {
         PasswordTooShort => "password_too_short",
         PasswordRejected => "password_rejected",
         BelowFloor => "below_floor",
+        NegativeAmount => "negative_amount",
+        PercentOutOfRange => "percent_out_of_range",
+        InvalidPeriod => "invalid_period",
         // What the field names does not exist, or is not this caller's to name.
         UnknownCase => "unknown_case",
         UnknownDocument => "unknown_document",

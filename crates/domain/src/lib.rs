@@ -13,6 +13,7 @@ pub mod country;
 pub mod document;
 pub mod error;
 pub mod ids;
+pub mod indicator;
 pub mod member;
 pub mod notice;
 pub mod plan;

@@ -16,6 +16,7 @@ pub mod cursors;
 mod direct;
 pub mod documents;
 pub mod feed;
+pub mod impact;
 pub mod indexing;
 pub mod jobs;
 pub mod keys;

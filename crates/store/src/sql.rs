@@ -58,9 +58,16 @@ impl Sql {
 
     /// Appends a placeholder for `arg`.
     pub fn bind(&mut self, arg: Arg) -> &mut Self {
-        self.args.push(arg);
-        self.text.push_str(&format!("${}", self.args.len()));
+        let placeholder = self.param(arg);
+        self.text.push_str(&placeholder);
         self
+    }
+
+    /// Adds `arg` and returns its placeholder, for text built apart (a select list) and joined
+    /// later: placeholders are numbered, so their order in the text does not matter.
+    pub fn param(&mut self, arg: Arg) -> String {
+        self.args.push(arg);
+        format!("${}", self.args.len())
     }
 
     pub fn arguments(&self) -> Result<AnyArguments<'static>, sqlx::Error> {

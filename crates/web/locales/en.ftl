@@ -291,6 +291,7 @@ scope-data_processing = Processing of personal data
 scope-share_with_partners = Sharing with partner members
 scope-tracing = Tracing
 scope-research = Research use (de-identified)
+scope-statistics = Counting in the network’s figures (numbers only)
 
 kind-home_study = Home study
 kind-social_report = Social report
@@ -536,6 +537,9 @@ error-unstorable_text = The request contains a character that cannot be stored (
 error-body_too_large = The request is too large: a form or JSON body may be at most 256 KiB.
 research-disclosure-floor = Exports withhold counts under {$threshold} and keep every record among at least {$k} alike, as the data protection officer set; the file says which values it used.
 error-below_floor = cannot be lower than {$floor}, the floor set by the data protection officer
+error-negative_amount = must be a number of zero or more
+error-percent_out_of_range = must be a percentage from 0 to 100
+error-invalid_period = is not a period: write 2025, 2025Q3, 202507, or a financial year such as 2025April, 2025July or 2025Oct
 field-threshold = Suppression threshold
 field-k = k (records alike)
 import-failure-empty_file = The file is empty.

@@ -291,6 +291,7 @@ scope-data_processing = Tratamiento de datos personales
 scope-share_with_partners = Compartir con miembros socios
 scope-tracing = Búsqueda de personas
 scope-research = Uso para investigación (anonimizado)
+scope-statistics = Inclusión en las cifras de la red (solo números)
 
 kind-home_study = Estudio del hogar
 kind-social_report = Informe social
@@ -536,6 +537,9 @@ error-unstorable_text = La solicitud contiene un carácter que no se puede guard
 error-body_too_large = La solicitud es demasiado grande: un formulario o cuerpo JSON puede tener como máximo 256 KiB.
 research-disclosure-floor = Las exportaciones suprimen las cifras menores que {$threshold} y mantienen cada registro entre al menos {$k} semejantes, como fijó el delegado de protección de datos; el archivo indica los valores usados.
 error-below_floor = no puede ser menor que {$floor}, el mínimo fijado por el delegado de protección de datos
+error-negative_amount = debe ser un número igual o mayor que cero
+error-percent_out_of_range = debe ser un porcentaje entre 0 y 100
+error-invalid_period = no es un período: escriba 2025, 2025Q3, 202507, o un ejercicio como 2025April, 2025July o 2025Oct
 field-threshold = Umbral de supresión
 field-k = k (registros semejantes)
 import-failure-empty_file = El archivo está vacío.

@@ -291,6 +291,7 @@ scope-data_processing = Traitement des données personnelles
 scope-share_with_partners = Partage avec les membres partenaires
 scope-tracing = Recherche de personnes
 scope-research = Usage pour la recherche (anonymisé)
+scope-statistics = Prise en compte dans les chiffres du réseau (nombres seulement)
 
 kind-home_study = Enquête sociale à domicile
 kind-social_report = Rapport social
@@ -536,6 +537,9 @@ error-unstorable_text = La requête contient un caractère qui ne peut pas être
 error-body_too_large = La requête est trop volumineuse : un formulaire ou un corps JSON fait au plus 256 Kio.
 research-disclosure-floor = Les exports masquent les effectifs inférieurs à {$threshold} et gardent chaque enregistrement parmi au moins {$k} semblables, comme l’a fixé le délégué à la protection des données ; le fichier indique les valeurs utilisées.
 error-below_floor = ne peut pas être inférieur à {$floor}, le plancher fixé par le délégué à la protection des données
+error-negative_amount = doit être un nombre positif ou nul
+error-percent_out_of_range = doit être un pourcentage entre 0 et 100
+error-invalid_period = n’est pas une période : écrivez 2025, 2025Q3, 202507, ou un exercice comme 2025April, 2025July ou 2025Oct
 field-threshold = Seuil de masquage
 field-k = k (enregistrements semblables)
 import-failure-empty_file = Le fichier est vide.
