@@ -39,6 +39,17 @@ pub enum Problem {
     Unavailable,
 }
 
+impl Problem {
+    /// Input the form can be shown again with (every bad field named), rather than an error page.
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(self, Self::Casework(Error::Domain(DomainError::Invalid(_))))
+    }
+
+    pub fn not_found() -> Self {
+        DomainError::NotFound.into()
+    }
+}
+
 impl From<Error> for Problem {
     fn from(e: Error) -> Self {
         Self::Casework(e)

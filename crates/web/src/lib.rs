@@ -20,6 +20,7 @@ mod audit;
 mod cases;
 mod dashboard;
 mod documents;
+mod impact;
 pub mod mail;
 mod network;
 mod notices;
@@ -238,6 +239,7 @@ fn pages() -> Router<AppState> {
         .merge(admin::pages())
         .merge(audit::router())
         .merge(research::pages())
+        .merge(impact::pages())
         .merge(search::pages())
         .merge(archives::pages())
 }
@@ -253,6 +255,7 @@ fn api() -> Router<AppState> {
         .merge(notices::api())
         .merge(admin::api())
         .merge(research::api())
+        .merge(impact::api())
         .merge(search::api())
         .merge(archives::api())
         .merge(network::api())

@@ -21,6 +21,8 @@ pub struct Me {
     pub flows: bool,
     pub audit: bool,
     pub research: bool,
+    /// Sees impact figures (their member's, or any member's for the General Secretariat).
+    pub impact: bool,
     pub search: bool,
     pub archives: bool,
     pub unread: i64,
@@ -53,6 +55,7 @@ impl Frame {
                 flows: actor.can_see_network_flows(),
                 audit: actor.can_read_audit(),
                 research: actor.can_read_research(),
+                impact: actor.impact_reach() != kinbridge_domain::access::ImpactReach::None,
                 search: actor.has_casework() || matches!(actor.role, Role::Archivist | Role::SystemAdmin),
                 archives: actor.has_casework() || matches!(actor.role, Role::Archivist | Role::SystemAdmin),
                 unread: u.unread,

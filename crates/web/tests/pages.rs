@@ -753,3 +753,79 @@ async fn request_form_page(backend: Backend) {
 }
 
 both_backends!(request_form_page);
+
+/// The impact pages and API: a member's figures with the network's, breakdowns drawn as SVG
+/// with their table, a bad period answered in words, another member's figures 404 (audited),
+/// the General Secretariat choosing any member, no figures for a researcher.
+async fn impact_pages_and_api(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let api = app.api("ana@ch.test").await;
+    let (status, _) = api.post("/api/v1/cases", case_body()).await;
+    assert_eq!(status, 201);
+    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive()).to_string();
+    let web = app.browser("ana@ch.test").await;
+    let page = web.get(app.url(&format!("/impact?period={year}"))).send().await.unwrap().text().await.unwrap();
+    let row = page
+        .split("<tr id=\"ind-new_cases\">")
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .expect("a line for new cases");
+    assert!(row.contains("New cases") && row.contains("<td class=\"num\">1</td><td class=\"num\">1</td>"), "{row}");
+    assert!(
+        page.contains("<svg class=\"spark\"") && page.contains("href=\"/impact\""),
+        "trend chart and the menu entry"
+    );
+    let cross = page.split("<tr id=\"ind-tracing_success_rate\">").nth(1).unwrap();
+    assert!(cross.contains("no data"), "a share of nothing says so");
+
+    let r = web.get(app.url("/impact?period=2025Q5")).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("is not a period") && !body.contains("invalid_period"), "translated, no code on screen");
+
+    let r = web.get(app.url("/impact?org=DE")).send().await.unwrap();
+    assert_eq!(r.status(), 404, "another member's figures");
+    assert!(app.denied_audits("DE").await >= 1);
+
+    let b = web
+        .get(app.url(&format!("/impact/indicators/new_cases?period={year}&by=direction")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(b.contains("<svg id=\"impact-chart\"") && b.contains("<title id=\"chart-title\">"), "{b}");
+    let table = b.split("id=\"impact-breakdown\"").nth(1).unwrap();
+    assert!(table.contains("Within the country") && table.contains("<td class=\"num\">1</td>"), "{table}");
+    assert_eq!(web.get(app.url("/impact/indicators/nope")).send().await.unwrap().status(), 404);
+
+    let coord = app.browser("coord@gs.test").await;
+    let c = coord.get(app.url(&format!("/impact?org=CH&period={year}"))).send().await.unwrap().text().await.unwrap();
+    assert!(
+        c.contains("<select id=\"io\" name=\"org\">") && c.contains("Switzerland (CH)"),
+        "the General Secretariat picks a member"
+    );
+    let researcher = app.browser("research@gs.test").await;
+    assert_eq!(researcher.get(app.url("/impact")).send().await.unwrap().status(), 403);
+
+    let (s, list) = api.get("/api/v1/impact/indicators").await;
+    assert_eq!(s, 200);
+    assert!(list["items"].as_array().unwrap().len() >= 20);
+    let (s, v) = api.get(&format!("/api/v1/impact/values?indicator=new_cases&period={year}&by=service")).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["member"][0]["value"], 1.0);
+    assert_eq!(v["member"][1]["key"][0], "family_tracing");
+    let (s, v) = api.get("/api/v1/impact/values?indicator=new_cases&by=colour").await;
+    assert_eq!((s, v["error"]["fields"][0]["field"].as_str()), (422, Some("by")), "{v}");
+    let (s, v) = api.get("/api/v1/impact/values?indicator=new_cases&period=2025-13").await;
+    assert_eq!((s, v["error"]["fields"][0]["field"].as_str()), (422, Some("period")), "{v}");
+    let (s, _) = api.get("/api/v1/impact/dashboard?colour=red").await;
+    assert_eq!(s, 400);
+    let (s, d) = api.get(&format!("/api/v1/impact/dashboard?period={year}")).await;
+    assert_eq!((s, d["member_code"].as_str()), (200, Some("CH")));
+    let (s, _) = app.api("research@gs.test").await.get("/api/v1/impact/indicators").await;
+    assert_eq!(s, 403);
+}
+
+both_backends!(impact_pages_and_api);

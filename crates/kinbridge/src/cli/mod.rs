@@ -6,6 +6,7 @@ mod audit;
 mod backup;
 mod deid;
 mod demo;
+mod impact;
 mod link;
 mod member;
 mod research;
@@ -85,6 +86,9 @@ pub enum Command {
     /// The archives: import scans and documents into a fonds.
     #[command(subcommand)]
     Archive(archive::Command),
+    /// Social impact: indicators for a member and period.
+    #[command(subcommand)]
+    Impact(impact::Command),
     /// Rebuild the search index from the database.
     Reindex,
     /// Search cases, request messages and archives (as the system administrator unless --as).
@@ -110,6 +114,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Deid(a) => deid::run(a),
         Command::Research(c) => research::run(&cli.data, c).await,
         Command::Archive(c) => archive::run(&cli.data, c).await,
+        Command::Impact(c) => impact::run(&cli.data, c).await,
         Command::Reindex => search::reindex(&cli.data).await,
         Command::Search(a) => search::search(&cli.data, a).await,
     }

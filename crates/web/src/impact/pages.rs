@@ -1,0 +1,311 @@
+//! The impact pages: `/impact` (every indicator of a member for a period, the network beside
+//! it, a trend chart per line) and `/impact/indicators/{id}` (one indicator broken down).
+//! No script: charts are SVG with a data table beside them.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use kinbridge_casework::impact::{kind, Dashboard, Values};
+use kinbridge_domain::access::ImpactReach;
+use kinbridge_domain::indicator::Dimension;
+use kinbridge_impact::figures::Figure;
+
+use super::chart::{rows, spark, Item, Rows, Spark};
+use super::ImpactQuery;
+use crate::auth::PageUser;
+use crate::error::Problem;
+use crate::i18n::Tr;
+use crate::page::{render, Frame};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/impact", get(dashboard)).route("/impact/indicators/{id}", get(breakdown))
+}
+
+/// A figure in words: a count, a percentage, a number of days, or "no data".
+pub(crate) fn value_text(t: &Tr, kind: &str, value: Option<f64>) -> String {
+    match value {
+        None => t.text("impact-no-data").into_owned(),
+        Some(v) => match kind {
+            "share" => t.arg("impact-percent", "value", &format!("{v:.1}")),
+            "median_days" => t.arg("impact-days", "value", &trim(v)),
+            _ => trim(v),
+        },
+    }
+}
+
+fn trim(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// A breakdown value in words.
+pub(crate) fn key_text(t: &Tr, dimension: Dimension, value: &str) -> String {
+    if value == "unknown" {
+        return t.text("impact-not-recorded").into_owned();
+    }
+    match dimension {
+        Dimension::Service => t.term("service", value),
+        Dimension::Sex => t.term("sex", value),
+        Dimension::Outcome => t.term("outcome", value),
+        Dimension::Direction => t.term("direction", value),
+        Dimension::PartnerCountry => t.country(value),
+        Dimension::AgeBand => t.arg("impact-age-band", "band", value),
+    }
+}
+
+/// Periods offered as the field is typed: this year and last, last year's quarters, the
+/// financial years that started last year.
+fn suggested_periods() -> Vec<String> {
+    let year = chrono::Datelike::year(&kinbridge_casework::today());
+    let mut out = vec![(year - 1).to_string(), year.to_string()];
+    out.extend((1..=4).map(|q| format!("{}Q{q}", year - 1)));
+    out.extend(["April", "July", "Oct"].map(|s| format!("{}{s}", year - 1)));
+    out
+}
+
+struct Line {
+    id: String,
+    name: String,
+    member: String,
+    network: String,
+    spark: Spark,
+    /// The trend in words, for those who cannot see the chart.
+    trend: String,
+}
+
+#[derive(Template)]
+#[template(path = "impact.html")]
+struct DashboardPage {
+    t: Frame,
+    q: ImpactQuery,
+    /// Members the caller may choose between (the General Secretariat only).
+    members: Vec<(String, String)>,
+    heading: String,
+    lines: Vec<Line>,
+    /// The period shown, for the links to breakdowns.
+    period: String,
+    periods: Vec<String>,
+    org: String,
+}
+
+async fn member_choice(state: &AppState, u: &crate::auth::Signed) -> Result<Vec<(String, String)>, Problem> {
+    if u.caller.actor.impact_reach() != ImpactReach::AnyMember {
+        return Ok(Vec::new());
+    }
+    Ok(state.casework.members().await?.iter().map(|m| (m.code.as_str().to_string(), m.name.clone())).collect())
+}
+
+fn heading(t: &Tr, member_name: &str, member_code: &str, period: &str, start: &str, end: &str) -> String {
+    t.args(
+        "impact-heading",
+        &[
+            ("member", &format!("{member_name} ({member_code})")),
+            ("period", period),
+            ("start", &t.date(start)),
+            ("end", &t.date(end)),
+        ],
+    )
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<ImpactQuery>,
+) -> Result<Response, Problem> {
+    let members = member_choice(&state, &u).await?;
+    let answer: Result<Dashboard, Problem> = match q.period() {
+        Ok(period) => state.casework.impact_dashboard(&u.caller, q.org(), period).await.map_err(Problem::from),
+        Err(e) => Err(e.into()),
+    };
+    let (d, problem) = match answer {
+        Ok(d) => (Some(d), None),
+        Err(p) if p.is_invalid_input() => (None, Some(p)),
+        Err(p) => return Err(p),
+    };
+    let (t, status) = Frame::answering(&u, problem.as_ref());
+    let locale = t.locale();
+    let lines = d
+        .as_ref()
+        .map(|d| {
+            d.lines
+                .iter()
+                .map(|l| {
+                    let ind = state.casework.indicators().get(&l.indicator);
+                    let points: Vec<(String, Option<f64>)> = l
+                        .trend
+                        .iter()
+                        .map(|p| (format!("{}: {}", p.period, value_text(&u.tr, l.kind, p.value)), p.value))
+                        .collect();
+                    Line {
+                        id: l.indicator.clone(),
+                        name: ind.map_or(l.name.as_str(), |i| i.name(locale)).to_string(),
+                        member: value_text(&u.tr, l.kind, l.member.value),
+                        network: value_text(&u.tr, l.kind, l.network.value),
+                        trend: points.iter().map(|(label, _)| label.as_str()).collect::<Vec<_>>().join("; "),
+                        spark: spark(&points),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let heading = d
+        .as_ref()
+        .map(|d| heading(&u.tr, &d.member_name, &d.member_code, &d.period, &d.start, &d.end))
+        .unwrap_or_default();
+    Ok(render(
+        status,
+        &DashboardPage {
+            period: d.as_ref().map(|d| d.period.clone()).unwrap_or_default(),
+            org: d.as_ref().map(|d| d.member_code.clone()).unwrap_or_default(),
+            t,
+            q,
+            members,
+            heading,
+            lines,
+            periods: suggested_periods(),
+        },
+    ))
+}
+
+struct TableRow {
+    label: String,
+    member: String,
+    network: String,
+}
+
+#[derive(Template)]
+#[template(path = "impact_indicator.html")]
+struct BreakdownPage {
+    t: Frame,
+    q: ImpactQuery,
+    members: Vec<(String, String)>,
+    id: String,
+    name: String,
+    heading: String,
+    /// The breakdowns this indicator allows, code and words.
+    dimensions: Vec<(String, String)>,
+    chosen: String,
+    chosen_label: String,
+    total: TableRow,
+    table: Vec<TableRow>,
+    chart: Option<Rows>,
+    periods: Vec<String>,
+}
+
+async fn breakdown(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<ImpactQuery>,
+) -> Result<Response, Problem> {
+    let Some(indicator) = state.casework.indicators().get(&id).cloned() else {
+        return Err(Problem::not_found());
+    };
+    let members = member_choice(&state, &u).await?;
+    let by = q.by().map_err(Problem::from)?;
+    let dimension = match by.as_slice() {
+        [] => indicator.by.first().copied(),
+        [d] => Some(*d),
+        _ => return Err(kinbridge_domain::DomainError::field("by", kinbridge_domain::ErrorCode::InvalidChoice).into()),
+    };
+    let answer: Result<Values, Problem> = match q.period() {
+        Ok(period) => state
+            .casework
+            .impact_values(&u.caller, &id, q.org(), period, dimension.as_slice())
+            .await
+            .map_err(Problem::from),
+        Err(e) => Err(e.into()),
+    };
+    let (v, problem) = match answer {
+        Ok(v) => (Some(v), None),
+        Err(p) if p.is_invalid_input() => (None, Some(p)),
+        Err(p) => return Err(p),
+    };
+    let (t, status) = Frame::answering(&u, problem.as_ref());
+    let k = kind(&indicator);
+    let text = |f: Option<&Figure>| value_text(&u.tr, k, f.and_then(|f| f.value));
+    let mut table = Vec::new();
+    let mut total =
+        TableRow { label: u.tr.text("impact-total").into_owned(), member: String::new(), network: String::new() };
+    let mut chart = None;
+    let mut heading_text = String::new();
+    if let Some(v) = &v {
+        total.member = text(v.member.first());
+        total.network = text(v.network.first());
+        let mut keys: Vec<&Vec<String>> = v
+            .member
+            .iter()
+            .chain(&v.network)
+            .skip_while(|f| f.key.is_empty())
+            .filter(|f| !f.key.is_empty())
+            .map(|f| &f.key)
+            .collect();
+        keys.sort();
+        keys.dedup();
+        let find = |list: &[Figure], key: &Vec<String>| list.iter().find(|f| &f.key == key).cloned();
+        let mut items = Vec::new();
+        for key in keys {
+            let (m, n) = (find(&v.member, key), find(&v.network, key));
+            let label = match dimension {
+                Some(d) => key_text(&u.tr, d, &key[0]),
+                None => key.join(", "),
+            };
+            let (mt, nt) = (text(m.as_ref()), text(n.as_ref()));
+            items.push(Item {
+                label: label.clone(),
+                member: m.and_then(|f| f.value),
+                network: n.and_then(|f| f.value),
+                member_text: mt.clone(),
+                network_text: nt.clone(),
+            });
+            table.push(TableRow { label, member: mt, network: nt });
+        }
+        if !items.is_empty() {
+            chart = Some(rows(&items));
+        }
+        let period = kinbridge_impact::Period::parse(&v.period).ok();
+        let member_name = state
+            .casework
+            .members()
+            .await?
+            .iter()
+            .find(|m| m.code.as_str() == v.member_code)
+            .map(|m| m.name.clone())
+            .unwrap_or_default();
+        heading_text = heading(
+            &u.tr,
+            &member_name,
+            &v.member_code,
+            &v.period,
+            &period.map(|p| p.start().to_string()).unwrap_or_default(),
+            &period.and_then(|p| p.end().pred_opt()).map(|d| d.to_string()).unwrap_or_default(),
+        );
+    }
+    let locale = t.locale();
+    let dimensions: Vec<(String, String)> =
+        indicator.by.iter().map(|d| (d.as_str().to_string(), u.tr.term("dimension", d.as_str()))).collect();
+    Ok(render(
+        status,
+        &BreakdownPage {
+            chosen: dimension.map(|d| d.as_str().to_string()).unwrap_or_default(),
+            chosen_label: dimension.map(|d| u.tr.term("dimension", d.as_str())).unwrap_or_default(),
+            name: indicator.name(locale).to_string(),
+            id: indicator.id.clone(),
+            heading: heading_text,
+            t,
+            q,
+            members,
+            dimensions,
+            total,
+            table,
+            chart,
+            periods: suggested_periods(),
+        },
+    ))
+}
