@@ -10,8 +10,9 @@ use kinbridge_domain::member::Member;
 use kinbridge_domain::{DomainError, ErrorCode};
 use kinbridge_impact::figures::{figures, Figure};
 use kinbridge_impact::Period;
-use kinbridge_store::impact::{tally, TallyQuery};
+use kinbridge_store::impact::{tally, Approval, ApprovedFigure, NewApproval, TallyQuery};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 use crate::{Caller, Casework, Error, Result};
 
@@ -34,6 +35,9 @@ pub struct IndicatorLine {
     pub network: Figure,
     /// The member's value for each period of the trend, oldest first; the last is this period.
     pub trend: Vec<TrendPoint>,
+    /// The figure as the member approved it for this period, if it did; when it differs from
+    /// `member`, the cases underneath changed since.
+    pub approved: Option<ApprovedFigure>,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -52,6 +56,89 @@ pub struct Dashboard {
     /// The period's last day.
     pub end: String,
     pub lines: Vec<IndicatorLine>,
+    /// Who approved the member's figures for this period, and when.
+    pub approval: Option<ApprovalMark>,
+    /// Whether the caller may approve them (a director of the member, not yet approved).
+    pub can_approve: bool,
+    /// The member's figures as shown, to send back with an approval (see [`seen_of`]).
+    pub seen: String,
+}
+
+/// Who approved, and when.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ApprovalMark {
+    pub by: String,
+    pub at: String,
+}
+
+/// An indicator whose figure is not what the approver was shown.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Difference {
+    pub indicator: String,
+    pub seen: Option<f64>,
+    pub now: Option<f64>,
+}
+
+/// Each member's approval of a period, and the network's, for the General Secretariat.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct NetworkApprovals {
+    pub period: String,
+    pub members: Vec<MemberApproval>,
+    pub network: Option<ApprovalMark>,
+    /// Members with cases that have not approved yet.
+    pub waiting: usize,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct MemberApproval {
+    pub code: String,
+    pub name: String,
+    /// Whether the member has any case (a member without one has nothing to approve).
+    pub has_cases: bool,
+    pub approval: Option<ApprovalMark>,
+}
+
+/// The figures a page showed, written `indicator=value;...` (value `none` for no data): sent
+/// back with an approval, so one made over figures that changed meanwhile is refused.
+pub fn seen_of(lines: &[IndicatorLine]) -> String {
+    lines
+        .iter()
+        .map(|l| format!("{}={}", l.indicator, l.member.value.map_or_else(|| "none".to_string(), |v| v.to_string())))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn parse_seen(seen: &str) -> Option<BTreeMap<String, Option<f64>>> {
+    if seen.len() > 16 * 1024 {
+        return None;
+    }
+    seen.split(';')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (id, v) = pair.split_once('=')?;
+            let v = if v == "none" { None } else { Some(v.parse::<f64>().ok().filter(|v| v.is_finite())?) };
+            Some((id.to_string(), v))
+        })
+        .collect()
+}
+
+fn same(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(1.0),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+fn approved_figures(lines: impl Iterator<Item = (String, Figure)>) -> Vec<ApprovedFigure> {
+    lines
+        .map(|(indicator, f)| ApprovedFigure {
+            indicator,
+            value: f.value,
+            numerator: f.numerator,
+            denominator: f.denominator,
+        })
+        .collect()
 }
 
 /// One indicator broken down, for a member and for the network.
@@ -113,7 +200,9 @@ impl Casework {
     /// Every indicator for one member and period (see [`Dashboard`]).
     pub async fn impact_dashboard(&self, caller: &Caller, member: Option<&str>, period: Period) -> Result<Dashboard> {
         let m = self.impact_member(caller, member).await?;
-        let dashboard = self.dashboard_of(&m, period).await?;
+        let mut dashboard = self.dashboard_of(&m, period).await?;
+        dashboard.can_approve = dashboard.approval.is_none() && caller.actor.can_approve_figures(&m.id);
+        dashboard.seen = seen_of(&dashboard.lines);
         self.audit(vec![caller.entry(
             AuditAction::Read,
             "impact",
@@ -143,6 +232,7 @@ impl Casework {
     async fn dashboard_of(&self, m: &Member, period: Period) -> Result<Dashboard> {
         let member_id = m.id.to_string();
         let only = std::slice::from_ref(&member_id);
+        let approved = self.approval_of(period, Some(&member_id)).await?;
         let mut lines = Vec::with_capacity(self.indicators.all().len());
         for indicator in self.indicators.all() {
             let all = self.tally_of(indicator, period, &[], None).await?;
@@ -159,6 +249,9 @@ impl Casework {
                 trend.push(TrendPoint { period: p.to_string(), value });
             }
             lines.push(IndicatorLine {
+                approved: approved
+                    .as_ref()
+                    .and_then(|a| a.figures.iter().find(|f| f.indicator == indicator.id).cloned()),
                 indicator: indicator.id.clone(),
                 name: indicator.name("en").to_string(),
                 kind: kind(indicator),
@@ -174,6 +267,191 @@ impl Casework {
             start: period.start().to_string(),
             end: period.end().pred_opt().unwrap_or(period.end()).to_string(),
             lines,
+            approval: approved.map(|a| ApprovalMark { by: a.approved_by_name, at: a.approved_at }),
+            can_approve: false,
+            seen: String::new(),
+        })
+    }
+
+    async fn approval_of(&self, period: Period, member_id: Option<&str>) -> Result<Option<Approval>> {
+        let all = kinbridge_store::impact::approvals(self.pool(), &period.to_string()).await?;
+        Ok(all.into_iter().find(|a| {
+            a.member_id.as_deref() == member_id && a.level == if member_id.is_some() { "member" } else { "network" }
+        }))
+    }
+
+    /// Every indicator's total for the member (or the network, `None`), this period only.
+    async fn totals(&self, period: Period, member_id: Option<&str>) -> Result<Vec<(String, Figure)>> {
+        let mut out = Vec::with_capacity(self.indicators.all().len());
+        for indicator in self.indicators.all() {
+            let t = self.tally_of(indicator, period, &[], None).await?;
+            out.push((
+                indicator.id.clone(),
+                figures(indicator, &t, |x| member_id.is_none_or(|m| m == x)).swap_remove(0),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// The member's director approves its figures for a period, as they were shown (`seen`,
+    /// see [`seen_of`]): computed again now, and refused with the differences if any changed.
+    /// Approved figures are kept as they were; later changes show beside them.
+    pub async fn approve_member_figures(
+        &self,
+        caller: &Caller,
+        member: Option<&str>,
+        period: Period,
+        seen: &str,
+    ) -> Result<String> {
+        let m = self.impact_member(caller, member).await?;
+        if !caller.actor.can_approve_figures(&m.id) {
+            return Err(DomainError::Forbidden.into());
+        }
+        let member_id = m.id.to_string();
+        let now = self.totals(period, Some(&member_id)).await?;
+        self.check_seen(&now, seen)?;
+        let figures = approved_figures(now.into_iter());
+        let mut tx = self.begin_write().await?;
+        let new = NewApproval {
+            level: "member",
+            member_id: Some(&member_id),
+            period: &period.to_string(),
+            figures: &figures,
+            approved_by: caller.actor.user_id.as_str(),
+        };
+        let id = kinbridge_store::impact::insert_approval(&mut tx, &new)
+            .await
+            .map_err(|e| crate::taken(e, ErrorCode::AlreadyApproved))?;
+        kinbridge_store::audit::append(
+            &mut tx,
+            &[caller.entry(
+                AuditAction::Transition,
+                "impact_approval",
+                Some(&id),
+                &format!("approved {} {period}", m.code.as_str()),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The General Secretariat approves the network's figures for a period, once every member
+    /// with cases has approved its own.
+    pub async fn approve_network_figures(&self, caller: &Caller, period: Period, seen: &str) -> Result<String> {
+        if !caller.actor.can_approve_network_figures() {
+            return Err(DomainError::Forbidden.into());
+        }
+        let status = self.network_approvals_of(period).await?;
+        if status.waiting > 0 {
+            return Err(Error::Conflict(ErrorCode::MembersNotApproved));
+        }
+        let now = self.totals(period, None).await?;
+        self.check_seen(&now, seen)?;
+        let figures = approved_figures(now.into_iter());
+        let mut tx = self.begin_write().await?;
+        let new = NewApproval {
+            level: "network",
+            member_id: None,
+            period: &period.to_string(),
+            figures: &figures,
+            approved_by: caller.actor.user_id.as_str(),
+        };
+        let id = kinbridge_store::impact::insert_approval(&mut tx, &new)
+            .await
+            .map_err(|e| crate::taken(e, ErrorCode::AlreadyApproved))?;
+        kinbridge_store::audit::append(
+            &mut tx,
+            &[caller.entry(
+                AuditAction::Transition,
+                "impact_approval",
+                Some(&id),
+                &format!("approved the network {period}"),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    fn check_seen(&self, now: &[(String, Figure)], seen: &str) -> Result<()> {
+        let Some(seen) = parse_seen(seen) else {
+            return Err(DomainError::field("seen", ErrorCode::InvalidValue).into());
+        };
+        let differences: Vec<Difference> = now
+            .iter()
+            .filter(|(id, f)| !seen.get(id).is_some_and(|v| same(*v, f.value)))
+            .map(|(id, f)| Difference { indicator: id.clone(), seen: seen.get(id).copied().flatten(), now: f.value })
+            .collect();
+        if differences.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::FiguresChanged(differences))
+        }
+    }
+
+    /// Which members approved a period, and the network's figures with their approval: the
+    /// General Secretariat's view. Counts only.
+    pub async fn network_approvals(
+        &self,
+        caller: &Caller,
+        period: Period,
+    ) -> Result<(NetworkApprovals, Vec<IndicatorLine>)> {
+        if caller.actor.impact_reach() != ImpactReach::AnyMember {
+            return Err(DomainError::Forbidden.into());
+        }
+        let status = self.network_approvals_of(period).await?;
+        let approved = self.approval_of(period, None).await?;
+        let now = self.totals(period, None).await?;
+        let lines = now
+            .into_iter()
+            .filter_map(|(id, f)| {
+                let indicator = self.indicators.get(&id)?;
+                Some(IndicatorLine {
+                    approved: approved.as_ref().and_then(|a| a.figures.iter().find(|x| x.indicator == id).cloned()),
+                    name: indicator.name("en").to_string(),
+                    kind: kind(indicator),
+                    network: f.clone(),
+                    member: f,
+                    trend: Vec::new(),
+                    indicator: id,
+                })
+            })
+            .collect();
+        self.audit(vec![caller.entry(AuditAction::Read, "impact", None, &format!("network approvals {period}"))])
+            .await?;
+        Ok((status, lines))
+    }
+
+    async fn network_approvals_of(&self, period: Period) -> Result<NetworkApprovals> {
+        let approvals = kinbridge_store::impact::approvals(self.pool(), &period.to_string()).await?;
+        let with_cases = kinbridge_store::impact::members_with_cases(self.pool()).await?;
+        let members: Vec<MemberApproval> = self
+            .members()
+            .await?
+            .iter()
+            .map(|m| {
+                let id = m.id.to_string();
+                MemberApproval {
+                    code: m.code.as_str().to_string(),
+                    name: m.name.clone(),
+                    has_cases: with_cases.contains(&id),
+                    approval: approvals
+                        .iter()
+                        .find(|a| a.level == "member" && a.member_id.as_deref() == Some(id.as_str()))
+                        .map(|a| ApprovalMark { by: a.approved_by_name.clone(), at: a.approved_at.clone() }),
+                }
+            })
+            .collect();
+        let network = approvals
+            .iter()
+            .find(|a| a.level == "network")
+            .map(|a| ApprovalMark { by: a.approved_by_name.clone(), at: a.approved_at.clone() });
+        Ok(NetworkApprovals {
+            period: period.to_string(),
+            waiting: members.iter().filter(|m| m.has_cases && m.approval.is_none()).count(),
+            members,
+            network,
         })
     }
 

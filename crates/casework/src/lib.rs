@@ -55,6 +55,9 @@ pub enum Error {
     PossibleDuplicates(Vec<crate::matching::KnownPerson>),
     #[error("{0}")]
     Unsupported(&'static str),
+    /// Figures approved as shown were not the figures any more: these changed.
+    #[error("the figures changed since they were shown")]
+    FiguresChanged(Vec<crate::impact::Difference>),
     /// The shipped indicators do not parse: a defect of this build, refused at start.
     #[error(transparent)]
     Indicators(#[from] kinbridge_impact::registry::RegistryError),
@@ -87,6 +90,7 @@ impl Error {
             Self::Store(e) => e.code(),
             Self::Search(_) => "search_error",
             Self::Indicators(_) => "indicators_invalid",
+            Self::FiguresChanged(_) => ErrorCode::FiguresChanged.as_str(),
         }
     }
 

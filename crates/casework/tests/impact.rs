@@ -446,4 +446,78 @@ async fn who_sees_whose_figures(backend: Backend) {
     assert_eq!(read, 1);
 }
 
-both_backends!(every_indicator_on_a_hand_built_network, who_sees_whose_figures);
+/// A member's director approves as shown; a change underneath afterwards shows beside the
+/// approved figure; one between display and click is refused with the differences; the
+/// network is approved once every member with cases has approved.
+async fn approvals_lock_figures(backend: Backend) {
+    let (_db, store, _ke, ug) = network(backend).await;
+    let year = Period::parse("2025").unwrap();
+    let ke_boss = caller(&store, "KE", Role::Supervisor, "boss@ke.test").await;
+    let ke_worker = caller(&store, "KE", Role::Caseworker, "w@ke.test").await;
+    let ug_admin = caller(&store, "UG", Role::MemberAdmin, "admin@ug.test").await;
+    let coordinator = caller(&store, "KE", Role::Coordinator, "gs@network.test").await;
+
+    let shown = store.impact_dashboard(&ke_worker, None, year).await.unwrap();
+    assert!(!shown.can_approve, "a caseworker does not approve");
+    assert!(matches!(
+        store.approve_member_figures(&ke_worker, None, year, &shown.seen).await,
+        Err(Error::Domain(DomainError::Forbidden))
+    ));
+    let shown = store.impact_dashboard(&ke_boss, None, year).await.unwrap();
+    assert!(shown.can_approve && shown.approval.is_none());
+    store.approve_member_figures(&ke_boss, None, year, &shown.seen).await.unwrap();
+    assert!(matches!(
+        store.approve_member_figures(&ke_boss, None, year, &shown.seen).await,
+        Err(Error::Conflict(kinbridge_domain::ErrorCode::AlreadyApproved))
+    ));
+
+    // A case of 2025 recorded late: the approved figure stays, the live one moves.
+    exec(&store, "INSERT INTO cases (id, member_id, reference, service, status, title, summary, child_views, opened_on, search_text, created_by, updated_at, version) SELECT 'K8', member_id, 'KE-K8', 'family_tracing', 'open', 'late', '', '', '2025-05-05', '', 'test', '2025-05-05', 1 FROM cases WHERE id = 'K1'", &[]).await;
+    let after = store.impact_dashboard(&ke_boss, None, year).await.unwrap();
+    assert!(after.approval.is_some() && !after.can_approve);
+    let new_cases = after.lines.iter().find(|l| l.indicator == "new_cases").unwrap();
+    assert_eq!((new_cases.member.value, new_cases.approved.as_ref().unwrap().value), (Some(4.0), Some(3.0)));
+
+    // Uganda: the page is read, a case lands, then the click.
+    let shown = store.impact_dashboard(&ug_admin, None, year).await.unwrap();
+    let coordinator_view = store.network_approvals(&coordinator, year).await.unwrap();
+    assert_eq!(coordinator_view.0.waiting, 1, "Uganda has not approved");
+    assert!(matches!(
+        store
+            .approve_network_figures(&coordinator, year, &kinbridge_casework::impact::seen_of(&coordinator_view.1))
+            .await,
+        Err(Error::Conflict(kinbridge_domain::ErrorCode::MembersNotApproved))
+    ));
+    exec(&store, "INSERT INTO cases (id, member_id, reference, service, status, title, summary, child_views, opened_on, search_text, created_by, updated_at, version) VALUES ('U2', $1, 'UG-U2', 'family_tracing', 'open', 'late', '', '', '2025-08-08', '', 'test', '2025-08-08', 1)", &[Some(&ug)]).await;
+    let Err(Error::FiguresChanged(differences)) =
+        store.approve_member_figures(&ug_admin, None, year, &shown.seen).await
+    else {
+        panic!("approved over a change")
+    };
+    let new_cases = differences.iter().find(|d| d.indicator == "new_cases").expect("new cases changed");
+    assert_eq!((new_cases.seen, new_cases.now), (Some(1.0), Some(2.0)));
+    assert!(differences.iter().all(|d| d.indicator != "requests_answered"), "only what changed: {differences:?}");
+    assert!(matches!(
+        store.approve_member_figures(&ug_admin, None, year, "nonsense").await,
+        Err(Error::Domain(DomainError::Invalid(_)))
+    ));
+    let shown = store.impact_dashboard(&ug_admin, None, year).await.unwrap();
+    store.approve_member_figures(&ug_admin, None, year, &shown.seen).await.unwrap();
+
+    let (status, lines) = store.network_approvals(&coordinator, year).await.unwrap();
+    assert_eq!(status.waiting, 0);
+    assert!(status.members.iter().filter(|m| m.has_cases).all(|m| m.approval.is_some()));
+    store.approve_network_figures(&coordinator, year, &kinbridge_casework::impact::seen_of(&lines)).await.unwrap();
+    let (status, lines) = store.network_approvals(&coordinator, year).await.unwrap();
+    assert!(status.network.is_some());
+    let nc = lines.iter().find(|l| l.indicator == "new_cases").unwrap();
+    assert_eq!(nc.approved.as_ref().unwrap().value, Some(6.0), "K1, K3, K6, K8, U1, U2");
+    assert!(matches!(store.network_approvals(&ke_boss, year).await, Err(Error::Domain(DomainError::Forbidden))));
+    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE entity = 'impact_approval'")
+        .fetch_one(store.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(audited, 3);
+}
+
+both_backends!(every_indicator_on_a_hand_built_network, who_sees_whose_figures, approvals_lock_figures);

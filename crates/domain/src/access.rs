@@ -118,6 +118,17 @@ impl Actor {
         }
     }
 
+    /// Approves a member's figures for a period: the member's director (its supervisors and
+    /// administrator), for their own member.
+    pub fn can_approve_figures(&self, member: &MemberId) -> bool {
+        matches!(self.role, Role::Supervisor | Role::MemberAdmin) && &self.member_id == member
+    }
+
+    /// Approves the network's figures, once its members have approved theirs.
+    pub fn can_approve_network_figures(&self) -> bool {
+        self.role == Role::Coordinator
+    }
+
     pub fn can_manage_users(&self, member: &MemberId) -> bool {
         (self.role == Role::MemberAdmin && &self.member_id == member) || self.role == Role::SystemAdmin
     }

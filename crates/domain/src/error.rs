@@ -54,6 +54,9 @@ crate::vocabulary! {
         NegativeAmount => "negative_amount",
         PercentOutOfRange => "percent_out_of_range",
         InvalidPeriod => "invalid_period",
+        FiguresChanged => "figures_changed",
+        AlreadyApproved => "already_approved",
+        MembersNotApproved => "members_not_approved",
         // What the field names does not exist, or is not this caller's to name.
         UnknownCase => "unknown_case",
         UnknownDocument => "unknown_document",

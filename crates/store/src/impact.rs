@@ -246,3 +246,86 @@ fn from_where(backend: Backend, q: &TallyQuery<'_>, conditions: &[Condition], w:
         }
     }
 }
+
+/// One indicator's figure as it was approved.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct ApprovedFigure {
+    pub indicator: String,
+    pub value: Option<f64>,
+    pub numerator: u64,
+    pub denominator: Option<u64>,
+}
+
+/// Figures approved for a period: a member's (`member_id`) or the network's (none).
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct Approval {
+    pub id: String,
+    /// `member` or `network`.
+    pub level: String,
+    pub member_id: Option<String>,
+    pub period: String,
+    pub figures: Vec<ApprovedFigure>,
+    pub approved_by: String,
+    pub approved_by_name: String,
+    pub approved_at: String,
+}
+
+pub struct NewApproval<'a> {
+    pub level: &'a str,
+    pub member_id: Option<&'a str>,
+    pub period: &'a str,
+    pub figures: &'a [ApprovedFigure],
+    pub approved_by: &'a str,
+}
+
+/// Records an approval; a second one of the same level, member and period is
+/// [`crate::StoreError::Taken`].
+pub async fn insert_approval(tx: &mut crate::Tx, a: &NewApproval<'_>) -> Result<String> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let figures = serde_json::to_string(a.figures).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+    sqlx::query("INSERT INTO impact_approvals (id, level, member_id, period, figures, approved_by, approved_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(&id)
+        .bind(a.level)
+        .bind(a.member_id)
+        .bind(a.period)
+        .bind(figures)
+        .bind(a.approved_by)
+        .bind(crate::now())
+        .execute(&mut **tx)
+        .await
+        .map_err(crate::StoreError::from_insert)?;
+    Ok(id)
+}
+
+/// The approvals of one period, every level.
+pub async fn approvals(pool: &sqlx::AnyPool, period: &str) -> Result<Vec<Approval>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.level, a.member_id, a.period, a.figures, a.approved_by, u.display_name AS approved_by_name, a.approved_at \
+         FROM impact_approvals a JOIN users u ON u.id = a.approved_by WHERE a.period = $1 ORDER BY a.approved_at",
+    )
+    .bind(period)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let figures: String = get(r, "figures")?;
+            Ok(Approval {
+                id: get(r, "id")?,
+                level: get(r, "level")?,
+                member_id: get(r, "member_id")?,
+                period: get(r, "period")?,
+                figures: serde_json::from_str(&figures)
+                    .map_err(|e| crate::StoreError::Corrupt(format!("approved figures: {e}")))?,
+                approved_by: get(r, "approved_by")?,
+                approved_by_name: get(r, "approved_by_name")?,
+                approved_at: get(r, "approved_at")?,
+            })
+        })
+        .collect()
+}
+
+/// The members that have at least one case: those whose approval a period waits for.
+pub async fn members_with_cases(pool: &sqlx::AnyPool) -> Result<std::collections::HashSet<String>> {
+    let rows = sqlx::query("SELECT DISTINCT member_id FROM cases").fetch_all(pool).await?;
+    rows.iter().map(|r| get::<String>(r, "member_id")).collect()
+}

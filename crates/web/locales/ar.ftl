@@ -86,6 +86,9 @@ error-below_floor = لا يمكن أن يقل عن {$floor}، وهو الحد ا
 error-negative_amount = يجب أن يكون رقمًا يساوي صفرًا أو أكثر
 error-percent_out_of_range = يجب أن تكون نسبة مئوية من 0 إلى 100
 error-invalid_period = ليست فترة صالحة: اكتب 2025 أو 2025Q3 أو 202507 أو سنة مالية مثل 2025April أو 2025July أو 2025Oct
+error-figures_changed = تغيّرت الأرقام بعد فتحك للصفحة. راجعها مرة أخرى ثم وافق عليها.
+error-already_approved = هذه الأرقام معتمدة بالفعل لهذه الفترة.
+error-members_not_approved = لم يعتمد بعض الأعضاء أرقامهم لهذه الفترة بعد.
 field-threshold = عتبة الحجب
 field-k = k (سجلات متشابهة)
 import-failure-empty_file = الملف فارغ.
@@ -851,3 +854,28 @@ dimension-age_band = الفئة العمرية
 dimension-direction = الاتجاه
 dimension-partner_country = بلد الشريك
 dimension-outcome = النتيجة
+impact-changed = تغيّر منذ الاعتماد: الآن {$now} ({$delta})
+impact-approved-by = اعتمدها {$name} في {$at}. تبقى الأرقام المعتمدة كما هي؛ ويظهر أي تغيير لاحق بجانبها.
+impact-not-approved = لم يُعتمد بعد
+impact-no-cases = لا توجد حالات: لا شيء للاعتماد
+impact-network-title = أرقام الشبكة والاعتمادات
+impact-network-intro = الأعضاء الذين اعتمدوا أرقامهم لفترة ما، وأرقام الشبكة كلها. أعداد فقط: لا تُعرض هنا أي حالة.
+impact-members-approval = اعتماد الأعضاء
+impact-approval = الاعتماد
+impact-now = الآن
+impact-approved = المعتمد
+impact-seen = في صفحتك
+impact-differences = تغيّرت هذه الأرقام بعد فتحك للصفحة؛ لم يُعتمد شيء:
+impact-approve-hint = يؤدي الاعتماد إلى تثبيت هذه الأرقام للفترة: تعتمد عليها المنطقة والأمانة العامة.
+impact-approve = اعتماد هذه الأرقام
+impact-approve-network-hint = اعتمد كل عضو لديه حالات أرقامه: يؤدي الاعتماد إلى تثبيت أرقام الشبكة للفترة.
+impact-approve-network = اعتماد أرقام الشبكة
+field-seen = الأرقام المعروضة
+impact-waiting = { $count ->
+    [0] اعتمد كل عضو لديه حالات.
+    [zero] اعتمد كل عضو لديه حالات.
+    [one] عضو واحد لديه حالات لم يعتمد بعد.
+    [two] عضوان لديهما حالات لم يعتمدا بعد.
+    [few] { $count } أعضاء لديهم حالات لم يعتمدوا بعد.
+   *[other] { $count } عضوًا لديهم حالات لم يعتمدوا بعد.
+}

@@ -540,6 +540,9 @@ error-below_floor = cannot be lower than {$floor}, the floor set by the data pro
 error-negative_amount = must be a number of zero or more
 error-percent_out_of_range = must be a percentage from 0 to 100
 error-invalid_period = is not a period: write 2025, 2025Q3, 202507, or a financial year such as 2025April, 2025July or 2025Oct
+error-figures_changed = The figures changed after you opened the page. Look at them again, then approve.
+error-already_approved = These figures are already approved for this period.
+error-members_not_approved = Some members have not approved their figures for this period yet.
 field-threshold = Suppression threshold
 field-k = k (records alike)
 import-failure-empty_file = The file is empty.
@@ -850,3 +853,25 @@ dimension-age_band = Age band
 dimension-direction = Direction
 dimension-partner_country = Partner country
 dimension-outcome = Outcome
+impact-changed = changed since approval: now {$now} ({$delta})
+impact-approved-by = Approved by {$name} on {$at}. The approved figures stay as they were; a later change shows beside them.
+impact-not-approved = Not approved yet
+impact-no-cases = No cases: nothing to approve
+impact-network-title = Network figures and approvals
+impact-network-intro = Which members have approved their figures for a period, and the whole network’s figures. Counts only: no case is shown here.
+impact-members-approval = Members’ approval
+impact-approval = Approval
+impact-now = Now
+impact-approved = Approved
+impact-seen = On your page
+impact-differences = These figures changed after you opened the page; nothing was approved:
+impact-approve-hint = Approving locks these figures for the period: the region and the General Secretariat build on them.
+impact-approve = Approve these figures
+impact-approve-network-hint = Every member with cases has approved its figures: approving locks the network’s figures for the period.
+impact-approve-network = Approve the network’s figures
+field-seen = Figures shown
+impact-waiting = { $count ->
+    [0] Every member with cases has approved.
+    [one] One member with cases has not approved yet.
+   *[other] { $count } members with cases have not approved yet.
+}

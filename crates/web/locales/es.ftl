@@ -540,6 +540,9 @@ error-below_floor = no puede ser menor que {$floor}, el mínimo fijado por el de
 error-negative_amount = debe ser un número igual o mayor que cero
 error-percent_out_of_range = debe ser un porcentaje entre 0 y 100
 error-invalid_period = no es un período: escriba 2025, 2025Q3, 202507, o un ejercicio como 2025April, 2025July o 2025Oct
+error-figures_changed = Las cifras cambiaron después de abrir la página. Revíselas de nuevo y luego apruebe.
+error-already_approved = Estas cifras ya están aprobadas para este período.
+error-members_not_approved = Algunos miembros aún no han aprobado sus cifras para este período.
 field-threshold = Umbral de supresión
 field-k = k (registros semejantes)
 import-failure-empty_file = El archivo está vacío.
@@ -850,3 +853,25 @@ dimension-age_band = Grupo de edad
 dimension-direction = Dirección
 dimension-partner_country = País socio
 dimension-outcome = Resultado
+impact-changed = cambió desde la aprobación: ahora {$now} ({$delta})
+impact-approved-by = Aprobado por {$name} el {$at}. Las cifras aprobadas quedan como estaban; un cambio posterior se muestra al lado.
+impact-not-approved = Aún no aprobado
+impact-no-cases = Sin casos: nada que aprobar
+impact-network-title = Cifras de la red y aprobaciones
+impact-network-intro = Qué miembros han aprobado sus cifras para un período y las cifras de toda la red. Solo números: aquí no se muestra ningún caso.
+impact-members-approval = Aprobación de los miembros
+impact-approval = Aprobación
+impact-now = Ahora
+impact-approved = Aprobado
+impact-seen = En su página
+impact-differences = Estas cifras cambiaron después de abrir la página; no se aprobó nada:
+impact-approve-hint = Aprobar fija estas cifras para el período: la región y la Secretaría General se basan en ellas.
+impact-approve = Aprobar estas cifras
+impact-approve-network-hint = Todos los miembros con casos han aprobado sus cifras: aprobar fija las cifras de la red para el período.
+impact-approve-network = Aprobar las cifras de la red
+field-seen = Cifras mostradas
+impact-waiting = { $count ->
+    [0] Todos los miembros con casos han aprobado.
+    [one] Un miembro con casos aún no ha aprobado.
+   *[other] { $count } miembros con casos aún no han aprobado.
+}

@@ -540,6 +540,9 @@ error-below_floor = ne peut pas être inférieur à {$floor}, le plancher fixé 
 error-negative_amount = doit être un nombre positif ou nul
 error-percent_out_of_range = doit être un pourcentage entre 0 et 100
 error-invalid_period = n’est pas une période : écrivez 2025, 2025Q3, 202507, ou un exercice comme 2025April, 2025July ou 2025Oct
+error-figures_changed = Les chiffres ont changé depuis l’ouverture de la page. Regardez-les à nouveau, puis approuvez.
+error-already_approved = Ces chiffres sont déjà approuvés pour cette période.
+error-members_not_approved = Certains membres n’ont pas encore approuvé leurs chiffres pour cette période.
 field-threshold = Seuil de masquage
 field-k = k (enregistrements semblables)
 import-failure-empty_file = Le fichier est vide.
@@ -850,3 +853,25 @@ dimension-age_band = Tranche d’âge
 dimension-direction = Sens
 dimension-partner_country = Pays partenaire
 dimension-outcome = Résultat
+impact-changed = modifié depuis l’approbation : maintenant {$now} ({$delta})
+impact-approved-by = Approuvé par {$name} le {$at}. Les chiffres approuvés restent tels quels ; un changement ultérieur s’affiche à côté.
+impact-not-approved = Pas encore approuvé
+impact-no-cases = Aucun dossier : rien à approuver
+impact-network-title = Chiffres du réseau et approbations
+impact-network-intro = Quels membres ont approuvé leurs chiffres pour une période, et les chiffres de tout le réseau. Des nombres seulement : aucun dossier n’est montré ici.
+impact-members-approval = Approbation des membres
+impact-approval = Approbation
+impact-now = Maintenant
+impact-approved = Approuvé
+impact-seen = Sur votre page
+impact-differences = Ces chiffres ont changé depuis l’ouverture de la page ; rien n’a été approuvé :
+impact-approve-hint = Approuver fige ces chiffres pour la période : la région et le Secrétariat général s’appuient dessus.
+impact-approve = Approuver ces chiffres
+impact-approve-network-hint = Chaque membre ayant des dossiers a approuvé ses chiffres : approuver fige les chiffres du réseau pour la période.
+impact-approve-network = Approuver les chiffres du réseau
+field-seen = Chiffres affichés
+impact-waiting = { $count ->
+    [0] Chaque membre ayant des dossiers a approuvé.
+    [one] Un membre ayant des dossiers n’a pas encore approuvé.
+   *[other] { $count } membres ayant des dossiers n’ont pas encore approuvé.
+}

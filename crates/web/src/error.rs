@@ -114,6 +114,7 @@ impl Problem {
                     &[FieldError { field: "duplicate_reason", code: ErrorCode::PossibleDuplicate }];
                 (StatusCode::CONFLICT, C::PossibleDuplicate, REASON)
             }
+            Self::Casework(Error::FiguresChanged(_)) => (StatusCode::CONFLICT, C::FiguresChanged, &[]),
             Self::Casework(Error::BelowFloor { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, C::InvalidInput, &[]),
             Self::Casework(e) => {
                 tracing::error!(error = %e, "internal error");

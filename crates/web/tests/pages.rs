@@ -826,6 +826,65 @@ async fn impact_pages_and_api(backend: Backend) {
     assert_eq!((s, d["member_code"].as_str()), (200, Some("CH")));
     let (s, _) = app.api("research@gs.test").await.get("/api/v1/impact/indicators").await;
     assert_eq!(s, 403);
+
+    // Approval through the page: the form carries the figures shown; a case landing between
+    // the page and the click is refused with the differences; then approved as shown.
+    let boss = app.browser("boss@ch.test").await;
+    let page = boss.get(app.url(&format!("/impact?period={year}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"approve-figures\""), "a director may approve");
+    assert!(
+        !web.get(app.url(&format!("/impact?period={year}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("approve-figures"),
+        "a caseworker may not"
+    );
+    let form = |page: &str| {
+        [
+            ("_csrf", hidden(page, "_csrf")),
+            ("period", hidden(page, "period")),
+            ("org", hidden(page, "org")),
+            ("seen", hidden(page, "seen")),
+        ]
+    };
+    let stale = form(&page);
+    let mut another = case_body();
+    another["people"][0]["given_names"] = "Yonas".into();
+    another["people"][0]["family_name"] = "Haile".into();
+    another["people"][1]["given_names"] = "Ruth".into();
+    let (status, _) = api.post("/api/v1/cases", another).await;
+    assert_eq!(status, 201);
+    let r = boss.post(app.url("/impact/approvals")).form(&stale).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    let refused = r.text().await.unwrap();
+    let diff = refused.split("id=\"impact-differences\"").nth(1).expect("the differences are shown");
+    assert!(diff.contains("New cases") && diff.contains("<td class=\"num\">1</td><td class=\"num\">2</td>"), "{diff}");
+    let r = boss.post(app.url("/impact/approvals")).form(&form(&refused)).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let approved = boss.get(app.url(&format!("/impact?period={year}"))).send().await.unwrap().text().await.unwrap();
+    assert!(
+        approved.contains("id=\"impact-approval\"")
+            && approved.contains("Approved by boss")
+            && !approved.contains("approve-figures")
+    );
+    let net = coord.get(app.url(&format!("/impact/network?period={year}"))).send().await.unwrap().text().await.unwrap();
+    let members = net.split("id=\"impact-members\"").nth(1).unwrap();
+    assert!(
+        members.contains("Switzerland (CH)")
+            && members.contains("Approved by boss")
+            && members.contains("No cases: nothing to approve"),
+        "{members}"
+    );
+    assert!(net.contains("id=\"approve-network\""), "every member with cases approved");
+    assert_eq!(
+        web.get(app.url("/impact/network")).send().await.unwrap().status(),
+        403,
+        "a member's staff see no network page"
+    );
 }
 
 both_backends!(impact_pages_and_api);

@@ -3,14 +3,15 @@
 //! the General Secretariat, the network's beside them.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use kinbridge_casework::impact::kind;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ImpactQuery;
-use crate::api::{ApiQuery, ApiResult};
+use crate::api::{ApiJson, ApiQuery, ApiResult};
 use crate::auth::ApiUser;
 use crate::AppState;
 
@@ -19,6 +20,58 @@ pub fn router() -> Router<AppState> {
         .route("/impact/indicators", get(indicators))
         .route("/impact/dashboard", get(dashboard))
         .route("/impact/values", get(values))
+        .route("/impact/approvals", get(approvals).post(approve))
+        .route("/impact/network-approvals", post(approve_network))
+}
+
+/// An approval: the period and member, and the figures as the approver saw them
+/// (`indicator=value;...`, as `GET /impact/dashboard` gives them in `seen`).
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ApproveBody {
+    pub period: String,
+    #[serde(default)]
+    pub org: String,
+    pub seen: String,
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiJson(b): ApiJson<ApproveBody>,
+) -> ApiResult<Response> {
+    let q = ImpactQuery { period: b.period, org: b.org, ..ImpactQuery::default() };
+    let id = state.casework.approve_member_figures(&u.caller, q.org(), q.period()?, &b.seen).await?;
+    Ok((StatusCode::CREATED, Json(crate::api::Created { id })).into_response())
+}
+
+async fn approve_network(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiJson(b): ApiJson<ApproveBody>,
+) -> ApiResult<Response> {
+    let q = ImpactQuery { period: b.period, ..ImpactQuery::default() };
+    let id = state.casework.approve_network_figures(&u.caller, q.period()?, &b.seen).await?;
+    Ok((StatusCode::CREATED, Json(crate::api::Created { id })).into_response())
+}
+
+/// Each member's approval of a period and the network's figures (the General Secretariat).
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ApprovalsAnswer {
+    pub status: kinbridge_casework::impact::NetworkApprovals,
+    pub network: Vec<kinbridge_casework::impact::IndicatorLine>,
+    /// The network's figures as shown, for `POST /impact/network-approvals`.
+    pub seen: String,
+}
+
+async fn approvals(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiQuery(q): ApiQuery<ImpactQuery>,
+) -> ApiResult<Response> {
+    let (status, network) = state.casework.network_approvals(&u.caller, q.period()?).await?;
+    let seen = kinbridge_casework::impact::seen_of(&network);
+    Ok(Json(ApprovalsAnswer { status, network, seen }).into_response())
 }
 
 /// An indicator as clients see it.

@@ -5,23 +5,29 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
-use kinbridge_casework::impact::{kind, Dashboard, Values};
+use kinbridge_casework::impact::{kind, seen_of, ApprovalMark, Dashboard, IndicatorLine, Values};
 use kinbridge_domain::access::ImpactReach;
 use kinbridge_domain::indicator::Dimension;
+use kinbridge_domain::DomainError;
 use kinbridge_impact::figures::Figure;
+use serde::Deserialize;
 
 use super::chart::{rows, spark, Item, Rows, Spark};
 use super::ImpactQuery;
-use crate::auth::PageUser;
+use crate::auth::{CsrfForm, PageUser};
 use crate::error::Problem;
 use crate::i18n::Tr;
-use crate::page::{render, Frame};
+use crate::page::{render, see_other, url_encode, Frame};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/impact", get(dashboard)).route("/impact/indicators/{id}", get(breakdown))
+    Router::new()
+        .route("/impact", get(dashboard))
+        .route("/impact/approvals", post(approve))
+        .route("/impact/network", get(network).post(approve_network))
+        .route("/impact/indicators/{id}", get(breakdown))
 }
 
 /// A figure in words: a count, a percentage, a number of days, or "no data".
@@ -77,6 +83,41 @@ struct Line {
     spark: Spark,
     /// The trend in words, for those who cannot see the chart.
     trend: String,
+    /// The figure as approved, in words; empty when not approved.
+    approved: String,
+    /// Set when the figure changed since it was approved: the difference in words.
+    changed: Option<String>,
+}
+
+/// A figure that changed between the page and the click, in words.
+struct Changed {
+    name: String,
+    seen: String,
+    now: String,
+}
+
+fn line_of(state: &AppState, u: &crate::auth::Signed, locale: &str, l: &IndicatorLine) -> Line {
+    let ind = state.casework.indicators().get(&l.indicator);
+    let points: Vec<(String, Option<f64>)> =
+        l.trend.iter().map(|p| (format!("{}: {}", p.period, value_text(&u.tr, l.kind, p.value)), p.value)).collect();
+    let changed = l.approved.as_ref().filter(|a| a.value != l.member.value).map(|a| {
+        let delta = match (a.value, l.member.value) {
+            (Some(a), Some(b)) if (b - a).fract() == 0.0 => format!("{:+.0}", b - a),
+            (Some(a), Some(b)) => format!("{:+.1}", b - a),
+            _ => String::new(),
+        };
+        u.tr.args("impact-changed", &[("now", &value_text(&u.tr, l.kind, l.member.value)), ("delta", &delta)])
+    });
+    Line {
+        id: l.indicator.clone(),
+        name: ind.map_or(l.name.as_str(), |i| i.name(locale)).to_string(),
+        member: value_text(&u.tr, l.kind, l.member.value),
+        network: value_text(&u.tr, l.kind, l.network.value),
+        trend: points.iter().map(|(label, _)| label.as_str()).collect::<Vec<_>>().join("; "),
+        spark: spark(&points),
+        approved: l.approved.as_ref().map(|a| value_text(&u.tr, l.kind, a.value)).unwrap_or_default(),
+        changed,
+    }
 }
 
 #[derive(Template)]
@@ -92,6 +133,12 @@ struct DashboardPage {
     period: String,
     periods: Vec<String>,
     org: String,
+    /// "Approved by ... on ...", or empty.
+    approval: String,
+    can_approve: bool,
+    /// The figures shown, sent back with an approval.
+    seen: String,
+    differences: Vec<Changed>,
 }
 
 async fn member_choice(state: &AppState, u: &crate::auth::Signed) -> Result<Vec<(String, String)>, Problem> {
@@ -118,42 +165,30 @@ async fn dashboard(
     PageUser(u): PageUser,
     Query(q): Query<ImpactQuery>,
 ) -> Result<Response, Problem> {
-    let members = member_choice(&state, &u).await?;
+    dashboard_page(&state, &u, q, None).await
+}
+
+async fn dashboard_page(
+    state: &AppState,
+    u: &crate::auth::Signed,
+    q: ImpactQuery,
+    problem: Option<Problem>,
+) -> Result<Response, Problem> {
+    let members = member_choice(state, u).await?;
     let answer: Result<Dashboard, Problem> = match q.period() {
         Ok(period) => state.casework.impact_dashboard(&u.caller, q.org(), period).await.map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
-    let (d, problem) = match answer {
-        Ok(d) => (Some(d), None),
-        Err(p) if p.is_invalid_input() => (None, Some(p)),
-        Err(p) => return Err(p),
+    let (d, problem) = match (answer, problem) {
+        (Ok(d), problem) => (Some(d), problem),
+        (Err(p), _) if p.is_invalid_input() => (None, Some(p)),
+        (Err(p), _) => return Err(p),
     };
-    let (t, status) = Frame::answering(&u, problem.as_ref());
+    let differences =
+        differences_of(state, u, d.as_ref().map(|d| d.lines.as_slice()).unwrap_or_default(), problem.as_ref());
+    let (t, status) = Frame::answering(u, problem.as_ref());
     let locale = t.locale();
-    let lines = d
-        .as_ref()
-        .map(|d| {
-            d.lines
-                .iter()
-                .map(|l| {
-                    let ind = state.casework.indicators().get(&l.indicator);
-                    let points: Vec<(String, Option<f64>)> = l
-                        .trend
-                        .iter()
-                        .map(|p| (format!("{}: {}", p.period, value_text(&u.tr, l.kind, p.value)), p.value))
-                        .collect();
-                    Line {
-                        id: l.indicator.clone(),
-                        name: ind.map_or(l.name.as_str(), |i| i.name(locale)).to_string(),
-                        member: value_text(&u.tr, l.kind, l.member.value),
-                        network: value_text(&u.tr, l.kind, l.network.value),
-                        trend: points.iter().map(|(label, _)| label.as_str()).collect::<Vec<_>>().join("; "),
-                        spark: spark(&points),
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let lines = d.as_ref().map(|d| d.lines.iter().map(|l| line_of(state, u, locale, l)).collect()).unwrap_or_default();
     let heading = d
         .as_ref()
         .map(|d| heading(&u.tr, &d.member_name, &d.member_code, &d.period, &d.start, &d.end))
@@ -163,6 +198,10 @@ async fn dashboard(
         &DashboardPage {
             period: d.as_ref().map(|d| d.period.clone()).unwrap_or_default(),
             org: d.as_ref().map(|d| d.member_code.clone()).unwrap_or_default(),
+            approval: d.as_ref().and_then(|d| d.approval.as_ref()).map(|a| approved_text(u, a)).unwrap_or_default(),
+            can_approve: d.as_ref().is_some_and(|d| d.can_approve),
+            seen: d.as_ref().map(|d| seen_of(&d.lines)).unwrap_or_default(),
+            differences,
             t,
             q,
             members,
@@ -171,6 +210,170 @@ async fn dashboard(
             periods: suggested_periods(),
         },
     ))
+}
+
+fn approved_text(u: &crate::auth::Signed, a: &ApprovalMark) -> String {
+    u.tr.args("impact-approved-by", &[("name", &a.by), ("at", &u.tr.moment(&a.at))])
+}
+
+/// The figures that changed between the page and the click, when that is why an approval
+/// was refused.
+fn differences_of(
+    state: &AppState,
+    u: &crate::auth::Signed,
+    lines: &[IndicatorLine],
+    problem: Option<&Problem>,
+) -> Vec<Changed> {
+    let Some(Problem::Casework(kinbridge_casework::Error::FiguresChanged(list))) = problem else { return Vec::new() };
+    let locale = u.tr.locale;
+    list.iter()
+        .map(|d| {
+            let k = lines.iter().find(|l| l.indicator == d.indicator).map_or("count", |l| l.kind);
+            Changed {
+                name: state
+                    .casework
+                    .indicators()
+                    .get(&d.indicator)
+                    .map_or(d.indicator.clone(), |i| i.name(locale).to_string()),
+                seen: value_text(&u.tr, k, d.seen),
+                now: value_text(&u.tr, k, d.now),
+            }
+        })
+        .collect()
+}
+
+/// An approval form: the period and member shown, and the figures as they were shown.
+#[derive(Deserialize)]
+struct ApproveForm {
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    seen: String,
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    CsrfForm(f): CsrfForm<ApproveForm>,
+) -> Result<Response, Problem> {
+    let q = ImpactQuery { period: f.period.clone(), org: f.org.clone(), ..ImpactQuery::default() };
+    let r = match q.period() {
+        Ok(period) => {
+            state.casework.approve_member_figures(&u.caller, q.org(), period, &f.seen).await.map_err(Problem::from)
+        }
+        Err(e) => Err(e.into()),
+    };
+    match r {
+        Ok(_) => Ok(see_other(&format!("/impact?period={}&org={}", url_encode(&f.period), url_encode(&f.org)))),
+        Err(
+            p @ Problem::Casework(kinbridge_casework::Error::Domain(DomainError::NotFound | DomainError::Forbidden)),
+        ) => Err(p),
+        Err(p) => dashboard_page(&state, &u, q, Some(p)).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "impact_network.html")]
+struct NetworkPage {
+    t: Frame,
+    q: ImpactQuery,
+    period: String,
+    periods: Vec<String>,
+    members: Vec<(String, String, String, bool)>,
+    waiting: usize,
+    approval: String,
+    can_approve: bool,
+    seen: String,
+    lines: Vec<Line>,
+    differences: Vec<Changed>,
+}
+
+async fn network(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<ImpactQuery>,
+) -> Result<Response, Problem> {
+    network_page(&state, &u, q, None).await
+}
+
+async fn network_page(
+    state: &AppState,
+    u: &crate::auth::Signed,
+    q: ImpactQuery,
+    problem: Option<Problem>,
+) -> Result<Response, Problem> {
+    let answer = match q.period() {
+        Ok(period) => state.casework.network_approvals(&u.caller, period).await.map_err(Problem::from),
+        Err(e) => Err(e.into()),
+    };
+    let (found, problem) = match (answer, problem) {
+        (Ok(v), problem) => (Some(v), problem),
+        (Err(p), _) if p.is_invalid_input() => (None, Some(p)),
+        (Err(p), _) => return Err(p),
+    };
+    let differences =
+        differences_of(state, u, found.as_ref().map(|(_, l)| l.as_slice()).unwrap_or_default(), problem.as_ref());
+    let (t, status) = Frame::answering(u, problem.as_ref());
+    let locale = t.locale();
+    let (members, waiting, approval, period, lines, seen) = match &found {
+        Some((s, lines)) => (
+            s.members
+                .iter()
+                .map(|m| {
+                    let status = match (&m.approval, m.has_cases) {
+                        (Some(a), _) => approved_text(u, a),
+                        (None, true) => u.tr.text("impact-not-approved").into_owned(),
+                        (None, false) => u.tr.text("impact-no-cases").into_owned(),
+                    };
+                    (m.code.clone(), m.name.clone(), status, m.approval.is_some())
+                })
+                .collect(),
+            s.waiting,
+            s.network.as_ref().map(|a| approved_text(u, a)).unwrap_or_default(),
+            s.period.clone(),
+            lines.iter().map(|l| line_of(state, u, locale, l)).collect(),
+            seen_of(lines),
+        ),
+        None => Default::default(),
+    };
+    Ok(render(
+        status,
+        &NetworkPage {
+            can_approve: found.as_ref().is_some_and(|(s, _)| s.network.is_none() && s.waiting == 0)
+                && u.caller.actor.can_approve_network_figures(),
+            t,
+            q,
+            period,
+            periods: suggested_periods(),
+            members,
+            waiting,
+            approval,
+            seen,
+            lines,
+            differences,
+        },
+    ))
+}
+
+async fn approve_network(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    CsrfForm(f): CsrfForm<ApproveForm>,
+) -> Result<Response, Problem> {
+    let q = ImpactQuery { period: f.period.clone(), ..ImpactQuery::default() };
+    let r = match q.period() {
+        Ok(period) => state.casework.approve_network_figures(&u.caller, period, &f.seen).await.map_err(Problem::from),
+        Err(e) => Err(e.into()),
+    };
+    match r {
+        Ok(_) => Ok(see_other(&format!("/impact/network?period={}", url_encode(&f.period)))),
+        Err(
+            p @ Problem::Casework(kinbridge_casework::Error::Domain(DomainError::NotFound | DomainError::Forbidden)),
+        ) => Err(p),
+        Err(p) => network_page(&state, &u, q, Some(p)).await,
+    }
 }
 
 struct TableRow {
