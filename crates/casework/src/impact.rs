@@ -155,6 +155,26 @@ pub struct Values {
     pub network: Vec<Figure>,
 }
 
+/// The network's approved figures of its last published year, for anyone: each withheld
+/// where a small count could show or be worked out.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct PublicFigures {
+    pub period: String,
+    pub approved_at: String,
+    /// Counts from 1 to this minus one are never published.
+    pub threshold: u64,
+    pub figures: Vec<PublicFigure>,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct PublicFigure {
+    pub indicator: String,
+    pub kind: &'static str,
+    /// None when withheld or when there is no data.
+    pub value: Option<f64>,
+    pub withheld: bool,
+}
+
 pub fn kind(i: &Indicator) -> &'static str {
     match (i.measure, &i.denominator) {
         (Measure::MedianDays(..), _) => "median_days",
@@ -291,6 +311,44 @@ impl Casework {
             ));
         }
         Ok(out)
+    }
+
+    /// The public face of the figures (see [`PublicFigures`]); none before the General
+    /// Secretariat has approved a calendar year. The threshold is the research exports' floor.
+    /// Not audited: it holds no one's data, and anyone may read it as often as they like.
+    pub async fn public_impact(&self) -> Result<Option<PublicFigures>> {
+        let Some(approval) = kinbridge_store::impact::latest_network_year(self.pool()).await? else { return Ok(None) };
+        let threshold = self.disclosure.threshold_floor();
+        let figures = approval
+            .figures
+            .iter()
+            .filter_map(|f| {
+                let indicator = self.indicators.get(&f.indicator)?;
+                let k = kind(indicator);
+                let open =
+                    kinbridge_impact::figures::publishable(f.numerator, f.denominator, k == "median_days", threshold);
+                Some(PublicFigure {
+                    indicator: f.indicator.clone(),
+                    kind: k,
+                    value: if open { f.value } else { None },
+                    withheld: !open,
+                })
+            })
+            .collect();
+        Ok(Some(PublicFigures { period: approval.period, approved_at: approval.approved_at, threshold, figures }))
+    }
+
+    /// The member's figures for a period as [`seen_of`] writes them, without trends: what an
+    /// approval made without the page (the demo, a script) confirms.
+    pub async fn impact_seen(&self, caller: &Caller, member: Option<&str>, period: Period) -> Result<String> {
+        let m = self.impact_member(caller, member).await?;
+        let member_id = m.id.to_string();
+        let now = self.totals(period, Some(&member_id)).await?;
+        Ok(now
+            .iter()
+            .map(|(id, f)| format!("{id}={}", f.value.map_or_else(|| "none".to_string(), |v| v.to_string())))
+            .collect::<Vec<_>>()
+            .join(";"))
     }
 
     /// The member's director approves its figures for a period, as they were shown (`seen`,

@@ -513,6 +513,20 @@ async fn approvals_lock_figures(backend: Backend) {
     let nc = lines.iter().find(|l| l.indicator == "new_cases").unwrap();
     assert_eq!(nc.approved.as_ref().unwrap().value, Some(6.0), "K1, K3, K6, K8, U1, U2");
     assert!(matches!(store.network_approvals(&ke_boss, year).await, Err(Error::Domain(DomainError::Forbidden))));
+
+    // The public face: the approved year, small counts and what reveals them withheld.
+    let public = store.public_impact().await.unwrap().expect("2025 is published");
+    assert_eq!((public.period.as_str(), public.threshold), ("2025", 5));
+    let shown = |id: &str| public.figures.iter().find(|f| f.indicator == id).unwrap().clone();
+    assert_eq!((shown("new_cases").value, shown("new_cases").withheld), (Some(6.0), false));
+    assert_eq!((shown("children_reunified").value, shown("children_reunified").withheld), (None, true), "2 children");
+    assert!(shown("tracing_success_rate").withheld, "2 of 3");
+    assert!(shown("median_days_to_answer").withheld, "a median of two requests");
+    assert_eq!(
+        (shown("origins_requests_completed").value, shown("origins_requests_completed").withheld),
+        (Some(0.0), false),
+        "a zero says nothing about anyone"
+    );
     let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE entity = 'impact_approval'")
         .fetch_one(store.store().pool())
         .await

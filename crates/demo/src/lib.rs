@@ -586,6 +586,7 @@ pub async fn load(
     }
     showcase_plans(store, &mut rng).await?;
     showcase_transfers(store).await?;
+    showcase_impact(store).await?;
     Ok(Summary { members: MEMBERS.len(), users: user_count, cases, requests: request_count, highlights })
 }
 
@@ -638,6 +639,32 @@ async fn showcase_plans(store: &Casework, rng: &mut fastrand::Rng) -> Result<(),
 /// Case handovers through the use cases: Germany hands a case over to Switzerland, whose
 /// supervisor accepts it (Switzerland then has a case received, Germany one kept to read);
 /// Switzerland offers one to Germany, waiting for Germany's answer.
+/// Last year's figures approved by every member's supervisor, then by the General
+/// Secretariat's coordinator: the impact pages open on a year of approved figures.
+async fn showcase_impact(store: &Casework) -> Result<(), DemoError> {
+    let year = kinbridge_impact::Period::Year { year: chrono::Datelike::year(&today()) - 1 };
+    let caller =
+        |user: kinbridge_casework::accounts::User| kinbridge_casework::Caller { actor: user.actor(), ip: None };
+    for (code, _, _, kind, _) in MEMBERS {
+        if *kind == MemberKind::GeneralSecretariat {
+            continue;
+        }
+        let Some(boss) = store.user_by_email(&format!("supervisor@{}.kinbridge.example", code.to_lowercase())).await?
+        else {
+            continue;
+        };
+        let boss = caller(boss);
+        let seen = store.impact_seen(&boss, None, year).await?;
+        store.approve_member_figures(&boss, None, year, &seen).await?;
+    }
+    if let Some(coordinator) = store.user_by_email("coordinator@gs.kinbridge.example").await? {
+        let coordinator = caller(coordinator);
+        let (_, lines) = store.network_approvals(&coordinator, year).await?;
+        store.approve_network_figures(&coordinator, year, &kinbridge_casework::impact::seen_of(&lines)).await?;
+    }
+    Ok(())
+}
+
 async fn showcase_transfers(store: &Casework) -> Result<(), DemoError> {
     use kinbridge_domain::case::{NewCase, NewConsent, NewPerson};
     use kinbridge_domain::transfer::{NewTransfer, TransferDecision};

@@ -72,6 +72,21 @@ pub fn figures(indicator: &Indicator, tally: &Tally, within: impl Fn(&str) -> bo
     }
 }
 
+/// Whether a figure may be published under a disclosure threshold: no count from 1 to
+/// `threshold - 1` may show or be worked out, so a share is withheld when its numerator, its
+/// denominator or their difference is such a count, and a median when it was measured over
+/// fewer rows than the threshold. Zeros are published: a zero says nothing about a person.
+pub fn publishable(numerator: u64, denominator: Option<u64>, is_median: bool, threshold: u64) -> bool {
+    let small = |n: u64| n > 0 && n < threshold;
+    if is_median {
+        return numerator >= threshold;
+    }
+    match denominator {
+        None => !small(numerator),
+        Some(d) => !small(numerator) && !small(d) && !small(d.saturating_sub(numerator)),
+    }
+}
+
 /// The middle value, or the mean of the two middle values of an even count.
 pub fn median(values: &mut [i64]) -> Option<f64> {
     if values.is_empty() {
@@ -115,6 +130,15 @@ mod tests {
         assert_eq!(origins.value, None, "a share of nothing is no data");
         let none = figures(&i, &tally, |m| m == "FR");
         assert_eq!(none[0].value, None);
+    }
+
+    #[test]
+    fn small_counts_and_what_reveals_them_are_withheld() {
+        assert!(!publishable(3, None, false, 5), "a count of 3");
+        assert!(publishable(0, None, false, 5) && publishable(5, None, false, 5));
+        assert!(!publishable(7, Some(10), false, 5), "10 - 7 = 3 would be worked out");
+        assert!(publishable(10, Some(10), false, 5) && publishable(5, Some(10), false, 5));
+        assert!(!publishable(6, Some(6), true, 10), "a median of six rows under a threshold of ten");
     }
 
     #[test]

@@ -329,3 +329,13 @@ pub async fn members_with_cases(pool: &sqlx::AnyPool) -> Result<std::collections
     let rows = sqlx::query("SELECT DISTINCT member_id FROM cases").fetch_all(pool).await?;
     rows.iter().map(|r| get::<String>(r, "member_id")).collect()
 }
+
+/// The network's approval of the latest calendar year, if any: what the public may see.
+pub async fn latest_network_year(pool: &sqlx::AnyPool) -> Result<Option<Approval>> {
+    let rows =
+        sqlx::query("SELECT DISTINCT period FROM impact_approvals WHERE level = 'network'").fetch_all(pool).await?;
+    let mut years: Vec<String> = rows.iter().map(|r| get::<String>(r, "period")).collect::<Result<Vec<_>>>()?;
+    years.retain(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_digit()));
+    let Some(year) = years.into_iter().max() else { return Ok(None) };
+    Ok(approvals(pool, &year).await?.into_iter().find(|a| a.level == "network"))
+}

@@ -879,3 +879,8 @@ impact-waiting = { $count ->
     [few] { $count } أعضاء لديهم حالات لم يعتمدوا بعد.
    *[other] { $count } عضوًا لديهم حالات لم يعتمدوا بعد.
 }
+impact-public-title = أثر الشبكة
+impact-public-none = لم تُنشر أرقام أي سنة بعد.
+impact-public-heading = أرقام عام {$year} للشبكة كلها، كما اعتمدتها الأمانة العامة في {$at}.
+impact-public-note = لحماية الأطفال والأسر المحتسبين، لا يُنشر أي رقم أقل من {$threshold}، ولا أي رقم يسمح باستنتاجه.
+impact-withheld = محجوب (أقل من {$threshold})

@@ -875,3 +875,8 @@ impact-waiting = { $count ->
     [one] One member with cases has not approved yet.
    *[other] { $count } members with cases have not approved yet.
 }
+impact-public-title = The network’s impact
+impact-public-none = No year’s figures have been published yet.
+impact-public-heading = Figures of {$year} for the whole network, as approved by the General Secretariat on {$at}.
+impact-public-note = To protect the children and families counted, no figure under {$threshold} is published, nor any that would let one be worked out.
+impact-withheld = withheld (fewer than {$threshold})

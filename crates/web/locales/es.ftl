@@ -875,3 +875,8 @@ impact-waiting = { $count ->
     [one] Un miembro con casos aún no ha aprobado.
    *[other] { $count } miembros con casos aún no han aprobado.
 }
+impact-public-title = El impacto de la red
+impact-public-none = Todavía no se han publicado cifras anuales.
+impact-public-heading = Cifras de {$year} de toda la red, aprobadas por la Secretaría General el {$at}.
+impact-public-note = Para proteger a los niños y familias contados, no se publica ninguna cifra menor que {$threshold}, ni ninguna que permita deducirla.
+impact-withheld = no publicado (menos de {$threshold})

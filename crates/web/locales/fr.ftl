@@ -875,3 +875,8 @@ impact-waiting = { $count ->
     [one] Un membre ayant des dossiers n’a pas encore approuvé.
    *[other] { $count } membres ayant des dossiers n’ont pas encore approuvé.
 }
+impact-public-title = L’impact du réseau
+impact-public-none = Aucun chiffre annuel n’a encore été publié.
+impact-public-heading = Chiffres de {$year} pour tout le réseau, tels qu’approuvés par le Secrétariat général le {$at}.
+impact-public-note = Pour protéger les enfants et les familles comptés, aucun chiffre inférieur à {$threshold} n’est publié, ni aucun qui permettrait de le retrouver.
+impact-withheld = non publié (moins de {$threshold})

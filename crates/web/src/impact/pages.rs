@@ -28,6 +28,51 @@ pub fn router() -> Router<AppState> {
         .route("/impact/approvals", post(approve))
         .route("/impact/network", get(network).post(approve_network))
         .route("/impact/indicators/{id}", get(breakdown))
+        .route("/impact/public", get(public))
+}
+
+#[derive(Template)]
+#[template(path = "impact_public.html")]
+struct PublicPage {
+    t: Frame,
+    /// The year shown and when it was approved, in words; empty before any year is published.
+    heading: String,
+    note: String,
+    lines: Vec<(String, String)>,
+}
+
+/// The network's approved figures of its last published year, for anyone, no sign-in.
+async fn public(State(state): State<AppState>, auth: crate::auth::Auth) -> Result<Response, Problem> {
+    let tr = auth.tr.clone();
+    let figures = state.casework.public_impact().await?;
+    let locale = tr.locale;
+    let (heading, note, lines) = match &figures {
+        Some(p) => (
+            tr.args(
+                "impact-public-heading",
+                &[("year", &p.period), ("at", &tr.date(&p.approved_at[..p.approved_at.len().min(10)]))],
+            ),
+            tr.arg("impact-public-note", "threshold", &p.threshold.to_string()),
+            p.figures
+                .iter()
+                .map(|f| {
+                    let name = state
+                        .casework
+                        .indicators()
+                        .get(&f.indicator)
+                        .map_or(f.indicator.clone(), |i| i.name(locale).to_string());
+                    let value = if f.withheld {
+                        tr.arg("impact-withheld", "threshold", &p.threshold.to_string())
+                    } else {
+                        value_text(&tr, f.kind, f.value)
+                    };
+                    (name, value)
+                })
+                .collect(),
+        ),
+        None => (String::new(), String::new(), Vec::new()),
+    };
+    Ok(render(axum::http::StatusCode::OK, &PublicPage { t: Frame::anonymous(&tr), heading, note, lines }))
 }
 
 /// A figure in words: a count, a percentage, a number of days, or "no data".
