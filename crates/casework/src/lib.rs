@@ -23,6 +23,7 @@ pub mod requests;
 pub mod research;
 pub mod research_archive;
 pub mod search_feed;
+pub mod sroi;
 pub mod tracing_requests;
 pub mod transfers;
 

@@ -534,4 +534,76 @@ async fn approvals_lock_figures(backend: Backend) {
     assert_eq!(audited, 3);
 }
 
-both_backends!(every_indicator_on_a_hand_built_network, who_sees_whose_figures, approvals_lock_figures);
+/// SROI analyses: an outcome tied to an indicator takes the approved figure; the engine's
+/// value as worked by hand; stale edits refused; another member's analysis 404.
+async fn sroi_analyses(backend: Backend) {
+    use kinbridge_casework::sroi::SroiDraft;
+    use kinbridge_impact::sroi::{Analysis, Input, Outcome};
+    let (_db, store, _ke, _ug) = network(backend).await;
+    let year = Period::parse("2025").unwrap();
+    let ke_boss = caller(&store, "KE", Role::Supervisor, "boss@ke.test").await;
+    let ug_worker = caller(&store, "UG", Role::Caseworker, "w@ug.test").await;
+    let outcome = |indicator: Option<&str>, quantity: f64| Outcome {
+        label: "Families assisted".into(),
+        indicator: indicator.map(str::to_string),
+        quantity_source: if indicator.is_some() { String::new() } else { "case files".into() },
+        quantity,
+        proxy: 1000.0,
+        proxy_source: "cost of a placement avoided".into(),
+        deadweight_percent: 20.0,
+        displacement_percent: 0.0,
+        attribution_percent: 50.0,
+        drop_off_percent: 0.0,
+        duration_years: 1,
+    };
+    let draft = |o: Outcome, version: Option<i64>| SroiDraft {
+        title: "Kenya 2025".into(),
+        org: Some("KE".into()),
+        period: "2025".into(),
+        analysis: Analysis {
+            inputs: vec![Input::Cost { label: "staff".into(), amount: 1000.0 }],
+            outcomes: vec![o],
+            discount_percent: 0.0,
+        },
+        version,
+    };
+    // Not approved yet: the indicator cannot give a quantity.
+    let Err(Error::Domain(DomainError::Invalid(bad))) =
+        store.save_sroi(&ke_boss, None, draft(outcome(Some("families_assisted"), 999.0), None)).await
+    else {
+        panic!("saved")
+    };
+    assert_eq!((bad[0].field, bad[0].code), ("outcome_indicator", kinbridge_domain::ErrorCode::NotApproved));
+    let shown = store.impact_dashboard(&ke_boss, None, year).await.unwrap();
+    store.approve_member_figures(&ke_boss, None, year, &shown.seen).await.unwrap();
+    let id = store.save_sroi(&ke_boss, None, draft(outcome(Some("families_assisted"), 999.0), None)).await.unwrap();
+    let v = store.sroi(&ke_boss, &id).await.unwrap();
+    // Five families approved (not the 999 typed): 5 × 1,000 × 0.8 × 1 × 0.5 = 2,000, undiscounted; inputs 1,000.
+    assert_eq!(v.analysis.outcomes[0].quantity, 5.0);
+    assert!((v.valuation.present_value - 2000.0).abs() < 1e-9 && v.valuation.ratio == Some(2.0), "{:?}", v.valuation);
+    assert_eq!(v.sensitivity.len(), 9);
+    // A rate over 100 %, a median as quantity: named, nothing saved.
+    let mut over = outcome(None, 3.0);
+    over.attribution_percent = 120.0;
+    let Err(Error::Domain(DomainError::Invalid(bad))) =
+        store.save_sroi(&ke_boss, Some(&id), draft(over, Some(v.version))).await
+    else {
+        panic!("saved")
+    };
+    assert!(bad.iter().any(|e| e.field == "outcome_attribution_percent"));
+    assert!(store.save_sroi(&ke_boss, None, draft(outcome(Some("median_days_to_answer"), 1.0), None)).await.is_err());
+    // Two edits from the same version: the second is refused.
+    store.save_sroi(&ke_boss, Some(&id), draft(outcome(None, 3.0), Some(v.version))).await.unwrap();
+    assert!(matches!(
+        store.save_sroi(&ke_boss, Some(&id), draft(outcome(None, 4.0), Some(v.version))).await,
+        Err(Error::Conflict(kinbridge_domain::ErrorCode::StaleVersion))
+    ));
+    assert_eq!(store.sroi(&ke_boss, &id).await.unwrap().analysis.outcomes[0].quantity, 3.0);
+    // Uganda's staff do not see Kenya's analysis, nor may they write one for Kenya.
+    assert!(matches!(store.sroi(&ug_worker, &id).await, Err(Error::Domain(DomainError::NotFound))));
+    assert!(store.sroi_list(&ug_worker).await.unwrap().is_empty());
+    assert!(store.save_sroi(&ug_worker, None, draft(outcome(None, 1.0), None)).await.is_err());
+    assert_eq!(store.sroi_list(&ke_boss).await.unwrap().len(), 1);
+}
+
+both_backends!(every_indicator_on_a_hand_built_network, who_sees_whose_figures, approvals_lock_figures, sroi_analyses);

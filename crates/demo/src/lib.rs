@@ -661,8 +661,69 @@ async fn showcase_impact(store: &Casework) -> Result<(), DemoError> {
         let coordinator = caller(coordinator);
         let (_, lines) = store.network_approvals(&coordinator, year).await?;
         store.approve_network_figures(&coordinator, year, &kinbridge_casework::impact::seen_of(&lines)).await?;
+        store.save_sroi(&coordinator, None, demo_sroi(year)).await?;
     }
     Ok(())
+}
+
+/// The network's social return for last year: outcomes counted from the approved figures,
+/// proxies of the kind such studies use, each with its source, so the page has a worked case.
+fn demo_sroi(year: kinbridge_impact::Period) -> kinbridge_casework::sroi::SroiDraft {
+    use kinbridge_impact::sroi::{Analysis, Input, Outcome};
+    let outcome =
+        |label: &str, indicator: &str, proxy: f64, proxy_source: &str, rates: [f64; 4], duration_years: u32| Outcome {
+            label: label.into(),
+            indicator: Some(indicator.into()),
+            quantity_source: String::new(),
+            quantity: 0.0,
+            proxy,
+            proxy_source: proxy_source.into(),
+            deadweight_percent: rates[0],
+            displacement_percent: rates[1],
+            attribution_percent: rates[2],
+            drop_off_percent: rates[3],
+            duration_years,
+        };
+    kinbridge_casework::sroi::SroiDraft {
+        title: format!("The network's social return, {year}"),
+        org: None,
+        period: year.to_string(),
+        analysis: Analysis {
+            inputs: vec![
+                Input::Cost { label: "Caseworkers and supervision across the network".into(), amount: 2_400_000.0 },
+                Input::Cost { label: "General Secretariat coordination".into(), amount: 350_000.0 },
+                Input::Volunteering { label: "Volunteer interpreters".into(), hours: 6_000.0, hourly_value: 18.0 },
+            ],
+            outcomes: vec![
+                outcome(
+                    "Children reunified with their family instead of staying in care",
+                    "children_reunified",
+                    38_000.0,
+                    "Yearly cost of residential care for a child (illustrative unit cost)",
+                    [10.0, 0.0, 30.0, 15.0],
+                    5,
+                ),
+                outcome(
+                    "Families given cross-border assistance",
+                    "families_assisted",
+                    2_500.0,
+                    "Cost of the legal and social help a family would otherwise buy (illustrative)",
+                    [25.0, 0.0, 40.0, 50.0],
+                    2,
+                ),
+                outcome(
+                    "Search-of-origins files completed",
+                    "origins_requests_completed",
+                    4_000.0,
+                    "Willingness to pay for knowledge of one's origins (illustrative)",
+                    [20.0, 0.0, 20.0, 0.0],
+                    1,
+                ),
+            ],
+            discount_percent: kinbridge_impact::sroi::DEFAULT_DISCOUNT_PERCENT,
+        },
+        version: None,
+    }
 }
 
 async fn showcase_transfers(store: &Casework) -> Result<(), DemoError> {

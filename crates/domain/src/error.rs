@@ -57,6 +57,7 @@ crate::vocabulary! {
         FiguresChanged => "figures_changed",
         AlreadyApproved => "already_approved",
         MembersNotApproved => "members_not_approved",
+        NotApproved => "not_approved",
         // What the field names does not exist, or is not this caller's to name.
         UnknownCase => "unknown_case",
         UnknownDocument => "unknown_document",

@@ -163,16 +163,16 @@ impl Analysis {
         }
         for input in &self.inputs {
             if input.label().trim().is_empty() {
-                push("inputs.label", ErrorCode::Required);
+                push("input_label", ErrorCode::Required);
             }
             match *input {
-                Input::Cost { amount: a, .. } if !amount(a) => push("inputs.amount", ErrorCode::NegativeAmount),
+                Input::Cost { amount: a, .. } if !amount(a) => push("input_amount", ErrorCode::NegativeAmount),
                 Input::Volunteering { hours, hourly_value, .. } => {
                     if !amount(hours) {
-                        push("inputs.hours", ErrorCode::NegativeAmount);
+                        push("input_hours", ErrorCode::NegativeAmount);
                     }
                     if !amount(hourly_value) {
-                        push("inputs.hourly_value", ErrorCode::NegativeAmount);
+                        push("input_hourly_value", ErrorCode::NegativeAmount);
                     }
                 }
                 Input::Cost { .. } => {}
@@ -180,32 +180,32 @@ impl Analysis {
         }
         for o in &self.outcomes {
             if o.label.trim().is_empty() {
-                push("outcomes.label", ErrorCode::Required);
+                push("outcome_label", ErrorCode::Required);
             }
             if o.indicator.is_none() && o.quantity_source.trim().is_empty() {
-                push("outcomes.quantity_source", ErrorCode::Required);
+                push("outcome_quantity_source", ErrorCode::Required);
             }
             if o.proxy_source.trim().is_empty() {
-                push("outcomes.proxy_source", ErrorCode::Required);
+                push("outcome_proxy_source", ErrorCode::Required);
             }
             if !amount(o.quantity) {
-                push("outcomes.quantity", ErrorCode::NegativeAmount);
+                push("outcome_quantity", ErrorCode::NegativeAmount);
             }
             if !amount(o.proxy) {
-                push("outcomes.proxy", ErrorCode::NegativeAmount);
+                push("outcome_proxy", ErrorCode::NegativeAmount);
             }
             for (field, v) in [
-                ("outcomes.deadweight_percent", o.deadweight_percent),
-                ("outcomes.displacement_percent", o.displacement_percent),
-                ("outcomes.attribution_percent", o.attribution_percent),
-                ("outcomes.drop_off_percent", o.drop_off_percent),
+                ("outcome_deadweight_percent", o.deadweight_percent),
+                ("outcome_displacement_percent", o.displacement_percent),
+                ("outcome_attribution_percent", o.attribution_percent),
+                ("outcome_drop_off_percent", o.drop_off_percent),
             ] {
                 if !percent(v) {
                     push(field, ErrorCode::PercentOutOfRange);
                 }
             }
             if !(1..=MAX_DURATION_YEARS).contains(&o.duration_years) {
-                push("outcomes.duration_years", ErrorCode::InvalidValue);
+                push("outcome_duration_years", ErrorCode::InvalidValue);
             }
         }
         if !percent(self.discount_percent) {
@@ -395,13 +395,13 @@ mod tests {
         let Err(DomainError::Invalid(errors)) = a.validate() else { panic!("accepted") };
         let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
         for f in [
-            "outcomes.quantity",
-            "outcomes.attribution_percent",
-            "outcomes.drop_off_percent",
-            "inputs.label",
-            "inputs.amount",
+            "outcome_quantity",
+            "outcome_attribution_percent",
+            "outcome_drop_off_percent",
+            "input_label",
+            "input_amount",
             "discount_percent",
-            "outcomes.duration_years",
+            "outcome_duration_years",
         ] {
             assert!(fields.contains(&f), "{f} in {fields:?}");
         }

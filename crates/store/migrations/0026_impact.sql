@@ -14,3 +14,17 @@ CREATE TABLE impact_approvals (
     approved_at TEXT NOT NULL
 );
 CREATE UNIQUE INDEX impact_approvals_once ON impact_approvals(level, COALESCE(member_id, ''), period);
+
+-- Social return on investment analyses: a member's (member_id) or the network's (NULL), the
+-- analysis as entered (inputs, outcomes with their proxies and rates) kept as JSON.
+CREATE TABLE sroi_analyses (
+    id TEXT PRIMARY KEY,
+    member_id TEXT REFERENCES members(id),
+    title TEXT NOT NULL,
+    period TEXT NOT NULL,
+    analysis TEXT NOT NULL,
+    created_by TEXT NOT NULL REFERENCES users(id),
+    updated_at TEXT NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX sroi_analyses_member ON sroi_analyses(member_id);

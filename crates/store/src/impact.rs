@@ -339,3 +339,89 @@ pub async fn latest_network_year(pool: &sqlx::AnyPool) -> Result<Option<Approval
     let Some(year) = years.into_iter().max() else { return Ok(None) };
     Ok(approvals(pool, &year).await?.into_iter().find(|a| a.level == "network"))
 }
+
+/// A stored SROI analysis: the entered analysis as JSON, read back by the application layer.
+#[derive(Debug, Clone)]
+pub struct SroiRow {
+    pub id: String,
+    pub member_id: Option<String>,
+    pub title: String,
+    pub period: String,
+    pub analysis: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+const SROI_COLUMNS: &str = "id, member_id, title, period, analysis, updated_at, version";
+
+fn sroi_row(r: &sqlx::any::AnyRow) -> Result<SroiRow> {
+    Ok(SroiRow {
+        id: get(r, "id")?,
+        member_id: get(r, "member_id")?,
+        title: get(r, "title")?,
+        period: get(r, "period")?,
+        analysis: get(r, "analysis")?,
+        updated_at: get(r, "updated_at")?,
+        version: get(r, "version")?,
+    })
+}
+
+pub async fn insert_sroi(
+    tx: &mut crate::Tx,
+    member_id: Option<&str>,
+    title: &str,
+    period: &str,
+    analysis: &str,
+    by: &str,
+) -> Result<String> {
+    let id = uuid::Uuid::now_v7().to_string();
+    sqlx::query("INSERT INTO sroi_analyses (id, member_id, title, period, analysis, created_by, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, 1)")
+        .bind(&id)
+        .bind(member_id)
+        .bind(title)
+        .bind(period)
+        .bind(analysis)
+        .bind(by)
+        .bind(crate::now())
+        .execute(&mut **tx)
+        .await?;
+    Ok(id)
+}
+
+/// Saves over the version the editor read; false when someone saved meanwhile.
+pub async fn update_sroi(
+    tx: &mut crate::Tx,
+    id: &str,
+    version: i64,
+    title: &str,
+    period: &str,
+    analysis: &str,
+) -> Result<bool> {
+    let done = sqlx::query("UPDATE sroi_analyses SET title = $1, period = $2, analysis = $3, updated_at = $4, version = version + 1 WHERE id = $5 AND version = $6")
+        .bind(title)
+        .bind(period)
+        .bind(analysis)
+        .bind(crate::now())
+        .bind(id)
+        .bind(version)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn sroi(pool: &sqlx::AnyPool, id: &str) -> Result<Option<SroiRow>> {
+    let row = sqlx::query(&format!("SELECT {SROI_COLUMNS} FROM sroi_analyses WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(sroi_row).transpose()
+}
+
+/// The network's analyses and one member's (or every member's, `None`), newest first.
+pub async fn sroi_list(pool: &sqlx::AnyPool, member_id: Option<&str>) -> Result<Vec<SroiRow>> {
+    let rows = match member_id {
+        Some(m) => sqlx::query(&format!("SELECT {SROI_COLUMNS} FROM sroi_analyses WHERE member_id IS NULL OR member_id = $1 ORDER BY updated_at DESC LIMIT 200")).bind(m).fetch_all(pool).await?,
+        None => sqlx::query(&format!("SELECT {SROI_COLUMNS} FROM sroi_analyses ORDER BY updated_at DESC LIMIT 200")).fetch_all(pool).await?,
+    };
+    rows.iter().map(sroi_row).collect()
+}

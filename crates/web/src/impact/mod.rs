@@ -5,6 +5,7 @@
 pub(crate) mod api;
 mod chart;
 mod pages;
+pub(crate) mod sroi;
 
 use axum::Router;
 use kinbridge_domain::indicator::Dimension;
@@ -15,11 +16,11 @@ use serde::Deserialize;
 use crate::AppState;
 
 pub(crate) fn pages() -> Router<AppState> {
-    pages::router()
+    pages::router().merge(sroi::pages())
 }
 
 pub(crate) fn api() -> Router<AppState> {
-    api::router()
+    api::router().merge(sroi::api())
 }
 
 /// What the impact pages and API are asked for.
