@@ -18,6 +18,7 @@ const MAX_AMOUNT: f64 = 1e13;
 /// What went in: money spent, or volunteers' time valued at an hourly rate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[schemars(rename = "SroiInput")]
 pub enum Input {
     Cost { label: String, amount: f64 },
     Volunteering { label: String, hours: f64, hourly_value: f64 },
@@ -42,13 +43,14 @@ impl Input {
 /// claim. Rates are percentages, as people write them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "SroiOutcome")]
 pub struct Outcome {
     pub label: String,
     /// The indicator whose approved figure gave the quantity, if one did.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator: Option<String>,
     /// Where the quantity comes from when it was entered by hand.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub quantity_source: String,
     pub quantity: f64,
     /// Value of the outcome to one beneficiary for one year.
@@ -64,6 +66,7 @@ pub struct Outcome {
 /// The whole analysis as entered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "SroiAnalysis")]
 pub struct Analysis {
     pub inputs: Vec<Input>,
     pub outcomes: Vec<Outcome>,
