@@ -238,6 +238,16 @@ async fn arabic_is_right_to_left(backend: Backend) {
     let overflow =
         c.execute("return document.documentElement.scrollWidth <= window.innerWidth;", vec![]).await.unwrap();
     assert_eq!(overflow, json!(true));
+    // The public impact page, for anyone, in the language chosen at sign-in.
+    c.goto(&app.url("/impact/public")).await.unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#impact-public-none"))
+        .await
+        .expect("the public page, nothing published yet");
+    let dir = c.execute("return document.documentElement.dir;", vec![]).await.unwrap();
+    assert_eq!(dir, json!("rtl"));
+    no_raw_keys(&c).await;
     c.close().await.unwrap();
 }
 
@@ -480,11 +490,17 @@ async fn every_role_walks_its_pages(backend: Backend) {
                 "/members",
                 "/account",
                 "/search?q=Amanuel",
+                "/impact",
+                "/impact/indicators/children_assisted?by=sex",
+                "/impact/sroi",
             ],
         ),
-        ("boss@ch.test", vec!["/", "/cases", &case_page, &assessment, "/tasks", "/transfers"]),
+        (
+            "boss@ch.test",
+            vec!["/", "/cases", &case_page, &assessment, "/tasks", "/transfers", "/impact", "/impact/sroi/new"],
+        ),
         ("admin@ch.test", vec!["/", "/admin/users"]),
-        ("coord@gs.test", vec!["/", "/flows", "/members"]),
+        ("coord@gs.test", vec!["/", "/flows", "/members", "/impact?org=CH", "/impact/network"]),
         ("research@gs.test", vec!["/", "/research"]),
         ("dpo@gs.test", vec!["/", "/audit", "/research"]),
         ("archives@ch.test", vec!["/", "/archives", "/search?q=adoption"]),
@@ -514,7 +530,17 @@ async fn every_role_walks_its_pages(backend: Backend) {
             .for_element(Locator::Css(&format!("html[lang='{lang}']")))
             .await
             .unwrap();
-        for path in ["/", "/cases", case_page.as_str(), assessment.as_str(), "/tasks", "/notifications", "/transfers"] {
+        for path in [
+            "/",
+            "/cases",
+            case_page.as_str(),
+            assessment.as_str(),
+            "/tasks",
+            "/notifications",
+            "/transfers",
+            "/impact",
+            "/impact/indicators/new_cases?by=direction",
+        ] {
             c.goto(&app.url(path)).await.unwrap();
             c.wait()
                 .at_most(Duration::from_secs(10))
