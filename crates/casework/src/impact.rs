@@ -551,6 +551,85 @@ impl Casework {
         Ok(values)
     }
 
+    /// A member's figures for a period as a DHIS2 `dataValueSets` document, by the member's
+    /// mapping of our indicators to its data elements.
+    pub async fn impact_dhis2(
+        &self,
+        caller: &Caller,
+        member: Option<&str>,
+        period: Period,
+        mapping: &str,
+    ) -> Result<kinbridge_impact::dhis2::DataValueSet> {
+        let (mapping, wanted) = self.dhis2_mapping(mapping)?;
+        let m = self.impact_member(caller, member).await?;
+        let set = self.dhis2_of(&m, period, &mapping, &wanted).await?;
+        self.audit(vec![caller.entry(
+            AuditAction::Download,
+            "impact",
+            Some(m.code.as_str()),
+            &format!("dhis2 {period}"),
+        )])
+        .await?;
+        Ok(set)
+    }
+
+    /// The same for the operator at the command line, audited as the system.
+    pub async fn impact_dhis2_as_operator(
+        &self,
+        member: &str,
+        period: Period,
+        mapping: &str,
+    ) -> Result<kinbridge_impact::dhis2::DataValueSet> {
+        let (mapping, wanted) = self.dhis2_mapping(mapping)?;
+        let m =
+            self.member_by_code(member).await?.ok_or_else(|| DomainError::field("member", ErrorCode::UnknownMember))?;
+        let set = self.dhis2_of(&m, period, &mapping, &wanted).await?;
+        self.audit(vec![crate::system_entry(
+            AuditAction::Download,
+            "impact",
+            Some(m.code.as_str()),
+            None,
+            &format!("dhis2 {period} (command line)"),
+        )])
+        .await?;
+        Ok(set)
+    }
+
+    fn dhis2_mapping(
+        &self,
+        text: &str,
+    ) -> Result<(kinbridge_impact::dhis2::Mapping, Vec<kinbridge_impact::dhis2::Wanted>)> {
+        use kinbridge_impact::dhis2::{Mapping, MappingError};
+        Mapping::parse(text, &self.indicators).map_err(|e| {
+            let code = match e {
+                MappingError::Shape(_) => ErrorCode::InvalidJson,
+                MappingError::UnknownIndicator(_) => ErrorCode::UnknownIndicator,
+                MappingError::UnknownBreakdown { .. } => ErrorCode::InvalidChoice,
+                MappingError::BadId(_) => ErrorCode::InvalidDhis2Id,
+                MappingError::TooLarge => ErrorCode::TooLarge,
+            };
+            tracing::debug!(error = %e, "DHIS2 mapping refused");
+            DomainError::field("mapping", code).into()
+        })
+    }
+
+    async fn dhis2_of(
+        &self,
+        m: &Member,
+        period: Period,
+        mapping: &kinbridge_impact::dhis2::Mapping,
+        wanted: &[kinbridge_impact::dhis2::Wanted],
+    ) -> Result<kinbridge_impact::dhis2::DataValueSet> {
+        let member_id = m.id.to_string();
+        let mut found = BTreeMap::new();
+        for w in wanted {
+            let Some(indicator) = self.indicators.get(&w.indicator) else { continue };
+            let t = self.tally_of(indicator, period, w.by.as_slice(), Some(std::slice::from_ref(&member_id))).await?;
+            found.insert(w.indicator.clone(), figures(indicator, &t, |_| true));
+        }
+        Ok(mapping.data_value_set(period, &found))
+    }
+
     async fn tally_of(
         &self,
         indicator: &Indicator,

@@ -58,6 +58,8 @@ crate::vocabulary! {
         AlreadyApproved => "already_approved",
         MembersNotApproved => "members_not_approved",
         NotApproved => "not_approved",
+        UnknownIndicator => "unknown_indicator",
+        InvalidDhis2Id => "invalid_dhis2_id",
         // What the field names does not exist, or is not this caller's to name.
         UnknownCase => "unknown_case",
         UnknownDocument => "unknown_document",

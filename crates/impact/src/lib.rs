@@ -4,6 +4,7 @@
 //!
 //! Pure: the application layer asks the store for the rows and hands them here.
 
+pub mod dhis2;
 pub mod figures;
 pub mod period;
 pub mod registry;

@@ -827,6 +827,37 @@ async fn impact_pages_and_api(backend: Backend) {
     let (s, _) = app.api("research@gs.test").await.get("/api/v1/impact/indicators").await;
     assert_eq!(s, 403);
 
+    // The table as CSV; the figures for a national DHIS2 by the member's mapping.
+    let csv = web.get(app.url(&format!("/impact/table.csv?period={year}"))).send().await.unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().await.unwrap();
+    assert!(
+        csv.starts_with("indicator,name,kind,member,period,value")
+            && csv.contains(&format!("new_cases,New cases,count,CH,{year},1,1,,1,")),
+        "{csv}"
+    );
+    let mapping = serde_json::json!({"orgUnit": "ImspTQPwCqd", "elements": {"new_cases": {"dataElement": "fbfJHSPpUQD"}, "children_assisted": {"dataElement": "cYeuwXTCPkU", "by": "sex", "combos": {"male": "V6L425pT3A0"}}}});
+    let (s, set) = api.post("/api/v1/impact/dhis2", serde_json::json!({"period": year, "mapping": mapping})).await;
+    assert_eq!(s, 200, "{set}");
+    assert_eq!((set["orgUnit"].as_str(), set["period"].as_str()), (Some("ImspTQPwCqd"), Some(year.as_str())));
+    let values = set["dataValues"].as_array().unwrap();
+    assert!(
+        values.iter().any(|v| v["dataElement"] == "cYeuwXTCPkU"
+            && v["categoryOptionCombo"] == "V6L425pT3A0"
+            && v["value"] == "1"),
+        "{set}"
+    );
+    assert!(values.iter().any(|v| v["dataElement"] == "fbfJHSPpUQD" && v["value"] == "1"), "{set}");
+    let (s, e) = api.post("/api/v1/impact/dhis2", serde_json::json!({"period": year, "mapping": {"orgUnit": "ImspTQPwCqd", "elements": {"children_saved": {"dataElement": "fbfJHSPpUQD"}}}})).await;
+    assert_eq!((s, e["error"]["fields"][0]["code"].as_str()), (422, Some("unknown_indicator")), "{e}");
+    let (s, e) = api
+        .post(
+            "/api/v1/impact/dhis2",
+            serde_json::json!({"period": year, "mapping": {"orgUnit": "bad", "elements": {}}}),
+        )
+        .await;
+    assert_eq!((s, e["error"]["fields"][0]["code"].as_str()), (422, Some("invalid_dhis2_id")), "{e}");
+
     // Approval through the page: the form carries the figures shown; a case landing between
     // the page and the click is refused with the differences; then approved as shown.
     let boss = app.browser("boss@ch.test").await;

@@ -11,6 +11,29 @@ use super::DataOptions;
 pub enum Command {
     /// Compute every indicator of one member for one period.
     Compute(ComputeArgs),
+    /// Export one member's figures for a period: `--format dhis2` writes the dataValueSets
+    /// JSON a national DHIS2 imports, by the member's mapping (`--mapping FILE`); `csv` the
+    /// indicator table.
+    Export(ExportArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    #[arg(long)]
+    member: String,
+    #[arg(long)]
+    period: String,
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+    /// The member's mapping of indicators to DHIS2 data elements (JSON), for `--format dhis2`.
+    #[arg(long)]
+    mapping: Option<std::path::PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Dhis2,
+    Csv,
 }
 
 #[derive(clap::Args)]
@@ -33,7 +56,13 @@ enum Format {
 }
 
 pub async fn run(data: &DataOptions, c: Command) -> anyhow::Result<ExitCode> {
-    let Command::Compute(a) = c;
+    let a = match c {
+        Command::Compute(a) => a,
+        Command::Export(e) => match e.format {
+            ExportFormat::Csv => ComputeArgs { member: e.member, period: e.period, format: Format::Csv },
+            ExportFormat::Dhis2 => return dhis2(data, e).await,
+        },
+    };
     let period = Period::parse(&a.period)?;
     let casework = data.open().await?;
     let started = std::time::Instant::now();
@@ -82,5 +111,26 @@ pub async fn run(data: &DataOptions, c: Command) -> anyhow::Result<ExitCode> {
             eprintln!("Computed in {:.0} ms.", started.elapsed().as_secs_f64() * 1000.0);
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn dhis2(data: &DataOptions, e: ExportArgs) -> anyhow::Result<ExitCode> {
+    let period = Period::parse(&e.period)?;
+    let Some(path) = e.mapping else {
+        anyhow::bail!("--format dhis2 needs --mapping FILE: the member's indicator → data element mapping")
+    };
+    let meta = std::fs::metadata(&path)?;
+    if meta.len() > kinbridge_impact::dhis2::MAX_MAPPING_BYTES as u64 {
+        anyhow::bail!("the mapping file is larger than {} bytes", kinbridge_impact::dhis2::MAX_MAPPING_BYTES);
+    }
+    let text = std::fs::read_to_string(&path)?;
+    // Said in words before anything is opened: which entry is wrong and why.
+    let registry = kinbridge_impact::Registry::shipped()?;
+    kinbridge_impact::dhis2::Mapping::parse(&text, &registry)
+        .map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
+    let casework = data.open().await?;
+    let set = casework.impact_dhis2_as_operator(&e.member, period, &text).await;
+    casework.close().await;
+    println!("{}", serde_json::to_string_pretty(&set.map_err(super::explain)?)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -22,6 +22,30 @@ pub fn router() -> Router<AppState> {
         .route("/impact/values", get(values))
         .route("/impact/approvals", get(approvals).post(approve))
         .route("/impact/network-approvals", post(approve_network))
+        .route("/impact/dhis2", post(dhis2))
+}
+
+/// A DHIS2 export: the member (default your own), the period, and the member's mapping of
+/// indicators to data elements.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Dhis2Body {
+    pub period: String,
+    #[serde(default)]
+    pub org: String,
+    /// `{"orgUnit": ..., "dataSet": ..., "elements": {indicator: {"dataElement": ..., "categoryOptionCombo": ..., "by": ..., "combos": {value: combo}}}}`
+    pub mapping: serde_json::Value,
+}
+
+async fn dhis2(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiJson(b): ApiJson<Dhis2Body>,
+) -> ApiResult<Response> {
+    let q = ImpactQuery { period: b.period, org: b.org, ..ImpactQuery::default() };
+    let period = q.period()?;
+    let set = state.casework.impact_dhis2(&u.caller, q.org(), period, &b.mapping.to_string()).await?;
+    Ok(Json(set).into_response())
 }
 
 /// An approval: the period and member, and the figures as the approver saw them

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use kinbridge_casework::impact::{kind, seen_of, ApprovalMark, Dashboard, IndicatorLine, Values};
@@ -29,6 +29,68 @@ pub fn router() -> Router<AppState> {
         .route("/impact/network", get(network).post(approve_network))
         .route("/impact/indicators/{id}", get(breakdown))
         .route("/impact/public", get(public))
+        .route("/impact/table.csv", get(table_csv))
+}
+
+/// The dashboard's table as CSV: one line per indicator, the member's value, numerator and
+/// denominator, the network's value, and the approved value if the period is approved.
+async fn table_csv(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<ImpactQuery>,
+) -> Result<Response, Problem> {
+    let d = state.casework.impact_dashboard(&u.caller, q.org(), q.period()?).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let number = |v: Option<f64>| {
+        v.map(|v| if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.2}") }).unwrap_or_default()
+    };
+    let write = |w: &mut csv::Writer<Vec<u8>>, row: &[&str]| {
+        w.write_record(row).map_err(|_| Problem::from(kinbridge_casework::Error::Unsupported("csv write failed")))
+    };
+    write(
+        &mut w,
+        &[
+            "indicator",
+            "name",
+            "kind",
+            "member",
+            "period",
+            "value",
+            "numerator",
+            "denominator",
+            "network_value",
+            "approved_value",
+        ],
+    )?;
+    let locale = u.tr.locale;
+    for l in &d.lines {
+        let name = state.casework.indicators().get(&l.indicator).map_or(l.name.as_str(), |i| i.name(locale));
+        write(
+            &mut w,
+            &[
+                &l.indicator,
+                name,
+                l.kind,
+                &d.member_code,
+                &d.period,
+                &number(l.member.value),
+                &l.member.numerator.to_string(),
+                &l.member.denominator.map(|n| n.to_string()).unwrap_or_default(),
+                &number(l.network.value),
+                &number(l.approved.as_ref().and_then(|a| a.value)),
+            ],
+        )?;
+    }
+    let body = w.into_inner().map_err(|_| Problem::from(kinbridge_casework::Error::Unsupported("csv write failed")))?;
+    let file = format!("impact-{}-{}.csv", d.member_code, d.period);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Template)]
