@@ -175,6 +175,26 @@ pub struct PublicFigure {
     pub withheld: bool,
 }
 
+/// What the annual report holds (see [`Casework::annual_report`]).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct AnnualReport {
+    pub figures: PublicFigures,
+    pub members: Vec<MemberApproval>,
+    pub sroi: Vec<ReportSroi>,
+}
+
+/// An SROI analysis as the report summarises it: its ratio and its range.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ReportSroi {
+    pub title: String,
+    pub ratio: Option<f64>,
+    pub present_value: f64,
+    pub total_inputs: f64,
+    /// The ratio with every assumption against the work, then in its favour.
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+}
+
 pub fn kind(i: &Indicator) -> &'static str {
     match (i.measure, &i.denominator) {
         (Measure::MedianDays(..), _) => "median_days",
@@ -318,6 +338,38 @@ impl Casework {
     /// Not audited: it holds no one's data, and anyone may read it as often as they like.
     pub async fn public_impact(&self) -> Result<Option<PublicFigures>> {
         let Some(approval) = kinbridge_store::impact::latest_network_year(self.pool()).await? else { return Ok(None) };
+        Ok(Some(self.disclosed(approval)))
+    }
+
+    /// The network's annual report for a year it approved: its figures under the same
+    /// disclosure control as the public page, which members approved, and the network's SROI
+    /// analyses of the year with their ranges. None before the year is approved.
+    pub async fn annual_report(&self, year: Period) -> Result<Option<AnnualReport>> {
+        let approvals = kinbridge_store::impact::approvals(self.pool(), &year.to_string()).await?;
+        let Some(network) = approvals.iter().find(|a| a.level == "network").cloned() else { return Ok(None) };
+        let status = self.network_approvals_of(year).await?;
+        let mut sroi = Vec::new();
+        for row in kinbridge_store::impact::sroi_list(self.pool(), Some("")).await? {
+            if row.member_id.is_some() || row.period != year.to_string() {
+                continue;
+            }
+            let analysis: kinbridge_impact::sroi::Analysis = serde_json::from_str(&row.analysis)
+                .map_err(|e| Error::corrupt(format!("sroi analysis {}: {e}", row.id)))?;
+            let v = analysis.value();
+            let all = analysis.sensitivity().pop();
+            sroi.push(ReportSroi {
+                title: row.title,
+                ratio: v.ratio,
+                present_value: v.present_value,
+                total_inputs: v.total_inputs,
+                low: all.as_ref().and_then(|a| a.pessimistic),
+                high: all.as_ref().and_then(|a| a.optimistic),
+            });
+        }
+        Ok(Some(AnnualReport { figures: self.disclosed(network), members: status.members, sroi }))
+    }
+
+    fn disclosed(&self, approval: Approval) -> PublicFigures {
         let threshold = self.disclosure.threshold_floor();
         let figures = approval
             .figures
@@ -335,7 +387,7 @@ impl Casework {
                 })
             })
             .collect();
-        Ok(Some(PublicFigures { period: approval.period, approved_at: approval.approved_at, threshold, figures }))
+        PublicFigures { period: approval.period, approved_at: approval.approved_at, threshold, figures }
     }
 
     /// The member's figures for a period as [`seen_of`] writes them, without trends: what an

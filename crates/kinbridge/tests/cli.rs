@@ -99,6 +99,41 @@ async fn demo_and_audit_tampering(backend: Backend) {
         .unwrap();
     assert!(sqlx::Row::get::<i64, _>(&drafts, "n") > 0, "assessments under way");
 
+    // Impact: last year approved by every member with cases and by the network; one SROI
+    // analysis; the figures on the command line; the annual report as PDF.
+    let last_year = (chrono::Datelike::year(&chrono::Utc::now().date_naive()) - 1).to_string();
+    let approvals = sqlx::query("SELECT (SELECT COUNT(*) FROM impact_approvals WHERE level = 'network') AS network, (SELECT COUNT(*) FROM impact_approvals WHERE level = 'member') AS members, (SELECT COUNT(*) FROM sroi_analyses) AS sroi")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let get = |c: &str| sqlx::Row::get::<i64, _>(&approvals, c);
+    assert_eq!((get("network"), get("sroi")), (1, 1));
+    assert!(get("members") >= 30);
+    let o = kinbridge(&db, &["impact", "compute", "--member", "CH", "--period", &last_year, "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = stdout(&o);
+    assert_eq!(table.lines().count(), 22, "a header and 21 indicators: {table}");
+    assert!(table.lines().nth(1).unwrap().starts_with(&format!("children_assisted,count,CH,{last_year},")));
+    let o = kinbridge(&db, &["impact", "compute", "--member", "CH", "--period", "2025Q9"]);
+    assert!(!o.status.success() && stderr(&o).contains("not a period"), "{}", stderr(&o));
+    let out = db.data_dir.join("report.pdf");
+    let o =
+        kinbridge(&db, &["impact", "report", "--year", &last_year, "--out", out.to_str().unwrap(), "--language", "fr"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = Command::new("pdftotext")
+        .args([out.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (Debian: poppler-utils)");
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains(&format!("Rapport annuel du réseau {last_year}"))
+            && text.contains("Enfants accompagnés")
+            && text.contains("Retour social"),
+        "{text}"
+    );
+    let o = kinbridge(&db, &["impact", "report", "--year", "1999", "--out", out.to_str().unwrap()]);
+    assert!(!o.status.success() && stderr(&o).contains("has not approved"), "{}", stderr(&o));
+
     // Two families in five consent to research use; only their closed cases enter the corpus.
     let o = kinbridge(&db, &["research", "rebuild"]);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -20,7 +20,7 @@ mod audit;
 mod cases;
 mod dashboard;
 mod documents;
-mod impact;
+pub mod impact;
 pub mod mail;
 mod network;
 mod notices;

@@ -836,6 +836,11 @@ async fn impact_pages_and_api(backend: Backend) {
             && csv.contains(&format!("new_cases,New cases,count,CH,{year},1,1,,1,")),
         "{csv}"
     );
+    let xlsx = web.get(app.url(&format!("/impact/table.xlsx?period={year}"))).send().await.unwrap();
+    assert_eq!(xlsx.status(), 200);
+    assert_eq!(xlsx.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let book = xlsx.bytes().await.unwrap();
+    assert!(book.starts_with(b"PK") && book.windows(24).any(|w| w == b"xl/worksheets/sheet1.xml"), "a workbook");
     let mapping = serde_json::json!({"orgUnit": "ImspTQPwCqd", "elements": {"new_cases": {"dataElement": "fbfJHSPpUQD"}, "children_assisted": {"dataElement": "cYeuwXTCPkU", "by": "sex", "combos": {"male": "V6L425pT3A0"}}}});
     let (s, set) = api.post("/api/v1/impact/dhis2", serde_json::json!({"period": year, "mapping": mapping})).await;
     assert_eq!(s, 200, "{set}");

@@ -15,6 +15,19 @@ pub enum Command {
     /// JSON a national DHIS2 imports, by the member's mapping (`--mapping FILE`); `csv` the
     /// indicator table.
     Export(ExportArgs),
+    /// Write the network's annual report for a year the General Secretariat approved, as PDF.
+    Report(ReportArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    #[arg(long)]
+    year: i32,
+    #[arg(long)]
+    out: std::path::PathBuf,
+    /// en, fr, es or ar.
+    #[arg(long, default_value = "en")]
+    language: String,
 }
 
 #[derive(clap::Args)]
@@ -58,6 +71,7 @@ enum Format {
 pub async fn run(data: &DataOptions, c: Command) -> anyhow::Result<ExitCode> {
     let a = match c {
         Command::Compute(a) => a,
+        Command::Report(r) => return report(data, r).await,
         Command::Export(e) => match e.format {
             ExportFormat::Csv => ComputeArgs { member: e.member, period: e.period, format: Format::Csv },
             ExportFormat::Dhis2 => return dhis2(data, e).await,
@@ -132,5 +146,20 @@ async fn dhis2(data: &DataOptions, e: ExportArgs) -> anyhow::Result<ExitCode> {
     let set = casework.impact_dhis2_as_operator(&e.member, period, &text).await;
     casework.close().await;
     println!("{}", serde_json::to_string_pretty(&set.map_err(super::explain)?)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn report(data: &DataOptions, r: ReportArgs) -> anyhow::Result<ExitCode> {
+    let year = Period::parse(&r.year.to_string())?;
+    let language = kinbridge_web::i18n::Catalogues::negotiate(&r.language);
+    let tr = kinbridge_web::i18n::Tr::new(kinbridge_web::i18n::Catalogues::load(), language);
+    let casework = data.open().await?;
+    let pdf = kinbridge_web::impact::report::report_pdf(&casework, &tr, year).await;
+    casework.close().await;
+    let Some(bytes) = pdf.map_err(|p| anyhow::anyhow!("the report could not be made: {p:?}"))? else {
+        anyhow::bail!("the General Secretariat has not approved the network's figures for {year}: there is no report");
+    };
+    std::fs::write(&r.out, &bytes)?;
+    println!("Annual report {year} written to {} ({} bytes).", r.out.display(), bytes.len());
     Ok(ExitCode::SUCCESS)
 }

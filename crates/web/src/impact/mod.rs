@@ -5,6 +5,7 @@
 pub(crate) mod api;
 mod chart;
 mod pages;
+pub mod report;
 pub(crate) mod sroi;
 
 use axum::Router;
@@ -16,7 +17,7 @@ use serde::Deserialize;
 use crate::AppState;
 
 pub(crate) fn pages() -> Router<AppState> {
-    pages::router().merge(sroi::pages())
+    pages::router().merge(sroi::pages()).merge(report::pages())
 }
 
 pub(crate) fn api() -> Router<AppState> {

@@ -30,67 +30,128 @@ pub fn router() -> Router<AppState> {
         .route("/impact/indicators/{id}", get(breakdown))
         .route("/impact/public", get(public))
         .route("/impact/table.csv", get(table_csv))
+        .route("/impact/table.xlsx", get(table_xlsx))
 }
 
-/// The dashboard's table as CSV: one line per indicator, the member's value, numerator and
-/// denominator, the network's value, and the approved value if the period is approved.
+/// The dashboard's table, for CSV and XLSX: one line per indicator, the member's value,
+/// numerator and denominator, the network's value, and the approved value if there is one.
+async fn table_of(
+    state: &AppState,
+    u: &crate::auth::Signed,
+    q: &ImpactQuery,
+) -> Result<(String, Vec<Vec<TableCell>>), Problem> {
+    let d = state.casework.impact_dashboard(&u.caller, q.org(), q.period()?).await?;
+    let header = [
+        "indicator",
+        "name",
+        "kind",
+        "member",
+        "period",
+        "value",
+        "numerator",
+        "denominator",
+        "network_value",
+        "approved_value",
+    ];
+    let mut rows = vec![header.iter().map(|h| TableCell::Text(h.to_string())).collect::<Vec<_>>()];
+    let locale = u.tr.locale;
+    let number = |v: Option<f64>| v.map_or(TableCell::Empty, TableCell::Number);
+    for l in &d.lines {
+        let name = state.casework.indicators().get(&l.indicator).map_or(l.name.as_str(), |i| i.name(locale));
+        rows.push(vec![
+            TableCell::Text(l.indicator.clone()),
+            TableCell::Text(name.to_string()),
+            TableCell::Text(l.kind.to_string()),
+            TableCell::Text(d.member_code.clone()),
+            TableCell::Text(d.period.clone()),
+            number(l.member.value),
+            TableCell::Number(l.member.numerator as f64),
+            number(l.member.denominator.map(|n| n as f64)),
+            number(l.network.value),
+            number(l.approved.as_ref().and_then(|a| a.value)),
+        ]);
+    }
+    Ok((format!("impact-{}-{}", d.member_code, d.period), rows))
+}
+
+enum TableCell {
+    Text(String),
+    Number(f64),
+    Empty,
+}
+
+impl TableCell {
+    fn text(&self) -> String {
+        match self {
+            Self::Text(t) => t.clone(),
+            Self::Number(v) if v.fract() == 0.0 => format!("{v:.0}"),
+            Self::Number(v) => format!("{v:.2}"),
+            Self::Empty => String::new(),
+        }
+    }
+}
+
+fn download(content_type: &str, file: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn export_failed<E: std::fmt::Display>(e: E) -> Problem {
+    tracing::error!(error = %e, "impact table export failed");
+    Problem::Unavailable
+}
+
 async fn table_csv(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Query(q): Query<ImpactQuery>,
 ) -> Result<Response, Problem> {
-    let d = state.casework.impact_dashboard(&u.caller, q.org(), q.period()?).await?;
+    let (name, rows) = table_of(&state, &u, &q).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
-    let number = |v: Option<f64>| {
-        v.map(|v| if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.2}") }).unwrap_or_default()
-    };
-    let write = |w: &mut csv::Writer<Vec<u8>>, row: &[&str]| {
-        w.write_record(row).map_err(|_| Problem::from(kinbridge_casework::Error::Unsupported("csv write failed")))
-    };
-    write(
-        &mut w,
-        &[
-            "indicator",
-            "name",
-            "kind",
-            "member",
-            "period",
-            "value",
-            "numerator",
-            "denominator",
-            "network_value",
-            "approved_value",
-        ],
-    )?;
-    let locale = u.tr.locale;
-    for l in &d.lines {
-        let name = state.casework.indicators().get(&l.indicator).map_or(l.name.as_str(), |i| i.name(locale));
-        write(
-            &mut w,
-            &[
-                &l.indicator,
-                name,
-                l.kind,
-                &d.member_code,
-                &d.period,
-                &number(l.member.value),
-                &l.member.numerator.to_string(),
-                &l.member.denominator.map(|n| n.to_string()).unwrap_or_default(),
-                &number(l.network.value),
-                &number(l.approved.as_ref().and_then(|a| a.value)),
-            ],
-        )?;
+    for row in &rows {
+        w.write_record(row.iter().map(TableCell::text)).map_err(export_failed)?;
     }
-    let body = w.into_inner().map_err(|_| Problem::from(kinbridge_casework::Error::Unsupported("csv write failed")))?;
-    let file = format!("impact-{}-{}.csv", d.member_code, d.period);
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
-        ],
-        body,
-    )
-        .into_response())
+    let body = w.into_inner().map_err(export_failed)?;
+    Ok(download("text/csv; charset=utf-8", &format!("{name}.csv"), body))
+}
+
+async fn table_xlsx(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<ImpactQuery>,
+) -> Result<Response, Problem> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let (name, rows) = table_of(&state, &u, &q).await?;
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(u.tr.text("nav-impact").chars().take(31).collect::<String>()).map_err(export_failed)?;
+    if u.tr.dir() == "rtl" {
+        sheet.set_right_to_left(true);
+    }
+    let bold = Format::new().set_bold();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match cell {
+                // Strings are written as strings: a spreadsheet never runs them as formulas.
+                TableCell::Text(t) if r == 0 => sheet.write_string_with_format(r, c, t, &bold).map(|_| ()),
+                TableCell::Text(t) => sheet.write_string(r, c, t).map(|_| ()),
+                TableCell::Number(v) => sheet.write_number(r, c, *v).map(|_| ()),
+                TableCell::Empty => Ok(()),
+            }
+            .map_err(export_failed)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(export_failed)?;
+    sheet.autofit();
+    let body = book.save_to_buffer().map_err(export_failed)?;
+    Ok(download("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &format!("{name}.xlsx"), body))
 }
 
 #[derive(Template)]
