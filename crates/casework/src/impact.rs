@@ -44,6 +44,8 @@ pub struct IndicatorLine {
 pub struct TrendPoint {
     pub period: String,
     pub value: Option<f64>,
+    /// Whether the value is the member's approved figure of that period.
+    pub approved: bool,
 }
 
 /// A member's dashboard: every indicator for one period.
@@ -96,6 +98,8 @@ pub struct MemberApproval {
     /// Whether the member has any case (a member without one has nothing to approve).
     pub has_cases: bool,
     pub approval: Option<ApprovalMark>,
+    /// The member's figures as approved (none before approval).
+    pub figures: Vec<ApprovedFigure>,
 }
 
 /// The figures a page showed, written `indicator=value;...` (value `none` for no data): sent
@@ -273,6 +277,12 @@ impl Casework {
         let member_id = m.id.to_string();
         let only = std::slice::from_ref(&member_id);
         let approved = self.approval_of(period, Some(&member_id)).await?;
+        let mut earlier = Vec::new();
+        for p in period.trend(TREND).into_iter().filter(|p| *p != period) {
+            if let Some(a) = self.approval_of(p, Some(&member_id)).await? {
+                earlier.push((p, a));
+            }
+        }
         let mut lines = Vec::with_capacity(self.indicators.all().len());
         for indicator in self.indicators.all() {
             let all = self.tally_of(indicator, period, &[], None).await?;
@@ -280,13 +290,20 @@ impl Casework {
             let network = figures(indicator, &all, |_| true).swap_remove(0);
             let mut trend = Vec::with_capacity(TREND);
             for p in period.trend(TREND) {
-                let value = if p == period {
-                    member.value
-                } else {
-                    let t = self.tally_of(indicator, p, &[], Some(only)).await?;
-                    figures(indicator, &t, |_| true)[0].value
+                // An earlier period's approved figure is the figure of record, and costs no query.
+                let kept = earlier
+                    .iter()
+                    .find(|(q, _)| *q == p)
+                    .and_then(|(_, a)| a.figures.iter().find(|f| f.indicator == indicator.id));
+                let value = match kept {
+                    _ if p == period => member.value,
+                    Some(f) => f.value,
+                    None => {
+                        let t = self.tally_of(indicator, p, &[], Some(only)).await?;
+                        figures(indicator, &t, |_| true)[0].value
+                    }
                 };
-                trend.push(TrendPoint { period: p.to_string(), value });
+                trend.push(TrendPoint { period: p.to_string(), value, approved: kept.is_some() });
             }
             lines.push(IndicatorLine {
                 approved: approved
@@ -542,14 +559,14 @@ impl Casework {
             .iter()
             .map(|m| {
                 let id = m.id.to_string();
+                let mine =
+                    approvals.iter().find(|a| a.level == "member" && a.member_id.as_deref() == Some(id.as_str()));
                 MemberApproval {
                     code: m.code.as_str().to_string(),
                     name: m.name.clone(),
                     has_cases: with_cases.contains(&id),
-                    approval: approvals
-                        .iter()
-                        .find(|a| a.level == "member" && a.member_id.as_deref() == Some(id.as_str()))
-                        .map(|a| ApprovalMark { by: a.approved_by_name.clone(), at: a.approved_at.clone() }),
+                    approval: mine.map(|a| ApprovalMark { by: a.approved_by_name.clone(), at: a.approved_at.clone() }),
+                    figures: mine.map(|a| a.figures.clone()).unwrap_or_default(),
                 }
             })
             .collect();

@@ -471,6 +471,25 @@ async fn approvals_lock_figures(backend: Backend) {
         Err(Error::Conflict(kinbridge_domain::ErrorCode::AlreadyApproved))
     ));
 
+    // A year approved earlier is the trend's figure of record: a case of 2024 recorded after
+    // 2024 was approved does not move it.
+    let y2024 = Period::parse("2024").unwrap();
+    let shown_2024 = store.impact_dashboard(&ke_boss, None, y2024).await.unwrap();
+    store.approve_member_figures(&ke_boss, None, y2024, &shown_2024.seen).await.unwrap();
+    exec(&store, "INSERT INTO cases (id, member_id, reference, service, status, title, summary, child_views, opened_on, search_text, created_by, updated_at, version) SELECT 'K9', member_id, 'KE-K9', 'family_tracing', 'open', 'late', '', '', '2024-03-03', '', 'test', '2024-03-03', 1 FROM cases WHERE id = 'K1'", &[]).await;
+    let d = store.impact_dashboard(&ke_boss, None, year).await.unwrap();
+    let point = d
+        .lines
+        .iter()
+        .find(|l| l.indicator == "new_cases")
+        .unwrap()
+        .trend
+        .iter()
+        .find(|p| p.period == "2024")
+        .unwrap()
+        .clone();
+    assert_eq!((point.value, point.approved), (Some(2.0), true), "K2 and K7, not K9");
+
     // A case of 2025 recorded late: the approved figure stays, the live one moves.
     exec(&store, "INSERT INTO cases (id, member_id, reference, service, status, title, summary, child_views, opened_on, search_text, created_by, updated_at, version) SELECT 'K8', member_id, 'KE-K8', 'family_tracing', 'open', 'late', '', '', '2025-05-05', '', 'test', '2025-05-05', 1 FROM cases WHERE id = 'K1'", &[]).await;
     let after = store.impact_dashboard(&ke_boss, None, year).await.unwrap();
@@ -531,7 +550,7 @@ async fn approvals_lock_figures(backend: Backend) {
         .fetch_one(store.store().pool())
         .await
         .unwrap();
-    assert_eq!(audited, 3);
+    assert_eq!(audited, 4);
 }
 
 /// SROI analyses: an outcome tied to an indicator takes the approved figure; the engine's

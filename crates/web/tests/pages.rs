@@ -915,6 +915,16 @@ async fn impact_pages_and_api(backend: Backend) {
             && members.contains("No cases: nothing to approve"),
         "{members}"
     );
+    let side = coord
+        .get(app.url(&format!("/impact/network?period={year}&indicator=new_cases")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let ch_row = side.split("Switzerland (CH)</a></th>").nth(1).and_then(|r| r.split("</tr>").next()).unwrap();
+    assert!(ch_row.ends_with("<td class=\"num\">2</td>"), "Switzerland's approved new cases side by side: {ch_row}");
     assert!(net.contains("id=\"approve-network\""), "every member with cases approved");
     assert_eq!(
         web.get(app.url("/impact/network")).send().await.unwrap().status(),

@@ -449,7 +449,13 @@ struct NetworkPage {
     q: ImpactQuery,
     period: String,
     periods: Vec<String>,
-    members: Vec<(String, String, String, bool)>,
+    /// Each member: code, name, approval in words, approved, and its approved value of the
+    /// chosen indicator in words.
+    members: Vec<(String, String, String, bool, String)>,
+    /// The indicators to compare members by, and the one chosen.
+    indicators: Vec<(String, String)>,
+    chosen: String,
+    chosen_name: String,
     waiting: usize,
     approval: String,
     can_approve: bool,
@@ -485,6 +491,12 @@ async fn network_page(
         differences_of(state, u, found.as_ref().map(|(_, l)| l.as_slice()).unwrap_or_default(), problem.as_ref());
     let (t, status) = Frame::answering(u, problem.as_ref());
     let locale = t.locale();
+    let registry = state.casework.indicators();
+    let chosen_indicator = registry.get(q.indicator.trim()).or_else(|| registry.all().first());
+    let chosen = chosen_indicator.map(|i| i.id.clone()).unwrap_or_default();
+    let chosen_kind = chosen_indicator.map_or("count", kinbridge_casework::impact::kind);
+    let chosen_name = chosen_indicator.map(|i| i.name(locale).to_string()).unwrap_or_default();
+    let indicators = registry.all().iter().map(|i| (i.id.clone(), i.name(locale).to_string())).collect();
     let (members, waiting, approval, period, lines, seen) = match &found {
         Some((s, lines)) => (
             s.members
@@ -495,7 +507,13 @@ async fn network_page(
                         (None, true) => u.tr.text("impact-not-approved").into_owned(),
                         (None, false) => u.tr.text("impact-no-cases").into_owned(),
                     };
-                    (m.code.clone(), m.name.clone(), status, m.approval.is_some())
+                    let value = m
+                        .figures
+                        .iter()
+                        .find(|f| f.indicator == chosen)
+                        .map(|f| value_text(&u.tr, chosen_kind, f.value))
+                        .unwrap_or_default();
+                    (m.code.clone(), m.name.clone(), status, m.approval.is_some(), value)
                 })
                 .collect(),
             s.waiting,
@@ -516,6 +534,9 @@ async fn network_page(
             period,
             periods: suggested_periods(),
             members,
+            indicators,
+            chosen,
+            chosen_name,
             waiting,
             approval,
             seen,
