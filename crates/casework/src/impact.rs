@@ -105,9 +105,12 @@ pub struct MemberApproval {
 /// The figures a page showed, written `indicator=value;...` (value `none` for no data): sent
 /// back with an approval, so one made over figures that changed meanwhile is refused.
 pub fn seen_of(lines: &[IndicatorLine]) -> String {
-    lines
-        .iter()
-        .map(|l| format!("{}={}", l.indicator, l.member.value.map_or_else(|| "none".to_string(), |v| v.to_string())))
+    seen_text(lines.iter().map(|l| (l.indicator.as_str(), l.member.value)))
+}
+
+fn seen_text<'a>(values: impl Iterator<Item = (&'a str, Option<f64>)>) -> String {
+    values
+        .map(|(id, v)| format!("{id}={}", v.map_or_else(|| "none".to_string(), |v| v.to_string())))
         .collect::<Vec<_>>()
         .join(";")
 }
@@ -341,11 +344,10 @@ impl Casework {
     async fn totals(&self, period: Period, member_id: Option<&str>) -> Result<Vec<(String, Figure)>> {
         let mut out = Vec::with_capacity(self.indicators.all().len());
         for indicator in self.indicators.all() {
-            let t = self.tally_of(indicator, period, &[], None).await?;
-            out.push((
-                indicator.id.clone(),
-                figures(indicator, &t, |x| member_id.is_none_or(|m| m == x)).swap_remove(0),
-            ));
+            // One member's rows only, when it is one member's figures.
+            let only = member_id.map(|m| vec![m.to_string()]);
+            let t = self.tally_of(indicator, period, &[], only.as_deref()).await?;
+            out.push((indicator.id.clone(), figures(indicator, &t, |_| true).swap_remove(0)));
         }
         Ok(out)
     }
@@ -366,10 +368,7 @@ impl Casework {
         let Some(network) = approvals.iter().find(|a| a.level == "network").cloned() else { return Ok(None) };
         let status = self.network_approvals_of(year).await?;
         let mut sroi = Vec::new();
-        for row in kinbridge_store::impact::sroi_list(self.pool(), Some("")).await? {
-            if row.member_id.is_some() || row.period != year.to_string() {
-                continue;
-            }
+        for row in kinbridge_store::impact::network_sroi(self.pool(), &year.to_string()).await? {
             let analysis: kinbridge_impact::sroi::Analysis = serde_json::from_str(&row.analysis)
                 .map_err(|e| Error::corrupt(format!("sroi analysis {}: {e}", row.id)))?;
             let v = analysis.value();
@@ -413,11 +412,7 @@ impl Casework {
         let m = self.impact_member(caller, member).await?;
         let member_id = m.id.to_string();
         let now = self.totals(period, Some(&member_id)).await?;
-        Ok(now
-            .iter()
-            .map(|(id, f)| format!("{id}={}", f.value.map_or_else(|| "none".to_string(), |v| v.to_string())))
-            .collect::<Vec<_>>()
-            .join(";"))
+        Ok(seen_text(now.iter().map(|(id, f)| (id.as_str(), f.value))))
     }
 
     /// The member's director approves its figures for a period, as they were shown (`seen`,

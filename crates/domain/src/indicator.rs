@@ -69,20 +69,8 @@ impl Field {
                     | Direction
                     | PeriodEnd
             ),
-            Unit::Children => matches!(
-                self,
-                Service
-                    | Status
-                    | Outcome
-                    | PartnerCountry
-                    | OpenedOn
-                    | ClosedOn
-                    | FirstResponseOn
-                    | ChildViews
-                    | Direction
-                    | Sex
-                    | PeriodEnd
-            ),
+            // A child is counted with its case's facts, and its own sex.
+            Unit::Children => self == Sex || self.applies_to(Unit::Cases),
             Unit::Requests => matches!(
                 self,
                 Service

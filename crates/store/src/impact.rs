@@ -425,3 +425,12 @@ pub async fn sroi_list(pool: &sqlx::AnyPool, member_id: Option<&str>) -> Result<
     };
     rows.iter().map(sroi_row).collect()
 }
+
+/// The network's analyses (no member) of one period.
+pub async fn network_sroi(pool: &sqlx::AnyPool, period: &str) -> Result<Vec<SroiRow>> {
+    let rows = sqlx::query(&format!("SELECT {SROI_COLUMNS} FROM sroi_analyses WHERE member_id IS NULL AND period = $1 ORDER BY updated_at DESC LIMIT 200"))
+        .bind(period)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(sroi_row).collect()
+}

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use kinbridge_casework::impact::{kind, seen_of, ApprovalMark, Dashboard, IndicatorLine, Values};
@@ -91,17 +91,6 @@ impl TableCell {
     }
 }
 
-fn download(content_type: &str, file: &str, body: Vec<u8>) -> Response {
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 fn export_failed<E: std::fmt::Display>(e: E) -> Problem {
     tracing::error!(error = %e, "impact table export failed");
     Problem::Unavailable
@@ -118,7 +107,7 @@ async fn table_csv(
         w.write_record(row.iter().map(TableCell::text)).map_err(export_failed)?;
     }
     let body = w.into_inner().map_err(export_failed)?;
-    Ok(download("text/csv; charset=utf-8", &format!("{name}.csv"), body))
+    Ok(crate::files::attachment(&format!("{name}.csv"), "text/csv; charset=utf-8", body.into()))
 }
 
 async fn table_xlsx(
@@ -151,7 +140,11 @@ async fn table_xlsx(
     sheet.set_freeze_panes(1, 0).map_err(export_failed)?;
     sheet.autofit();
     let body = book.save_to_buffer().map_err(export_failed)?;
-    Ok(download("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &format!("{name}.xlsx"), body))
+    Ok(crate::files::attachment(
+        &format!("{name}.xlsx"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        body.into(),
+    ))
 }
 
 #[derive(Template)]

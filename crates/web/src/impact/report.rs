@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use kinbridge_casework::impact::AnnualReport;
@@ -160,13 +160,5 @@ async fn pdf_file(
             "",
         )])
         .await?;
-    let file = format!("kinbridge-annual-report-{year}.pdf");
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::files::attachment(&format!("kinbridge-annual-report-{year}.pdf"), "application/pdf", bytes.into()))
 }
