@@ -25,6 +25,7 @@ pub mod research_archive;
 pub mod search_feed;
 pub mod sroi;
 pub mod tracing_requests;
+pub mod training;
 pub mod transfers;
 
 use std::path::Path;
@@ -57,6 +58,9 @@ pub enum Error {
     #[error("{0}")]
     Unsupported(&'static str),
     /// Figures approved as shown were not the figures any more: these changed.
+    /// A question file does not read: the first problem, its line, and a stable key for it.
+    #[error("line {line}: {detail}")]
+    Import { line: usize, problem: &'static str, detail: String },
     #[error("the figures changed since they were shown")]
     FiguresChanged(Vec<crate::impact::Difference>),
     /// The shipped indicators do not parse: a defect of this build, refused at start.
@@ -92,6 +96,7 @@ impl Error {
             Self::Search(_) => "search_error",
             Self::Indicators(_) => "indicators_invalid",
             Self::FiguresChanged(_) => ErrorCode::FiguresChanged.as_str(),
+            Self::Import { .. } => ErrorCode::ImportInvalid.as_str(),
         }
     }
 

@@ -16,6 +16,8 @@ vocabulary! {
         Archivist => "archivist",
         DataProtectionOfficer => "data_protection_officer",
         SystemAdmin => "system_admin",
+        TrainingManager => "training_manager",
+        ExternalLearner => "external_learner",
     }
 }
 
@@ -33,6 +35,17 @@ pub enum ImpactReach {
     AnyMember,
     OwnMember,
     None,
+}
+
+/// Whose training standing an actor sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrainingReach {
+    /// Their own only.
+    Themselves,
+    /// Their member's people, by name.
+    OwnPeople,
+    /// Every member's, as counts.
+    NetworkCounts,
 }
 
 /// How far an actor reaches into case data.
@@ -114,7 +127,9 @@ impl Actor {
             Role::Caseworker | Role::Supervisor | Role::MemberAdmin | Role::DataProtectionOfficer => {
                 ImpactReach::OwnMember
             }
-            Role::Researcher | Role::Archivist | Role::SystemAdmin => ImpactReach::None,
+            Role::Researcher | Role::Archivist | Role::SystemAdmin | Role::TrainingManager | Role::ExternalLearner => {
+                ImpactReach::None
+            }
         }
     }
 
@@ -138,9 +153,10 @@ impl Actor {
     pub fn can_grant(&self, role: Role) -> bool {
         match self.role {
             Role::SystemAdmin => true,
-            Role::MemberAdmin => {
-                matches!(role, Role::Caseworker | Role::Supervisor | Role::MemberAdmin | Role::Archivist)
-            }
+            Role::MemberAdmin => matches!(
+                role,
+                Role::Caseworker | Role::Supervisor | Role::MemberAdmin | Role::Archivist | Role::ExternalLearner
+            ),
             _ => false,
         }
     }
@@ -157,6 +173,23 @@ impl Actor {
     /// Reads the de-identified research corpus (and nothing live).
     pub fn can_read_research(&self) -> bool {
         matches!(self.role, Role::Researcher | Role::DataProtectionOfficer)
+    }
+
+    /// Writes courses, imports question banks, sets curricula, revokes certificates: the
+    /// General Secretariat's training manager.
+    pub fn can_manage_training(&self) -> bool {
+        self.role == Role::TrainingManager
+    }
+
+    /// Whose training standing the actor may see: a member's supervisors and administrator
+    /// see their own people by name; the General Secretariat (coordinator, training manager)
+    /// sees every member's as counts.
+    pub fn training_reach(&self) -> TrainingReach {
+        match self.role {
+            Role::Supervisor | Role::MemberAdmin => TrainingReach::OwnPeople,
+            Role::Coordinator | Role::TrainingManager => TrainingReach::NetworkCounts,
+            _ => TrainingReach::Themselves,
+        }
     }
 
     pub fn has_casework(&self) -> bool {

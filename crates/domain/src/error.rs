@@ -108,6 +108,14 @@ crate::vocabulary! {
         LegalHold => "legal_hold",
         KeptPermanently => "kept_permanently",
         RetentionPeriod => "retention_period",
+        // Training.
+        AttemptsExhausted => "attempts_exhausted",
+        AttemptFinished => "attempt_finished",
+        AttemptTimeOver => "attempt_time_over",
+        NotInAttempt => "not_in_attempt",
+        ImportInvalid => "import_invalid",
+        CourseInvalid => "course_invalid",
+        NoQuiz => "no_quiz",
     }
 }
 

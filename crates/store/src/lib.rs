@@ -32,6 +32,7 @@ mod sql;
 pub mod stamps;
 pub mod testing;
 pub mod tracing_requests;
+pub mod training;
 pub mod transfers;
 
 use std::path::Path;

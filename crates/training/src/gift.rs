@@ -51,6 +51,28 @@ pub enum Problem {
     Invalid(QuestionError),
 }
 
+impl Problem {
+    /// A stable key for the problem, which the catalogues translate.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Self::TooLarge => "too_large",
+            Self::TooManyQuestions => "too_many_questions",
+            Self::Empty => "empty",
+            Self::NoAnswers => "no_answers",
+            Self::Unclosed => "unclosed",
+            Self::UnclosedTitle => "unclosed_title",
+            Self::Unsupported(_) => "unsupported",
+            Self::BadAnswer => "bad_answer",
+            Self::BadWeight(_) => "bad_weight",
+            Self::BadMatch => "bad_match",
+            Self::SeveralRight => "several_right",
+            Self::Nul => "nul",
+            Self::Xml(_) => "xml",
+            Self::Invalid(_) => "invalid_question",
+        }
+    }
+}
+
 /// Reads a GIFT file into questions in `language`, numbered `{prefix}{n}` in file order.
 pub fn parse(text: &str, language: &str, prefix: &str) -> Result<Vec<Question>, ImportError> {
     if text.len() > MAX_BYTES {

@@ -7,6 +7,7 @@
 //! Pure: the application layer reads the courses and attempts from the store and hands them here.
 
 pub mod certificate;
+pub mod course;
 pub mod gift;
 pub mod moodle_xml;
 pub mod question;
