@@ -926,6 +926,58 @@ impl Casework {
             totals: totals.into_values().collect(),
         })
     }
+
+    /// Enrols a person in a curriculum (an external programme), as the operator.
+    pub async fn enrol_as_operator(&self, user: &kinbridge_domain::ids::UserId, curriculum: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        rows::enrol(&mut tx, user.as_str(), curriculum).await?;
+        kinbridge_store::audit::append(
+            &mut tx,
+            &[system_entry(AuditAction::Admin, "training_enrolment", Some(user.as_str()), None, curriculum)],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves an attempt, its completion and certificate `days` into the past: the demo's
+    /// history of people who trained long ago.
+    pub async fn backdate_attempt_as_operator(&self, attempt: &str, days: i64) -> Result<()> {
+        let a = rows::attempt(self.pool(), attempt).await?.ok_or_else(Error::not_found)?;
+        let shift = |s: &str| parse_time(s).map(|t| stamp(t - chrono::Duration::days(days)));
+        let started = shift(&a.started_at)?;
+        let deadline = a.deadline.as_deref().map(shift).transpose()?;
+        let finished = a.finished_at.as_deref().map(shift).transpose()?;
+        let expires = match &finished {
+            Some(f) => {
+                self.validity_for(&a.user_id, &a.course_id).await?.map(|r| r.expiry(day_of(f).unwrap_or_default()))
+            }
+            None => None,
+        };
+        let mut tx = self.begin_write().await?;
+        rows::backdate(
+            &mut tx,
+            attempt,
+            &started,
+            deadline.as_deref(),
+            finished.as_deref(),
+            expires.map(|d| d.to_string()).as_deref(),
+        )
+        .await?;
+        kinbridge_store::audit::append(
+            &mut tx,
+            &[system_entry(
+                AuditAction::Admin,
+                "training_attempt",
+                Some(attempt),
+                None,
+                &format!("backdated {days} days"),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 /// The requirements that bind a person of `role` at `member`, enrolled in `curricula`.

@@ -526,3 +526,35 @@ pub async fn created_at(pool: &sqlx::AnyPool, user_id: &str) -> Result<String> {
     let row = sqlx::query("SELECT created_at FROM users WHERE id = $1").bind(user_id).fetch_one(pool).await?;
     get(&row, "created_at")
 }
+
+/// Moves an attempt and what its pass issued to earlier times (the demo's history).
+pub async fn backdate(
+    tx: &mut Tx,
+    attempt_id: &str,
+    started_at: &str,
+    deadline: Option<&str>,
+    finished_at: Option<&str>,
+    expires_on: Option<&str>,
+) -> Result<()> {
+    sqlx::query("UPDATE training_attempts SET started_at = $1, deadline = $2, finished_at = $3 WHERE id = $4")
+        .bind(started_at)
+        .bind(deadline)
+        .bind(finished_at)
+        .bind(attempt_id)
+        .execute(&mut **tx)
+        .await?;
+    if let Some(at) = finished_at {
+        sqlx::query("UPDATE training_completions SET completed_at = $1 WHERE attempt_id = $2")
+            .bind(at)
+            .bind(attempt_id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("UPDATE training_certificates SET issued_at = $1, expires_on = $2 WHERE completion_id IN (SELECT id FROM training_completions WHERE attempt_id = $3)")
+            .bind(at)
+            .bind(expires_on)
+            .bind(attempt_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}

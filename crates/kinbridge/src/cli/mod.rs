@@ -12,6 +12,7 @@ mod member;
 mod research;
 mod search;
 mod serve;
+mod training;
 mod user;
 
 use std::path::PathBuf;
@@ -89,6 +90,9 @@ pub enum Command {
     /// Social impact: indicators for a member and period.
     #[command(subcommand)]
     Impact(impact::Command),
+    /// The academy: import question banks, print a member's compliance.
+    #[command(subcommand)]
+    Training(training::Command),
     /// Rebuild the search index from the database.
     Reindex,
     /// Search cases, request messages and archives (as the system administrator unless --as).
@@ -115,6 +119,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Research(c) => research::run(&cli.data, c).await,
         Command::Archive(c) => archive::run(&cli.data, c).await,
         Command::Impact(c) => impact::run(&cli.data, c).await,
+        Command::Training(c) => training::run(&cli.data, c).await,
         Command::Reindex => search::reindex(&cli.data).await,
         Command::Search(a) => search::search(&cli.data, a).await,
     }
