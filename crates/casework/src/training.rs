@@ -109,6 +109,17 @@ pub struct CertificateView {
     pub language: String,
 }
 
+/// A certificate in its holder's list.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct CertificateLine {
+    pub code: String,
+    pub course: String,
+    pub title: String,
+    pub issued_on: String,
+    pub expires_on: Option<String>,
+    pub revoked: bool,
+}
+
 /// One person's standing on one compulsory course.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Due {
@@ -925,6 +936,32 @@ impl Casework {
             people: out,
             totals: totals.into_values().collect(),
         })
+    }
+
+    /// The caller's certificates, newest first, with their courses' titles.
+    pub async fn my_certificates(&self, caller: &Caller, language: &str) -> Result<Vec<CertificateLine>> {
+        let courses = rows::courses(self.pool()).await?;
+        let mut out = Vec::new();
+        for c in rows::certificates_of(self.pool(), caller.actor.user_id.as_str()).await? {
+            let Some(course) = courses.iter().find(|x| x.id == c.course_id) else { continue };
+            let titles: BTreeMap<String, String> =
+                serde_json::from_str(&course.titles).map_err(|e| Error::corrupt(format!("course titles: {e}")))?;
+            out.push(CertificateLine {
+                code: c.code,
+                course: course.code.clone(),
+                title: pick(&titles, language, &[]).to_string(),
+                issued_on: c.issued_at.chars().take(10).collect(),
+                expires_on: c.expires_on,
+                revoked: c.revoked_at.is_some(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The caller's attempts at a course, oldest first.
+    pub async fn my_attempts(&self, caller: &Caller, course: &str) -> Result<Vec<AttemptRow>> {
+        let Some(row) = rows::course_by_code(self.pool(), course).await? else { return Ok(Vec::new()) };
+        Ok(rows::attempts_of(self.pool(), caller.actor.user_id.as_str(), &row.id).await?)
     }
 
     /// Enrols a person in a curriculum (an external programme), as the operator.

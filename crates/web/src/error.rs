@@ -115,6 +115,7 @@ impl Problem {
                 (StatusCode::CONFLICT, C::PossibleDuplicate, REASON)
             }
             Self::Casework(Error::FiguresChanged(_)) => (StatusCode::CONFLICT, C::FiguresChanged, &[]),
+            Self::Casework(Error::Import { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, C::ImportInvalid, &[]),
             Self::Casework(Error::BelowFloor { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, C::InvalidInput, &[]),
             Self::Casework(e) => {
                 tracing::error!(error = %e, "internal error");
@@ -139,6 +140,16 @@ impl Problem {
                     "{}: {}",
                     tr.term("field", field),
                     tr.arg("error-below_floor", "floor", &floor.to_string())
+                ),
+            });
+        }
+        if let Self::Casework(Error::Import { line, problem, .. }) = self {
+            fields.push(FieldMessage {
+                field: "file".into(),
+                code: C::ImportInvalid.as_str(),
+                message: tr.args(
+                    "import-line",
+                    &[("line", &line.to_string()), ("problem", &tr.get(&format!("import-problem-{problem}")))],
                 ),
             });
         }

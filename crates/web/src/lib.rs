@@ -28,6 +28,7 @@ mod requests;
 mod research;
 mod search;
 mod session;
+mod training;
 mod transfers;
 
 use std::future::Future;
@@ -240,6 +241,7 @@ fn pages() -> Router<AppState> {
         .merge(audit::router())
         .merge(research::pages())
         .merge(impact::pages())
+        .merge(training::pages())
         .merge(search::pages())
         .merge(archives::pages())
 }

@@ -97,6 +97,9 @@ impl Frame {
     pub fn arg(&self, key: &str, name: &str, value: &str) -> String {
         self.tr.arg(key, name, value)
     }
+    pub fn args2(&self, key: &str, n1: &str, v1: &str, n2: &str, v2: &str) -> String {
+        self.tr.args(key, &[(n1, v1), (n2, v2)])
+    }
     pub fn count(&self, key: &str, n: &i64) -> String {
         self.tr.count(key, *n)
     }

@@ -933,4 +933,112 @@ async fn impact_pages_and_api(backend: Backend) {
     );
 }
 
-both_backends!(impact_pages_and_api);
+/// The academy in pages: a caseworker takes a compulsory course's quiz as a plain form (a
+/// stray answer refused in words, nothing recorded), passes, downloads the certificate as PDF
+/// (read back with pdftotext) that anyone checks at /verify seeing initials only; another
+/// caseworker cannot open the attempt; the supervisor sees the member's compliance, as CSV too.
+async fn training_pages(backend: Backend) {
+    use kinbridge_casework::training::{NewRequirement, QuestionFormat};
+    let app = spawn_app(backend).await;
+    let bank = "::Consent::Sharing needs a legal basis. {TRUE}\n\n::Keep::Closed files are kept {=ten years ~one year ~six months}\n\n::City::The 1993 adoption convention is named after which city? {=Hague}\n";
+    app.casework.import_questions(None, "dp", QuestionFormat::Gift, bank, "en").await.unwrap();
+    app.casework
+        .add_requirement(
+            None,
+            NewRequirement {
+                curriculum: "Core".into(),
+                course: "dp".into(),
+                role: Some(kinbridge_domain::Role::Caseworker),
+                member: None,
+                validity_months: 12,
+                window_days: 30,
+                gates: true,
+            },
+        )
+        .await
+        .unwrap();
+    let web = app.browser("ana@ch.test").await;
+    let home = web.get(app.url("/training")).send().await.unwrap().text().await.unwrap();
+    let due = home.split("id=\"training-dues\"").nth(1).expect("the compulsory courses");
+    assert!(due.contains("href=\"/training/courses/dp\"") && due.contains("Due"), "{due}");
+    assert!(home.contains("href=\"/training\""), "the menu entry");
+    let course = web.get(app.url("/training/courses/dp")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden(&course, "_csrf");
+    let r = web.post(app.url("/training/courses/dp/attempts")).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let at = r.headers()["location"].to_str().unwrap().to_string();
+    let page = web.get(app.url(&at)).send().await.unwrap().text().await.unwrap();
+    // The choice's position as shown in this attempt, read from the page.
+    let shown = |page: &str, name: &str, text: &str| -> String {
+        page.split(&format!("name=\"{name}\" value=\""))
+            .skip(1)
+            .find(|rest| rest.split("</label>").next().unwrap().contains(text))
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_string()
+    };
+    let keep = shown(&page, "a-q1-2", "ten years");
+    let stray = web
+        .post(app.url(&at))
+        .form(&[("_csrf", csrf.as_str()), ("a-q9-9", "0"), ("action", "submit")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stray.status(), 422);
+    let body = stray.text().await.unwrap();
+    assert!(body.contains("not in this attempt") && !body.contains("not_in_attempt"), "translated");
+    let answers = [
+        ("_csrf", csrf.as_str()),
+        ("a-q1-1", "true"),
+        ("a-q1-2", keep.as_str()),
+        ("a-q1-3", "  hague "),
+        ("action", "submit"),
+    ];
+    let other = app.browser("luc@ch.test").await;
+    assert_eq!(other.get(app.url(&at)).send().await.unwrap().status(), 404, "another learner's attempt");
+    let r = web.post(app.url(&at)).form(&answers).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let done = web.get(app.url(&at)).send().await.unwrap().text().await.unwrap();
+    assert!(done.contains("Passed with 100 %"), "{done}");
+    let again = web.post(app.url(&at)).form(&answers).send().await.unwrap();
+    assert_eq!(again.status(), 409, "a second submission");
+    let link = done.split("id=\"training-certificate\" href=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let pdf = web.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let bytes = pdf.bytes().await.unwrap();
+    let file = std::env::temp_dir().join(format!("kb-certificate-{}.pdf", std::process::id()));
+    std::fs::write(&file, &bytes).unwrap();
+    let text = std::process::Command::new("pdftotext").arg(&file).arg("-").output().expect("pdftotext (poppler-utils)");
+    let _ = std::fs::remove_file(&file);
+    let text = String::from_utf8_lossy(&text.stdout);
+    let code = link.trim_start_matches("/training/certificates/").trim_end_matches(".pdf").to_string();
+    assert!(text.contains("ana completed the course") && text.contains(&code), "{text}");
+
+    let public = reqwest::Client::new();
+    let v = public
+        .get(app.url(&format!("/verify?code={}", code.to_lowercase())))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let result = v.split("id=\"verify-result\"").nth(1).unwrap();
+    assert!(
+        result.contains("Valid certificate") && result.contains("A.") && result.contains("Switzerland"),
+        "{result}"
+    );
+    assert!(!result.contains("ana"), "initials only");
+    let v = public.get(app.url("/verify?code=KB-0000-0000-0000-0")).send().await.unwrap().text().await.unwrap();
+    assert!(v.contains("No certificate has this code"));
+
+    let boss = app.browser("boss@ch.test").await;
+    let c = boss.get(app.url("/training/compliance")).send().await.unwrap().text().await.unwrap();
+    let people = c.split("id=\"compliance-people\"").nth(1).unwrap();
+    assert!(people.contains(">ana<") && people.contains("Current") && people.contains(">luc<"), "{people}");
+    let csv = boss.get(app.url("/training/compliance?format=csv")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains("ana,caseworker,dp,current,") && csv.contains("luc,caseworker,dp,due,"), "{csv}");
+    assert_eq!(web.get(app.url("/training/compliance")).send().await.unwrap().status(), 404, "a caseworker");
+}
+
+both_backends!(impact_pages_and_api, training_pages);
