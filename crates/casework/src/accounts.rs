@@ -28,6 +28,8 @@ pub struct Session {
     pub csrf_token: String,
     /// The user's unread notifications when the session was read.
     pub unread_notices: i64,
+    /// Held from case files by the member's training rule (see [`Casework::training_hold`]).
+    pub training_hold: bool,
 }
 
 pub enum LoginOutcome {
@@ -254,14 +256,21 @@ impl Casework {
         append(&mut tx, &[entry]).await?;
         tx.commit().await?;
         let user = self.user(&user_id).await?.ok_or_else(Error::not_found)?;
-        Ok(LoginOutcome::LoggedIn { token, session: Box::new(Session { user, csrf_token, unread_notices: 0 }) })
+        let training_hold = self.training_hold(&user).await?;
+        Ok(LoginOutcome::LoggedIn {
+            token,
+            session: Box::new(Session { user, csrf_token, unread_notices: 0, training_hold }),
+        })
     }
 
     /// The live session for a token, if any.
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
-        let found = accounts::session(self.pool(), &token_hash(token)).await?;
-        Ok(found.map(|(user, csrf_token, unread_notices)| Session { user, csrf_token, unread_notices }))
+        let Some((user, csrf_token, unread_notices)) = accounts::session(self.pool(), &token_hash(token)).await? else {
+            return Ok(None);
+        };
+        let training_hold = self.training_hold(&user).await?;
+        Ok(Some(Session { user, csrf_token, unread_notices, training_hold }))
     }
 
     #[tracing::instrument(level = "debug", skip_all, err)]

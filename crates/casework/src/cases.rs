@@ -122,6 +122,11 @@ impl Casework {
                 Err(DomainError::field("status", ErrorCode::CaseTransferred).into())
             }
             Some((c, stamp)) if caller.actor.case_access(&c.member_id) >= need => Ok((c, stamp)),
+            Some((c, _)) if caller.actor.case_access(&c.member_id) == CaseAccess::Titles => {
+                let entry = caller.entry(AuditAction::Denied, "case", Some(c.id.as_str()), "training lapsed");
+                self.audit(vec![entry]).await?;
+                Err(Error::TrainingLapsed)
+            }
             _ => Err(self.denied(caller, "case", id).await),
         }
     }
@@ -384,7 +389,13 @@ impl Casework {
             CaseScope::AllReadOnly => None,
             CaseScope::Nothing => return Err(DomainError::Forbidden.into()),
         };
-        let page = cases::page(self.pool(), member.as_ref(), f).await?;
+        let mut page = cases::page(self.pool(), member.as_ref(), f).await?;
+        if caller.actor.training_hold {
+            // Titles only until the caller's training is renewed.
+            for c in &mut page.items {
+                c.child_name = None;
+            }
+        }
         let total = page.total;
         self.audit(vec![caller.entry(
             AuditAction::List,
@@ -400,6 +411,9 @@ impl Casework {
     /// export is audited as a download with its row count.
     #[tracing::instrument(level = "debug", skip_all, err)]
     pub async fn export_cases(&self, caller: &Caller, f: &CaseFilter) -> Result<Vec<CaseSummary>> {
+        if caller.actor.training_hold {
+            return Err(Error::TrainingLapsed);
+        }
         let all = CaseFilter { page: 1, per_page: EXPORT_MAX, ..f.clone() };
         let member = match caller.actor.case_scope() {
             CaseScope::Member(m) => Some(m),

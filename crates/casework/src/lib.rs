@@ -58,6 +58,10 @@ pub enum Error {
     #[error("{0}")]
     Unsupported(&'static str),
     /// Figures approved as shown were not the figures any more: these changed.
+    /// The member requires current compulsory training for case files and the caller's
+    /// lapsed: they see titles only until they renew.
+    #[error("compulsory training lapsed")]
+    TrainingLapsed,
     /// A question file does not read: the first problem, its line, and a stable key for it.
     #[error("line {line}: {detail}")]
     Import { line: usize, problem: &'static str, detail: String },
@@ -97,6 +101,7 @@ impl Error {
             Self::Indicators(_) => "indicators_invalid",
             Self::FiguresChanged(_) => ErrorCode::FiguresChanged.as_str(),
             Self::Import { .. } => ErrorCode::ImportInvalid.as_str(),
+            Self::TrainingLapsed => ErrorCode::TrainingLapsed.as_str(),
         }
     }
 

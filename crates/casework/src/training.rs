@@ -938,6 +938,44 @@ impl Casework {
         })
     }
 
+    /// Whether a user is held from case files: their member requires current compulsory
+    /// training and a course that gates has lapsed for them. Only caseworkers and supervisors
+    /// open case files; the rule costs one query for a member without the gate.
+    pub async fn training_hold(&self, user: &kinbridge_store::accounts::User) -> Result<bool> {
+        if !matches!(user.role, Role::Caseworker | Role::Supervisor)
+            || !rows::gate(self.pool(), user.member_id.as_str()).await?
+        {
+            return Ok(false);
+        }
+        let joined = day_of(&rows::created_at(self.pool(), user.id.as_str()).await?)?;
+        let people = vec![(user.id.to_string(), user.role, joined)];
+        let standings = self.standings(Some(user.member_id.as_str()), &people, crate::today(), "en").await?;
+        Ok(standings.iter().flat_map(|(_, d)| d).any(|d| d.gates && d.standing.is_lapsed()))
+    }
+
+    /// Switches a member's rule that case files need current compulsory training: the member's
+    /// administrator (or the operator: `None`).
+    pub async fn set_training_gate(&self, caller: Option<&Caller>, member: &str, on: bool) -> Result<()> {
+        let Some(m) = self.member_by_code(member).await? else {
+            return Err(DomainError::field("member", ErrorCode::InvalidChoice).into());
+        };
+        if let Some(c) = caller {
+            if !(c.actor.role == Role::MemberAdmin && c.actor.member_id == m.id) {
+                return Err(self.denied(c, "member", member).await);
+            }
+        }
+        let detail = if on { "training gate on" } else { "training gate off" };
+        let entry = match caller {
+            Some(c) => c.entry(AuditAction::Update, "member", Some(m.code.as_str()), detail),
+            None => system_entry(AuditAction::Admin, "member", Some(m.code.as_str()), None, detail),
+        };
+        let mut tx = self.begin_write().await?;
+        rows::set_gate(&mut tx, m.id.as_str(), on).await?;
+        kinbridge_store::audit::append(&mut tx, &[entry]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The caller's certificates, newest first, with their courses' titles.
     pub async fn my_certificates(&self, caller: &Caller, language: &str) -> Result<Vec<CertificateLine>> {
         let courses = rows::courses(self.pool()).await?;

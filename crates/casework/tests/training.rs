@@ -296,3 +296,62 @@ both_backends!(
     the_clock_and_the_attempt_limit,
     recertification_day_by_day
 );
+
+/// A member's gate: a caseworker whose gating course lapsed reads no case (audited, titles
+/// only in the list), and is let back in once renewed; with the gate off nothing is held.
+async fn lapsed_training_holds_case_files(backend: Backend) {
+    let (db, store) = setup(backend).await;
+    let manager = caller(&store, "KE", Role::TrainingManager, "tm@example.org").await;
+    let amina = caller(&store, "KE", Role::Caseworker, "amina@example.org").await;
+    store.import_questions(Some(&manager), "dp", QuestionFormat::Gift, BANK, "en").await.unwrap();
+    let rule = NewRequirement {
+        curriculum: "Core".into(),
+        course: "dp".into(),
+        role: Some(Role::Caseworker),
+        member: None,
+        validity_months: 12,
+        window_days: 0,
+        gates: true,
+    };
+    store.add_requirement(None, rule).await.unwrap();
+    let user = store.user_by_email("amina@example.org").await.unwrap().unwrap();
+    // Never done with no window: lapsed at once; the gate is off, so nothing is held.
+    assert!(!store.training_hold(&user).await.unwrap());
+    store.set_training_gate(None, "KE", true).await.unwrap();
+    assert!(store.training_hold(&user).await.unwrap());
+    // Only the member's administrator switches it.
+    assert!(matches!(
+        store.set_training_gate(Some(&amina), "KE", false).await,
+        Err(Error::Domain(DomainError::NotFound))
+    ));
+
+    use kinbridge_domain::case::{NewCase, NewConsent, NewPerson};
+    let today = kinbridge_casework::today();
+    let child = NewPerson::parse("child", "Amal", "Haddad", "female", "2013", false, "", "", today).unwrap();
+    let consent = NewConsent::parse("data_processing", "Guardian", "2026-01-10", today).unwrap();
+    let new = NewCase::parse("family_tracing", "A case", "", "", "").unwrap();
+    let case = store.open_case(&amina, &new, &[child], &[consent], None).await.unwrap().id.to_string();
+    let held = Caller { actor: kinbridge_domain::Actor { training_hold: true, ..amina.actor.clone() }, ip: None };
+    assert!(matches!(store.case(&held, &case).await, Err(Error::TrainingLapsed)));
+    use sqlx::Row;
+    let denied: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'denied' AND detail = 'training lapsed'")
+            .fetch_one(store.store().pool())
+            .await
+            .unwrap()
+            .get("n");
+    assert_eq!(denied, 1);
+    let filter = kinbridge_domain::case::CaseFilter { page: 1, per_page: 20, ..Default::default() };
+    let list = store.list_cases(&held, &filter).await.unwrap();
+    assert_eq!(list.items.len(), 1);
+    assert_eq!((list.items[0].title.as_str(), list.items[0].child_name.as_deref()), ("A case", None), "titles only");
+    assert!(store.case(&amina, &case).await.is_ok(), "the same person, not held");
+
+    let id = store.start_attempt(&held, "dp", "en").await.unwrap();
+    let view = store.attempt(&held, &id).await.unwrap();
+    store.answer(&held, &id, right_answers(&view), true).await.unwrap();
+    assert!(!store.training_hold(&user).await.unwrap(), "renewed");
+    drop(db);
+}
+
+both_backends!(lapsed_training_holds_case_files);

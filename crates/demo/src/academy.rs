@@ -1,7 +1,8 @@
 //! The demo's academy: three real courses (data protection, best interests of the child,
 //! kafala), each in English, French and Spanish with its quiz, from the data files beside this
 //! crate; the network's curricula; and a history that shows every standing: a Swiss caseworker
-//! current on both core courses, a German one whose data protection lapsed, the rest due.
+//! current on both core courses, a German one whose data protection lapsed (Germany's case
+//! files need current training, so they are held to titles), the rest due.
 
 use std::collections::BTreeMap;
 
@@ -99,8 +100,10 @@ pub async fn load(store: &Casework) -> Result<(), DemoError> {
     if let Some(german) = store.user_by_email("caseworker@de.kinbridge.example").await? {
         let german = as_caller(german);
         let attempt = pass(store, &german, "data-protection", "en").await?;
-        // Passed thirteen months ago: lapsed a month since.
+        // Passed thirteen months ago: lapsed a month since, and Germany's case files need
+        // current training, so this caseworker sees titles only until they renew.
         store.backdate_attempt_as_operator(&attempt, 396).await?;
+        store.set_training_gate(None, "DE", true).await?;
     }
     Ok(())
 }

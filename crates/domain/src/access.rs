@@ -27,6 +27,9 @@ pub struct Actor {
     pub user_id: UserId,
     pub member_id: MemberId,
     pub role: Role,
+    /// Held from case files: the member requires current compulsory training and the
+    /// actor's has lapsed. They see their cases' titles and nothing more until they renew.
+    pub training_hold: bool,
 }
 
 /// Whose impact figures an actor may open.
@@ -63,6 +66,8 @@ pub enum CaseScope {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum CaseAccess {
     None,
+    /// The case is the actor's member's, but their training lapsed: titles only.
+    Titles,
     Read,
     Write,
 }
@@ -91,6 +96,7 @@ impl Actor {
 
     pub fn case_access(&self, owner: &MemberId) -> CaseAccess {
         match self.case_scope() {
+            CaseScope::Member(m) if &m == owner && self.training_hold => CaseAccess::Titles,
             CaseScope::Member(m) if &m == owner => CaseAccess::Write,
             CaseScope::AllReadOnly => CaseAccess::Read,
             _ => CaseAccess::None,
@@ -210,7 +216,7 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, member: &MemberId) -> Actor {
-        Actor { user_id: UserId::generate(), member_id: member.clone(), role }
+        Actor { user_id: UserId::generate(), member_id: member.clone(), role, training_hold: false }
     }
 
     #[test]
@@ -223,6 +229,9 @@ mod tests {
         assert_eq!(actor(Role::Coordinator, &ch).case_access(&ch), CaseAccess::None);
         assert_eq!(actor(Role::MemberAdmin, &ch).case_access(&ch), CaseAccess::None);
         assert_eq!(actor(Role::SystemAdmin, &de).case_access(&ch), CaseAccess::Read);
+        let held = Actor { training_hold: true, ..actor(Role::Caseworker, &ch) };
+        assert_eq!(held.case_access(&ch), CaseAccess::Titles);
+        assert_eq!(held.case_access(&de), CaseAccess::None);
     }
 
     #[test]

@@ -226,7 +226,12 @@ mod tests {
     fn who_reaches_an_archive() {
         let ch = MemberId::generate();
         let de = MemberId::generate();
-        let a = |role, m: &MemberId| Actor { user_id: UserId::generate(), member_id: m.clone(), role };
+        let a = |role, m: &MemberId| Actor {
+            user_id: UserId::generate(),
+            member_id: m.clone(),
+            role,
+            training_hold: false,
+        };
         assert_eq!(a(Role::Archivist, &ch).archive_access(&ch, false), ArchiveAccess::Manage);
         assert_eq!(a(Role::Archivist, &de).archive_access(&ch, false), ArchiveAccess::None);
         assert_eq!(a(Role::Archivist, &de).archive_access(&ch, true), ArchiveAccess::Read);

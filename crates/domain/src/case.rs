@@ -823,7 +823,8 @@ mod tests {
     #[test]
     fn closure_needs_a_supervisor_and_no_open_requests() {
         let m = MemberId::generate();
-        let worker = Actor { user_id: UserId::generate(), member_id: m.clone(), role: Role::Caseworker };
+        let worker =
+            Actor { user_id: UserId::generate(), member_id: m.clone(), role: Role::Caseworker, training_hold: false };
         let boss = Actor { role: Role::Supervisor, ..worker.clone() };
         let open = case(CaseStatus::Open, &m);
         let proposed = case(CaseStatus::ClosureProposed, &m);

@@ -116,6 +116,7 @@ crate::vocabulary! {
         ImportInvalid => "import_invalid",
         CourseInvalid => "course_invalid",
         NoQuiz => "no_quiz",
+        TrainingLapsed => "training_lapsed",
     }
 }
 

@@ -117,7 +117,12 @@ async fn main() {
     eprintln!("fts5: {n} items indexed in {fts_ingest:.1} s");
 
     // Queries: 200 of each kind, the same terms for both engines.
-    let admin = Actor { user_id: UserId::generate(), member_id: MemberId::generate(), role: Role::SystemAdmin };
+    let admin = Actor {
+        user_id: UserId::generate(),
+        member_id: MemberId::generate(),
+        role: Role::SystemAdmin,
+        training_hold: false,
+    };
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
     let phrases = [
         "\"home visit\"",

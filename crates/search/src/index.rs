@@ -423,6 +423,8 @@ impl SearchIndex {
         let member = actor.member_id.as_str();
         match actor.role {
             Role::SystemAdmin => Some(term(docs::ADMIN)),
+            // Held from case files until their training is renewed: open archives only.
+            Role::Caseworker | Role::Supervisor if actor.training_hold => Some(open()),
             Role::Caseworker | Role::Supervisor => Some(Box::new(BooleanQuery::new(vec![
                 (Occur::Should, term(&docs::casework(member))),
                 (Occur::Should, open()),

@@ -81,6 +81,7 @@ pub fn check_untrusted_query(text: &str) {
         user_id: kinbridge_domain::ids::UserId::from_trusted("u".into()),
         member_id: kinbridge_domain::ids::MemberId::from_trusted("m".into()),
         role: kinbridge_domain::Role::Caseworker,
+        training_hold: false,
     };
     let query = SearchQuery { text: text.to_string(), limit: 10, ..SearchQuery::default() };
     let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).expect("a date");

@@ -40,7 +40,12 @@ fn short_names_are_exact_longer_ones_fuzzy() {
     index.put(doc("5", &["刘 明"], "Social report.")).unwrap();
     index.commit(1).unwrap();
     index.reload().unwrap();
-    let admin = Actor { user_id: UserId::generate(), member_id: MemberId::generate(), role: Role::SystemAdmin };
+    let admin = Actor {
+        user_id: UserId::generate(),
+        member_id: MemberId::generate(),
+        role: Role::SystemAdmin,
+        training_hold: false,
+    };
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
     let ids = |text: &str| {
         let r =

@@ -22,7 +22,7 @@ pub struct User {
 
 impl User {
     pub fn actor(&self) -> Actor {
-        Actor { user_id: self.id.clone(), member_id: self.member_id.clone(), role: self.role }
+        Actor { user_id: self.id.clone(), member_id: self.member_id.clone(), role: self.role, training_hold: false }
     }
 }
 

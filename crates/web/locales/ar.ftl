@@ -1036,3 +1036,6 @@ import-problem-several_right = أكثر من إجابة معلَّمة صحيح�
 import-problem-nul = يحتوي الملف على حرف NUL
 import-problem-xml = تعذرت قراءة XML
 import-problem-invalid_question = لا يمكن تصحيح السؤال (خيارات قليلة، لا درجة كاملة، نص طويل جدًا)
+training-hold = انتهت صلاحية تدريبك الإلزامي: يشترطه عضوك لفتح ملفات الحالات. لا ترى إلا عناوين حالاتك حتى تجدده.
+training-renew = جدّده الآن
+error-training_lapsed = انتهت صلاحية تدريبك الإلزامي: جدّده في قسم التدريب لتفتح ملفات الحالات من جديد.

@@ -1032,3 +1032,6 @@ import-problem-several_right = more than one answer is marked right with =; give
 import-problem-nul = the file contains a NUL character
 import-problem-xml = the XML does not read
 import-problem-invalid_question = the question cannot be graded (too few options, no full mark, a text too long)
+training-hold = Your compulsory training has lapsed: your member requires it to open case files. You see your cases' titles only until you renew it.
+training-renew = Renew it now
+error-training_lapsed = Your compulsory training has lapsed: renew it under Training to open case files again.

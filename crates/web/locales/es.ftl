@@ -1032,3 +1032,6 @@ import-problem-several_right = más de una respuesta está marcada como correcta
 import-problem-nul = el archivo contiene un carácter NUL
 import-problem-xml = el XML no se puede leer
 import-problem-invalid_question = la pregunta no puede calificarse (pocas opciones, sin nota máxima, texto demasiado largo)
+training-hold = Su formación obligatoria ha vencido: su miembro la exige para abrir expedientes. Solo ve los títulos de sus casos hasta que la renueve.
+training-renew = Renovarla ahora
+error-training_lapsed = Su formación obligatoria ha vencido: renuévela en Formación para volver a abrir los expedientes.

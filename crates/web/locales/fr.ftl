@@ -1032,3 +1032,6 @@ import-problem-several_right = plusieurs réponses sont marquées justes avec = 
 import-problem-nul = le fichier contient un caractère NUL
 import-problem-xml = le XML est illisible
 import-problem-invalid_question = la question ne peut pas être notée (trop peu d'options, pas de note maximale, texte trop long)
+training-hold = Votre formation obligatoire est échue : votre membre l'exige pour ouvrir les dossiers. Vous ne voyez que les titres de vos dossiers jusqu'à son renouvellement.
+training-renew = La renouveler maintenant
+error-training_lapsed = Votre formation obligatoire est échue : renouvelez-la sous Formation pour rouvrir les dossiers.

@@ -128,7 +128,10 @@ impl Signed {
         let s = auth.session.as_ref()?;
         Some(Self {
             user: s.user.clone(),
-            caller: Caller { actor: s.user.actor(), ip: Some(auth.ip.clone()) },
+            caller: Caller {
+                actor: kinbridge_domain::Actor { training_hold: s.training_hold, ..s.user.actor() },
+                ip: Some(auth.ip.clone()),
+            },
             csrf: s.csrf_token.clone(),
             tr: auth.tr.clone(),
             bearer: auth.bearer,

@@ -115,6 +115,7 @@ impl Problem {
                 (StatusCode::CONFLICT, C::PossibleDuplicate, REASON)
             }
             Self::Casework(Error::FiguresChanged(_)) => (StatusCode::CONFLICT, C::FiguresChanged, &[]),
+            Self::Casework(Error::TrainingLapsed) => (StatusCode::FORBIDDEN, C::TrainingLapsed, &[]),
             Self::Casework(Error::Import { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, C::ImportInvalid, &[]),
             Self::Casework(Error::BelowFloor { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, C::InvalidInput, &[]),
             Self::Casework(e) => {

@@ -29,6 +29,8 @@ pub struct Me {
     /// Administers accounts (a member's administrator, the system administrator).
     pub admin: bool,
     pub members_admin: bool,
+    /// Held from case files until their compulsory training is renewed.
+    pub training_hold: bool,
 }
 
 /// What every page carries: the translator, the user, the CSRF token, messages.
@@ -61,6 +63,7 @@ impl Frame {
                 unread: u.unread,
                 admin: matches!(actor.role, Role::MemberAdmin | Role::SystemAdmin),
                 members_admin: actor.can_manage_members(),
+                training_hold: actor.training_hold,
             }),
             csrf: u.csrf.clone(),
             errors: Vec::new(),

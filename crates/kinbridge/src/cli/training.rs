@@ -16,6 +16,22 @@ pub enum Command {
     ImportMoodleXml(ImportArgs),
     /// Who of a member is current, due or lapsed on each compulsory course.
     Compliance(ComplianceArgs),
+    /// Switch a member's rule that case files need current compulsory training.
+    Gate(GateArgs),
+}
+
+#[derive(clap::Args)]
+pub struct GateArgs {
+    #[arg(long)]
+    member: String,
+    #[arg(value_enum)]
+    state: Switch,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Switch {
+    On,
+    Off,
 }
 
 #[derive(clap::Args)]
@@ -52,6 +68,15 @@ pub async fn run(data: &DataOptions, c: Command) -> anyhow::Result<ExitCode> {
         Command::ImportGift(a) => import(data, a, QuestionFormat::Gift).await,
         Command::ImportMoodleXml(a) => import(data, a, QuestionFormat::MoodleXml).await,
         Command::Compliance(a) => compliance(data, a).await,
+        Command::Gate(a) => {
+            let casework = data.open().await?;
+            let done = casework.set_training_gate(None, &a.member, a.state == Switch::On).await;
+            casework.close().await;
+            done.map_err(super::explain)?;
+            let state = if a.state == Switch::On { "need" } else { "no longer need" };
+            println!("{}'s case files {state} current compulsory training.", a.member);
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
