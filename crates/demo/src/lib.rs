@@ -180,13 +180,18 @@ pub async fn load(
         let mut caseworkers = Vec::new();
         for &(local, role) in &staff {
             let id = UserId::generate();
-            let given = pick(
-                &mut rng,
-                &[
-                    "Ana", "Jonas", "Amina", "Lucía", "Claire", "Samuel", "Mei", "Olena", "Kwame", "Priya", "Tomás",
-                    "Fatou",
-                ],
-            );
+            // The academy's people came after the rest: fixed names keep every other draw as it was.
+            let given = match role {
+                Role::TrainingManager => "Nadia",
+                Role::ExternalLearner => "Irène",
+                _ => pick(
+                    &mut rng,
+                    &[
+                        "Ana", "Jonas", "Amina", "Lucía", "Claire", "Samuel", "Mei", "Olena", "Kwame", "Priya",
+                        "Tomás", "Fatou",
+                    ],
+                ),
+            };
             let display = format!("{given} ({code} {})", role.as_str()).replace('_', " ");
             let email = format!("{local}@{lc}.kinbridge.example");
             if role == Role::Caseworker || role == Role::Supervisor {

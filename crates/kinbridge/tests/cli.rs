@@ -134,6 +134,34 @@ async fn demo_and_audit_tampering(backend: Backend) {
     let o = kinbridge(&db, &["impact", "report", "--year", "1999", "--out", out.to_str().unwrap()]);
     assert!(!o.status.success() && stderr(&o).contains("has not approved"), "{}", stderr(&o));
 
+    // The academy: the demo's courses and standings on the command line; a GIFT bank into a
+    // new course, and a broken one naming its line and importing nothing.
+    let o = kinbridge(&db, &["training", "compliance", "--member", "DE", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = stdout(&o);
+    assert!(csv.contains("caseworker,data-protection,lapsed,") && csv.contains(",best-interests,due,"), "{csv}");
+    let good = db.data_dir.join("ok.gift");
+    std::fs::write(&good, "::A::Consent first? {T}\n\n::B::Kept for {=ten years ~one year}\n").unwrap();
+    let o = kinbridge(&db, &["training", "import-gift", good.to_str().unwrap(), "--course", "refresher"]);
+    assert!(
+        o.status.success() && stdout(&o).contains("Imported 2 questions into refresher, version 1 (course created)"),
+        "{}",
+        stdout(&o)
+    );
+    let bad = db.data_dir.join("bad.gift");
+    std::fs::write(&bad, "::A::Fine {T}\n\n::B::Describe your day. {}\n").unwrap();
+    let o = kinbridge(&db, &["training", "import-gift", bad.to_str().unwrap(), "--course", "refresher"]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("bad.gift:3: essay questions are not supported"),
+        "{}",
+        stderr(&o)
+    );
+    let versions = sqlx::query("SELECT COUNT(*) AS n FROM training_course_versions v JOIN training_courses c ON c.id = v.course_id WHERE c.code = 'refresher'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(sqlx::Row::get::<i64, _>(&versions, "n"), 1, "the broken file added nothing");
+
     // Two families in five consent to research use; only their closed cases enter the corpus.
     let o = kinbridge(&db, &["research", "rebuild"]);
     assert!(o.status.success(), "{}", stderr(&o));
