@@ -97,7 +97,7 @@ pub async fn load(store: &Casework) -> Result<(), DemoError> {
         pass(store, &swiss, "data-protection", "fr").await?;
         pass(store, &swiss, "best-interests", "fr").await?;
     }
-    if let Some(german) = store.user_by_email("caseworker@de.kinbridge.example").await? {
+    if let Some(german) = store.user_by_email("caseworker2@de.kinbridge.example").await? {
         let german = as_caller(german);
         let attempt = pass(store, &german, "data-protection", "en").await?;
         // Passed thirteen months ago: lapsed a month since, and Germany's case files need

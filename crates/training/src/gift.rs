@@ -188,7 +188,8 @@ fn unescape(s: &str) -> String {
         }
         match chars.next() {
             Some('n') => out.push('\n'),
-            Some(e @ ('~' | '=' | '#' | '{' | '}' | ':' | '\\')) => out.push(e),
+            // `\-` keeps an arrow in a choice from reading as a matching pair (written by [`write`]).
+            Some(e @ ('~' | '=' | '#' | '{' | '}' | ':' | '\\' | '-')) => out.push(e),
             Some(other) => {
                 out.push('\\');
                 out.push(other);
@@ -201,8 +202,10 @@ fn unescape(s: &str) -> String {
 
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
+            '-' if chars.peek() == Some(&'>') => out.push_str("\\-"),
             '~' | '=' | '#' | '{' | '}' | ':' | '\\' => {
                 out.push('\\');
                 out.push(c);
